@@ -1,0 +1,188 @@
+// Provisions what Gauntlet needs (npm dependencies, Node >= 22.12, nats-server, natscli),
+// idempotently and cached, then re-execs the TypeScript CLI under the right Node.
+// Plain ESM JavaScript with no dependencies: it runs before `npm ci` and on old Node.
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { TaskList } from "./task-list.mjs";
+
+export const PINNED = Object.freeze({
+  node: "24.21.0",
+  natsServer: "v2.15.2",
+  natsCli: "v0.5.0",
+});
+const MIN_NODE = [22, 12];
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const cacheDir = process.env.GAUNTLET_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "gauntlet");
+
+export async function bootstrap(argv) {
+  if (process.env.GAUNTLET_BOOTSTRAPPED === "1") return runCli(process.execPath, argv, {});
+  const quiet = argv[0] === "exec" || process.env.GAUNTLET_QUIET_BOOTSTRAP === "1";
+  const tasks = new TaskList(process.stderr, { quiet });
+  const problems = [];
+  try {
+    await tasks.run("npm dependencies", ensureNpmDependencies);
+    const node = await tasks.run("Node >= 22.12", ensureNode);
+    const natsServer = await tasks.run("nats-server", () => ensureNatsServer(tasks, problems));
+    const natsCli = await tasks.run("natscli (nats bench)", () => ensureNatsCli(tasks, problems));
+    tasks.finish();
+    for (const line of problems) process.stderr.write(`  ! ${line}\n`);
+    const env = { GAUNTLET_NATS_SERVER: natsServer ?? "", GAUNTLET_NATS_CLI: natsCli ?? "" };
+    return runCli(node, argv, env);
+  } catch (error) {
+    tasks.finish();
+    process.stderr.write(`gauntlet: bootstrap failed: ${error.message}\n`);
+    for (const line of problems) process.stderr.write(`  ! ${line}\n`);
+    return 2;
+  }
+}
+
+function runCli(node, argv, extraEnv) {
+  const nodeBin = dirname(node);
+  const env = {
+    ...process.env,
+    ...extraEnv,
+    GAUNTLET_BOOTSTRAPPED: "1",
+    PATH: [nodeBin, join(repoRoot, "node_modules", ".bin"), process.env.PATH ?? ""].join(delimiter),
+  };
+  const args = argv[0] === "exec" ? argv.slice(1) : [join(repoRoot, "harness", "cli", "main.ts"), ...argv];
+  const command = argv[0] === "exec" ? args.shift() : node;
+  if (!command) {
+    process.stderr.write("gauntlet exec: name a command to run\n");
+    return Promise.resolve(2);
+  }
+  return new Promise((resolveExit) => {
+    const child = spawn(command, args, { stdio: "inherit", env });
+    // The child shares our terminal and gets Ctrl-C itself; we only wait for it.
+    const forward = (signal) => child.kill(signal);
+    process.on("SIGTERM", forward);
+    process.on("SIGINT", () => {});
+    child.on("error", (error) => {
+      process.stderr.write(`gauntlet: cannot start ${command}: ${error.message}\n`);
+      resolveExit(2);
+    });
+    child.on("exit", (code, signal) => resolveExit(code ?? (signal === "SIGINT" ? 130 : 1)));
+  });
+}
+
+function fileHash(path) {
+  return createHash("sha256").update(readFileSync(path)).digest("hex");
+}
+
+async function ensureNpmDependencies() {
+  const lock = join(repoRoot, "package-lock.json");
+  const stamp = join(repoRoot, "node_modules", ".gauntlet-lock.sha256");
+  const wanted = fileHash(lock);
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === wanted) return "up to date";
+  await runQuiet("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: repoRoot });
+  writeFileSync(stamp, wanted);
+  return "installed (npm ci)";
+}
+
+function versionAtLeast(version, [major, minor]) {
+  const [a, b] = version.replace(/^v/, "").split(".").map(Number);
+  return a > major || (a === major && b >= minor);
+}
+
+async function ensureNode() {
+  if (versionAtLeast(process.version, MIN_NODE)) return process.execPath;
+  const pkg = `node-${process.platform}-${process.arch}`;
+  const prefix = join(cacheDir, `node-${PINNED.node}`);
+  const binary = join(prefix, "node_modules", pkg, "bin", "node");
+  if (existsSync(binary)) return binary;
+  const staging = `${prefix}.partial`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  await runQuiet("npm", [
+    "install",
+    "--prefix",
+    staging,
+    "--no-save",
+    "--no-audit",
+    "--no-fund",
+    "--loglevel=error",
+    `${pkg}@${PINNED.node}`,
+  ]).catch((error) => {
+    throw new Error(
+      `Node ${process.version} is older than 22.12 and ${pkg}@${PINNED.node} could not be installed from npm (${error.message}); install Node 24 LTS and retry`,
+    );
+  });
+  renameSync(staging, prefix);
+  return binary;
+}
+
+function which(command) {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    const candidate = join(dir, command);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function versionOf(binary) {
+  const result = spawnSync(binary, ["--version"], { encoding: "utf8" });
+  return (result.stdout || result.stderr || "").trim();
+}
+
+async function goInstall(module, version, name, announce) {
+  const gobin = join(cacheDir, `${name}-${version}`);
+  const binary = join(gobin, name);
+  if (existsSync(binary)) return binary;
+  announce(`go install ${module}@${version}`);
+  await runQuiet("go", ["install", `${module}@${version}`], { env: { ...process.env, GOBIN: gobin } });
+  return binary;
+}
+
+async function ensureNatsServer(tasks, problems) {
+  if (process.env.NATS_SERVER_BIN) {
+    if (!existsSync(process.env.NATS_SERVER_BIN)) throw new Error(`NATS_SERVER_BIN=${process.env.NATS_SERVER_BIN} does not exist`);
+    return process.env.NATS_SERVER_BIN;
+  }
+  if (which("go")) {
+    return goInstall("github.com/nats-io/nats-server/v2", PINNED.natsServer, "nats-server", (text) => tasks.detail(text));
+  }
+  const onPath = which("nats-server");
+  if (onPath) return onPath;
+  if (which("apt-get") && process.getuid?.() === 0) {
+    tasks.detail("apt-get install nats-server");
+    await runQuiet("apt-get", ["install", "-y", "-q", "nats-server"]).catch(async () => {
+      await runQuiet("apt-get", ["update", "-q"]);
+      await runQuiet("apt-get", ["install", "-y", "-q", "nats-server"]);
+    });
+    const installed = which("nats-server");
+    if (installed) {
+      problems.push(
+        `nats-server from Debian is ${versionOf(installed)}, far older than ${PINNED.natsServer}: install Go to build the pinned release`,
+      );
+      return installed;
+    }
+  }
+  throw new Error(
+    `no nats-server: install Go (then Gauntlet builds ${PINNED.natsServer}), set NATS_SERVER_BIN, or put nats-server on PATH`,
+  );
+}
+
+async function ensureNatsCli(tasks, problems) {
+  if (which("go")) return goInstall("github.com/nats-io/natscli/nats", PINNED.natsCli, "nats", (text) => tasks.detail(text));
+  problems.push(`natscli ${PINNED.natsCli} missing (only bench/ needs it): install Go, or put nats on PATH`);
+  return which("nats");
+}
+
+function runQuiet(command, args, options = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"], ...options });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => {
+      stderr = (stderr + chunk).slice(-4000);
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (code === 0) resolvePromise();
+      else reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" | ")}`));
+    });
+  });
+}
