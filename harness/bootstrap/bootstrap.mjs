@@ -78,9 +78,11 @@ async function ensureNpmDependencies() {
   const stamp = join(repoRoot, "node_modules", ".gauntlet-lock.sha256");
   const wanted = fileHash(lock);
   if (existsSync(stamp) && readFileSync(stamp, "utf8") === wanted) return "up to date";
-  await runQuiet("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: repoRoot });
+  const fresh = !existsSync(join(repoRoot, "node_modules"));
+  // `npm ci` only on a fresh clone: it wipes node_modules, which other running processes may be using.
+  await runQuiet("npm", [fresh ? "ci" : "install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: repoRoot });
   writeFileSync(stamp, wanted);
-  return "installed (npm ci)";
+  return fresh ? "installed (npm ci)" : "updated (npm install)";
 }
 
 function versionAtLeast(version, [major, minor]) {

@@ -1,1 +1,69 @@
-console.log("gauntlet cli", process.version, process.argv.slice(2), process.env.GAUNTLET_NATS_SERVER);
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { GauntletError } from "../errors/index.ts";
+import { type Command, ExitCode } from "./command.ts";
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const commandsDir = join(dirname(fileURLToPath(import.meta.url)), "commands");
+
+async function loadCommands(): Promise<Map<string, Command>> {
+  const files = readdirSync(commandsDir).filter((file) => file.endsWith(".ts"));
+  const modules = await Promise.all(files.map((file) => import(join(commandsDir, file)) as Promise<{ command: Command }>));
+  return new Map(modules.map(({ command }) => [command.name, command]));
+}
+
+function help(commands: Map<string, Command>): string {
+  const width = Math.max(...[...commands.keys()].map((name) => name.length));
+  const lines = [...commands.values()].sort((a, b) => a.name.localeCompare(b.name)).map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return `Usage: gauntlet <command> [options]\n\nCommands:\n${lines.join("\n")}\n\nRun 'gauntlet <command> --help' for a command's options.\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const commands = await loadCommands();
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(help(commands));
+    return name ? ExitCode.ok : ExitCode.cannotRun;
+  }
+  const command = commands.get(name);
+  if (!command) {
+    process.stderr.write(`gauntlet: unknown command '${name}'\n\n${help(commands)}`);
+    return ExitCode.cannotRun;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(`${command.usage}\n`);
+    return ExitCode.ok;
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: rest, options: command.options, allowPositionals: command.allowPositionals ?? false, strict: true });
+  } catch (error) {
+    process.stderr.write(`gauntlet ${name}: ${(error as Error).message}\n\n${command.usage}\n`);
+    return ExitCode.cannotRun;
+  }
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      process.stderr.write(`\ngauntlet: second ${signal}, exiting now\n`);
+      process.exit(130);
+    }
+    process.stderr.write(`\ngauntlet: ${signal} received, cleaning up…\n`);
+    controller.abort(new GauntletError(`interrupted by ${signal}`, { exitCode: 130 }));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const context = { repoRoot, stdout: process.stdout, stderr: process.stderr, signal: controller.signal };
+  try {
+    return await command.run(parsed.values, parsed.positionals, context);
+  } catch (error) {
+    if (error instanceof GauntletError) {
+      process.stderr.write(`gauntlet ${name}: ${error.message}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,1 @@
+export { GauntletError } from "./gauntlet-error.ts";
