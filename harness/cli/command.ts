@@ -16,7 +16,7 @@ export interface CommandContext {
   readonly signal: AbortSignal;
 }
 
-export type ParsedOptions = Record<string, string | boolean | string[] | boolean[] | undefined>;
+export type ParsedOptions = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 /** One file in harness/cli/commands exports `command`; the CLI discovers it by its file. */
 export interface Command {
