@@ -1,0 +1,185 @@
+import type { NodeSnapshot, ReachableSnapshot, StreamView } from "./node-snapshot.ts";
+
+export type CheckStatus = "pass" | "fail" | "warn" | "info";
+
+export interface Check {
+  readonly name: string;
+  readonly status: CheckStatus;
+  readonly detail: string;
+}
+
+export interface ClusterExpectations {
+  readonly nodes: number;
+  readonly maxPayload?: number;
+  readonly tls?: boolean;
+}
+
+export interface ClusterAssessment {
+  readonly healthy: boolean;
+  readonly formed: boolean;
+  readonly checks: readonly Check[];
+  /** Groups of nodes that can reach each other by routes; one group when the cluster formed. */
+  readonly islands: readonly (readonly string[])[];
+  readonly metaLeader: string | undefined;
+  readonly streams: readonly StreamView[];
+}
+
+const reachable = (snapshots: readonly NodeSnapshot[]) => snapshots.filter((s): s is ReachableSnapshot => s.reachable);
+
+/** Connected components of the route graph, by server name (route peers named by id on old servers are mapped). */
+export function findIslands(nodes: readonly ReachableSnapshot[]): string[][] {
+  const nameOf = new Map(nodes.flatMap((node) => [[node.serverId, node.serverName] as const, [node.serverName, node.serverName] as const]));
+  const neighbours = new Map(nodes.map((node) => [node.serverName, new Set<string>()]));
+  for (const node of nodes) {
+    for (const peer of node.routePeers) {
+      const name = nameOf.get(peer);
+      if (!name || name === node.serverName) continue;
+      neighbours.get(node.serverName)?.add(name);
+      neighbours.get(name)?.add(node.serverName);
+    }
+  }
+  const seen = new Set<string>();
+  const islands: string[][] = [];
+  for (const start of neighbours.keys()) {
+    if (seen.has(start)) continue;
+    const island: string[] = [];
+    const queue = [start];
+    seen.add(start);
+    while (queue.length > 0) {
+      const name = queue.shift() as string;
+      island.push(name);
+      for (const next of neighbours.get(name) ?? []) {
+        if (!seen.has(next)) {
+          seen.add(next);
+          queue.push(next);
+        }
+      }
+    }
+    islands.push(island.sort());
+  }
+  return islands.sort((a, b) => b.length - a.length || (a[0] ?? "").localeCompare(b[0] ?? ""));
+}
+
+/** Each stream as its leader reports it (followers' lag and currency are only known there). */
+export function streamsFromLeaders(nodes: readonly ReachableSnapshot[]): StreamView[] {
+  const byName = new Map<string, StreamView>();
+  for (const node of nodes) {
+    for (const stream of node.streams) {
+      const fromLeader = stream.leader === node.serverName || stream.replicas === 1;
+      if (fromLeader || !byName.has(stream.name)) byName.set(stream.name, stream);
+    }
+  }
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function formatBytes(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)}MB` : `${bytes}B`;
+}
+
+function reachabilityCheck(snapshots: readonly NodeSnapshot[], expect: ClusterExpectations): Check {
+  const down = snapshots.filter((s) => !s.reachable);
+  const missing = expect.nodes - snapshots.length;
+  if (down.length === 0 && missing <= 0)
+    return { name: "nodes reachable", status: "pass", detail: `${snapshots.length}/${expect.nodes} reachable` };
+  const parts = down.map((s) => (s.reachable ? s.url : `${s.url} (${s.error})`));
+  if (missing > 0) parts.push(`${missing} expected node(s) not listed in the target`);
+  return {
+    name: "nodes reachable",
+    status: "fail",
+    detail: `${snapshots.length - down.length}/${expect.nodes} reachable; ${parts.join("; ")}`,
+  };
+}
+
+function formationCheck(nodes: readonly ReachableSnapshot[], islands: string[][], expect: ClusterExpectations): Check {
+  const short = nodes.filter((node) => node.routePeers.length < expect.nodes - 1);
+  if (islands.length === 1 && islands[0]?.length === expect.nodes && short.length === 0) {
+    return { name: "cluster formed", status: "pass", detail: `${expect.nodes} nodes, each routed to ${expect.nodes - 1} peers` };
+  }
+  const shown = islands.map((island) => `[${island.join(", ")}]`).join(" ");
+  const detail =
+    islands.length > 1
+      ? `not formed: ${islands.length} islands ${shown} — the nodes never found each other (check cluster routes / discovery)`
+      : `not formed: ${short.map((n) => `${n.serverName} has ${n.routePeers.length}/${expect.nodes - 1} peers`).join(", ") || `${islands[0]?.length ?? 0}/${expect.nodes} nodes routed`}`;
+  return { name: "cluster formed", status: "fail", detail };
+}
+
+function jetStreamCheck(nodes: readonly ReachableSnapshot[], expect: ClusterExpectations): { check: Check; leader: string | undefined } {
+  const disabled = nodes.filter((node) => !node.jetstream);
+  if (disabled.length > 0) {
+    return {
+      check: { name: "JetStream", status: "fail", detail: `disabled on ${disabled.map((n) => n.serverName).join(", ")}` },
+      leader: undefined,
+    };
+  }
+  // A standalone server (no cluster block) runs JetStream without a meta group: it leads itself.
+  const standalone = expect.nodes === 1 && nodes.length === 1 && nodes[0]?.metaLeader === undefined;
+  const leaderOf = (node: ReachableSnapshot) => node.metaLeader ?? (standalone ? node.serverName : "(none)");
+  const leaders = new Set(nodes.map(leaderOf));
+  const [leader] = leaders;
+  if (leaders.size !== 1 || leader === "(none)" || leader === undefined) {
+    const views = nodes.map((node) => `${node.serverName}→${node.metaLeader ?? "none"}`).join(", ");
+    return { check: { name: "JetStream", status: "fail", detail: `no single meta leader: ${views}` }, leader: undefined };
+  }
+  const sizes = nodes.filter((node) => node.metaClusterSize !== expect.nodes && !standalone);
+  if (sizes.length > 0) {
+    const views = sizes.map((node) => `${node.serverName} sees ${node.metaClusterSize ?? "?"}`).join(", ");
+    return { check: { name: "JetStream", status: "fail", detail: `meta cluster size is not ${expect.nodes}: ${views}` }, leader };
+  }
+  return { check: { name: "JetStream", status: "pass", detail: `enabled on all ${nodes.length}, meta leader ${leader}` }, leader };
+}
+
+function streamsCheck(streams: readonly StreamView[]): Check {
+  if (streams.length === 0) return { name: "streams current", status: "info", detail: "no streams" };
+  const problems = streams.flatMap((stream) => {
+    if (stream.replicas > 1 && !stream.leader) return [`${stream.name}: no leader`];
+    const behind = stream.followers.filter((f) => !f.current || f.offline);
+    return behind.length > 0
+      ? [`${stream.name}: ${behind.map((f) => `${f.name} ${f.offline ? "offline" : `behind (lag ${f.lag})`}`).join(", ")}`]
+      : [];
+  });
+  if (problems.length > 0) return { name: "streams current", status: "fail", detail: problems.join("; ") };
+  return { name: "streams current", status: "pass", detail: `${streams.length} stream(s), every replica current` };
+}
+
+function maxPayloadCheck(nodes: readonly ReachableSnapshot[], expect: ClusterExpectations): Check {
+  const values = [...new Set(nodes.map((node) => node.maxPayload))];
+  const shown = values.map(formatBytes).join(", ");
+  if (expect.maxPayload === undefined) return { name: "max_payload", status: values.length > 1 ? "warn" : "info", detail: shown };
+  const wrong = nodes.filter((node) => node.maxPayload !== expect.maxPayload);
+  if (wrong.length === 0) return { name: "max_payload", status: "pass", detail: shown };
+  const detail = `expected ${formatBytes(expect.maxPayload)}: ${wrong.map((n) => `${n.serverName} has ${formatBytes(n.maxPayload)}`).join(", ")}`;
+  return { name: "max_payload", status: "fail", detail };
+}
+
+function tlsCheck(nodes: readonly ReachableSnapshot[], expect: ClusterExpectations): Check {
+  const on = nodes.filter((node) => node.tlsRequired).length;
+  const state = on === 0 ? "off" : on === nodes.length ? "on" : `on for ${on}/${nodes.length} nodes`;
+  if (expect.tls === undefined) return { name: "TLS", status: on === 0 || on === nodes.length ? "info" : "warn", detail: state };
+  const ok = expect.tls ? on === nodes.length : on === 0;
+  return { name: "TLS", status: ok ? "pass" : "fail", detail: `${state} (expected ${expect.tls ? "on" : "off"})` };
+}
+
+/** The doctor's verdict: a pure function of what every node's monitoring port reported. */
+export function assessCluster(snapshots: readonly NodeSnapshot[], expect: ClusterExpectations): ClusterAssessment {
+  const nodes = reachable(snapshots);
+  const islands = findIslands(nodes);
+  const formation = formationCheck(nodes, islands, expect);
+  const { check: jetstream, leader } = jetStreamCheck(nodes, expect);
+  const streams = streamsFromLeaders(nodes);
+  const checks = [
+    reachabilityCheck(snapshots, expect),
+    formation,
+    jetstream,
+    streamsCheck(streams),
+    maxPayloadCheck(nodes, expect),
+    tlsCheck(nodes, expect),
+  ];
+  return {
+    healthy: checks.every((check) => check.status !== "fail"),
+    formed: checks[0]?.status === "pass" && formation.status === "pass" && jetstream.status === "pass",
+    checks,
+    islands,
+    metaLeader: leader,
+    streams,
+  };
+}

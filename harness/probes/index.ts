@@ -1,0 +1,12 @@
+export {
+  assessCluster,
+  type Check,
+  type CheckStatus,
+  type ClusterAssessment,
+  type ClusterExpectations,
+  findIslands,
+  streamsFromLeaders,
+} from "./cluster-assessment.ts";
+export { getMonitoring, MonitoringError } from "./monitoring-client.ts";
+export { type NodeSnapshot, type ReachableSnapshot, type StreamView, snapshotCluster, snapshotNode } from "./node-snapshot.ts";
+export { waitForClusterFormed } from "./wait-for-cluster.ts";

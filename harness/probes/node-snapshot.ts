@@ -1,0 +1,112 @@
+import { getMonitoring } from "./monitoring-client.ts";
+
+interface Varz {
+  server_id: string;
+  server_name: string;
+  version: string;
+  max_payload: number;
+  tls_required?: boolean;
+  jetstream?: { config?: unknown };
+}
+
+interface Routez {
+  routes?: Array<{ remote_id: string; remote_name?: string }>;
+}
+
+export interface StreamReplicaView {
+  readonly name: string;
+  readonly current: boolean;
+  readonly offline: boolean;
+  readonly lag: number;
+}
+
+export interface StreamView {
+  readonly name: string;
+  readonly replicas: number;
+  readonly leader: string | undefined;
+  readonly followers: readonly StreamReplicaView[];
+  readonly messages: number;
+}
+
+interface Jsz {
+  meta_cluster?: { leader?: string; cluster_size?: number };
+  account_details?: Array<{
+    stream_detail?: Array<{
+      name: string;
+      config?: { num_replicas?: number };
+      state?: { messages?: number };
+      cluster?: { leader?: string; replicas?: Array<{ name: string; current: boolean; offline?: boolean; lag?: number }> };
+    }>;
+  }>;
+}
+
+/** One node as its monitoring port sees it, or why it could not be seen. */
+export type NodeSnapshot =
+  | { readonly url: string; readonly reachable: false; readonly error: string }
+  | {
+      readonly url: string;
+      readonly reachable: true;
+      readonly serverId: string;
+      readonly serverName: string;
+      readonly version: string;
+      readonly maxPayload: number;
+      readonly tlsRequired: boolean;
+      readonly jetstream: boolean;
+      readonly metaLeader: string | undefined;
+      readonly metaClusterSize: number | undefined;
+      /** Distinct route peers, by server name where the server reports it (routes are pooled: count peers, not connections). */
+      readonly routePeers: readonly string[];
+      /** Streams this node hosts, as this node reports them. */
+      readonly streams: readonly StreamView[];
+    };
+
+export type ReachableSnapshot = Extract<NodeSnapshot, { reachable: true }>;
+
+export async function snapshotNode(url: string, options: { streams?: boolean; timeoutMs?: number } = {}): Promise<NodeSnapshot> {
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  try {
+    const jszPath = options.streams ? "/jsz?accounts=true&streams=true" : "/jsz";
+    const [varz, routez, jsz] = await Promise.all([
+      getMonitoring<Varz>(url, "/varz", timeoutMs),
+      getMonitoring<Routez>(url, "/routez", timeoutMs),
+      getMonitoring<Jsz>(url, jszPath, timeoutMs).catch(() => ({}) as Jsz),
+    ]);
+    const peers = new Set((routez.routes ?? []).map((route) => route.remote_name ?? route.remote_id));
+    const streams = (jsz.account_details ?? []).flatMap((account) =>
+      (account.stream_detail ?? []).map(
+        (stream): StreamView => ({
+          name: stream.name,
+          replicas: stream.config?.num_replicas ?? 1,
+          leader: stream.cluster?.leader,
+          followers: (stream.cluster?.replicas ?? []).map((replica) => ({
+            name: replica.name,
+            current: replica.current,
+            offline: replica.offline ?? false,
+            lag: replica.lag ?? 0,
+          })),
+          messages: stream.state?.messages ?? 0,
+        }),
+      ),
+    );
+    return {
+      url,
+      reachable: true,
+      serverId: varz.server_id,
+      serverName: varz.server_name,
+      version: varz.version,
+      maxPayload: varz.max_payload,
+      tlsRequired: varz.tls_required ?? false,
+      jetstream: varz.jetstream?.config !== undefined,
+      metaLeader: jsz.meta_cluster?.leader || undefined,
+      metaClusterSize: jsz.meta_cluster?.cluster_size,
+      routePeers: [...peers],
+      streams,
+    };
+  } catch (error) {
+    return { url, reachable: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+export function snapshotCluster(urls: readonly string[], options: { streams?: boolean; timeoutMs?: number } = {}): Promise<NodeSnapshot[]> {
+  return Promise.all(urls.map((url) => snapshotNode(url, options)));
+}

@@ -1,0 +1,1 @@
+export type { NodeHandle, StartedStack } from "./stack.ts";

@@ -1,0 +1,3 @@
+export { LocalCluster, LocalClusterError, type ProgressListener, StartedLocalCluster } from "./local-cluster.ts";
+export { LocalNode, NodeError } from "./local-node.ts";
+export type { NodePorts } from "./nats-server-config.ts";

@@ -1,0 +1,133 @@
+import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { GauntletError } from "../../errors/index.ts";
+import { getMonitoring } from "../../probes/index.ts";
+import { crashGuard, SupervisedProcess, waitUntil } from "../../process/index.ts";
+import type { NodeHandle } from "../stack.ts";
+import type { NodePorts } from "./nats-server-config.ts";
+
+const LAME_DUCK_WAIT_MS = 3_000;
+
+export class NodeError extends GauntletError {
+  override name = "NodeError";
+
+  static failedToStart(node: string, logFile: string, cause: unknown): NodeError {
+    let log = "";
+    try {
+      log = readFileSync(logFile, "utf8").split("\n").slice(-8).join("\n");
+    } catch {
+      // no log yet
+    }
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    return new NodeError(`nats-server ${node} failed to start: ${reason}${log ? `\n--- ${logFile} ---\n${log}` : ""}`, { cause });
+  }
+
+  static addressInUse(error: NodeError): boolean {
+    return /address already in use/i.test(error.message);
+  }
+}
+
+export interface LocalNodeOptions {
+  readonly binary: string;
+  readonly name: string;
+  readonly dir: string;
+  readonly ports: NodePorts;
+  readonly config: Record<string, unknown>;
+}
+
+/** One nats-server process on loopback ports; restartable on the same ports and data dir. */
+export class LocalNode implements NodeHandle {
+  readonly name: string;
+  readonly clientUrl: string;
+  readonly monitoringUrl: string;
+  readonly ports: NodePorts;
+  readonly dir: string;
+  readonly configFile: string;
+  readonly logFile: string;
+  #binary: string;
+  #process: SupervisedProcess | undefined;
+
+  constructor(options: LocalNodeOptions) {
+    this.name = options.name;
+    this.ports = options.ports;
+    this.dir = options.dir;
+    this.clientUrl = `nats://127.0.0.1:${options.ports.client}`;
+    this.monitoringUrl = `http://127.0.0.1:${options.ports.monitoring}`;
+    this.configFile = join(options.dir, "nats-server.json");
+    this.logFile = join(options.dir, "nats-server.log");
+    this.#binary = options.binary;
+    writeFileSync(this.configFile, `${JSON.stringify(options.config, null, 2)}\n`);
+  }
+
+  get pid(): number | undefined {
+    return this.#process?.running ? this.#process.pid : undefined;
+  }
+
+  get running(): boolean {
+    return this.#process?.running ?? false;
+  }
+
+  /** Spawns the process; `ready()` waits until its monitoring port answers. */
+  spawn(): void {
+    if (this.running) return;
+    const log = openSync(this.logFile, "a");
+    const child = SupervisedProcess.spawn({
+      label: `nats-server ${this.name}`,
+      command: this.#binary,
+      args: ["-c", this.configFile],
+      logFile: log,
+    });
+    closeSync(log);
+    this.#process = child;
+    const pid = child.pid;
+    if (pid !== undefined) {
+      crashGuard.watchProcess(pid);
+      void child.exited.then(() => crashGuard.forgetProcess(pid));
+    }
+  }
+
+  async ready(timeoutMs = 10_000): Promise<void> {
+    const child = this.#process;
+    if (!child) throw new NodeError(`nats-server ${this.name} is not started`);
+    try {
+      await child.untilReady(
+        waitUntil(() => getMonitoring(this.monitoringUrl, "/varz", 500).then(() => true), {
+          timeoutMs,
+          intervalMs: 10,
+          what: `${this.name} monitoring port`,
+        }),
+      );
+    } catch (error) {
+      throw NodeError.failedToStart(this.name, this.logFile, error);
+    }
+  }
+
+  async start(): Promise<void> {
+    this.spawn();
+    await this.ready();
+  }
+
+  async stop(options: { lameDuck?: boolean } = {}): Promise<void> {
+    const child = this.#process;
+    if (!child?.running) return;
+    if (options.lameDuck) {
+      child.signal("SIGCONT");
+      child.signal("SIGUSR2");
+      // Lame duck hands leadership away and sheds clients over 30 s; we give it a few seconds, then stop.
+      await Promise.race([child.exited, new Promise((resolve) => setTimeout(resolve, LAME_DUCK_WAIT_MS).unref())]);
+    }
+    await child.stop();
+  }
+
+  async kill(): Promise<void> {
+    await this.#process?.kill();
+  }
+
+  async pause(): Promise<void> {
+    this.#process?.signal("SIGSTOP");
+  }
+
+  async resume(): Promise<void> {
+    this.#process?.signal("SIGCONT");
+  }
+}

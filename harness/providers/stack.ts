@@ -1,0 +1,25 @@
+/** A NATS node that a provider can fault: the same surface for local processes, containers and EC2 instances. */
+export interface NodeHandle {
+  readonly name: string;
+  readonly clientUrl: string;
+  readonly monitoringUrl: string;
+  readonly running: boolean;
+  /** SIGKILL: the node dies without a word to its peers. */
+  kill(): Promise<void>;
+  /** Graceful stop (or lame-duck mode first, moving clients and leaders away). */
+  stop(options?: { lameDuck?: boolean }): Promise<void>;
+  /** Starts the node again on the same ports and data directory. */
+  start(): Promise<void>;
+  /** SIGSTOP: the node hangs with its sockets open. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+}
+
+/** A running NATS system, whoever started it. */
+export interface StartedStack extends AsyncDisposable {
+  readonly id: string;
+  readonly clientUrls: readonly string[];
+  readonly monitoringUrls: readonly string[];
+  readonly nodes: readonly NodeHandle[];
+  stop(): Promise<void>;
+}
