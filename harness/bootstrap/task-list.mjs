@@ -19,12 +19,12 @@ export class TaskList {
     this.#quietBelowMs = quietBelowMs;
   }
 
-  async run(title, work) {
-    this.#current = { title, detail: "", startedAt: performance.now() };
+  async run(title, work, summarize = (result) => (typeof result === "string" ? result : "")) {
+    this.#current = { title, detail: "", startedAt: performance.now(), printedAt: -Infinity };
     this.#startSpinner();
     try {
       const result = await work();
-      this.#settle("✔", typeof result === "string" ? result : "");
+      this.#settle("✔", summarize(result));
       return result;
     } catch (error) {
       this.#settle("✖", error instanceof Error ? error.message : String(error), true);
@@ -33,9 +33,13 @@ export class TaskList {
   }
 
   detail(text) {
-    if (!this.#current) return;
-    this.#current.detail = text;
-    if (!this.#tty && !this.#quiet) this.#out.write(`  … ${this.#current.title}: ${text}\n`);
+    const task = this.#current;
+    if (!task || task.detail === text) return;
+    task.detail = text;
+    const now = performance.now();
+    if (this.#tty || this.#quiet || now - task.printedAt < 1000) return;
+    task.printedAt = now;
+    this.#out.write(`  … ${task.title}: ${text}\n`);
   }
 
   finish() {

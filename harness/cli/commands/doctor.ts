@@ -1,0 +1,46 @@
+import { assessCluster, type Check, type CheckStatus, snapshotCluster } from "../../probes/index.ts";
+import { type Color, paint, renderTable } from "../../ui/index.ts";
+import { type Command, ExitCode } from "../command.ts";
+import { optionalString } from "../options.ts";
+import { resolveTarget } from "../target-option.ts";
+
+const STATUS_COLOR: Record<CheckStatus, Color> = { pass: "green", fail: "red", warn: "yellow", info: "dim" };
+const STATUS_MARK: Record<CheckStatus, string> = { pass: "✔ pass", fail: "✖ FAIL", warn: "! warn", info: "· info" };
+
+export const command: Command = {
+  name: "doctor",
+  summary: "check a NATS system and print a verdict table",
+  usage: `Usage: gauntlet doctor [--target FILE] [--json]
+
+Checks every node of the target (default: the running local stack): reachable, cluster
+formed (islands named), JetStream with one meta leader, stream replicas current,
+max_payload as expected, TLS on or off.
+Exit 0 healthy, 1 unhealthy, 2 could not run.`,
+  options: { target: { type: "string" }, json: { type: "boolean" } },
+  async run(options, _positionals, context) {
+    const target = await resolveTarget(optionalString(options.target));
+    const snapshots = await snapshotCluster(target.nats.monitoring, { streams: true });
+    const assessment = assessCluster(snapshots, {
+      nodes: target.expect.nodes,
+      ...(target.expect.maxPayload !== undefined ? { maxPayload: target.expect.maxPayload } : {}),
+      ...(target.expect.tls !== undefined ? { tls: target.expect.tls } : {}),
+    });
+    const out = context.stdout;
+    if (options.json) {
+      out.write(`${JSON.stringify({ target: target.file, ...assessment, nodes: snapshots }, null, 2)}\n`);
+    } else {
+      const nodeRows = snapshots.map((s) =>
+        s.reachable
+          ? [s.serverName, s.url, s.version, String(s.routePeers.length), s.metaLeader ?? "-", s.jetstream ? "on" : "off"]
+          : ["?", s.url, paint(out, "red", "unreachable"), "-", "-", "-"],
+      );
+      out.write(`Target: ${target.name}\n\n`);
+      out.write(`${renderTable(["node", "monitoring", "version", "route peers", "meta leader", "JetStream"], nodeRows)}\n\n`);
+      const row = (check: Check) => [check.name, paint(out, STATUS_COLOR[check.status], STATUS_MARK[check.status]), check.detail];
+      out.write(`${renderTable(["check", "status", "detail"], assessment.checks.map(row))}\n\n`);
+      const verdict = assessment.healthy ? paint(out, "green", "HEALTHY") : paint(out, "red", "UNHEALTHY");
+      out.write(`Verdict: ${verdict}\n`);
+    }
+    return assessment.healthy ? ExitCode.ok : ExitCode.failed;
+  },
+};

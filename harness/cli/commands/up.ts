@@ -1,0 +1,50 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { startLocalStack } from "../../stack/index.ts";
+import { paint, TaskList } from "../../ui/index.ts";
+import { type Command, ExitCode } from "../command.ts";
+import { parseCount } from "../options.ts";
+
+export const command: Command = {
+  name: "up",
+  summary: "start the whole system locally and keep it up until `gauntlet down` or Ctrl-C",
+  usage: `Usage: gauntlet up [--nodes N] [--json]
+
+Starts an N-node nats-server JetStream cluster (default 5, as in production) on free
+loopback ports, waits until it has really formed, prints its URLs and the target file
+that describes it, and stays up until 'gauntlet down' or Ctrl-C.
+
+  --nodes N   cluster size (default 5)
+  --json      print one JSON line with the endpoints when ready (for scripts)`,
+  options: { nodes: { type: "string" }, json: { type: "boolean" } },
+  async run(options, _positionals, context) {
+    const nodes = parseCount("--nodes", options.nodes, 5);
+    const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
+    const startedAt = performance.now();
+    const stack = await startLocalStack({ nodes, progress, signal: context.signal }).finally(() => progress.finish());
+    try {
+      const ready = {
+        id: stack.id,
+        pid: process.pid,
+        target: stack.targetFile,
+        dir: stack.dir,
+        nats: stack.cluster.clientUrls,
+        monitoring: stack.cluster.monitoringUrls,
+        readyMs: Math.round(performance.now() - startedAt),
+      };
+      if (options.json) context.stdout.write(`${JSON.stringify(ready)}\n`);
+      else {
+        const out = context.stdout;
+        out.write(`\n${paint(out, "green", "✔")} stack ${paint(out, "bold", stack.id)} is up (${ready.readyMs} ms)\n`);
+        out.write(`  NATS clients  ${ready.nats.join(" ")}\n`);
+        out.write(`  monitoring    ${ready.monitoring.join(" ")}\n`);
+        out.write(`  run dir       ${ready.dir}\n`);
+        out.write(`  target file   ${ready.target}\n`);
+        out.write(`\n  Try: npx gauntlet doctor --target ${ready.target}\n  Stop with Ctrl-C or: npx gauntlet down\n`);
+      }
+      await sleep(2 ** 31 - 1, undefined, { signal: context.signal }).catch(() => {});
+    } finally {
+      await stack.stop();
+    }
+    return ExitCode.ok;
+  },
+};

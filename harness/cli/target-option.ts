@@ -1,0 +1,13 @@
+import { loadTarget, type Target } from "../config/index.ts";
+import { GauntletError } from "../errors/index.ts";
+import { listStacks } from "../providers/local/index.ts";
+
+/** `--target FILE`, or else the one local stack `gauntlet up` is running. */
+export async function resolveTarget(file: string | undefined): Promise<Target> {
+  if (file !== undefined) return loadTarget(file);
+  const stacks = listStacks();
+  const [only] = stacks;
+  if (stacks.length === 1 && only) return loadTarget(only.targetFile);
+  if (stacks.length === 0) throw new GauntletError("no target: pass --target FILE, or start a local stack with `gauntlet up`");
+  throw new GauntletError(`${stacks.length} local stacks are running (${stacks.map((s) => s.id).join(", ")}): pass --target FILE`);
+}

@@ -1,0 +1,1 @@
+export { type LocalStackOptions, StartedLocalStack, startLocalStack } from "./local-stack.ts";
