@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// Runs one gateway as a process: `node gateway/bin/gateway.ts --manifest services/manifest.yaml
+// --servers nats://127.0.0.1:4222[,…] [--port 0] [--host 127.0.0.1] [--user U --pass P]
+// [--drain-delay-ms N]`. Prints `{"url":…,"pid":…}` on one stdout line once listening;
+// SIGTERM/SIGINT drain in-flight requests and NATS, then exit 0.
+import { parseArgs } from "node:util";
+import { GauntletError } from "../../harness/errors/index.ts";
+import { loadManifest } from "../../services/manifest/index.ts";
+import { GatewayError } from "../errors.ts";
+import type { GatewayCredentials } from "../nats-connection.ts";
+import { startGateway } from "../start-gateway.ts";
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      manifest: { type: "string" },
+      servers: { type: "string" },
+      port: { type: "string", default: "0" },
+      host: { type: "string", default: "127.0.0.1" },
+      user: { type: "string" },
+      pass: { type: "string" },
+      "drain-delay-ms": { type: "string", default: "0" },
+    },
+    strict: true,
+  });
+  if (!values.manifest) throw GatewayError.invalidOption("--manifest", "required: path of the service manifest (YAML)");
+  if (!values.servers) throw GatewayError.invalidOption("--servers", "required: comma-separated NATS URLs");
+  if ((values.user === undefined) !== (values.pass === undefined))
+    throw GatewayError.invalidOption("--user/--pass", "give both or neither");
+  const credentials: GatewayCredentials | undefined =
+    values.user !== undefined ? { user: values.user, pass: values.pass ?? "" } : undefined;
+  const gateway = await startGateway({
+    manifest: await loadManifest(values.manifest),
+    servers: values.servers.split(",").map((server) => server.trim()),
+    port: wholeNumber("--port", values.port),
+    host: values.host,
+    drainDelayMs: wholeNumber("--drain-delay-ms", values["drain-delay-ms"]),
+    ...(credentials ? { credentials } : {}),
+  });
+  const shutdown = () => {
+    gateway.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`gateway: drain failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", shutdown);
+  process.once("SIGINT", shutdown);
+  process.stdout.write(`${JSON.stringify({ url: gateway.url, pid: process.pid })}\n`);
+}
+
+function wholeNumber(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw GatewayError.invalidOption(flag, `expected a whole number ≥ 0, got "${text}"`);
+  return value;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(error instanceof GauntletError ? error.exitCode : 1);
+});
