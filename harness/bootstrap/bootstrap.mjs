@@ -15,6 +15,7 @@ export const PINNED = Object.freeze({
   natsCli: "v0.5.0",
 });
 const MIN_NODE = [22, 12];
+const SETPRIV = "/usr/bin/setpriv";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const cacheDir = process.env.GAUNTLET_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "gauntlet");
@@ -55,8 +56,10 @@ function runCli(node, argv, extraEnv) {
     process.stderr.write("gauntlet exec: name a command to run\n");
     return Promise.resolve(2);
   }
+  // The CLI must die with this wrapper even if the wrapper is SIGKILLed (it then takes its own children down).
+  const tied = existsSync(SETPRIV) ? [SETPRIV, ["--pdeathsig", "SIGKILL", "--", command, ...args]] : [command, args];
   return new Promise((resolveExit) => {
-    const child = spawn(command, args, { stdio: "inherit", env });
+    const child = spawn(tied[0], tied[1], { stdio: "inherit", env });
     // The child shares our terminal and gets Ctrl-C itself; we only wait for it.
     const forward = (signal) => child.kill(signal);
     process.on("SIGTERM", forward);

@@ -7,6 +7,7 @@ export {
   findIslands,
   streamsFromLeaders,
 } from "./cluster-assessment.ts";
+export { recordClusterState } from "./cluster-snapshot.ts";
 export { getMonitoring, MonitoringError } from "./monitoring-client.ts";
 export { type NodeSnapshot, type ReachableSnapshot, type StreamView, snapshotCluster, snapshotNode } from "./node-snapshot.ts";
 export { waitForClusterFormed } from "./wait-for-cluster.ts";
