@@ -1,0 +1,67 @@
+import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
+import { type KV, Kvm } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { connect } from "@nats-io/transport-node";
+import { Pool } from "undici";
+import { LoadError } from "./errors.ts";
+import type { LoadTarget } from "./target.ts";
+
+/** Connections one worker shares among its VUs: an undici keep-alive pool per origin, one NATS connection. */
+export class Connections {
+  readonly #target: LoadTarget;
+  readonly #pools = new Map<string, Pool>();
+  #nats: Promise<NatsConnection> | undefined;
+  #js: JetStreamClient | undefined;
+  readonly #kvs = new Map<string, Promise<KV>>();
+
+  constructor(target: LoadTarget) {
+    this.#target = target;
+  }
+
+  pool(origin: string): Pool {
+    let pool = this.#pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, { keepAliveTimeout: 30_000, pipelining: 1 });
+      this.#pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  nats(): Promise<NatsConnection> {
+    if (!this.#nats) {
+      const nats = this.#target.nats;
+      if (!nats || nats.servers.length === 0) throw new LoadError("the scenario uses NATS but the target has no nats.servers");
+      this.#nats = connect({
+        servers: nats.servers,
+        name: "gauntlet-load",
+        ...(nats.user !== undefined ? { user: nats.user, pass: nats.pass ?? "" } : {}),
+        ...(nats.token !== undefined ? { token: nats.token } : {}),
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 250,
+      });
+    }
+    return this.#nats;
+  }
+
+  async jetstream(): Promise<JetStreamClient> {
+    this.#js ??= jetstream(await this.nats());
+    return this.#js;
+  }
+
+  kv(bucket: string): Promise<KV> {
+    let kv = this.#kvs.get(bucket);
+    if (!kv) {
+      kv = this.jetstream().then((js) => new Kvm(js).open(bucket));
+      this.#kvs.set(bucket, kv);
+    }
+    return kv;
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.#pools.values()].map((pool) => pool.destroy());
+    this.#pools.clear();
+    const nats = this.#nats;
+    this.#nats = undefined;
+    await Promise.allSettled([...pools, nats?.then((nc) => nc.drain().catch(() => nc.close()))]);
+  }
+}

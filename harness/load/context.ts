@@ -1,0 +1,326 @@
+import type { JetStreamPublishOptions } from "@nats-io/jetstream";
+import { headers as natsHeaders } from "@nats-io/nats-core";
+import type { Connections } from "./connections.ts";
+import type { MetricSink, Tags } from "./metrics.ts";
+import { type LoadTarget, nowMs } from "./target.ts";
+
+export interface HttpOptions {
+  headers?: Record<string, string>;
+  tags?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  /** Milliseconds from the intended start (or the previous operation's end) to the full body. */
+  durationMs: number;
+  error?: string;
+  json<T = unknown>(): T;
+}
+
+export interface NatsReply {
+  ok: boolean;
+  error?: string;
+  data: Uint8Array;
+  headers?: Record<string, string>;
+  durationMs: number;
+  string(): string;
+  json<T = unknown>(): T;
+}
+
+export interface OpOptions {
+  tags?: Record<string, string>;
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+}
+
+export interface JsAck {
+  ok: boolean;
+  error?: string;
+  stream?: string;
+  seq?: number;
+  duplicate?: boolean;
+  durationMs: number;
+}
+
+export interface KvResult {
+  ok: boolean;
+  error?: string;
+  value?: Uint8Array;
+  revision?: number;
+  durationMs: number;
+  string(): string;
+}
+
+/** What an iteration function receives: protocols, checks, tags and custom metrics. */
+export interface LoadContext<Data = unknown> {
+  readonly vu: { readonly id: number; readonly iteration: number; readonly scenario: string; readonly worker: number };
+  readonly data: Data;
+  readonly target: LoadTarget;
+  readonly env: Readonly<Record<string, string>>;
+  readonly signal: AbortSignal;
+  /** Tags added to every metric this iteration records from now on. */
+  readonly tags: Record<string, string>;
+  readonly http: {
+    request(method: string, url: string, body?: unknown, options?: HttpOptions): Promise<HttpResponse>;
+    get(url: string, options?: HttpOptions): Promise<HttpResponse>;
+    post(url: string, body?: unknown, options?: HttpOptions): Promise<HttpResponse>;
+  };
+  readonly nats: {
+    request(subject: string, payload?: unknown, options?: OpOptions): Promise<NatsReply>;
+    publish(subject: string, payload?: unknown, options?: OpOptions): Promise<void>;
+  };
+  readonly js: {
+    publish(subject: string, payload?: unknown, options?: OpOptions & { msgID?: string }): Promise<JsAck>;
+  };
+  kv(bucket: string): {
+    get(key: string, options?: OpOptions): Promise<KvResult>;
+    put(key: string, value: unknown, options?: OpOptions): Promise<KvResult>;
+  };
+  /** k6's check: records each named predicate in the `checks` rate and returns whether all passed. */
+  check<T>(value: T, checks: Record<string, (value: T) => boolean>, tags?: Record<string, string>): boolean;
+  count(name: string, value?: number, tags?: Record<string, string>): void;
+  trend(name: string, valueMs: number, tags?: Record<string, string>): void;
+  rate(name: string, pass: boolean, tags?: Record<string, string>): void;
+  sleep(ms: number): Promise<void>;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function payloadBytes(payload: unknown): Uint8Array {
+  if (payload === undefined) return new Uint8Array(0);
+  if (payload instanceof Uint8Array) return payload;
+  return encoder.encode(typeof payload === "string" ? payload : JSON.stringify(payload));
+}
+
+function message(error: unknown): string {
+  if (error instanceof Error)
+    return (error as Error & { code?: string }).code ? `${(error as { code?: string }).code}: ${error.message}` : error.message;
+  return String(error);
+}
+
+export interface IterationInput {
+  vuId: number;
+  iteration: number;
+  scenario: string;
+  worker: number;
+  /** Epoch ms at which the schedule meant this iteration to start. */
+  intendedStartMs: number;
+  scenarioTags: Tags;
+  data: unknown;
+  target: LoadTarget;
+  env: Record<string, string>;
+  signal: AbortSignal;
+}
+
+/**
+ * Builds one iteration's context. The first operation is timed from the iteration's intended
+ * start, so time spent waiting behind a slow system is counted (no coordinated omission);
+ * later operations are timed from when they are issued.
+ */
+export function createContext(input: IterationInput, sink: MetricSink, connections: Connections): LoadContext {
+  const tags: Record<string, string> = {};
+  let clock = input.intendedStartMs;
+  const tagsFor = (extra: Record<string, string> | undefined, own: Record<string, string>): Tags => ({
+    ...input.scenarioTags,
+    ...tags,
+    ...own,
+    ...extra,
+  });
+  const begin = (): number => {
+    const start = clock;
+    clock = Number.NaN;
+    return Number.isNaN(start) ? nowMs() : start;
+  };
+  const finish = (start: number, metric: string, failedMetric: string, countMetric: string, opTags: Tags, failed: boolean): number => {
+    const end = nowMs();
+    const micros = (end - start) * 1000;
+    sink.request(metric, opTags, micros, failed, end);
+    sink.rate(failedMetric, opTags, failed);
+    sink.count(countMetric, opTags);
+    return micros / 1000;
+  };
+
+  const http = async (method: string, url: string, body: unknown, options: HttpOptions = {}): Promise<HttpResponse> => {
+    const parsed = new URL(url);
+    const headers: Record<string, string> = { ...options.headers };
+    let payload: string | Uint8Array | undefined;
+    if (body !== undefined) {
+      if (typeof body === "string" || body instanceof Uint8Array) payload = body;
+      else {
+        payload = JSON.stringify(body);
+        headers["content-type"] ??= "application/json";
+      }
+    }
+    const start = begin();
+    let status = 0;
+    let text = "";
+    let responseHeaders: HttpResponse["headers"] = {};
+    let error: string | undefined;
+    try {
+      const timeout = AbortSignal.timeout(options.timeoutMs ?? 60_000);
+      const response = await connections.pool(parsed.origin).request({
+        method,
+        path: `${parsed.pathname}${parsed.search}`,
+        headers,
+        body: payload ?? null,
+        signal: AbortSignal.any([input.signal, timeout]),
+      });
+      status = response.statusCode;
+      responseHeaders = response.headers;
+      text = await response.body.text();
+    } catch (cause) {
+      error = message(cause);
+    }
+    const failed = status === 0 || status >= 400;
+    const opTags = tagsFor(options.tags, {
+      method,
+      status: String(status),
+      ...(options.tags?.name ? {} : { name: `${parsed.origin}${parsed.pathname}` }),
+    });
+    const durationMs = finish(start, "http_req_duration", "http_req_failed", "http_reqs", opTags, failed);
+    return {
+      status,
+      headers: responseHeaders,
+      body: text,
+      durationMs,
+      ...(error !== undefined ? { error } : {}),
+      json: <T>() => JSON.parse(text) as T,
+    };
+  };
+
+  const opResult = <T extends object>(fields: T, ok: boolean, error: string | undefined, durationMs: number) => ({
+    ...fields,
+    ok,
+    durationMs,
+    ...(error !== undefined ? { error } : {}),
+  });
+
+  return {
+    vu: { id: input.vuId, iteration: input.iteration, scenario: input.scenario, worker: input.worker },
+    data: input.data,
+    target: input.target,
+    env: input.env,
+    signal: input.signal,
+    tags,
+    http: {
+      request: (method, url, body, options) => http(method.toUpperCase(), url, body, options),
+      get: (url, options) => http("GET", url, undefined, options),
+      post: (url, body, options) => http("POST", url, body, options),
+    },
+    nats: {
+      async request(subject, payload, options = {}) {
+        const nc = await connections.nats();
+        const start = begin();
+        let data: Uint8Array = new Uint8Array(0);
+        let replyHeaders: Record<string, string> | undefined;
+        let error: string | undefined;
+        try {
+          const h = options.headers ? natsHeaders() : undefined;
+          for (const [k, v] of Object.entries(options.headers ?? {})) h?.set(k, v);
+          const reply = await nc.request(subject, payloadBytes(payload), {
+            timeout: options.timeoutMs ?? 5000,
+            ...(h ? { headers: h } : {}),
+          });
+          data = reply.data;
+          if (reply.headers) {
+            replyHeaders = {};
+            for (const [k, v] of reply.headers) replyHeaders[k] = v.join(",");
+            if (reply.headers.hasError) error = `${reply.headers.code} ${reply.headers.description}`;
+          }
+        } catch (cause) {
+          error = message(cause);
+        }
+        const opTags = tagsFor(options.tags, { subject });
+        const durationMs = finish(start, "nats_req_duration", "nats_req_failed", "nats_reqs", opTags, error !== undefined);
+        return {
+          ...opResult({ data, ...(replyHeaders ? { headers: replyHeaders } : {}) }, error === undefined, error, durationMs),
+          string: () => decoder.decode(data),
+          json: <T>() => JSON.parse(decoder.decode(data)) as T,
+        };
+      },
+      async publish(subject, payload, options = {}) {
+        const nc = await connections.nats();
+        begin();
+        const h = options.headers ? natsHeaders() : undefined;
+        for (const [k, v] of Object.entries(options.headers ?? {})) h?.set(k, v);
+        nc.publish(subject, payloadBytes(payload), h ? { headers: h } : undefined);
+        sink.count("nats_pubs", tagsFor(options.tags, { subject }));
+      },
+    },
+    js: {
+      async publish(subject, payload, options = {}) {
+        const js = await connections.jetstream();
+        const start = begin();
+        let error: string | undefined;
+        let fields: { stream?: string; seq?: number; duplicate?: boolean } = {};
+        try {
+          const opts: Partial<JetStreamPublishOptions> = { timeout: options.timeoutMs ?? 5000 };
+          if (options.msgID !== undefined) opts.msgID = options.msgID;
+          const ack = await js.publish(subject, payloadBytes(payload), opts);
+          fields = { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
+        } catch (cause) {
+          error = message(cause);
+        }
+        const opTags = tagsFor(options.tags, { subject });
+        const durationMs = finish(start, "js_pub_duration", "js_pub_failed", "js_pubs", opTags, error !== undefined);
+        return opResult(fields, error === undefined, error, durationMs);
+      },
+    },
+    kv(bucket) {
+      const op = async (name: "get" | "put", key: string, value: unknown, options: OpOptions = {}): Promise<KvResult> => {
+        const kv = await connections.kv(bucket);
+        const start = begin();
+        let error: string | undefined;
+        let fields: { value?: Uint8Array; revision?: number } = {};
+        try {
+          if (name === "get") {
+            const entry = await kv.get(key);
+            if (entry) fields = { value: entry.value, revision: entry.revision };
+          } else {
+            fields = { revision: await kv.put(key, payloadBytes(value)) };
+          }
+        } catch (cause) {
+          error = message(cause);
+        }
+        const opTags = tagsFor(options.tags, { bucket, op: name });
+        const durationMs = finish(start, "kv_op_duration", "kv_op_failed", "kv_ops", opTags, error !== undefined);
+        return {
+          ...opResult(fields, error === undefined, error, durationMs),
+          string: () => decoder.decode(fields.value ?? new Uint8Array(0)),
+        };
+      };
+      return { get: (key, options) => op("get", key, undefined, options), put: (key, value, options) => op("put", key, value, options) };
+    },
+    check(value, checks, extra) {
+      let all = true;
+      for (const [name, predicate] of Object.entries(checks)) {
+        let pass = false;
+        try {
+          pass = predicate(value) === true;
+        } catch {
+          pass = false;
+        }
+        sink.rate("checks", tagsFor(extra, { check: name }), pass);
+        all &&= pass;
+      }
+      return all;
+    },
+    count: (name, value = 1, extra) => sink.count(name, tagsFor(extra, {}), value),
+    trend: (name, valueMs, extra) => sink.trend(name, tagsFor(extra, {}), valueMs * 1000),
+    rate: (name, pass, extra) => sink.rate(name, tagsFor(extra, {}), pass),
+    sleep: (ms) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+          clearTimeout(timer);
+          input.signal.removeEventListener("abort", done);
+          resolve();
+        }
+        input.signal.addEventListener("abort", done, { once: true });
+      }),
+  };
+}

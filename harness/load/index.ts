@@ -1,0 +1,21 @@
+export type { HttpOptions, HttpResponse, JsAck, KvResult, LoadContext, NatsReply, OpOptions } from "./context.ts";
+export { formatDuration, parseDuration } from "./duration.ts";
+export { LoadError } from "./errors.ts";
+export { decodeHistogram, encodeHistogram, mergeEncoded, newHistogram, trendStat } from "./histogram.ts";
+export { BUILTIN_METRICS, type MetricDelta, MetricSink, MetricStore, metricKey, type Tags } from "./metrics.ts";
+export {
+  type LoadOptions,
+  type NormalizedScenario,
+  normalizeScenarios,
+  type Overrides,
+  type ScenarioConfig,
+  type ThresholdEntry,
+  targetRateAt,
+} from "./options.ts";
+export { formatLiveLine, formatSummary } from "./progress.ts";
+export { ResourceSampler, type ResourceUsage } from "./resources.ts";
+export type { LoadResult, MetricSummary, SecondPoint, SerializedHistogram } from "./result.ts";
+export { type RunLoadOptions, runLoad, type SetupContext, type SummarizeView, type WindowStats } from "./run-load.ts";
+export { arrivalCount, arrivalOffsets, shareOf } from "./schedule.ts";
+export type { LoadTarget } from "./target.ts";
+export { evaluateThreshold, parseThresholds, type Threshold, type ThresholdResult } from "./thresholds.ts";

@@ -1,0 +1,302 @@
+import type { Histogram } from "hdr-histogram-js";
+import { decodeHistogram, encodeHistogram, newHistogram } from "./histogram.ts";
+
+export type Tags = Readonly<Record<string, string>>;
+export type MetricType = "trend" | "counter" | "rate";
+
+/** Built-in metrics, named as k6 names them where k6 has one. */
+export const BUILTIN_METRICS: Record<string, MetricType> = {
+  http_req_duration: "trend",
+  http_req_failed: "rate",
+  http_reqs: "counter",
+  nats_req_duration: "trend",
+  nats_req_failed: "rate",
+  nats_reqs: "counter",
+  nats_pubs: "counter",
+  js_pub_duration: "trend",
+  js_pub_failed: "rate",
+  js_pubs: "counter",
+  kv_op_duration: "trend",
+  kv_op_failed: "rate",
+  kv_ops: "counter",
+  iteration_duration: "trend",
+  iterations: "counter",
+  dropped_iterations: "counter",
+  interrupted_iterations: "counter",
+  checks: "rate",
+  errors: "counter",
+};
+
+export function metricKey(name: string, tags: Tags): string {
+  const parts = Object.keys(tags)
+    .sort()
+    .map((k) => `${k}:${tags[k]}`);
+  return parts.length ? `${name}{${parts.join(",")}}` : name;
+}
+
+/** One second of the run, by the second in which things happened (0 = first second). */
+export interface SecondDelta {
+  second: number;
+  started: number;
+  completed: number;
+  requests: number;
+  errors: number;
+  dropped: number;
+  /** Request latencies (µs) finished in this second, encoded. */
+  latency: string;
+}
+
+export interface MetricDelta {
+  trends: { name: string; tags: Tags; encoded: string }[];
+  counters: { name: string; tags: Tags; value: number }[];
+  rates: { name: string; tags: Tags; passes: number; total: number }[];
+  seconds: SecondDelta[];
+  activeVUs: number;
+}
+
+interface SecondAccumulator {
+  started: number;
+  completed: number;
+  requests: number;
+  errors: number;
+  dropped: number;
+  latency: Histogram;
+}
+
+function emptySecond(): SecondAccumulator {
+  return { started: 0, completed: 0, requests: 0, errors: 0, dropped: 0, latency: newHistogram() };
+}
+
+/** Worker side: records samples and hands out what changed since the last drain. */
+export class MetricSink {
+  readonly #trends = new Map<string, { name: string; tags: Tags; histogram: Histogram }>();
+  readonly #counters = new Map<string, { name: string; tags: Tags; value: number }>();
+  readonly #rates = new Map<string, { name: string; tags: Tags; passes: number; total: number }>();
+  readonly #seconds = new Map<number, SecondAccumulator>();
+  readonly #secondOf: (epochMs: number) => number;
+  activeVUs = 0;
+
+  constructor(secondOf: (epochMs: number) => number) {
+    this.#secondOf = secondOf;
+  }
+
+  #second(epochMs: number): SecondAccumulator {
+    const second = Math.max(0, this.#secondOf(epochMs));
+    let bucket = this.#seconds.get(second);
+    if (!bucket) {
+      bucket = emptySecond();
+      this.#seconds.set(second, bucket);
+    }
+    return bucket;
+  }
+
+  trend(name: string, tags: Tags, micros: number): void {
+    const key = metricKey(name, tags);
+    let entry = this.#trends.get(key);
+    if (!entry) {
+      entry = { name, tags, histogram: newHistogram() };
+      this.#trends.set(key, entry);
+    }
+    entry.histogram.recordValue(Math.max(1, Math.round(micros)));
+  }
+
+  count(name: string, tags: Tags, value = 1): void {
+    const key = metricKey(name, tags);
+    const entry = this.#counters.get(key);
+    if (entry) entry.value += value;
+    else this.#counters.set(key, { name, tags, value });
+  }
+
+  rate(name: string, tags: Tags, pass: boolean): void {
+    const key = metricKey(name, tags);
+    let entry = this.#rates.get(key);
+    if (!entry) {
+      entry = { name, tags, passes: 0, total: 0 };
+      this.#rates.set(key, entry);
+    }
+    entry.total += 1;
+    if (pass) entry.passes += 1;
+  }
+
+  /** A request-like operation finished at `endMs` after `micros` (measured from its intended start). */
+  request(name: string, tags: Tags, micros: number, failed: boolean, endMs: number): void {
+    this.trend(name, tags, micros);
+    const bucket = this.#second(endMs);
+    bucket.requests += 1;
+    bucket.latency.recordValue(Math.max(1, Math.round(micros)));
+    if (failed) this.error(tags, endMs);
+  }
+
+  error(tags: Tags, atMs: number): void {
+    this.count("errors", tags);
+    this.#second(atMs).errors += 1;
+  }
+
+  iterationStarted(atMs: number): void {
+    this.#second(atMs).started += 1;
+  }
+
+  iterationCompleted(tags: Tags, micros: number, atMs: number): void {
+    this.trend("iteration_duration", tags, micros);
+    this.count("iterations", tags);
+    this.#second(atMs).completed += 1;
+  }
+
+  dropped(tags: Tags, intendedMs: number): void {
+    this.count("dropped_iterations", tags);
+    this.#second(intendedMs).dropped += 1;
+  }
+
+  /** Everything recorded since the last drain; seconds before `openSecond` are complete and handed over. */
+  drain(openSecond = Number.POSITIVE_INFINITY): MetricDelta {
+    const delta: MetricDelta = { trends: [], counters: [], rates: [], seconds: [], activeVUs: this.activeVUs };
+    for (const entry of this.#trends.values()) {
+      if (entry.histogram.totalCount === 0) continue;
+      delta.trends.push({ name: entry.name, tags: entry.tags, encoded: encodeHistogram(entry.histogram) });
+      entry.histogram.reset();
+    }
+    for (const entry of this.#counters.values()) {
+      if (entry.value === 0) continue;
+      delta.counters.push({ name: entry.name, tags: entry.tags, value: entry.value });
+      entry.value = 0;
+    }
+    for (const entry of this.#rates.values()) {
+      if (entry.total === 0) continue;
+      delta.rates.push({ name: entry.name, tags: entry.tags, passes: entry.passes, total: entry.total });
+      entry.passes = 0;
+      entry.total = 0;
+    }
+    for (const [second, bucket] of this.#seconds) {
+      if (second >= openSecond) continue;
+      const { latency, ...counts } = bucket;
+      delta.seconds.push({ second, ...counts, latency: encodeHistogram(latency) });
+      this.#seconds.delete(second);
+    }
+    return delta;
+  }
+}
+
+export interface StoredSecond {
+  started: number;
+  completed: number;
+  requests: number;
+  errors: number;
+  dropped: number;
+  latency: Histogram;
+}
+
+export interface MetricQuery {
+  type: MetricType;
+  /** Trend: merged histogram of matching series (µs). */
+  histogram: Histogram;
+  /** Counter: summed value. */
+  count: number;
+  /** Rate: passes and total. */
+  passes: number;
+  total: number;
+  series: number;
+}
+
+function matches(tags: Tags, filter: Tags): boolean {
+  for (const [k, v] of Object.entries(filter)) if (tags[k] !== v) return false;
+  return true;
+}
+
+/** Main side: the exact sum of every worker's deltas. */
+export class MetricStore {
+  readonly trends = new Map<string, { name: string; tags: Tags; histogram: Histogram }>();
+  readonly counters = new Map<string, { name: string; tags: Tags; value: number }>();
+  readonly rates = new Map<string, { name: string; tags: Tags; passes: number; total: number }>();
+  readonly seconds = new Map<number, StoredSecond>();
+  readonly activeVUs = new Map<number, number>();
+
+  apply(delta: MetricDelta, worker = 0): void {
+    this.activeVUs.set(worker, delta.activeVUs);
+    for (const t of delta.trends) {
+      const key = metricKey(t.name, t.tags);
+      let entry = this.trends.get(key);
+      if (!entry) {
+        entry = { name: t.name, tags: t.tags, histogram: newHistogram() };
+        this.trends.set(key, entry);
+      }
+      entry.histogram.add(decodeHistogram(t.encoded));
+    }
+    for (const c of delta.counters) {
+      const key = metricKey(c.name, c.tags);
+      const entry = this.counters.get(key);
+      if (entry) entry.value += c.value;
+      else this.counters.set(key, { ...c });
+    }
+    for (const r of delta.rates) {
+      const key = metricKey(r.name, r.tags);
+      const entry = this.rates.get(key);
+      if (entry) {
+        entry.passes += r.passes;
+        entry.total += r.total;
+      } else this.rates.set(key, { ...r });
+    }
+    for (const s of delta.seconds) {
+      let entry = this.seconds.get(s.second);
+      if (!entry) {
+        entry = { started: 0, completed: 0, requests: 0, errors: 0, dropped: 0, latency: newHistogram() };
+        this.seconds.set(s.second, entry);
+      }
+      entry.started += s.started;
+      entry.completed += s.completed;
+      entry.requests += s.requests;
+      entry.errors += s.errors;
+      entry.dropped += s.dropped;
+      entry.latency.add(decodeHistogram(s.latency));
+    }
+  }
+
+  typeOf(name: string): MetricType | undefined {
+    for (const e of this.trends.values()) if (e.name === name) return "trend";
+    for (const e of this.counters.values()) if (e.name === name) return "counter";
+    for (const e of this.rates.values()) if (e.name === name) return "rate";
+    return BUILTIN_METRICS[name];
+  }
+
+  /** Every series of `name` whose tags include `filter`, merged. */
+  query(name: string, filter: Tags = {}): MetricQuery | undefined {
+    const type = this.typeOf(name);
+    if (!type) return undefined;
+    const result: MetricQuery = { type, histogram: newHistogram(), count: 0, passes: 0, total: 0, series: 0 };
+    if (type === "trend") {
+      for (const e of this.trends.values())
+        if (e.name === name && matches(e.tags, filter)) {
+          result.histogram.add(e.histogram);
+          result.series += 1;
+        }
+    } else if (type === "counter") {
+      for (const e of this.counters.values())
+        if (e.name === name && matches(e.tags, filter)) {
+          result.count += e.value;
+          result.series += 1;
+        }
+    } else {
+      for (const e of this.rates.values())
+        if (e.name === name && matches(e.tags, filter)) {
+          result.passes += e.passes;
+          result.total += e.total;
+          result.series += 1;
+        }
+    }
+    return result;
+  }
+
+  /** Seconds [from, to) merged: counts and request latency. */
+  window(fromSecond: number, toSecond: number): StoredSecond {
+    const merged: StoredSecond = { started: 0, completed: 0, requests: 0, errors: 0, dropped: 0, latency: newHistogram() };
+    for (const [second, s] of this.seconds) {
+      if (second < fromSecond || second >= toSecond) continue;
+      merged.started += s.started;
+      merged.completed += s.completed;
+      merged.requests += s.requests;
+      merged.errors += s.errors;
+      merged.dropped += s.dropped;
+      merged.latency.add(s.latency);
+    }
+    return merged;
+  }
+}

@@ -1,0 +1,298 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { connect } from "@nats-io/transport-node";
+import { LoadError } from "./errors.ts";
+import { workersFor } from "./executor.ts";
+import { trendStat } from "./histogram.ts";
+import { MetricStore } from "./metrics.ts";
+import { isArrivalRate, maxVUsOf, type NormalizedScenario, normalizeScenarios, targetRateAt } from "./options.ts";
+import { formatSummary, ProgressLine } from "./progress.ts";
+import type { Assignment, FromWorker, ToWorker, WorkerInput } from "./protocol.ts";
+import { ResourceSampler } from "./resources.ts";
+import { type LoadResult, type SecondPoint, serializeHistograms, summarizeMetrics } from "./result.ts";
+import { type LoadTarget, nowMs } from "./target.ts";
+import { evaluateThreshold, parseThresholds, type Threshold } from "./thresholds.ts";
+
+export interface RunLoadOptions {
+  /** Path of the scenario module (a .ts file exporting `options` and an iteration function). */
+  scenario: string;
+  target: LoadTarget;
+  /** Overrides: arrivals per second, total duration ("30s" or ms). */
+  rate?: number;
+  duration?: number;
+  /** Worker threads; default: one per core. */
+  workers?: number;
+  env?: Record<string, string>;
+  /** Local pids of the system under test whose CPU and RSS are sampled. */
+  pids?: number[];
+  /** Where the live line and the summary go (stderr by default); false for silence. */
+  progress?: (NodeJS.WritableStream & { isTTY?: boolean }) | false;
+  /** Writes `load.json` here when set. */
+  outDir?: string;
+  signal?: AbortSignal;
+}
+
+export interface SetupContext {
+  target: LoadTarget;
+  env: Record<string, string>;
+  /** A NATS connection to the target, closed after setup/teardown. */
+  nats(): Promise<NatsConnection>;
+}
+
+/** A window of the run for a scenario's `summarize`: counts and request latency over seconds [from, to). */
+export interface WindowStats {
+  seconds: number;
+  started: number;
+  requests: number;
+  errors: number;
+  dropped: number;
+  errorRate: number;
+  ratePerSecond: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+export interface SummarizeView {
+  scenarios: NormalizedScenario[];
+  window(fromSecond: number, toSecond: number): WindowStats;
+}
+
+interface ScenarioModule {
+  options?: unknown;
+  setup?: (ctx: SetupContext) => unknown;
+  teardown?: (ctx: SetupContext, data: unknown) => unknown;
+  summarize?: (view: SummarizeView) => unknown;
+  [name: string]: unknown;
+}
+
+async function withNats<T>(target: LoadTarget, env: Record<string, string>, fn: (ctx: SetupContext) => Promise<T>): Promise<T> {
+  let nc: Promise<NatsConnection> | undefined;
+  const ctx: SetupContext = {
+    target,
+    env,
+    nats() {
+      const nats = target.nats;
+      if (!nats?.servers.length) throw new LoadError("setup uses NATS but the target has no nats.servers");
+      nc ??= connect({
+        servers: nats.servers,
+        ...(nats.user !== undefined ? { user: nats.user, pass: nats.pass ?? "" } : {}),
+        ...(nats.token !== undefined ? { token: nats.token } : {}),
+      });
+      return nc;
+    },
+  };
+  try {
+    return await fn(ctx);
+  } finally {
+    if (nc) await (await nc).drain().catch(() => undefined);
+  }
+}
+
+function statsOf(store: MetricStore, from: number, to: number): WindowStats {
+  const w = store.window(from, to);
+  const seconds = Math.max(0, to - from);
+  const p = (q: number) => (w.latency.totalCount ? trendStat(w.latency, `p(${q})`) : null);
+  return {
+    seconds,
+    started: w.started,
+    requests: w.requests,
+    errors: w.errors,
+    dropped: w.dropped,
+    errorRate: w.requests + w.dropped ? (w.errors + w.dropped) / (w.requests + w.dropped) : 0,
+    ratePerSecond: seconds ? w.started / seconds : 0,
+    p50Ms: p(50),
+    p99Ms: p(99),
+  };
+}
+
+function plan(scenarios: NormalizedScenario[], workers: number): Assignment[][] {
+  const perWorker: Assignment[][] = Array.from({ length: workers }, () => []);
+  let vuIdBase = 1;
+  for (const scenario of scenarios) {
+    const used = workersFor(scenario, workers);
+    const vus = maxVUsOf(scenario);
+    for (let w = 0; w < used; w++) {
+      perWorker[w]?.push({ scenario, workers: used, vuIdBase });
+      vuIdBase += Math.ceil(vus / used);
+    }
+  }
+  return perWorker;
+}
+
+/** Runs a scenario module against a target: workers, live progress, thresholds, resources, results. */
+export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
+  const file = resolve(options.scenario);
+  let module: ScenarioModule;
+  try {
+    module = (await import(pathToFileURL(file).href)) as ScenarioModule;
+  } catch (error) {
+    throw LoadError.scenarioNotLoadable(file, error);
+  }
+  const overrides = {
+    ...(options.rate !== undefined ? { rate: options.rate } : {}),
+    ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
+  };
+  const scenarios = normalizeScenarios(file, module.options, overrides);
+  const rawOptions = module.options as { thresholds?: unknown };
+  const thresholds = parseThresholds(file, rawOptions.thresholds);
+  for (const scenario of scenarios) {
+    if (typeof module[scenario.exec] !== "function") {
+      throw LoadError.invalidOption(file, `options.scenarios.${scenario.name}.exec`, `the module exports no function '${scenario.exec}'`);
+    }
+  }
+  const env = options.env ?? {};
+  const data = module.setup ? await withNats(options.target, env, async (ctx) => module.setup?.(ctx)) : undefined;
+  const workerCount = Math.max(1, options.workers ?? availableParallelism());
+  const assignments = plan(scenarios, workerCount).filter((a) => a.length > 0);
+  const totalMs = Math.max(...scenarios.map((s) => s.startMs + s.durationMs));
+  const store = new MetricStore();
+  const progressStream = options.progress === false ? undefined : (options.progress ?? process.stderr);
+  const progress = progressStream ? new ProgressLine(progressStream) : undefined;
+  const sampler = new ResourceSampler(options.pids ?? [], options.target.nats?.monitoring ?? []);
+  const startedAt = new Date().toISOString();
+  let aborted: string | null = null;
+  let runStartMs = 0;
+
+  const workers = assignments.map((assignment, worker) => {
+    const input: WorkerInput = {
+      file: pathToFileURL(file).href,
+      worker,
+      assignments: assignment,
+      target: options.target,
+      env,
+      data,
+      flushMs: 500,
+    };
+    return new Worker(new URL("./worker.ts", import.meta.url), { workerData: input });
+  });
+  const post = (message: ToWorker) => {
+    for (const w of workers) w.postMessage(message);
+  };
+  const abortAll = (reason: string) => {
+    if (aborted !== null) return;
+    aborted = reason;
+    post({ type: "abort", reason });
+  };
+
+  let readyCount = 0;
+  const finished = workers.map(
+    (worker, index) =>
+      new Promise<void>((resolveDone, rejectDone) => {
+        worker.on("message", (message: FromWorker) => {
+          if (message.type === "ready") {
+            if (++readyCount === workers.length) {
+              runStartMs = nowMs() + 50;
+              post({ type: "start", runStartMs });
+              sampler.start();
+            }
+          } else if (message.type === "delta") store.apply(message.delta, index);
+          else if (message.type === "done") {
+            store.apply(message.delta, index);
+            resolveDone();
+          } else rejectDone(LoadError.workerFailed(file, index, Object.assign(new Error(message.message), { stack: message.stack })));
+        });
+        worker.on("error", (error) => rejectDone(LoadError.workerFailed(file, index, error)));
+        worker.on("exit", (code) =>
+          rejectDone(LoadError.workerFailed(file, index, new Error(`exited with code ${code} before finishing`))),
+        );
+      }),
+  );
+
+  const onAbort = () => abortAll(options.signal?.reason instanceof Error ? options.signal.reason.message : "interrupted");
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+  const abortable = thresholds.filter((t) => t.abortOnFail);
+  const tick = setInterval(() => {
+    if (!runStartMs) return;
+    const elapsedMs = nowMs() - runStartMs;
+    checkAbort(abortable, store, elapsedMs, abortAll);
+    const second = Math.floor(elapsedMs / 1000) - 1;
+    const last = store.seconds.get(second);
+    progress?.update({
+      elapsedMs,
+      totalMs,
+      targetRate: scenarios.some(isArrivalRate) ? targetRateAt(scenarios, second * 1000 + 500) : null,
+      achievedRate: last?.started ?? 0,
+      p50Ms: last?.latency.totalCount ? trendStat(last.latency, "p(50)") : null,
+      p99Ms: last?.latency.totalCount ? trendStat(last.latency, "p(99)") : null,
+      errors: store.query("errors")?.count ?? 0,
+      dropped: store.query("dropped_iterations")?.count ?? 0,
+      activeVUs: [...store.activeVUs.values()].reduce((a, b) => a + b, 0),
+    });
+  }, 1000);
+
+  try {
+    const outcome = await Promise.allSettled(finished);
+    const failure = outcome.find((o) => o.status === "rejected");
+    if (failure) {
+      abortAll("a worker failed");
+      throw failure.reason;
+    }
+  } finally {
+    clearInterval(tick);
+    options.signal?.removeEventListener("abort", onAbort);
+    progress?.end();
+    await Promise.all(workers.map((w) => w.terminate()));
+    await sampler.stop();
+  }
+  const elapsedMs = nowMs() - runStartMs;
+  if (module.teardown) await withNats(options.target, env, async (ctx) => module.teardown?.(ctx, data));
+
+  const thresholdResults = thresholds.map((t) => evaluateThreshold(t, store, elapsedMs));
+  const passed = thresholdResults.every((t) => t.passed);
+  const lastSecond = Math.max(-1, ...store.seconds.keys());
+  const series: SecondPoint[] = [];
+  for (let t = 0; t <= lastSecond; t++) {
+    const s = store.seconds.get(t);
+    series.push({
+      t,
+      targetRate: targetRateAt(scenarios, t * 1000 + 500),
+      started: s?.started ?? 0,
+      completed: s?.completed ?? 0,
+      requests: s?.requests ?? 0,
+      errors: s?.errors ?? 0,
+      dropped: s?.dropped ?? 0,
+      p50Ms: s?.latency.totalCount ? trendStat(s.latency, "p(50)") : null,
+      p99Ms: s?.latency.totalCount ? trendStat(s.latency, "p(99)") : null,
+    });
+  }
+  const result: LoadResult = {
+    schema: "gauntlet.load/v1",
+    file,
+    startedAt,
+    durationMs: elapsedMs,
+    workers: workers.length,
+    scenarios: scenarios.map((s) => ({ name: s.name, executor: s.executor, durationMs: s.durationMs, startMs: s.startMs })),
+    aborted,
+    passed,
+    exitCode: passed ? 0 : 99,
+    thresholds: thresholdResults,
+    metrics: summarizeMetrics(store, elapsedMs),
+    histograms: serializeHistograms(store),
+    series,
+    resources: sampler.usage,
+  };
+  if (module.summarize) result.report = await module.summarize({ scenarios, window: (from, to) => statsOf(store, from, to) });
+  if (progressStream) progressStream.write(formatSummary(result));
+  if (options.outDir) {
+    await mkdir(options.outDir, { recursive: true });
+    await writeFile(join(options.outDir, "load.json"), `${JSON.stringify(result, null, 2)}\n`);
+  }
+  return result;
+}
+
+function checkAbort(thresholds: Threshold[], store: MetricStore, elapsedMs: number, abort: (reason: string) => void): void {
+  for (const threshold of thresholds) {
+    if (elapsedMs < threshold.delayAbortEvalMs) continue;
+    const result = evaluateThreshold(threshold, store, elapsedMs);
+    // No samples yet is not a failure worth aborting for.
+    if (!result.passed && result.actual !== null) {
+      abort(`threshold ${threshold.key}: ${threshold.expression} failed (actual ${result.actual}) with abortOnFail`);
+      return;
+    }
+  }
+}
