@@ -24,6 +24,111 @@ export const SuiteResult = z.object({
 });
 export type SuiteResult = z.infer<typeof SuiteResult>;
 
+/**
+ * Optional sections below are added by suites as they land. Time axes: every `t`, `start`
+ * and `end` is in seconds since the run's `startedAt`, so load, failover and fault windows
+ * share one axis. Latencies are in milliseconds.
+ */
+const count = z.number().int().nonnegative();
+const ms = z.number().nonnegative();
+
+export const EndpointLatency = z.object({
+  endpoint: z.string().min(1),
+  count,
+  errors: count.optional(),
+  p50: ms,
+  p90: ms,
+  p99: ms,
+  max: ms,
+});
+export type EndpointLatency = z.infer<typeof EndpointLatency>;
+
+export const LatencySection = z.object({ endpoints: z.array(EndpointLatency) });
+export type LatencySection = z.infer<typeof LatencySection>;
+
+/** One second (or one bucket) of a time series: completed operations per second, errors in the bucket, latency percentiles. */
+export const TimePoint = z.object({ t: z.number(), rate: z.number().nonnegative(), errors: count, p50: ms, p99: ms });
+export type TimePoint = z.infer<typeof TimePoint>;
+
+export const FaultWindow = z.object({ start: z.number(), end: z.number(), fault: z.string().min(1) });
+export type FaultWindow = z.infer<typeof FaultWindow>;
+
+export const LoadThreshold = z.object({
+  metric: z.string().min(1),
+  expression: z.string().min(1),
+  pass: z.boolean(),
+  actual: z.number().nullable(),
+  scenario: z.string().optional(),
+});
+export type LoadThreshold = z.infer<typeof LoadThreshold>;
+
+export const LoadScenario = z.object({
+  name: z.string().min(1),
+  executor: z.string().min(1),
+  protocol: z.string().optional(),
+  durationS: z.number().nonnegative().optional(),
+  iterations: count.optional(),
+  droppedIterations: count.optional(),
+  errors: count.optional(),
+});
+export type LoadScenario = z.infer<typeof LoadScenario>;
+
+/** A latency histogram: `count` operations took at most `upToMs` (and more than the previous bucket's bound). */
+export const LatencyHistogram = z.object({
+  metric: z.string().min(1),
+  buckets: z.array(z.object({ upToMs: ms, count })),
+});
+export type LatencyHistogram = z.infer<typeof LatencyHistogram>;
+
+export const LoadSection = z.object({
+  scenarios: z.array(LoadScenario),
+  timeSeries: z.array(TimePoint),
+  thresholds: z.array(LoadThreshold),
+  histograms: z.array(LatencyHistogram).optional(),
+  faultWindows: z.array(FaultWindow).optional(),
+});
+export type LoadSection = z.infer<typeof LoadSection>;
+
+/** Checker counts as Jepsen's queue checker: lost, duplicated, unexpected; other named counts (recovered, reordered, stale…) are shown as they come. */
+export const CheckerCounts = z.object({ lost: count, duplicated: count, unexpected: count }).catchall(count);
+export type CheckerCounts = z.infer<typeof CheckerCounts>;
+
+export const FailoverExperiment = z.object({
+  name: z.string().min(1),
+  fault: z.string().min(1),
+  verdict: z.enum(["pass", "fail", "error"]),
+  reason: z.string().optional(),
+  durationMs: ms.optional(),
+  checkers: CheckerCounts,
+  /** Longest gap between two successful operations of one client, in ms. */
+  maxUnavailableMs: ms.optional(),
+  faultWindows: z.array(FaultWindow),
+});
+export type FailoverExperiment = z.infer<typeof FailoverExperiment>;
+
+export const FailoverSection = z.object({
+  experiments: z.array(FailoverExperiment),
+  timeSeries: z.array(TimePoint),
+});
+export type FailoverSection = z.infer<typeof FailoverSection>;
+
+export const ClusterSnapshot = z.object({
+  at: z.string().optional(),
+  nodes: z.array(z.object({ name: z.string().min(1), up: z.boolean(), jetstream: z.boolean().optional(), version: z.string().optional() })),
+  metaLeader: z.string().nullable(),
+  streams: z.array(
+    z.object({
+      name: z.string().min(1),
+      replicas: z.number().int().positive(),
+      /** Replicas that are current (leader included). */
+      current: count,
+      leader: z.string().nullable().optional(),
+      messages: count.optional(),
+    }),
+  ),
+});
+export type ClusterSnapshot = z.infer<typeof ClusterSnapshot>;
+
 export const Summary = z.object({
   schema: z.literal(SUMMARY_SCHEMA_VERSION),
   runId: z.string(),
@@ -36,6 +141,9 @@ export const Summary = z.object({
   exitCode: z.number().int(),
   reasons: z.array(z.string()),
   suites: z.array(SuiteResult),
-  cluster: z.object({ before: z.unknown().optional(), after: z.unknown().optional() }).optional(),
+  cluster: z.object({ before: ClusterSnapshot.optional(), after: ClusterSnapshot.optional() }).optional(),
+  latency: LatencySection.optional(),
+  load: LoadSection.optional(),
+  failover: FailoverSection.optional(),
 });
 export type Summary = z.infer<typeof Summary>;

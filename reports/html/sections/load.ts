@@ -1,0 +1,51 @@
+import type { LoadSection } from "../../summary-schema.ts";
+import { histogramChart, latencyChart, throughputChart } from "../charts.ts";
+import { formatActual, formatNumber } from "../format.ts";
+import { html, type SafeHtml } from "../html.ts";
+import type { Section } from "../model.ts";
+import { figure } from "./figure.ts";
+
+/** Load: thresholds (the verdict), throughput and latency over time, scenarios, histograms. */
+export function loadSection(load: LoadSection | undefined): Section | undefined {
+  if (!load || (load.scenarios.length === 0 && load.timeSeries.length === 0 && load.thresholds.length === 0)) return undefined;
+  const windows = load.faultWindows ?? [];
+  const failed = load.thresholds.filter((t) => !t.pass);
+  const verdict = load.thresholds.length === 0 ? "" : failed.length === 0 ? "pass" : "fail";
+  const body = html`<section id="load" data-section="load">
+  <h2>Load ${verdict ? html`<span class="badge ${verdict}">${verdict}</span>` : ""}</h2>
+  ${failed.map(
+    (t) =>
+      html`<div class="failure" data-failure="${t.metric} ${t.expression}"><div class="title">Threshold crossed: <code>${t.metric}</code> <code>${t.expression}</code></div><div class="where">${t.scenario ? `scenario ${t.scenario} · ` : ""}actual ${formatActual(t.actual)}</div></div>`,
+  )}
+  ${thresholdTable(load)}
+  ${
+    load.timeSeries.length > 0
+      ? html`${figure("load-throughput", "Throughput and errors over time", throughputChart(load.timeSeries, windows), windows)}
+  ${figure("load-latency", "Latency over time (p50, p99)", latencyChart(load.timeSeries, windows), windows)}`
+      : ""
+  }
+  ${scenarioTable(load)}
+  ${(load.histograms ?? []).filter((h) => h.buckets.length > 0).map((h) => figure(`histogram-${h.metric}`, `Latency distribution: ${h.metric}`, histogramChart(h)))}
+</section>`;
+  return { id: "load", title: "Load", body };
+}
+
+function thresholdTable(load: LoadSection): SafeHtml | string {
+  if (load.thresholds.length === 0) return "";
+  return html`<h3>Thresholds</h3><table data-table="thresholds"><thead><tr><th>Metric</th><th>Threshold</th><th>Scenario</th><th class="num">Actual</th><th>Result</th></tr></thead><tbody>
+  ${load.thresholds.map(
+    (t) =>
+      html`<tr${t.pass ? "" : html` class="bad"`}><td><code>${t.metric}</code></td><td><code>${t.expression}</code></td><td>${t.scenario ?? "all"}</td><td class="num">${formatActual(t.actual)}</td><td><span class="badge ${t.pass ? "pass" : "fail"}">${t.pass ? "met" : "crossed"}</span></td></tr>`,
+  )}
+  </tbody></table>`;
+}
+
+function scenarioTable(load: LoadSection): SafeHtml | string {
+  if (load.scenarios.length === 0) return "";
+  return html`<h3>Scenarios</h3><table data-table="scenarios"><thead><tr><th>Scenario</th><th>Executor</th><th>Protocol</th><th class="num">Duration</th><th class="num">Iterations</th><th class="num">Rate</th><th class="num">Dropped</th><th class="num">Errors</th></tr></thead><tbody>
+  ${load.scenarios.map(
+    (s) =>
+      html`<tr><td>${s.name}</td><td><code>${s.executor}</code></td><td>${s.protocol ?? "–"}</td><td class="num">${s.durationS === undefined ? "–" : `${formatNumber(s.durationS, 1)} s`}</td><td class="num">${formatNumber(s.iterations)}</td><td class="num">${s.iterations !== undefined && s.durationS ? `${formatNumber(s.iterations / s.durationS, 1)}/s` : "–"}</td><td class="num${(s.droppedIterations ?? 0) > 0 ? " bad" : ""}">${formatNumber(s.droppedIterations)}</td><td class="num${(s.errors ?? 0) > 0 ? " bad" : ""}">${formatNumber(s.errors)}</td></tr>`,
+  )}
+  </tbody></table>`;
+}

@@ -1,0 +1,10 @@
+export { loadBaseline, saveBaseline } from "./baseline.ts";
+export {
+  type Comparison,
+  compareRuns,
+  DEFAULT_TOLERANCES,
+  type MetricComparison,
+  type MetricStatus,
+  type Tolerances,
+} from "./compare-runs.ts";
+export { failureNames, histogramPercentile, type KeyMetric, keyMetrics, METRICS_SCHEMA_VERSION, RunMetrics } from "./key-metrics.ts";
