@@ -1,0 +1,112 @@
+import { AckPolicy, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { nanos } from "@nats-io/transport-node";
+import { sampleLatency, sleep } from "../latency.ts";
+import { ServiceFault } from "../service-fault.ts";
+import type { BehaviourFactory } from "./behaviour.ts";
+import { objectBody, optionalString, stringField } from "./fields.ts";
+
+const EVENT_TYPE = /^[-\w]+(?:\.[-\w]+)*$/;
+
+/**
+ * Publishes events to the service's stream and processes them with a durable pull consumer
+ * shared by all replicas; a message is acked (and the ack confirmed) only after it was
+ * processed, so a replica that dies mid-way leaves it to be redelivered.
+ */
+export const eventBus: BehaviourFactory = async ({ spec, nc, log }) => {
+  const stream = spec.service.streams[0];
+  if (!stream) throw new Error(`${spec.service.name}: the event-bus behaviour needs a stream`);
+  const prefix = subjectPrefix(stream.subjects);
+  const durable = `${spec.service.name}-processor`;
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  await ensureConsumer(() =>
+    jsm.consumers.add(stream.name, {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(10_000),
+      max_ack_pending: 1_000,
+    }),
+  );
+  const consumer = await js.consumers.get(stream.name, durable);
+  const messages = await consumer.consume({ max_messages: 50 });
+  let processed = 0;
+  let lastSeq = 0;
+  let stopping = false;
+
+  const processOne = async (message: JsMsg) => {
+    await sleep(sampleLatency(spec.service.profile.latency));
+    processed++;
+    lastSeq = message.seq;
+    await message
+      .ackAck()
+      .catch((error: unknown) => log(`ack of ${stream.name} seq ${message.seq} not confirmed: ${(error as Error).message}`));
+  };
+  const loop = (async () => {
+    for await (const message of messages) {
+      if (stopping) {
+        message.nak();
+        continue;
+      }
+      await processOne(message);
+    }
+  })();
+
+  return {
+    handlers: {
+      publish: async (body) => {
+        const request = objectBody(body);
+        const type = stringField(request, "type", EVENT_TYPE);
+        const id = optionalString(request, "id");
+        const event = JSON.stringify({ type, data: request.data ?? null, publishedAt: new Date().toISOString() });
+        try {
+          const ack = await js.publish(`${prefix}${type}`, event, { ...(id ? { msgID: id } : {}), timeout: 2_500 });
+          return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
+        } catch (error) {
+          throw new ServiceFault(503, `${stream.name} did not confirm the event: ${(error as Error).message}`, { cause: error });
+        }
+      },
+      stats: async () => {
+        const info = await jsm.consumers.info(stream.name, durable);
+        return {
+          replica: spec.index,
+          processed,
+          lastSeq,
+          consumer: {
+            name: durable,
+            ackFloor: info.ack_floor.stream_seq,
+            pending: info.num_pending,
+            ackPending: info.num_ack_pending,
+            redelivered: info.num_redelivered,
+          },
+        };
+      },
+    },
+    statsData: () => ({ processed, lastSeq }),
+    stop: async () => {
+      stopping = true;
+      await messages.close();
+      await loop;
+    },
+  };
+};
+
+/** `events.>` → `events.`: the prefix an event type is published under. */
+function subjectPrefix(subjects: string[]): string {
+  const wildcard = subjects.find((s) => s.endsWith(".>"));
+  if (!wildcard) throw new Error(`the event stream needs a subject ending in .> (has ${subjects.join(", ")})`);
+  return wildcard.slice(0, -1);
+}
+
+/** Creating a consumer right after a peer changed often times out; retry a few times. */
+async function ensureConsumer(create: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await create();
+      return;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await sleep(250 * attempt);
+    }
+  }
+}

@@ -1,0 +1,136 @@
+import type { Manifest, ManifestService } from "../manifest/types.ts";
+import { type ChildReplica, spawnReplica } from "./child-replica.ts";
+import { type Credentials, connectService } from "./connect.ts";
+import { FleetError } from "./fleet-error.ts";
+import { waitForInstances } from "./ready.ts";
+import { type RunningReplica, startReplica } from "./replica.ts";
+import { replicaSpec } from "./replica-spec.ts";
+
+export interface FleetOptions {
+  manifest: Manifest;
+  servers: string[];
+  credentials?: Credentials;
+  /** `process`: one Node process per replica (for kill tests); `cohosted`: all in this process (cheap). */
+  mode: "process" | "cohosted";
+  /** Replicas per service, overriding the manifest's. */
+  replicas?: number;
+  /** Only these services (default: all). */
+  only?: string[];
+  signal?: AbortSignal;
+  /** Progress and replica output (default: stderr). */
+  log?: (line: string) => void;
+}
+
+/** One replica of one service; `pid` is set in process mode. */
+export interface ReplicaHandle {
+  service: string;
+  index: number;
+  pid?: number;
+  /** Crash it: SIGKILL (process mode) or close its connection at once (cohosted). */
+  kill(): Promise<void>;
+  /** Drain it gracefully: in-flight requests are answered, then it exits. */
+  stop(): Promise<void>;
+}
+
+export interface StartedFleet {
+  replicas: ReplicaHandle[];
+  /** Resolve once every service answers `$SRV.PING` with at least its replica count. */
+  waitReady(timeoutMs?: number): Promise<void>;
+  /** Drain every replica, callers before the services they call. */
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Start the fleet's replicas; call `waitReady` to know when they all answer. */
+export async function startFleet(options: FleetOptions): Promise<StartedFleet> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const services = selectServices(options.manifest, options.only);
+  const countOf = (service: ManifestService) => options.replicas ?? service.replicas;
+  const specs = services.flatMap((service) =>
+    Array.from({ length: countOf(service) }, (_, index) => replicaSpec(options.manifest, service, index)),
+  );
+  options.signal?.throwIfAborted();
+
+  const replicas: ReplicaHandle[] = [];
+  const children: ChildReplica[] = [];
+  if (options.mode === "process") {
+    for (const spec of specs) {
+      const child = spawnReplica(spec, {
+        servers: options.servers,
+        ...(options.credentials ? { credentials: options.credentials } : {}),
+        log,
+      });
+      children.push(child);
+      replicas.push({ service: child.service, index: child.index, pid: child.pid, kill: child.kill, stop: child.stop });
+    }
+  } else {
+    const started = await Promise.allSettled(
+      specs.map((spec) =>
+        startReplica(spec, { servers: options.servers, ...(options.credentials ? { credentials: options.credentials } : {}), log }),
+      ),
+    );
+    const running = started.filter((r): r is PromiseFulfilledResult<RunningReplica> => r.status === "fulfilled").map((r) => r.value);
+    const failure = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failure) {
+      await Promise.all(running.map((r) => r.kill()));
+      throw new FleetError(`cannot start the co-hosted fleet: ${(failure.reason as Error).message}`, { cause: failure.reason });
+    }
+    for (const replica of running)
+      replicas.push({ service: replica.service, index: replica.index, kill: replica.kill, stop: replica.drain });
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= stopInOrder(services, replicas);
+    return stopping;
+  };
+  const onAbort = () => void stop();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+
+  const expected = new Map(services.map((s) => [s.name, countOf(s)]));
+  const checkChildren = () => {
+    for (const child of children) {
+      const exit = child.unexpectedExit();
+      if (exit) throw FleetError.replicaExited(`${child.service}#${child.index}`, exit.code, exit.signal, child.stderrTail());
+    }
+  };
+
+  return {
+    replicas,
+    waitReady: async (timeoutMs = 30_000) => {
+      const nc = await connectService(options.servers, "gauntlet-fleet-probe", options.credentials);
+      try {
+        await waitForInstances(nc, expected, timeoutMs, {
+          ...(options.signal ? { signal: options.signal } : {}),
+          check: checkChildren,
+        });
+      } finally {
+        await nc.close();
+      }
+    },
+    stop,
+    [Symbol.asyncDispose]: () => {
+      options.signal?.removeEventListener("abort", onAbort);
+      return stop();
+    },
+  };
+}
+
+function selectServices(manifest: Manifest, only: string[] | undefined): ManifestService[] {
+  if (!only) return manifest.services;
+  const unknown = only.filter((name) => !manifest.services.some((s) => s.name === name));
+  if (unknown.length > 0) throw new FleetError(`${manifest.file}: no service named ${unknown.join(", ")}`);
+  return manifest.services.filter((s) => only.includes(s.name));
+}
+
+/** Callers stop before the services they call, so a multi-hop request in flight can still finish. */
+async function stopInOrder(services: ManifestService[], replicas: ReplicaHandle[]): Promise<void> {
+  let remaining = services.map((s) => s.name);
+  while (remaining.length > 0) {
+    const called = new Set(services.filter((s) => remaining.includes(s.name)).flatMap((s) => s.calls.map((c) => c.split(".")[0])));
+    const wave = remaining.filter((name) => !called.has(name));
+    const batch = wave.length > 0 ? wave : remaining;
+    await Promise.all(replicas.filter((r) => batch.includes(r.service)).map((r) => r.stop()));
+    remaining = remaining.filter((name) => !batch.includes(name));
+  }
+}

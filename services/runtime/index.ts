@@ -1,0 +1,15 @@
+export type { Credentials } from "./connect.ts";
+export { connectService } from "./connect.ts";
+export type { FleetOptions, ReplicaHandle, StartedFleet } from "./fleet.ts";
+export { startFleet } from "./fleet.ts";
+export { FleetError } from "./fleet-error.ts";
+export type { ServicePermissions } from "./permissions.ts";
+export { fleetPermissions } from "./permissions.ts";
+export { provisionJetStream } from "./provision.ts";
+export { pingCounts, waitForInstances } from "./ready.ts";
+export type { RunningReplica } from "./replica.ts";
+export { startReplica } from "./replica.ts";
+export type { DownstreamTarget, ReplicaSpec } from "./replica-spec.ts";
+export { replicaSpec } from "./replica-spec.ts";
+export { ServiceFault } from "./service-fault.ts";
+export { formatTraceparent, parseTraceparent, type Span, serverSpan } from "./trace.ts";

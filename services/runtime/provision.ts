@@ -1,0 +1,66 @@
+import { type JetStreamManager, jetstreamManager, StorageType, type StreamConfig } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import { type NatsConnection, nanos } from "@nats-io/transport-node";
+import type { Manifest, ManifestKv, ManifestStream } from "../manifest/types.ts";
+import { FleetError } from "./fleet-error.ts";
+import { sleep } from "./latency.ts";
+
+const ATTEMPTS = 8;
+
+/**
+ * Create or update every stream and KV bucket the manifest declares (idempotent). Right after a
+ * cluster forms, the meta leader may not be elected yet, so each one is retried a few times.
+ */
+export async function provisionJetStream(nc: NatsConnection, manifest: Manifest): Promise<void> {
+  const jsm = await jetstreamManager(nc, { timeout: 5_000 });
+  for (const service of manifest.services) {
+    for (const stream of service.streams) await withRetries(`stream ${stream.name} (R${stream.replicas})`, () => ensureStream(jsm, stream));
+    for (const kv of service.kv) await withRetries(`KV bucket ${kv.bucket} (R${kv.replicas})`, () => ensureBucket(nc, jsm, kv));
+  }
+}
+
+async function ensureStream(jsm: JetStreamManager, stream: ManifestStream): Promise<void> {
+  const wanted: Partial<StreamConfig> & { name: string } = {
+    name: stream.name,
+    subjects: stream.subjects,
+    num_replicas: stream.replicas,
+    storage: stream.storage === "file" ? StorageType.File : StorageType.Memory,
+    duplicate_window: nanos(stream.duplicateWindowMs),
+  };
+  const existing = await jsm.streams.info(stream.name).catch(() => undefined);
+  if (!existing) {
+    await jsm.streams.add(wanted);
+    return;
+  }
+  if (existing.config.storage !== wanted.storage) {
+    throw new FleetError(
+      `stream ${stream.name} exists with ${existing.config.storage} storage; the manifest wants ${stream.storage} (storage cannot change: delete the stream first)`,
+    );
+  }
+  await jsm.streams.update(stream.name, { ...existing.config, ...wanted });
+}
+
+async function ensureBucket(nc: NatsConnection, jsm: JetStreamManager, kv: ManifestKv): Promise<void> {
+  const streamName = `KV_${kv.bucket}`;
+  const existing = await jsm.streams.info(streamName).catch(() => undefined);
+  if (!existing) {
+    await new Kvm(nc).create(kv.bucket, { replicas: kv.replicas, history: kv.history });
+    return;
+  }
+  if (existing.config.num_replicas !== kv.replicas || existing.config.max_msgs_per_subject !== kv.history) {
+    await jsm.streams.update(streamName, { ...existing.config, num_replicas: kv.replicas, max_msgs_per_subject: kv.history });
+  }
+}
+
+async function withRetries(what: string, work: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await work();
+      return;
+    } catch (error) {
+      if (error instanceof FleetError) throw error;
+      if (attempt >= ATTEMPTS) throw new FleetError(`cannot create ${what}: ${(error as Error).message}`, { cause: error });
+      await sleep(Math.min(250 * attempt, 1_500));
+    }
+  }
+}

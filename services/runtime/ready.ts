@@ -1,0 +1,48 @@
+import { createInbox, type NatsConnection } from "@nats-io/transport-node";
+import { FleetError } from "./fleet-error.ts";
+import { sleep } from "./latency.ts";
+
+/** How many instances of each service answer `$SRV.PING` right now (one round, up to `windowMs`). */
+export async function pingCounts(nc: NatsConnection, expected: Map<string, number>, windowMs = 250): Promise<Map<string, number>> {
+  const ids = new Map<string, Set<string>>();
+  const inbox = createInbox();
+  const satisfied = () => [...expected].every(([name, count]) => (ids.get(name)?.size ?? 0) >= count);
+  const sub = nc.subscribe(inbox);
+  const collect = (async () => {
+    for await (const msg of sub) {
+      if (msg.data.length === 0) continue; // a no-responders status: nothing is up yet
+      const { name, id } = msg.json<{ name: string; id: string }>();
+      if (!ids.has(name)) ids.set(name, new Set());
+      ids.get(name)?.add(id);
+      if (satisfied()) break;
+    }
+  })();
+  nc.publish("$SRV.PING", "", { reply: inbox });
+  await Promise.race([collect, sleep(windowMs)]);
+  sub.unsubscribe();
+  await collect;
+  return new Map([...ids].map(([name, set]) => [name, set.size]));
+}
+
+/** Resolve once every service answers `$SRV.PING` with at least its expected number of instances. */
+export async function waitForInstances(
+  nc: NatsConnection,
+  expected: Map<string, number>,
+  timeoutMs: number,
+  options: { signal?: AbortSignal; check?: () => void } = {},
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    options.check?.();
+    options.signal?.throwIfAborted();
+    const counts = await pingCounts(nc, expected, Math.min(250, Math.max(50, deadline - performance.now())));
+    const missing = [...expected].filter(([name, count]) => (counts.get(name) ?? 0) < count);
+    if (missing.length === 0) return;
+    if (performance.now() >= deadline) {
+      throw FleetError.notReady(
+        timeoutMs,
+        missing.map(([name, count]) => `${name} ${counts.get(name) ?? 0}/${count}`),
+      );
+    }
+  }
+}
