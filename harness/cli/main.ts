@@ -8,10 +8,20 @@ import { type Command, ExitCode } from "./command.ts";
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const commandsDir = join(dirname(fileURLToPath(import.meta.url)), "commands");
 
+const commandNames = () =>
+  readdirSync(commandsDir)
+    .filter((file) => file.endsWith(".ts"))
+    .map((file) => file.slice(0, -".ts".length));
+
+/** Commands are files named after them in ./commands; only the one invoked is loaded. */
+async function loadCommand(name: string): Promise<Command> {
+  const { command } = (await import(join(commandsDir, `${name}.ts`))) as { command: Command };
+  return command;
+}
+
 async function loadCommands(): Promise<Map<string, Command>> {
-  const files = readdirSync(commandsDir).filter((file) => file.endsWith(".ts"));
-  const modules = await Promise.all(files.map((file) => import(join(commandsDir, file)) as Promise<{ command: Command }>));
-  return new Map(modules.map(({ command }) => [command.name, command]));
+  const commands = await Promise.all(commandNames().map(loadCommand));
+  return new Map(commands.map((command) => [command.name, command]));
 }
 
 function help(commands: Map<string, Command>): string {
@@ -21,17 +31,16 @@ function help(commands: Map<string, Command>): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const commands = await loadCommands();
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(help(commands));
+    process.stdout.write(help(await loadCommands()));
     return name ? ExitCode.ok : ExitCode.cannotRun;
   }
-  const command = commands.get(name);
-  if (!command) {
-    process.stderr.write(`gauntlet: unknown command '${name}'\n\n${help(commands)}`);
+  if (!commandNames().includes(name)) {
+    process.stderr.write(`gauntlet: unknown command '${name}'\n\n${help(await loadCommands())}`);
     return ExitCode.cannotRun;
   }
+  const command = await loadCommand(name);
   if (rest.includes("--help") || rest.includes("-h")) {
     process.stdout.write(`${command.usage}\n`);
     return ExitCode.ok;

@@ -43,13 +43,22 @@ export function parseYaml<S extends z.ZodType>(file: string, text: string, schem
   const document = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   const [syntax] = document.errors;
   if (syntax) {
-    const line = syntax.linePos?.[0]?.line;
+    const line = counter.linePos(syntax.pos[0]).line;
     throw new ConfigError(file, line ? `line ${line}` : "(syntax)", `invalid YAML: ${syntax.message.split("\n")[0]}`);
   }
   const result = schema.safeParse(document.toJS() ?? {});
   if (result.success) return result.data;
-  const [issue] = result.error.issues;
-  const path = issue?.path ?? [];
+  const { path, problem } = describeIssue(result.error.issues);
   const line = lineOf(document, counter, path);
-  throw new ConfigError(file, formatPath(path), `${issue?.message ?? "invalid"}${line ? ` (line ${line})` : ""}`);
+  throw new ConfigError(file, formatPath(path), `${problem}${line ? ` (line ${line})` : ""}`);
+}
+
+/** The most useful issue first (a misspelt key explains the "missing" one beside it), in plain words. */
+function describeIssue(issues: readonly z.core.$ZodIssue[]): { path: Path; problem: string } {
+  const issue = issues.find((candidate) => candidate.code === "unrecognized_keys") ?? issues[0];
+  if (!issue) return { path: [], problem: "invalid" };
+  if (issue.code === "unrecognized_keys") return { path: [...issue.path, issue.keys[0] ?? ""], problem: "unknown field" };
+  if (issue.code === "invalid_type" && /received undefined/.test(issue.message))
+    return { path: issue.path, problem: `missing (expected ${issue.expected})` };
+  return { path: issue.path, problem: issue.message };
 }

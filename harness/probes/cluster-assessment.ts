@@ -26,16 +26,26 @@ export interface ClusterAssessment {
 
 const reachable = (snapshots: readonly NodeSnapshot[]) => snapshots.filter((s): s is ReachableSnapshot => s.reachable);
 
-/** Connected components of the route graph, by server name (route peers named by id on old servers are mapped). */
+/** How a node is named in verdicts: its server name, with its URL when two nodes share a name. */
+export function nodeLabels(nodes: readonly ReachableSnapshot[]): Map<string, string> {
+  const counts = new Map<string, number>();
+  for (const node of nodes) counts.set(node.serverName, (counts.get(node.serverName) ?? 0) + 1);
+  return new Map(
+    nodes.map((node) => [node.serverId, (counts.get(node.serverName) ?? 0) > 1 ? `${node.serverName}@${node.url}` : node.serverName]),
+  );
+}
+
+/** Connected components of the route graph (route peers are named by server name, or by id on old servers). */
 export function findIslands(nodes: readonly ReachableSnapshot[]): string[][] {
-  const nameOf = new Map(nodes.flatMap((node) => [[node.serverId, node.serverName] as const, [node.serverName, node.serverName] as const]));
-  const neighbours = new Map(nodes.map((node) => [node.serverName, new Set<string>()]));
+  const labels = nodeLabels(nodes);
+  const idOf = new Map(nodes.flatMap((node) => [[node.serverId, node.serverId] as const, [node.serverName, node.serverId] as const]));
+  const neighbours = new Map(nodes.map((node) => [node.serverId, new Set<string>()]));
   for (const node of nodes) {
     for (const peer of node.routePeers) {
-      const name = nameOf.get(peer);
-      if (!name || name === node.serverName) continue;
-      neighbours.get(node.serverName)?.add(name);
-      neighbours.get(name)?.add(node.serverName);
+      const id = idOf.get(peer);
+      if (!id || id === node.serverId) continue;
+      neighbours.get(node.serverId)?.add(id);
+      neighbours.get(id)?.add(node.serverId);
     }
   }
   const seen = new Set<string>();
@@ -46,9 +56,9 @@ export function findIslands(nodes: readonly ReachableSnapshot[]): string[][] {
     const queue = [start];
     seen.add(start);
     while (queue.length > 0) {
-      const name = queue.shift() as string;
-      island.push(name);
-      for (const next of neighbours.get(name) ?? []) {
+      const id = queue.shift() as string;
+      island.push(labels.get(id) ?? id);
+      for (const next of neighbours.get(id) ?? []) {
         if (!seen.has(next)) {
           seen.add(next);
           queue.push(next);
@@ -95,12 +105,21 @@ function formationCheck(nodes: readonly ReachableSnapshot[], islands: string[][]
   if (islands.length === 1 && islands[0]?.length === expect.nodes && short.length === 0) {
     return { name: "cluster formed", status: "pass", detail: `${expect.nodes} nodes, each routed to ${expect.nodes - 1} peers` };
   }
-  const shown = islands.map((island) => `[${island.join(", ")}]`).join(" ");
-  const detail =
-    islands.length > 1
-      ? `not formed: ${islands.length} islands ${shown} — the nodes never found each other (check cluster routes / discovery)`
-      : `not formed: ${short.map((n) => `${n.serverName} has ${n.routePeers.length}/${expect.nodes - 1} peers`).join(", ") || `${islands[0]?.length ?? 0}/${expect.nodes} nodes routed`}`;
-  return { name: "cluster formed", status: "fail", detail };
+  if (islands.length > 1) {
+    const shown = islands.map((island) => `[${island.join(", ")}]`).join(" ");
+    return {
+      name: "cluster formed",
+      status: "fail",
+      detail: `not formed: ${islands.length} islands ${shown} — these groups never found each other (check cluster routes / discovery)`,
+    };
+  }
+  const labels = nodeLabels(nodes);
+  const detail = short.map((n) => `${labels.get(n.serverId)} has ${n.routePeers.length}/${expect.nodes - 1} peers`).join(", ");
+  return {
+    name: "cluster formed",
+    status: "fail",
+    detail: `not formed: ${detail || `${islands[0]?.length ?? 0}/${expect.nodes} nodes routed`}`,
+  };
 }
 
 function jetStreamCheck(nodes: readonly ReachableSnapshot[], expect: ClusterExpectations): { check: Check; leader: string | undefined } {
@@ -117,7 +136,8 @@ function jetStreamCheck(nodes: readonly ReachableSnapshot[], expect: ClusterExpe
   const leaders = new Set(nodes.map(leaderOf));
   const [leader] = leaders;
   if (leaders.size !== 1 || leader === "(none)" || leader === undefined) {
-    const views = nodes.map((node) => `${node.serverName}→${node.metaLeader ?? "none"}`).join(", ");
+    const labels = nodeLabels(nodes);
+    const views = nodes.map((node) => `${labels.get(node.serverId)}→${node.metaLeader ?? "none"}`).join(", ");
     return { check: { name: "JetStream", status: "fail", detail: `no single meta leader: ${views}` }, leader: undefined };
   }
   const sizes = nodes.filter((node) => node.metaClusterSize !== expect.nodes && !standalone);

@@ -28,13 +28,15 @@ async function runSuites(target: Target, context: CommandContext): Promise<Suite
 export const command: Command = {
   name: "run",
   summary: "bring the system up (or use --target), run the suites, write the run record",
-  usage: `Usage: gauntlet run [--target FILE] [--nodes N]
+  usage: `Usage: gauntlet run [--target FILE] [--nodes N] [--runs-dir DIR]
 
 Without --target: starts the local stack (as 'gauntlet up'), runs the suites against it,
 stops it. With --target: runs the suites against that system. Writes
 reports/runs/<run-id>/ (summary.json, junit.xml) and points reports/runs/latest at it.
-Exit 0 pass, 1 a test failed, 2 the harness could not run.`,
-  options: { target: { type: "string" }, nodes: { type: "string" } },
+Exit 0 pass, 1 a test failed, 2 the harness could not run.
+
+  --runs-dir DIR   where run records go (default reports/runs)`,
+  options: { target: { type: "string" }, nodes: { type: "string" }, "runs-dir": { type: "string" } },
   async run(options, _positionals, context) {
     const startedAt = new Date();
     const targetFile = optionalString(options.target);
@@ -56,7 +58,7 @@ Exit 0 pass, 1 a test failed, 2 the harness could not run.`,
           .map((test) => `${suite.name}: ${test.fullName}: ${test.errors[0]?.message ?? "failed"}`),
       );
       if (failed.some((suite) => suite.verdict === "error")) reasons.push("a suite could not run: see the log");
-      const record = new RunRecord(join(context.repoRoot, "reports", "runs"));
+      const record = new RunRecord(optionalString(options["runs-dir"]) ?? join(context.repoRoot, "reports", "runs"));
       const finishedAt = new Date();
       const summary: Summary = {
         schema: SUMMARY_SCHEMA_VERSION,

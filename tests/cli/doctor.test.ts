@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { LocalCluster, type StartedLocalCluster } from "../../harness/providers/local/index.ts";
+import { gauntlet } from "../support/cli.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "gauntlet-doctor-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function writeTarget(name: string, servers: string[], monitoring: string[], extra = ""): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(
+    file,
+    `nats:\n  servers: [${servers.join(", ")}]\n  monitoring: [${monitoring.join(", ")}]\nexpect:\n  nodes: ${monitoring.length}\n  max_payload: 4MB\n${extra}`,
+  );
+  return file;
+}
+
+describe("gauntlet doctor", () => {
+  it("declares a formed 5-node cluster healthy (exit 0)", async () => {
+    await using cluster = await new LocalCluster().withNodes(5).start();
+    const result = await gauntlet(["doctor", "--target", writeTarget("healthy", cluster.clientUrls, cluster.monitoringUrls)]);
+    expect(result.stdout).toContain("Verdict: HEALTHY");
+    expect(result.stdout).toMatch(/cluster formed\s+✔ pass\s+5 nodes, each routed to 4 peers/);
+    expect(result.code).toBe(0);
+  });
+
+  it("reports five servers that never found each other as islands (exit 1)", async () => {
+    // The deployment notes' real failure: five servers started with a basic config and no cluster discovery.
+    const servers: StartedLocalCluster[] = [];
+    try {
+      for (let i = 0; i < 5; i += 1) servers.push(await new LocalCluster().withNodes(1).start());
+      const target = writeTarget(
+        "islands",
+        servers.flatMap((server) => server.clientUrls),
+        servers.flatMap((server) => server.monitoringUrls),
+      );
+      const result = await gauntlet(["doctor", "--target", target]);
+      const island = String.raw`\[nats-1@http://127\.0\.0\.1:\d+\]`;
+      expect(result.stdout).toMatch(
+        new RegExp(String.raw`cluster formed\s+✖ FAIL\s+not formed: 5 islands ${Array(5).fill(island).join(" ")}`),
+      );
+      expect(result.stdout).toContain("Verdict: UNHEALTHY");
+      expect(result.code).toBe(1);
+    } finally {
+      await Promise.all(servers.map((server) => server.stop()));
+    }
+  });
+
+  it("names a node that is down", async () => {
+    await using cluster = await new LocalCluster().withNodes(3).start();
+    await cluster.nodes[2]?.kill();
+    const result = await gauntlet(["doctor", "--target", writeTarget("one-down", cluster.clientUrls, cluster.monitoringUrls)]);
+    expect(result.stdout).toMatch(/nodes reachable\s+✖ FAIL\s+2\/3 reachable; http:\/\/127\.0\.0\.1:\d+ \(.*unreachable/);
+    expect(result.code).toBe(1);
+  });
+
+  it("refuses a malformed target with file, field and problem (exit 2)", async () => {
+    const file = join(dir, "bad.yaml");
+    writeFileSync(file, "nats:\n  servers: [nats://127.0.0.1:4222]\n  monitoring: [not-a-url]\n");
+    const result = await gauntlet(["doctor", "--target", file]);
+    expect(result.stderr).toContain(`${file}:nats.monitoring[0]: expected an http(s):// URL (line 3)`);
+    expect(result.code).toBe(2);
+  });
+});

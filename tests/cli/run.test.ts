@@ -1,0 +1,71 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { LocalCluster, type StartedLocalCluster } from "../../harness/providers/local/index.ts";
+import { Summary } from "../../reports/summary-schema.ts";
+import { gauntlet } from "../support/cli.ts";
+import { processesMatching } from "../support/processes.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "gauntlet-run-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function latestSummary(runsDir: string) {
+  const runDir = realpathSync(join(runsDir, "latest"));
+  return { runDir, summary: Summary.parse(JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8"))) };
+}
+
+describe("gauntlet run", () => {
+  it("brings up the local stack, runs the suites, writes the run record and leaves nothing running", async () => {
+    const runsDir = join(dir, "local");
+    const privateTmp = join(dir, "tmp");
+    mkdirSync(privateTmp);
+    const result = await gauntlet(["run", "--nodes", "3", "--runs-dir", runsDir], { env: { TMPDIR: privateTmp } });
+    expect(result.stdout).toContain("PASS");
+    expect(result.code).toBe(0);
+    const { runDir, summary } = latestSummary(runsDir);
+    expect(summary.verdict).toBe("pass");
+    expect(summary.target).toEqual({ kind: "local", nodes: 3 });
+    const e2e = summary.suites.find((suite) => suite.name === "e2e");
+    expect(e2e?.tests.length).toBeGreaterThanOrEqual(3);
+    expect(e2e?.tests.every((test) => test.state === "passed")).toBe(true);
+    expect(summary.cluster?.before?.nodes.every((node) => node.up)).toBe(true);
+    const junit = readFileSync(join(runDir, "junit.xml"), "utf8");
+    expect(junit).toMatch(/<testsuites [^>]*tests="\d+" failures="0"/);
+    expect(processesMatching(privateTmp)).toEqual([]);
+    expect(readdirSync(privateTmp)).toEqual([]);
+  });
+
+  it("fails (exit 1) against a target whose cluster never formed, naming why", async () => {
+    const runsDir = join(dir, "islands");
+    const servers: StartedLocalCluster[] = [];
+    try {
+      for (let i = 0; i < 3; i += 1) servers.push(await new LocalCluster().withNodes(1).start());
+      const target = join(dir, "islands.yaml");
+      const list = (urls: string[]) => `[${urls.join(", ")}]`;
+      writeFileSync(
+        target,
+        `nats:\n  servers: ${list(servers.flatMap((s) => s.clientUrls))}\n  monitoring: ${list(servers.flatMap((s) => s.monitoringUrls))}\n`,
+      );
+      const result = await gauntlet(["run", "--target", target, "--runs-dir", runsDir]);
+      expect(result.code).toBe(1);
+      const { summary } = latestSummary(runsDir);
+      expect(summary.verdict).toBe("fail");
+      expect(summary.target).toEqual({ kind: "file", path: target, nodes: 3 });
+      expect(summary.reasons.join("\n")).toContain("is formed and healthy as the doctor sees it");
+      expect(summary.reasons.join("\n")).toContain("3 islands");
+    } finally {
+      await Promise.all(servers.map((server) => server.stop()));
+    }
+  });
+
+  it("does not start anything when the target file is malformed (exit 2)", async () => {
+    const target = join(dir, "bad.yaml");
+    writeFileSync(target, "nats:\n  servers: []\n  monitoring: [http://127.0.0.1:1]\n");
+    const runsDir = join(dir, "bad");
+    const result = await gauntlet(["run", "--target", target, "--runs-dir", runsDir]);
+    expect(result.stderr).toContain(`${target}:nats.servers: list at least one client URL`);
+    expect(result.code).toBe(2);
+    expect(existsSync(runsDir)).toBe(false);
+  });
+});

@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ConfigError, loadTarget, parseDuration, parseSize } from "../../harness/config/index.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "gauntlet-config-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let counter = 0;
+function targetFile(text: string): string {
+  counter += 1;
+  const file = join(dir, `target-${counter}.yaml`);
+  writeFileSync(file, text);
+  return file;
+}
+
+async function problemOf(text: string): Promise<string> {
+  const file = targetFile(text);
+  const error = await loadTarget(file).then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  return (error as ConfigError).message.replace(file, "FILE");
+}
+
+const VALID = `
+nats:
+  servers: [nats://127.0.0.1:4222]
+  monitoring: [http://127.0.0.1:8222, http://127.0.0.1:8223]
+gateway:
+  urls: [http://127.0.0.1:8080]
+expect:
+  nodes: 5
+  max_payload: 4MB
+`;
+
+describe("target file", () => {
+  it("loads a valid file with sizes parsed and nodes expected", async () => {
+    const target = await loadTarget(targetFile(VALID));
+    expect(target.nats.servers).toEqual(["nats://127.0.0.1:4222"]);
+    expect(target.gateway?.urls).toEqual(["http://127.0.0.1:8080"]);
+    expect(target.expect).toEqual({ nodes: 5, maxPayload: 4 * 1024 * 1024, tls: undefined });
+  });
+
+  it("expects one node per monitoring URL when expect.nodes is absent", async () => {
+    const target = await loadTarget(
+      targetFile("nats:\n  servers: [nats://127.0.0.1:4222]\n  monitoring: [http://127.0.0.1:8222, http://127.0.0.1:8223]\n"),
+    );
+    expect(target.expect.nodes).toBe(2);
+  });
+
+  it.each([
+    [
+      "a bad NATS URL",
+      VALID.replace("nats://127.0.0.1:4222", "http://x"),
+      "FILE:nats.servers[0]: expected a NATS URL like nats://127.0.0.1:4222 (line 3)",
+    ],
+    [
+      "a bad monitoring URL",
+      VALID.replace("http://127.0.0.1:8223", "ftp://x"),
+      "FILE:nats.monitoring[1]: expected an http(s):// URL (line 4)",
+    ],
+    [
+      "an unreadable size",
+      VALID.replace("4MB", "four megs"),
+      'FILE:expect.max_payload: expected a size like 4MB or 1048576, got "four megs" (line 9)',
+    ],
+    ["a misspelt key", VALID.replace("servers:", "server:"), "FILE:nats.server: unknown field (line 3)"],
+    ["no NATS section", "gateway:\n  urls: [http://127.0.0.1:8080]\n", "FILE:nats: missing (expected object)"],
+    [
+      "a user without a password",
+      VALID.replace("  servers:", "  user: admin\n  servers:"),
+      "FILE:nats.pass: user and pass go together (line 3)",
+    ],
+    ["a zero node count", VALID.replace("nodes: 5", "nodes: 0"), "FILE:expect.nodes: Too small: expected number to be >=1 (line 8)"],
+    ["broken YAML", "nats: [unclosed\n", "FILE:line 2: invalid YAML: Flow sequence"],
+  ])("names file, field and problem for %s", async (_case, text, expected) => {
+    expect(await problemOf(text)).toContain(expected);
+  });
+
+  it("says when the file does not exist", async () => {
+    await expect(loadTarget(join(dir, "missing.yaml"))).rejects.toThrow(`${join(dir, "missing.yaml")}:(file): file not found`);
+  });
+});
+
+describe("units", () => {
+  it("parses sizes the way nats-server does (binary units)", () => {
+    expect(parseSize("4MB")).toBe(4 * 1024 * 1024);
+    expect(parseSize("512kb")).toBe(512 * 1024);
+    expect(parseSize(1000)).toBe(1000);
+    expect(parseSize("lots")).toBeUndefined();
+  });
+
+  it("parses durations", () => {
+    expect(parseDuration("250ms")).toBe(250);
+    expect(parseDuration("1m30s")).toBe(90_000);
+    expect(parseDuration("2 s")).toBeUndefined();
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { assessCluster, type NodeSnapshot, type StreamView } from "../../harness/probes/index.ts";
+
+type Reachable = Extract<NodeSnapshot, { reachable: true }>;
+
+function node(name: string, peers: string[], overrides: Partial<Reachable> = {}): Reachable {
+  return {
+    url: `http://127.0.0.1/${name}`,
+    reachable: true,
+    serverId: `ID_${name}`,
+    serverName: name,
+    version: "2.15.2",
+    maxPayload: 4 * 1024 * 1024,
+    tlsRequired: false,
+    jetstream: true,
+    metaLeader: "n1",
+    metaClusterSize: 3,
+    routePeers: peers,
+    streams: [],
+    ...overrides,
+  };
+}
+
+const healthy = () => [node("n1", ["n2", "n3"]), node("n2", ["n1", "n3"]), node("n3", ["n1", "n2"])];
+const statusOf = (snapshots: NodeSnapshot[], name: string, expect: Parameters<typeof assessCluster>[1] = { nodes: 3 }) =>
+  assessCluster(snapshots, expect).checks.find((check) => check.name === name);
+
+describe("cluster assessment", () => {
+  it("passes a formed cluster with one meta leader", () => {
+    const assessment = assessCluster(healthy(), { nodes: 3, maxPayload: 4 * 1024 * 1024 });
+    expect(assessment.healthy).toBe(true);
+    expect(assessment.formed).toBe(true);
+    expect(assessment.metaLeader).toBe("n1");
+    expect(assessment.islands).toEqual([["n1", "n2", "n3"]]);
+  });
+
+  it("reports servers that never found each other as islands, naming them", () => {
+    const islands = ["n1", "n2", "n3", "n4", "n5"].map((name) => node(name, [], { metaLeader: undefined, metaClusterSize: undefined }));
+    const assessment = assessCluster(islands, { nodes: 5 });
+    expect(assessment.formed).toBe(false);
+    expect(assessment.healthy).toBe(false);
+    expect(assessment.islands).toHaveLength(5);
+    const formed = assessment.checks.find((check) => check.name === "cluster formed");
+    expect(formed?.status).toBe("fail");
+    expect(formed?.detail).toContain("5 islands [n1] [n2] [n3] [n4] [n5]");
+  });
+
+  it("finds a split into two groups", () => {
+    const split = [node("n1", ["n2"]), node("n2", ["n1"]), node("n3", [], { metaLeader: undefined })];
+    expect(assessCluster(split, { nodes: 3 }).islands).toEqual([["n1", "n2"], ["n3"]]);
+  });
+
+  it("maps route peers named by server id (older servers have no remote_name)", () => {
+    const byId = [node("n1", ["ID_n2", "ID_n3"]), node("n2", ["ID_n1", "ID_n3"]), node("n3", ["ID_n1", "ID_n2"])];
+    expect(assessCluster(byId, { nodes: 3 }).formed).toBe(true);
+  });
+
+  it("fails when nodes disagree on the meta leader", () => {
+    const nodes = healthy();
+    nodes[2] = node("n3", ["n1", "n2"], { metaLeader: "n3" });
+    expect(statusOf(nodes, "JetStream")?.detail).toContain("no single meta leader: n1→n1, n2→n1, n3→n3");
+  });
+
+  it("fails when JetStream is off somewhere", () => {
+    const nodes = healthy();
+    nodes[1] = node("n2", ["n1", "n3"], { jetstream: false });
+    expect(statusOf(nodes, "JetStream")).toMatchObject({ status: "fail", detail: "disabled on n2" });
+  });
+
+  it("fails when a node is unreachable or missing from the target", () => {
+    const nodes: NodeSnapshot[] = [...healthy().slice(0, 2), { url: "http://127.0.0.1:1", reachable: false, error: "ECONNREFUSED" }];
+    expect(statusOf(nodes, "nodes reachable")).toMatchObject({ status: "fail" });
+    expect(statusOf(healthy(), "nodes reachable", { nodes: 5 })?.detail).toContain("2 expected node(s) not listed");
+  });
+
+  it("fails a stream whose replica is behind, as its leader reports it", () => {
+    const stream: StreamView = {
+      name: "EVENTS",
+      replicas: 3,
+      leader: "n1",
+      followers: [
+        { name: "n2", current: true, offline: false, lag: 0 },
+        { name: "n3", current: false, offline: false, lag: 42 },
+      ],
+      messages: 10,
+    };
+    const nodes = healthy();
+    nodes[0] = node("n1", ["n2", "n3"], { streams: [stream] });
+    expect(statusOf(nodes, "streams current")).toMatchObject({ status: "fail", detail: "EVENTS: n3 behind (lag 42)" });
+  });
+
+  it("checks max_payload and TLS against what is expected", () => {
+    const nodes = healthy();
+    nodes[1] = node("n2", ["n1", "n3"], { maxPayload: 1024 * 1024 });
+    expect(statusOf(nodes, "max_payload", { nodes: 3, maxPayload: 4 * 1024 * 1024 })).toMatchObject({
+      status: "fail",
+      detail: "expected 4MB: n2 has 1MB",
+    });
+    expect(statusOf(healthy(), "TLS", { nodes: 3, tls: true })).toMatchObject({ status: "fail", detail: "off (expected on)" });
+  });
+});

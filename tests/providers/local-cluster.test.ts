@@ -1,0 +1,86 @@
+import { existsSync } from "node:fs";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { describe, expect, it } from "vitest";
+import { assessCluster, snapshotCluster, snapshotNode } from "../../harness/probes/index.ts";
+import { waitUntil } from "../../harness/process/index.ts";
+import { LocalCluster } from "../../harness/providers/local/index.ts";
+import { processesMatching } from "../support/processes.ts";
+
+async function assess(monitoringUrls: string[]) {
+  return assessCluster(await snapshotCluster(monitoringUrls, { streams: true }), {
+    nodes: monitoringUrls.length,
+    maxPayload: 4 * 1024 * 1024,
+  });
+}
+
+describe("local cluster", () => {
+  it.each([1, 3, 5])("forms a healthy %i-node JetStream cluster and leaves nothing behind", async (nodes) => {
+    const cluster = await new LocalCluster().withNodes(nodes).start();
+    try {
+      const assessment = await assess(cluster.monitoringUrls);
+      expect(assessment.checks.filter((check) => check.status === "fail")).toEqual([]);
+      expect(assessment.islands).toEqual([cluster.nodes.map((node) => node.name)]);
+      expect(new Set(cluster.clientUrls).size).toBe(nodes);
+    } finally {
+      await cluster.stop();
+    }
+    expect(processesMatching(cluster.dir)).toEqual([]);
+    expect(existsSync(cluster.dir)).toBe(false);
+  });
+
+  it("runs two stacks side by side without sharing a port or a cluster", async () => {
+    await using first = await new LocalCluster().withNodes(3).start();
+    await using second = await new LocalCluster().withNodes(3).start();
+    const ports = [...first.clientUrls, ...first.monitoringUrls, ...second.clientUrls, ...second.monitoringUrls];
+    expect(new Set(ports).size).toBe(ports.length);
+    expect((await assess(first.monitoringUrls)).formed).toBe(true);
+    expect((await assess(second.monitoringUrls)).formed).toBe(true);
+  });
+
+  it("kills, restarts, pauses and resumes a node, keeping its data", async () => {
+    await using cluster = await new LocalCluster().withNodes(3).start();
+    const [, victim] = cluster.nodes;
+    if (!victim) throw new Error("no node");
+    const nc = await connect({ servers: victim.clientUrl });
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: "KEEP", subjects: ["keep.>"], num_replicas: 1 });
+    await jetstream(nc).publish("keep.one", "data");
+    await nc.close();
+
+    await victim.kill();
+    expect(victim.running).toBe(false);
+    expect((await snapshotNode(victim.monitoringUrl)).reachable).toBe(false);
+
+    await victim.start();
+    await waitUntil(async () => ((await assess(cluster.monitoringUrls)).formed ? true : undefined), {
+      timeoutMs: 20_000,
+      what: "re-formed cluster",
+    });
+    const after = await connect({ servers: victim.clientUrl });
+    const info = await (await jetstreamManager(after)).streams.info("KEEP");
+    expect(info.state.messages).toBe(1);
+    await after.close();
+
+    await victim.pause();
+    expect((await snapshotNode(victim.monitoringUrl, { timeoutMs: 300 })).reachable).toBe(false);
+    expect(victim.running).toBe(true);
+    await victim.resume();
+    expect((await snapshotNode(victim.monitoringUrl)).reachable).toBe(true);
+  });
+
+  it("stops a node gracefully through lame-duck mode", async () => {
+    await using cluster = await new LocalCluster().withNodes(3).start();
+    const node = cluster.nodes[0];
+    if (!node) throw new Error("no node");
+    await node.stop({ lameDuck: true });
+    expect(node.running).toBe(false);
+    const survivors = cluster.nodes.filter((candidate) => candidate !== node).map((candidate) => candidate.monitoringUrl);
+    expect((await snapshotCluster(survivors)).every((snapshot) => snapshot.reachable)).toBe(true);
+  });
+
+  it("explains a node that cannot start, with its log", async () => {
+    const failing = new LocalCluster().withNodes(1).withConfig({ jetstream: { store_dir: "/proc/not-writable" } });
+    await expect(failing.start()).rejects.toThrow(/nats-server nats-1 failed to start/);
+  });
+});
