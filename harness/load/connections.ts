@@ -32,7 +32,7 @@ export class Connections {
       const nats = this.#target.nats;
       if (!nats || nats.servers.length === 0) throw new LoadError("the scenario uses NATS but the target has no nats.servers");
       this.#nats = connect({
-        servers: nats.servers,
+        servers: [...nats.servers],
         name: "gauntlet-load",
         ...(nats.user !== undefined ? { user: nats.user, pass: nats.pass ?? "" } : {}),
         ...(nats.token !== undefined ? { token: nats.token } : {}),

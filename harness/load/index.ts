@@ -16,6 +16,7 @@ export { formatLiveLine, formatSummary } from "./progress.ts";
 export { ResourceSampler, type ResourceUsage } from "./resources.ts";
 export type { LoadResult, MetricSummary, SecondPoint, SerializedHistogram } from "./result.ts";
 export { type RunLoadOptions, runLoad, type SetupContext, type SummarizeView, type WindowStats } from "./run-load.ts";
+export { findSaturation, type SaturationReport, type SaturationStep, steppedStages } from "./saturation.ts";
 export { arrivalCount, arrivalOffsets, shareOf } from "./schedule.ts";
 export type { LoadTarget } from "./target.ts";
 export { evaluateThreshold, parseThresholds, type Threshold, type ThresholdResult } from "./thresholds.ts";

@@ -45,7 +45,7 @@ const VARZ_FIELDS = ["cpu", "mem", "in_msgs", "out_msgs", "in_bytes", "out_bytes
 /** Samples CPU and RSS of local pids and each monitoring URL's /varz once per interval while a run goes on. */
 export class ResourceSampler {
   readonly usage: ResourceUsage;
-  readonly #startMs: number;
+  #startMs = performance.now();
   readonly #lastTicks = new Map<number, { ticks: number; at: number }>();
   #timer: NodeJS.Timeout | undefined;
   #pending: Promise<void> = Promise.resolve();
@@ -55,10 +55,10 @@ export class ResourceSampler {
       processes: pids.map((pid) => ({ pid, samples: [] })),
       nodes: monitoringUrls.map((url) => ({ url: url.replace(/\/+$/, ""), samples: [] })),
     };
-    this.#startMs = performance.now();
   }
 
   start(intervalMs = 1000): this {
+    this.#startMs = performance.now();
     if (this.usage.processes.length + this.usage.nodes.length === 0) return this;
     this.#pending = this.sample();
     this.#timer = setInterval(() => {

@@ -39,7 +39,7 @@ export interface RunLoadOptions {
 export interface SetupContext {
   target: LoadTarget;
   env: Record<string, string>;
-  /** A NATS connection to the target, closed after setup/teardown. */
+  /** A NATS connection to the target, open from setup until after teardown. */
   nats(): Promise<NatsConnection>;
 }
 
@@ -69,25 +69,34 @@ interface ScenarioModule {
   [name: string]: unknown;
 }
 
-async function withNats<T>(target: LoadTarget, env: Record<string, string>, fn: (ctx: SetupContext) => Promise<T>): Promise<T> {
-  let nc: Promise<NatsConnection> | undefined;
-  const ctx: SetupContext = {
-    target,
-    env,
-    nats() {
-      const nats = target.nats;
-      if (!nats?.servers.length) throw new LoadError("setup uses NATS but the target has no nats.servers");
-      nc ??= connect({
-        servers: nats.servers,
-        ...(nats.user !== undefined ? { user: nats.user, pass: nats.pass ?? "" } : {}),
-        ...(nats.token !== undefined ? { token: nats.token } : {}),
-      });
-      return nc;
-    },
-  };
-  try {
-    return await fn(ctx);
-  } finally {
+/** setup's and teardown's NATS connection: opened on first use, kept open through the run (a responder set up there keeps answering), closed at the end. */
+class SetupConnection {
+  readonly #target: LoadTarget;
+  #nc: Promise<NatsConnection> | undefined;
+
+  constructor(target: LoadTarget) {
+    this.#target = target;
+  }
+
+  context(env: Record<string, string>): SetupContext {
+    return { target: this.#target, env, nats: () => this.#connect() };
+  }
+
+  #connect(): Promise<NatsConnection> {
+    const nats = this.#target.nats;
+    if (!nats?.servers.length) throw new LoadError("setup uses NATS but the target has no nats.servers");
+    this.#nc ??= connect({
+      servers: [...nats.servers],
+      name: "gauntlet-load-setup",
+      ...(nats.user !== undefined ? { user: nats.user, pass: nats.pass ?? "" } : {}),
+      ...(nats.token !== undefined ? { token: nats.token } : {}),
+    });
+    return this.#nc;
+  }
+
+  async close(): Promise<void> {
+    const nc = this.#nc;
+    this.#nc = undefined;
     if (nc) await (await nc).drain().catch(() => undefined);
   }
 }
@@ -145,7 +154,39 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     }
   }
   const env = options.env ?? {};
-  const data = module.setup ? await withNats(options.target, env, async (ctx) => module.setup?.(ctx)) : undefined;
+  const setupConnection = new SetupConnection(options.target);
+  try {
+    return await execute(file, module, scenarios, thresholds, options, env, setupConnection);
+  } finally {
+    await setupConnection.close();
+  }
+}
+
+async function execute(
+  file: string,
+  module: ScenarioModule,
+  scenarios: NormalizedScenario[],
+  thresholds: Threshold[],
+  options: RunLoadOptions,
+  env: Record<string, string>,
+  setupConnection: SetupConnection,
+): Promise<LoadResult> {
+  const data = module.setup ? await module.setup(setupConnection.context(env)) : undefined;
+  try {
+    return await drive(file, module, scenarios, thresholds, options, env, data);
+  } finally {
+  }
+}
+
+async function drive(
+  file: string,
+  module: ScenarioModule,
+  scenarios: NormalizedScenario[],
+  thresholds: Threshold[],
+  options: RunLoadOptions,
+  env: Record<string, string>,
+  data: unknown,
+): Promise<LoadResult> {
   const workerCount = Math.max(1, options.workers ?? availableParallelism());
   const assignments = plan(scenarios, workerCount).filter((a) => a.length > 0);
   const totalMs = Math.max(...scenarios.map((s) => s.startMs + s.durationMs));
@@ -210,7 +251,9 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     if (!runStartMs) return;
     const elapsedMs = nowMs() - runStartMs;
     checkAbort(abortable, store, elapsedMs, abortAll);
-    const second = Math.floor(elapsedMs / 1000) - 1;
+    // Workers hand over a second once it is over, within their 500 ms flush.
+    const second = Math.floor((elapsedMs - 700) / 1000);
+    if (second < 0) return;
     const last = store.seconds.get(second);
     progress?.update({
       elapsedMs,
@@ -240,7 +283,6 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     await sampler.stop();
   }
   const elapsedMs = nowMs() - runStartMs;
-  if (module.teardown) await withNats(options.target, env, async (ctx) => module.teardown?.(ctx, data));
 
   const thresholdResults = thresholds.map((t) => evaluateThreshold(t, store, elapsedMs));
   const passed = thresholdResults.every((t) => t.passed);

@@ -1,7 +1,15 @@
 /** What the load engine needs to know about the system under test (a subset of the target file). */
 export interface LoadTarget {
-  nats?: { servers: string[]; monitoring?: string[]; user?: string; pass?: string; token?: string };
-  gateway?: { urls: string[] };
+  readonly nats?: {
+    readonly servers: readonly string[];
+    readonly monitoring?: readonly string[];
+    readonly user?: string | undefined;
+    readonly pass?: string | undefined;
+    readonly token?: string | undefined;
+  };
+  readonly gateway?: { readonly urls: readonly string[] } | undefined;
+  /** The service manifest describing the fleet behind the gateway (gateway scenarios). */
+  readonly manifest?: string | undefined;
 }
 
 /** Epoch milliseconds with sub-millisecond resolution, comparable across worker threads. */

@@ -1,0 +1,107 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { loadTarget } from "../../config/index.ts";
+import { GauntletError } from "../../errors/index.ts";
+import { LoadError, parseDuration, runLoad } from "../../load/index.ts";
+import { type Command, ExitCode, type ParsedOptions } from "../command.ts";
+import { optionalString, parseCount } from "../options.ts";
+
+const list = (value: ParsedOptions[string]): string[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
+
+/** A scenario given by name (suites/load/<name>.ts) or by path. */
+function resolveScenario(repoRoot: string, name: string): string {
+  if (existsSync(name)) return resolve(name);
+  const bundled = join(repoRoot, "suites", "load", name.endsWith(".ts") ? name : `${name}.ts`);
+  if (existsSync(bundled)) return bundled;
+  const known = readdirSync(join(repoRoot, "suites", "load"))
+    .filter((f) => f.endsWith(".ts") && !f.startsWith("gateway-targets"))
+    .map((f) => f.slice(0, -3));
+  throw new GauntletError(`scenario '${name}': no such file, and suites/load has ${known.join(", ")}`);
+}
+
+function parseEnv(pairs: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new GauntletError(`--env ${JSON.stringify(pair)}: expected KEY=VALUE`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
+export const command: Command = {
+  name: "load",
+  summary: "run a load scenario (suites/load/<scenario>.ts) against a target; exit 99 when a threshold fails",
+  usage: `Usage: gauntlet load <scenario> --target FILE [--rate R] [--duration D] [--out DIR]
+
+Runs a load scenario: a name from suites/load (nats-request-reply, jetstream-ingest,
+kv-read-write, saturation, gateway-mixed, gateway-story, gateway-events) or a path to
+a .ts module exporting k6-style 'options' and an iteration function.
+
+  --target FILE    the system under test (required for now: 'gauntlet load' starts nothing itself;
+                   run 'gauntlet up' and pass the target file it writes)
+  --rate R         arrivals per second (constant-arrival-rate; scales a ramp's peak)
+  --duration D     e.g. 30s, 2m (constant executors; scales a ramp's stages)
+  --out DIR        write load.json (series, histograms, thresholds, resources) there
+  --workers N      worker threads (default: one per core)
+  --pid PID        sample CPU and RSS of this local process (repeatable)
+  --env KEY=VALUE  passed to the scenario as ctx.env (repeatable)
+
+Exit 0 when every threshold holds, 99 when one fails (as k6), 2 when the run cannot start.`,
+  allowPositionals: true,
+  options: {
+    target: { type: "string" },
+    rate: { type: "string" },
+    duration: { type: "string" },
+    out: { type: "string" },
+    workers: { type: "string" },
+    pid: { type: "string", multiple: true },
+    env: { type: "string", multiple: true },
+  },
+  async run(options, positionals, context) {
+    const [name, ...extra] = positionals;
+    if (!name || extra.length > 0) throw new GauntletError(`expected exactly one scenario, got ${positionals.length}\n\n${command.usage}`);
+    const targetFile = optionalString(options.target);
+    if (!targetFile) {
+      throw new GauntletError(
+        "--target FILE is required: 'gauntlet load' does not start a system itself yet (run 'gauntlet up' and pass its target file)",
+      );
+    }
+    const rateText = optionalString(options.rate);
+    const rate = rateText === undefined ? undefined : Number(rateText);
+    if (rate !== undefined && !(Number.isFinite(rate) && rate > 0))
+      throw new GauntletError(`--rate must be a positive number, got ${JSON.stringify(rateText)}`);
+    const durationText = optionalString(options.duration);
+    const duration = durationText === undefined ? undefined : parseDuration(durationText);
+    if (duration === null || duration === 0)
+      throw new GauntletError(`--duration must be a duration such as 30s or 2m, got ${JSON.stringify(durationText)}`);
+    const pids = list(options.pid).map((pid) => {
+      const n = Number(pid);
+      if (!Number.isInteger(n) || n < 1) throw new GauntletError(`--pid must be a process id, got ${JSON.stringify(pid)}`);
+      return n;
+    });
+    const scenario = resolveScenario(context.repoRoot, name);
+    const target = await loadTarget(targetFile);
+    const workersText = optionalString(options.workers);
+    try {
+      const result = await runLoad({
+        scenario,
+        target,
+        ...(rate !== undefined ? { rate } : {}),
+        ...(duration !== undefined ? { duration } : {}),
+        ...(workersText !== undefined ? { workers: parseCount("--workers", workersText, 1) } : {}),
+        pids,
+        env: parseEnv(list(options.env)),
+        progress: context.stderr,
+        signal: context.signal,
+        ...(optionalString(options.out) ? { outDir: resolve(optionalString(options.out) as string) } : {}),
+      });
+      if (result.report !== undefined) context.stdout.write(`report ${JSON.stringify(result.report, null, 2)}\n`);
+      if (context.signal.aborted) return 130;
+      return result.passed ? ExitCode.ok : ExitCode.thresholdFailed;
+    } catch (error) {
+      if (error instanceof LoadError) throw error;
+      throw new GauntletError(`load ${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  },
+};
