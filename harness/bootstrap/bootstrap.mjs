@@ -147,6 +147,8 @@ async function ensureNatsServer(tasks, problems) {
     if (!existsSync(process.env.NATS_SERVER_BIN)) throw new Error(`NATS_SERVER_BIN=${process.env.NATS_SERVER_BIN} does not exist`);
     return process.env.NATS_SERVER_BIN;
   }
+  const pinned = join(cacheDir, `nats-server-${PINNED.natsServer}`, "nats-server");
+  if (existsSync(pinned)) return pinned;
   if (which("go")) {
     return goInstall("github.com/nats-io/nats-server/v2", PINNED.natsServer, "nats-server", (text) => tasks.detail(text));
   }
@@ -172,6 +174,8 @@ async function ensureNatsServer(tasks, problems) {
 }
 
 async function ensureNatsCli(tasks, problems) {
+  const pinned = join(cacheDir, `nats-${PINNED.natsCli}`, "nats");
+  if (existsSync(pinned)) return pinned;
   if (which("go")) return goInstall("github.com/nats-io/natscli/nats", PINNED.natsCli, "nats", (text) => tasks.detail(text));
   problems.push(`natscli ${PINNED.natsCli} missing (only bench/ needs it): install Go, or put nats on PATH`);
   return which("nats");
