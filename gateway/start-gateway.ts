@@ -44,6 +44,8 @@ declare module "fastify" {
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,256}$/;
 const MAX_ECHOED_TEXT = 120;
+/** While disconnected nats.js would buffer the request until its timeout; answer at once instead. */
+const NATS_DOWN: GatewayFailure = { status: 503, code: "unavailable", message: "NATS connection is down; the gateway is reconnecting" };
 
 export async function startGateway(options: GatewayOptions): Promise<StartedGateway> {
   options.signal?.throwIfAborted();
@@ -110,6 +112,11 @@ function buildApp({ nc, routes, watch, state, metrics, eventsTimeoutMs }: AppPar
     reply.header("traceparent", request.trace.traceparent).header("x-request-id", request.trace.requestId);
     done();
   });
+  // Requests in flight when draining starts must not leave keep-alive sockets that hold close() open.
+  app.addHook("onSend", (_request, reply, payload, done) => {
+    if (state.draining) reply.header("connection", "close");
+    done(null, payload);
+  });
   app.addHook("onResponse", (request, reply, done) => {
     metrics.observe(request.metricRoute || request.routeOptions.url || "unmatched", reply.statusCode, reply.elapsedTime / 1000);
     done();
@@ -142,7 +149,7 @@ function buildApp({ nc, routes, watch, state, metrics, eventsTimeoutMs }: AppPar
   });
   app.get("/readyz", (_request, reply) => {
     if (state.draining) return fail(reply, { status: 503, code: "not_ready", message: "gateway is draining" });
-    if (!watch.connected) return fail(reply, { status: 503, code: "not_ready", message: "NATS connection is down" });
+    if (!watch.connected) return fail(reply, { status: 503, code: "not_ready", message: NATS_DOWN.message });
     reply.send({ status: "ready" });
   });
   app.get("/metrics", (_request, reply) => {
@@ -189,6 +196,7 @@ function buildApp({ nc, routes, watch, state, metrics, eventsTimeoutMs }: AppPar
     }
     hdrs.set("Nats-Expected-Stream", stream.stream);
     if (parsed.bytes.byteLength + encodedSize(hdrs) > maxPayload()) return fail(reply, tooLarge(maxPayload()));
+    if (!watch.connected) return fail(reply, NATS_DOWN);
     try {
       const ack = await js.publish(subject, parsed.bytes, { headers: hdrs, timeout: eventsTimeoutMs });
       reply.code(202).send({ stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate });
@@ -211,6 +219,7 @@ function buildApp({ nc, routes, watch, state, metrics, eventsTimeoutMs }: AppPar
     if ("failure" in parsed) return fail(reply, parsed.failure);
     const hdrs = forwardedHeaders(request.trace, request.headers);
     if (parsed.bytes.byteLength + encodedSize(hdrs) > maxPayload()) return fail(reply, tooLarge(maxPayload()));
+    if (!watch.connected) return fail(reply, NATS_DOWN);
     try {
       const msg = await nc.request(route.subject, parsed.bytes, { timeout: route.timeoutMs, headers: hdrs });
       const serviceError = msg.headers?.get("Nats-Service-Error-Code") || msg.headers?.get("Nats-Service-Error");
