@@ -38,7 +38,11 @@ describe("error classification against a real nats-server", () => {
   it("records an operation on a closed connection as unknown, and an ok result as the completion value", async () => {
     const nc = await connect({ servers: cluster.clientUrls });
     const recorder = new HistoryRecorder();
-    const sub = nc.subscribe("gauntlet.echo", { callback: (_error, msg) => msg.respond(msg.data) });
+    const sub = nc.subscribe("gauntlet.echo", {
+      callback: (_error, msg) => {
+        msg.respond(msg.data);
+      },
+    });
     const ok = await recorder.run("c1", "request", "hi", async () => (await nc.request("gauntlet.echo", "hi")).string());
     sub.unsubscribe();
     await nc.close();
