@@ -31,10 +31,11 @@ export function parseManifest(text: string, file: string): Manifest {
     throw new ManifestError(shown, "(yaml)", yamlError.message.split("\n")[0] ?? "invalid YAML", { line, cause: yamlError });
   }
   const lineOf = (path: (string | number)[]) => lineOfPath(doc, lines, path);
-  const parsed = manifestSchema.safeParse(withoutExtensions(doc.toJS()));
+  const data = withoutExtensions(doc.toJS());
+  const parsed = manifestSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0] as z.core.$ZodIssue;
-    const { path, problem } = describeIssue(issue);
+    const { path, problem } = describeIssue(issue, data);
     throw new ManifestError(shown, formatPath(path), problem, withLine(lineOf(path)));
   }
   const manifest = { file, services: parsed.data.services.map(toService) };
@@ -87,17 +88,28 @@ function schemaProblem(manifest: Omit<Manifest, "file">) {
   return undefined;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): { path: (string | number)[]; problem: string } {
+function describeIssue(issue: z.core.$ZodIssue, data: unknown): { path: (string | number)[]; problem: string } {
   const path = issue.path.map((p) => (typeof p === "number" ? p : String(p)));
   switch (issue.code) {
     case "unrecognized_keys":
       return { path: [...path, issue.keys[0] as string], problem: "unknown field (check the spelling)" };
-    case "invalid_type":
-      if (issue.input === undefined) return { path, problem: `required: ${issue.message}` };
-      return { path, problem: `${issue.message}, got ${describeValue(issue.input)}` };
+    case "invalid_type": {
+      const value = valueAt(data, path);
+      if (value === undefined) return { path, problem: `required: ${issue.message}` };
+      return { path, problem: `${issue.message}, got ${describeValue(value)}` };
+    }
     default:
       return { path, problem: issue.message };
   }
+}
+
+function valueAt(data: unknown, path: (string | number)[]): unknown {
+  let value = data;
+  for (const key of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return value;
 }
 
 function describeValue(value: unknown): string {

@@ -19,8 +19,9 @@ export function fleetPermissions(manifest: Manifest): ServicePermissions {
   const kvSubjects = services.flatMap((s) => s.kv.map((kv) => `$KV.${kv.bucket}.>`));
   const usesJetStream = services.some((s) => s.streams.length > 0 || s.kv.length > 0);
   const jetStream = usesJetStream ? ["$JS.API.>", "$JS.ACK.>"] : [];
+  // $SRV.> to publish lets `startFleet().waitReady()` probe discovery with the same user.
   return {
-    publish: { allow: unique(["_INBOX.>", ...calledSubjects, ...streamSubjects, ...kvSubjects, ...jetStream]) },
+    publish: { allow: unique(["_INBOX.>", "$SRV.>", ...calledSubjects, ...streamSubjects, ...kvSubjects, ...jetStream]) },
     subscribe: { allow: unique(["_INBOX.>", "$SRV.>", ...endpointSubjects]) },
   };
 }

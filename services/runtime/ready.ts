@@ -39,10 +39,9 @@ export async function waitForInstances(
     const missing = [...expected].filter(([name, count]) => (counts.get(name) ?? 0) < count);
     if (missing.length === 0) return;
     if (performance.now() >= deadline) {
-      throw FleetError.notReady(
-        timeoutMs,
-        missing.map(([name, count]) => `${name} ${counts.get(name) ?? 0}/${count}`),
-      );
+      const found = missing.map(([name, count]) => `${name} ${counts.get(name) ?? 0}/${count}`);
+      if (counts.size === 0) found.push("(no service answered at all: are the servers right, and may this user publish $SRV.PING?)");
+      throw FleetError.notReady(timeoutMs, found);
     }
   }
 }

@@ -1,0 +1,176 @@
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { StartedLocalCluster } from "../../harness/providers/local/index.ts";
+import { DEFAULT_MANIFEST, loadManifest, type Manifest } from "../../services/manifest/index.ts";
+import { provisionJetStream, type StartedFleet, startFleet } from "../../services/runtime/index.ts";
+import {
+  connectAdmin,
+  discover,
+  eventually,
+  request,
+  SERVICE_USER,
+  sampleAnswer,
+  schemaValidators,
+  startCluster,
+} from "./support/fleet-fixture.ts";
+
+let manifest: Manifest;
+let cluster: StartedLocalCluster;
+let nc: NatsConnection;
+let fleet: StartedFleet;
+
+beforeAll(async () => {
+  manifest = await loadManifest(DEFAULT_MANIFEST);
+  cluster = await startCluster(manifest);
+  nc = await connectAdmin(cluster);
+  await provisionJetStream(nc, manifest);
+  await provisionJetStream(nc, manifest); // idempotent
+  fleet = await startFleet({ manifest, servers: cluster.clientUrls, credentials: SERVICE_USER, mode: "cohosted", log: () => {} });
+  await fleet.waitReady(30_000);
+});
+
+afterAll(async () => {
+  await fleet?.stop();
+  await nc?.close();
+  await cluster?.stop();
+});
+
+describe("co-hosted fleet on a 3-node cluster, as a user limited to fleetPermissions", () => {
+  it("every service answers $SRV.PING with 2 instances, named and versioned as in the manifest", async () => {
+    const found = await discover(nc, "PING");
+    for (const service of manifest.services) {
+      const instances = found.get(service.name) ?? [];
+      expect(
+        instances.map((i) => i.version),
+        service.name,
+      ).toEqual([service.version, service.version]);
+      expect(new Set(instances.map((i) => i.id)).size).toBe(2);
+    }
+    expect(found.size).toBe(22);
+  });
+
+  it("$SRV.INFO lists each endpoint on its manifest subject and queue group", async () => {
+    const found = await discover(nc, "INFO", "story-teller");
+    const info = found.get("story-teller")?.[0] as { endpoints: { name: string; subject: string; queue_group: string }[] };
+    expect(info.endpoints).toEqual([expect.objectContaining({ name: "compose", subject: "svc.story-teller.compose", queue_group: "q" })]);
+  });
+
+  it("every sample gets a response that validates against its endpoint's JSON Schema", async () => {
+    const validators = schemaValidators(manifest);
+    const failures: string[] = [];
+    for (const service of manifest.services) {
+      for (const endpoint of service.endpoints) {
+        for (const sample of endpoint.samples) {
+          const answer = await sampleAnswer(nc, endpoint, sample);
+          const validate = validators.get(endpoint.subject);
+          if (answer.code !== undefined) failures.push(`${endpoint.subject}: ${answer.code} ${answer.error}`);
+          else if (!validate?.(answer.body)) failures.push(`${endpoint.subject}: ${JSON.stringify(validate?.errors)}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it("the response schemas catch a wrong answer (the check is not vacuous)", () => {
+    const validate = schemaValidators(manifest).get("svc.story-teller.compose");
+    expect(validate?.({ story: "x", model: "m", traceId: "not-hex", hops: [] })).toBe(false);
+  });
+
+  it("state-manager cas with a stale revision is refused with service error code 409", async () => {
+    const put = await request(nc, "svc.state-manager.put", { key: "cas-test", value: { v: 1 } });
+    const first = (put.body as { revision: number }).revision;
+    const updated = await request(nc, "svc.state-manager.cas", { key: "cas-test", value: { v: 2 }, revision: first });
+    expect(updated.code).toBeUndefined();
+    const stale = await request(nc, "svc.state-manager.cas", { key: "cas-test", value: { v: 3 }, revision: first });
+    expect(stale.code).toBe(409);
+    expect(stale.error).toContain(`revision ${first} of cas-test is not current`);
+    const read = await request(nc, "svc.state-manager.get", { key: "cas-test" });
+    expect(read.body).toEqual({ key: "cas-test", value: { v: 2 }, revision: (updated.body as { revision: number }).revision });
+    const createOverOther = await request(nc, "svc.state-manager.cas", { key: "cas-test", value: { v: 9 }, revision: 0 });
+    expect(createOverOther.code).toBe(409);
+  });
+
+  it("bad requests are 400 and missing things 404, in the micro service error headers", async () => {
+    expect((await request(nc, "svc.state-manager.get", "{not json")).code).toBe(400);
+    expect((await request(nc, "svc.ai-integration.infer", { model: "story-small" })).error).toBe("prompt: expected a non-empty string");
+    expect((await request(nc, "svc.state-manager.get", { key: "never-written" })).code).toBe(404);
+    const story = await request(nc, "svc.story-teller.compose", { topic: "x", model: "no-such-model" });
+    expect([story.code, story.error]).toEqual([404, "model no-such-model is not registered"]);
+  });
+
+  it("ai-integration honours a request's delay_ms (the gateway's slow sample)", async () => {
+    const answer = await request(nc, "svc.ai-integration.infer", { prompt: "wait", delay_ms: 300 });
+    expect((answer.body as { latencyMs: number }).latencyMs).toBeGreaterThanOrEqual(299);
+  });
+
+  it("story-teller composes across three services under the caller's trace id, a new span per hop", async () => {
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const callerSpan = "00f067aa0ba902b7";
+    const answer = await request(
+      nc,
+      "svc.story-teller.compose",
+      { topic: "a lighthouse" },
+      { traceparent: `00-${traceId}-${callerSpan}-01` },
+    );
+    const body = answer.body as { traceId: string; hops: { service: string; traceId: string; spanId: string; parentId?: string }[] };
+    expect(body.traceId).toBe(traceId);
+    expect(answer.msg.headers?.get("traceparent")).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(body.hops.map((h) => h.service)).toEqual(["story-teller", "model-management", "ai-integration"]);
+    expect(body.hops.every((h) => h.traceId === traceId)).toBe(true);
+    const spans = body.hops.map((h) => h.spanId);
+    expect(new Set([...spans, callerSpan]).size).toBe(4);
+    const [teller, ...downstream] = body.hops;
+    expect(teller?.parentId).toBe(callerSpan);
+    for (const hop of downstream) expect(hop.parentId).toBe(teller?.spanId);
+  });
+
+  it("story-teller starts a new trace when the caller sends none", async () => {
+    const a = (await request(nc, "svc.story-teller.compose", { topic: "dragons" })).body as {
+      traceId: string;
+      hops: { traceId: string }[];
+    };
+    const b = (await request(nc, "svc.story-teller.compose", { topic: "dragons" })).body as { traceId: string };
+    expect(a.traceId).not.toBe(b.traceId);
+    expect(a.hops.every((h) => h.traceId === a.traceId)).toBe(true);
+  });
+
+  it("event-bus processes events with a durable consumer, acks after processing, and resumes after a restart", async () => {
+    type Stats = { processed: number; consumer: { ackFloor: number; pending: number; ackPending: number } };
+    const published = await request(nc, "svc.event-bus.publish", { type: "test.first", data: { n: 1 } });
+    const seq = (published.body as { seq: number }).seq;
+    await eventually(async () => {
+      const stats = (await request(nc, "svc.event-bus.stats", {})).body as Stats;
+      return stats.consumer.ackFloor >= seq && stats.consumer.ackPending === 0 ? stats : undefined;
+    }, "the first event to be acked");
+
+    // While every event-bus replica is down, events are stored and wait in the durable consumer.
+    await Promise.all(fleet.replicas.filter((r) => r.service === "event-bus").map((r) => r.stop()));
+    const js = jetstream(nc);
+    let last = 0;
+    for (let i = 0; i < 3; i++) last = (await js.publish(`events.test.while-down`, JSON.stringify({ i }))).seq;
+    const jsm = await jetstreamManager(nc);
+    const waiting = await jsm.consumers.info("EVENTS", "event-bus-processor");
+    expect(waiting.num_pending).toBe(3);
+
+    await using restarted = await startFleet({
+      manifest,
+      servers: cluster.clientUrls,
+      credentials: SERVICE_USER,
+      mode: "cohosted",
+      only: ["event-bus"],
+      log: () => {},
+    });
+    await restarted.waitReady(30_000);
+    const after = await eventually(async () => {
+      const info = await jsm.consumers.info("EVENTS", "event-bus-processor");
+      return info.ack_floor.stream_seq >= last && info.num_ack_pending === 0 && info.num_pending === 0 ? info : undefined;
+    }, "the events published while down to be acked");
+    expect(after.num_redelivered).toBe(0);
+    const stats = await discover(nc, "STATS", "event-bus");
+    const processed = (stats.get("event-bus") ?? []).map(
+      (s) => (s.endpoints as { data?: { processed: number } }[])[0]?.data?.processed ?? 0,
+    );
+    expect(processed.reduce((a, b) => a + b, 0)).toBe(3);
+  });
+});
