@@ -189,7 +189,7 @@ describe("manifest loader: bad input names file, field and problem", () => {
   it("a response schema that is not JSON Schema", async () => {
     const { file, message } = await problemWith("responseSchema: { type: object }", "responseSchema: { type: objekt }");
     expect(message).toMatch(
-      new RegExp(`^${escape(file)}:services\\[0\\]\\.endpoints\\[0\\]\\.responseSchema: not a valid JSON Schema: .*\\(line 8\\)$`),
+      new RegExp(`^${escapeRegExp(file)}:services\\[0\\]\\.endpoints\\[0\\]\\.responseSchema: not a valid JSON Schema: .*\\(line 8\\)$`),
     );
   });
 
@@ -200,7 +200,7 @@ describe("manifest loader: bad input names file, field and problem", () => {
 
   it("invalid YAML", async () => {
     const { file, message } = await problemWith("    endpoints:\n      - name: get", "    endpoints:\n      - name: get\n     bad: [");
-    expect(message).toMatch(new RegExp(`^${escape(file)}:\\(yaml\\): .+ \\(line \\d+\\)$`));
+    expect(message).toMatch(new RegExp(`^${escapeRegExp(file)}:\\(yaml\\): .+ \\(line \\d+\\)$`));
   });
 
   it("a file that does not exist", async () => {
@@ -222,6 +222,6 @@ describe("manifest loader: bad input names file, field and problem", () => {
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
