@@ -58,6 +58,8 @@ export interface KvResult {
 export interface LoadContext<Data = unknown> {
   readonly vu: { readonly id: number; readonly iteration: number; readonly scenario: string; readonly worker: number };
   readonly data: Data;
+  /** Epoch ms at which the schedule meant this iteration to start (arrival-rate executors), else when it started. */
+  readonly scheduledAtMs: number;
   readonly target: LoadTarget;
   readonly env: Readonly<Record<string, string>>;
   readonly signal: AbortSignal;
@@ -202,6 +204,7 @@ export function createContext(input: IterationInput, sink: MetricSink, connectio
   return {
     vu: { id: input.vuId, iteration: input.iteration, scenario: input.scenario, worker: input.worker },
     data: input.data,
+    scheduledAtMs: input.intendedStartMs,
     target: input.target,
     env: input.env,
     signal: input.signal,

@@ -64,7 +64,7 @@ class ScenarioRun {
     const iteration = this.iterationsByVu.get(vuId) ?? 0;
     this.iterationsByVu.set(vuId, iteration + 1);
     const tags = this.scenario.tags;
-    sink.iterationStarted(nowMs());
+    sink.iterationStarted(intendedStartMs);
     sink.activeVUs += 1;
     const ctx = createContext(
       {

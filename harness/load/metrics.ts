@@ -132,6 +132,7 @@ export class MetricSink {
     this.#second(atMs).errors += 1;
   }
 
+  /** Counted in the second the iteration was scheduled for, as drops are: started + dropped = the schedule. */
   iterationStarted(atMs: number): void {
     this.#second(atMs).started += 1;
   }

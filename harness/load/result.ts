@@ -30,7 +30,7 @@ export interface SecondPoint {
   t: number;
   /** Arrivals per second the arrival-rate scenarios intended in this second (0 for VU executors). */
   targetRate: number;
-  /** Iterations started in this second: the achieved rate. */
+  /** Iterations scheduled in this second that started (the achieved rate); the rest are `dropped`. */
   started: number;
   completed: number;
   requests: number;
@@ -64,6 +64,11 @@ export interface LoadResult {
   thresholds: ThresholdResult[];
   metrics: Record<string, MetricSummary>;
   histograms: SerializedHistogram[];
+  /** Counters and rates per tag set, as recorded. */
+  tagged: {
+    counters: { metric: string; tags: Tags; value: number }[];
+    rates: { metric: string; tags: Tags; passes: number; total: number }[];
+  };
   series: SecondPoint[];
   resources: ResourceUsage;
   /** What the scenario's `summarize` export returned, if it has one. */
@@ -103,4 +108,11 @@ export function serializeHistograms(store: MetricStore): SerializedHistogram[] {
     count: e.histogram.totalCount,
     encoded: encodeHistogram(e.histogram),
   }));
+}
+
+export function taggedValues(store: MetricStore): LoadResult["tagged"] {
+  return {
+    counters: [...store.counters.values()].map((e) => ({ metric: e.name, tags: e.tags, value: e.value })),
+    rates: [...store.rates.values()].map((e) => ({ metric: e.name, tags: e.tags, passes: e.passes, total: e.total })),
+  };
 }

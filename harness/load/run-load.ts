@@ -13,7 +13,7 @@ import { isArrivalRate, maxVUsOf, type NormalizedScenario, normalizeScenarios, t
 import { formatSummary, ProgressLine } from "./progress.ts";
 import type { Assignment, FromWorker, ToWorker, WorkerInput } from "./protocol.ts";
 import { ResourceSampler } from "./resources.ts";
-import { type LoadResult, type SecondPoint, serializeHistograms, summarizeMetrics } from "./result.ts";
+import { type LoadResult, type SecondPoint, serializeHistograms, summarizeMetrics, taggedValues } from "./result.ts";
 import { type LoadTarget, nowMs } from "./target.ts";
 import { evaluateThreshold, parseThresholds, type Threshold } from "./thresholds.ts";
 
@@ -315,6 +315,7 @@ async function drive(
     thresholds: thresholdResults,
     metrics: summarizeMetrics(store, elapsedMs),
     histograms: serializeHistograms(store),
+    tagged: taggedValues(store),
     series,
     resources: sampler.usage,
   };

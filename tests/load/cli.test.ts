@@ -1,0 +1,110 @@
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LocalCluster, type StartedLocalCluster } from "../../harness/providers/local/index.ts";
+import { httpServer, scratchDir, type TestServer } from "./support.ts";
+
+const repoRoot = new URL("../..", import.meta.url).pathname;
+const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
+
+function gauntlet(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(repoRoot, "harness/cli/main.ts"), ...args], {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("gauntlet load", () => {
+  let cluster: StartedLocalCluster;
+  let failing: TestServer;
+  let healthy: TestServer;
+  const dir = scratchDir();
+  let target = "";
+
+  beforeAll(async () => {
+    cluster = await new LocalCluster().withNodes(1).start();
+    failing = await httpServer((_req, res) => {
+      res.statusCode = 500;
+      res.end("broken");
+    });
+    healthy = await httpServer((_req, res) => res.end("ok"));
+    target = dir.write("target.yaml", `nats:\n  servers: [${cluster.clientUrls[0]}]\n  monitoring: [${cluster.monitoringUrls[0]}]\n`);
+  });
+
+  afterAll(async () => {
+    await Promise.all([cluster?.stop(), failing?.close(), healthy?.close()]);
+    dir[Symbol.dispose]();
+  });
+
+  it("exits 99 when a threshold fails, and says which", async () => {
+    const run = await gauntlet([
+      "load",
+      fixture("failing-threshold.ts"),
+      "--target",
+      target,
+      "--env",
+      `URL=${failing.url}`,
+      "--workers",
+      "1",
+    ]);
+    expect(run.code, run.stderr).toBe(99);
+    expect(run.stderr).toContain("✗ http_req_failed: rate<0.01  (actual 1)");
+    expect(run.stderr).toContain("✗ errors: count==0  (actual 20)");
+  });
+
+  it("exits 0 when thresholds hold and writes load.json with series, histograms and /varz samples", async () => {
+    const out = join(dir.path, "out");
+    const run = await gauntlet([
+      "load",
+      fixture("failing-threshold.ts"),
+      "--target",
+      target,
+      "--env",
+      `URL=${healthy.url}`,
+      "--out",
+      out,
+      "--duration",
+      "2s",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(readFileSync(join(out, "load.json"), "utf8"));
+    expect(result.thresholds.every((t: { passed: boolean }) => t.passed)).toBe(true);
+    expect(result.metrics.http_reqs.count).toBe(40);
+    expect(result.series.map((s: { started: number }) => s.started)).toEqual([20, 20]);
+    expect(result.histograms.find((h: { metric: string }) => h.metric === "http_req_duration").encoded).toMatch(/^[A-Za-z0-9+/=]+$/);
+    expect(result.resources.nodes[0].samples.length).toBeGreaterThan(0);
+    expect(result.resources.nodes[0].samples[0]).toHaveProperty("slow_consumers");
+  });
+
+  it("refuses to run without a target, saying why", async () => {
+    const run = await gauntlet(["load", "nats-request-reply"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--target FILE is required");
+  });
+
+  it("names the file and the threshold when a threshold is malformed", async () => {
+    const file = dir.write(
+      "bad.ts",
+      `export const options = { scenarios: { a: { executor: "constant-vus", vus: 1, duration: "1s" } }, thresholds: { "checks": ["rate>>0.9"] } };\nexport default function () {}\n`,
+    );
+    const run = await gauntlet(["load", file, "--target", target]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${file}:thresholds['checks']: 'rate>>0.9': expected '<aggregation> <op> <number>'`);
+  });
+
+  it("names the known scenarios when the one asked for does not exist", async () => {
+    const run = await gauntlet(["load", "no-such-scenario", "--target", target]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("scenario 'no-such-scenario': no such file, and suites/load has");
+    expect(run.stderr).toContain("jetstream-ingest");
+  });
+});
