@@ -8,6 +8,9 @@ describe("histogram merge across workers", () => {
     const workers = [0, 1, 2, 3].map(() => new MetricSink(() => 0));
     const reference = newHistogram();
     const store = new MetricStore();
+    const flushAll = () => {
+      for (const [index, w] of workers.entries()) store.apply(w.drain(), index);
+    };
     let seed = 42;
     for (let i = 0; i < 50_000; i++) {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -15,9 +18,9 @@ describe("histogram merge across workers", () => {
       const micros = seed % 100 === 0 ? 100_000 + (seed % 1_900_000) : 1000 + (seed % 4000);
       workers[i % 4]?.trend("http_req_duration", { endpoint: "story" }, micros);
       reference.recordValue(micros);
-      if (i % 7919 === 0) workers.forEach((w, index) => store.apply(w.drain(), index));
+      if (i % 7919 === 0) flushAll();
     }
-    workers.forEach((w, index) => store.apply(w.drain(), index));
+    flushAll();
     const merged = store.query("http_req_duration", { endpoint: "story" })?.histogram;
     expect(merged?.totalCount).toBe(50_000);
     for (const p of PERCENTILES) expect(merged?.getValueAtPercentile(p), `p${p}`).toBe(reference.getValueAtPercentile(p));

@@ -58,7 +58,8 @@ describe("thresholds", () => {
       ["max<1", true],
     ]);
     const expected = [95, 95, 50, 50.5, 1, 100, 0.5];
-    results.forEach((r, i) => expect(Math.abs((r.actual ?? 0) - (expected[i] as number)) / (expected[i] as number)).toBeLessThan(0.001));
+    for (const [i, r] of results.entries())
+      expect(Math.abs((r.actual ?? 0) - (expected[i] as number)) / (expected[i] as number)).toBeLessThan(0.001);
   });
 
   it("evaluates rates and counters, catching a failure rate above the limit", () => {
