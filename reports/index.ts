@@ -6,6 +6,7 @@ export {
   renderHtmlReport,
   renderPage,
   type TrendView,
+  writeReport,
 } from "./html/index.ts";
 export { toJUnit } from "./junit.ts";
 export { ReportError } from "./report-error.ts";

@@ -44,8 +44,9 @@ export async function loadReportModel(runDir: string, options: ReportOptions = {
 
 /** Writes `index.html` into the run record and returns its path. */
 export async function renderHtmlReport(runDir: string, options: ReportOptions = {}): Promise<string> {
-  const model = await loadReportModel(runDir, options);
-  return writeReport(runDir, renderPage(model));
+  const dir = await realpath(runDir).catch(() => runDir);
+  const model = await loadReportModel(dir, options);
+  return writeReport(dir, renderPage(model));
 }
 
 export async function writeReport(runDir: string, page: string): Promise<string> {

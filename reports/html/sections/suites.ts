@@ -36,7 +36,7 @@ function suiteBody(suite: SuiteResult): SafeHtml {
   ${
     suite.tests.length > 0
       ? html`<details${failed.length === 0 && suite.tests.length <= 12 ? " open" : ""}><summary>All ${suite.tests.length} tests</summary>
-  <table data-table="tests"><thead><tr><th>Test</th><th>File</th><th class="num">Duration</th><th>Result</th></tr></thead><tbody>
+  <table data-table="tests-${slug(suite.name)}"><thead><tr><th>Test</th><th>File</th><th class="num">Duration</th><th>Result</th></tr></thead><tbody>
   ${suite.tests.map(
     (test) =>
       html`<tr${test.state === "failed" ? html` class="bad"` : ""}><td>${test.fullName || test.name}</td><td class="muted">${test.file}</td><td class="num">${formatDuration(test.durationMs)}</td><td><span class="badge ${test.state}">${test.state}</span></td></tr>`,

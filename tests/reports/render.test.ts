@@ -1,0 +1,179 @@
+import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { renderHtmlReport, renderPage } from "../../reports/html/index.ts";
+import { readSummary, resolveRun } from "../../reports/run-record.ts";
+import { SUMMARY_SCHEMA_VERSION, type Summary } from "../../reports/summary-schema.ts";
+import { saveBaseline } from "../../reports/trends/index.ts";
+import { realisticSummary, writeRunRecord } from "./support/realistic-run.ts";
+
+const minimal: Summary = {
+  schema: SUMMARY_SCHEMA_VERSION,
+  runId: "2026-11-26T22-00-00-aaaa",
+  startedAt: "2026-11-26T22:00:00.000Z",
+  finishedAt: "2026-11-26T22:00:02.000Z",
+  durationMs: 2000,
+  profile: "default",
+  target: { kind: "local", nodes: 3 },
+  verdict: "pass",
+  exitCode: 0,
+  reasons: [],
+  suites: [],
+};
+
+const page = (summary: Summary) => renderPage({ summary, trends: [], artifacts: [], generatedAt: "2026-11-26T22:00:03.000Z" });
+const sections = (html: string) => [...html.matchAll(/data-section="([^"]+)"/g)].map((m) => m[1]);
+const charts = (html: string) => [...html.matchAll(/data-chart="([^"]+)"/g)].map((m) => m[1]);
+/** Leftovers of a section rendered from missing data. */
+const BROKEN = /undefined|NaN|\[object Object\]|Infinity/;
+
+const temporary: string[] = [];
+async function runsDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "gauntlet-reports-"));
+  temporary.push(dir);
+  return join(dir, "runs");
+}
+afterEach(async () => {
+  await Promise.all(temporary.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+describe("renderPage", () => {
+  it("renders a run with no optional data as the verdict alone, with nothing broken", () => {
+    const html = page(minimal);
+    expect(sections(html)).toEqual(["verdict"]);
+    expect(charts(html)).toEqual([]);
+    expect(html).toContain('data-verdict="pass"');
+    expect(html).not.toMatch(BROKEN);
+    expect(html).not.toMatch(/<script|https?:\/\//);
+  });
+
+  it("shows each optional section only when its data is there", () => {
+    const full = realisticSummary();
+    expect(sections(page(full))).toEqual(["verdict", "suite", "suite", "latency", "load", "failover", "cluster"]);
+    const { latency: _l, load: _lo, failover: _f, cluster: _c, ...bare } = full;
+    expect(sections(page({ ...bare, load: full.load }))).toEqual(["verdict", "suite", "suite", "load"]);
+    expect(sections(page({ ...bare, cluster: { after: full.cluster?.after } }))).toEqual(["verdict", "suite", "suite", "cluster"]);
+    expect(sections(page({ ...bare, latency: { endpoints: [] }, load: { scenarios: [], timeSeries: [], thresholds: [] } }))).toEqual([
+      "verdict",
+      "suite",
+      "suite",
+    ]);
+  });
+
+  it("draws load charts without fault shading when no fault was injected, and leaves out what is missing", () => {
+    const full = realisticSummary();
+    const load = { ...full.load, faultWindows: undefined, histograms: undefined } as NonNullable<Summary["load"]>;
+    const html = page({ ...minimal, load });
+    expect(charts(html)).toEqual(["load-throughput", "load-latency"]);
+    expect(html).toContain('data-fault-windows="0"');
+    expect(html).not.toMatch(/fill-opacity="0.16"/);
+    expect(html).not.toMatch(BROKEN);
+    const onlyThresholds = page({ ...minimal, load: { scenarios: [], timeSeries: [], thresholds: load.thresholds } });
+    expect(charts(onlyThresholds)).toEqual([]);
+    expect(onlyThresholds).toContain('data-table="thresholds"');
+    expect(onlyThresholds).not.toContain('data-table="scenarios"');
+  });
+
+  it("shows a cluster recorded only after the run, and a node that is down", () => {
+    const after = structuredClone(realisticSummary().cluster?.after);
+    if (!after) throw new Error("fixture has a cluster");
+    const down = after.nodes[1];
+    if (down) down.up = false;
+    after.metaLeader = null;
+    const html = page({ ...minimal, cluster: { after } });
+    expect(html).toContain('data-table="cluster-nodes"');
+    expect(html).toMatch(/<th>after<\/th>/);
+    expect(html).not.toMatch(/<th>before<\/th>/);
+    expect(html).toContain("meta leader <strong>none</strong>");
+    expect(html).toContain('<span class="badge fail">down</span>');
+    expect(html).not.toMatch(BROKEN);
+  });
+
+  it("escapes what tests and services say", () => {
+    const html = page({
+      ...minimal,
+      verdict: "fail",
+      reasons: ["<script>alert(1)</script>"],
+      suites: [
+        {
+          name: "e2e",
+          verdict: "fail",
+          durationMs: 1,
+          tests: [
+            {
+              name: "<img src=x>",
+              fullName: "<img src=x>",
+              file: "a.ts",
+              state: "failed",
+              durationMs: 1,
+              errors: [{ message: '"</pre><b>' }],
+            },
+          ],
+        },
+      ],
+    });
+    expect(html).not.toContain("<script>alert(1)");
+    expect(html).not.toContain("<img src=x>");
+    expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(html).toContain("&quot;&lt;/pre&gt;&lt;b&gt;");
+  });
+});
+
+describe("renderHtmlReport", () => {
+  it("writes index.html into the run record, compared with the previous run and the saved baseline", async () => {
+    const runs = await runsDir();
+    const oldest = await writeRunRecord(
+      runs,
+      realisticSummary({ runId: "2026-11-24T22-00-00-a1a1", startedAt: "2026-11-24T22:00:00.000Z", failing: false, seed: 1 }),
+    );
+    await saveBaseline(await readSummary(oldest), join(runs, "..", "baselines", "baseline.json"));
+    await writeRunRecord(
+      runs,
+      realisticSummary({ runId: "2026-11-25T22-00-00-b2b2", startedAt: "2026-11-25T22:00:00.000Z", failing: false, seed: 2 }),
+    );
+    const current = await writeRunRecord(runs, realisticSummary({ runId: "2026-11-26T22-00-00-c3c3", latencyFactor: 1.5, seed: 3 }));
+    await symlink("2026-11-26T22-00-00-c3c3", join(runs, "latest"));
+
+    const file = await renderHtmlReport(join(runs, "latest"));
+    expect(file).toBe(join(current, "index.html"));
+    const html = await readFile(file, "utf8");
+    expect(html).toContain('data-section="trends"');
+    expect(html).toMatch(/the previous run <code>2026-11-25T22-00-00-b2b2<\/code> and the baseline <code>2026-11-24T22-00-00-a1a1<\/code>/);
+    expect(html).toContain('data-regressions="previous run"');
+    expect(html).toContain('data-regressions="baseline"');
+    expect(html).toContain('<a href="junit.xml">junit.xml</a>');
+  });
+
+  it("leaves trends out of the first run ever recorded", async () => {
+    const runs = await runsDir();
+    const only = await writeRunRecord(runs, realisticSummary());
+    const html = await readFile(await renderHtmlReport(only), "utf8");
+    expect(html).not.toContain('data-section="trends"');
+  });
+});
+
+describe("run records", () => {
+  it("names the file and the field when summary.json is wrong", async () => {
+    const runs = await runsDir();
+    const dir = await writeRunRecord(runs, realisticSummary());
+    const broken = JSON.parse(await readFile(join(dir, "summary.json"), "utf8"));
+    broken.load.timeSeries[3].p99 = "slow";
+    await writeFile(join(dir, "summary.json"), JSON.stringify(broken));
+    await expect(renderHtmlReport(dir)).rejects.toThrow(
+      `${join(dir, "summary.json")}:load.timeSeries[3].p99: Invalid input: expected number, received string`,
+    );
+    await writeFile(join(dir, "summary.json"), "{ not json");
+    await expect(readSummary(dir)).rejects.toThrow(/summary\.json: not valid JSON/);
+  });
+
+  it("resolves latest to the newest run when there is no link, and names the known runs when an id is wrong", async () => {
+    const runs = await runsDir();
+    await writeRunRecord(runs, realisticSummary({ runId: "2026-11-25T22-00-00-b2b2", startedAt: "2026-11-25T22:00:00.000Z" }));
+    await writeRunRecord(runs, realisticSummary({ runId: "2026-11-26T22-00-00-c3c3", startedAt: "2026-11-26T22:00:00.000Z" }));
+    expect((await resolveRun(runs, "latest")).id).toBe("2026-11-26T22-00-00-c3c3");
+    await expect(resolveRun(runs, "nope")).rejects.toThrow(
+      `${runs}: no run 'nope' (known runs: 2026-11-25T22-00-00-b2b2, 2026-11-26T22-00-00-c3c3)`,
+    );
+  });
+});

@@ -1,0 +1,76 @@
+import { pathToFileURL } from "node:url";
+import type { Browser } from "playwright-core";
+import { FAULT_SHADE_OPACITY } from "../../../reports/html/charts.ts";
+
+export interface ChartSeen {
+  name: string;
+  width: number;
+  height: number;
+  /** Shaded fault windows actually drawn: polygons with the shading's opacity and a visible area. */
+  shadedWindows: number;
+  labels: string[];
+}
+
+export interface ReportSeen {
+  title: string;
+  verdict: string;
+  reasons: string[];
+  sections: string[];
+  charts: ChartSeen[];
+  tables: Record<string, string[][]>;
+  consoleErrors: string[];
+  requests: string[];
+}
+
+/** Opens index.html in Chromium as a user would from a CI artifact, reads what is on screen, saves a full-page screenshot. */
+export async function openReport(browser: Browser, file: string, screenshot: string): Promise<ReportSeen> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, offline: true });
+  try {
+    const page = await context.newPage();
+    const consoleErrors: string[] = [];
+    const requests: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error" || message.type() === "warning") consoleErrors.push(`${message.type()}: ${message.text()}`);
+    });
+    page.on("pageerror", (error) => consoleErrors.push(`pageerror: ${error.message}`));
+    page.on("request", (request) => requests.push(request.url()));
+    await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
+    const seen = await page.evaluate((opacity) => {
+      const text = (el: Element | null) => ((el instanceof HTMLElement ? el.innerText : el?.textContent) ?? "").replace(/\s+/g, " ").trim();
+      const visible = (el: Element) => {
+        const box = el.getBoundingClientRect();
+        return box.width > 0 && box.height > 0;
+      };
+      return {
+        title: document.title,
+        verdict: text(document.querySelector("[data-verdict]")),
+        reasons: [...document.querySelectorAll(".verdict ul.reasons li")].map(text),
+        sections: [...document.querySelectorAll("[data-section]")].map((el) => el.getAttribute("data-section") ?? ""),
+        charts: [...document.querySelectorAll("figure[data-chart]")].map((figure) => {
+          const svg = figure.querySelector("svg");
+          const box = svg?.getBoundingClientRect();
+          const shaded = [...(svg?.querySelectorAll(`polygon[fill-opacity="${opacity}"], path[fill-opacity="${opacity}"]`) ?? [])].filter(
+            visible,
+          );
+          return {
+            name: figure.getAttribute("data-chart") ?? "",
+            width: Math.round(box?.width ?? 0),
+            height: Math.round(box?.height ?? 0),
+            shadedWindows: shaded.length,
+            labels: [...(svg?.querySelectorAll("text") ?? [])].map(text),
+          };
+        }),
+        tables: Object.fromEntries(
+          [...document.querySelectorAll("table[data-table]")].map((table) => [
+            table.getAttribute("data-table") ?? "",
+            [...table.querySelectorAll("tbody tr")].map((row) => [...row.querySelectorAll("td")].map(text)),
+          ]),
+        ),
+      };
+    }, String(FAULT_SHADE_OPACITY));
+    await page.screenshot({ path: screenshot, fullPage: true });
+    return { ...seen, consoleErrors, requests };
+  } finally {
+    await context.close();
+  }
+}
