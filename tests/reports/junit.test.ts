@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toJUnit } from "../../reports/junit.ts";
 import { SUMMARY_SCHEMA_VERSION, type Summary } from "../../reports/summary-schema.ts";
 import { launchChromium } from "./support/browser.ts";
+import type { BrowserGlobals, DomElement } from "./support/dom.ts";
 import { realisticSummary } from "./support/realistic-run.ts";
 
 interface ParsedCase {
@@ -26,9 +27,10 @@ let page: Page;
 /** Parses with Chromium's DOMParser: a strict XML 1.0 parser like the ones CI test views use. */
 async function parse(xml: string): Promise<ParsedJUnit> {
   return page.evaluate((text) => {
-    const doc = new DOMParser().parseFromString(text, "application/xml");
+    const dom = globalThis as unknown as BrowserGlobals;
+    const doc = new dom.DOMParser().parseFromString(text, "application/xml");
     const error = doc.querySelector("parsererror");
-    const attrs = (el: Element) => Object.fromEntries([...el.attributes].map((a) => [a.name, a.value]));
+    const attrs = (el: DomElement) => Object.fromEntries([...el.attributes].map((a) => [a.name, a.value]));
     return {
       parseError: error ? error.textContent : null,
       root: doc.documentElement ? attrs(doc.documentElement) : {},

@@ -1,6 +1,7 @@
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
 import { FAULT_SHADE_OPACITY } from "../../../reports/html/charts.ts";
+import type { BrowserGlobals, DomElement } from "./dom.ts";
 
 export interface ChartSeen {
   name: string;
@@ -36,8 +37,9 @@ export async function openReport(browser: Browser, file: string, screenshot: str
     page.on("request", (request) => requests.push(request.url()));
     await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
     const seen = await page.evaluate((opacity) => {
-      const text = (el: Element | null) => ((el instanceof HTMLElement ? el.innerText : el?.textContent) ?? "").replace(/\s+/g, " ").trim();
-      const visible = (el: Element) => {
+      const { document } = globalThis as unknown as BrowserGlobals;
+      const text = (el: DomElement | null) => (el?.innerText ?? el?.textContent ?? "").replace(/\s+/g, " ").trim();
+      const visible = (el: DomElement) => {
         const box = el.getBoundingClientRect();
         return box.width > 0 && box.height > 0;
       };
