@@ -38,6 +38,7 @@ export async function openReport(browser: Browser, file: string, screenshot: str
     await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
     const seen = await page.evaluate((opacity) => {
       const { document } = globalThis as unknown as BrowserGlobals;
+      // biome-ignore lint/performance/useDomNodeTextContent: the text as rendered (line breaks, uppercase badges) is what a user reads
       const text = (el: DomElement | null) => (el?.innerText ?? el?.textContent ?? "").replace(/\s+/g, " ").trim();
       const visible = (el: DomElement) => {
         const box = el.getBoundingClientRect();
