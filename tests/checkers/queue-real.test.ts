@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { StorageType } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/nats-core";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -6,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkQueue } from "../../harness/checkers/index.ts";
 import { HistoryRecorder } from "../../harness/history/index.ts";
 import { LocalCluster, type StartedLocalCluster } from "../../harness/providers/local/index.ts";
+import { onlyNode, restartNode, sleep, untilStopped } from "./support/node-faults.ts";
 import { ids, QueueWorkload, waitForJetStream } from "./support/queue-workload.ts";
 
 let cluster: StartedLocalCluster;
@@ -20,25 +20,8 @@ async function client(): Promise<NatsConnection> {
   return connect({ servers: cluster.clientUrls, reconnectTimeWait: 50, maxReconnectAttempts: -1 });
 }
 
-/** SIGSTOP is delivered asynchronously: wait until the kernel reports the process stopped (Linux /proc). */
-async function untilStopped(pid: number | undefined): Promise<void> {
-  if (pid === undefined) throw new Error("node has no process to pause");
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("T")) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`nats-server ${pid} did not stop after SIGSTOP`);
-}
-
-/** Restarts the only node, recorded as a nemesis window. */
 async function restartServer(recorder: HistoryRecorder, nc: NatsConnection): Promise<void> {
-  const node = cluster.nodes[0];
-  if (!node) throw new Error("cluster has no node");
-  recorder.nemesis("start", "restart", { node: node.name });
-  await node.stop();
-  await node.start();
-  recorder.nemesis("stop", "restart", { node: node.name });
+  await restartNode(cluster, recorder);
   await waitForJetStream(nc);
 }
 
@@ -89,8 +72,7 @@ describe("queue checker on real runs against nats-server", () => {
   async function timedOutThenRetried(stream: string, duplicateWindowMs: number) {
     const recorder = new HistoryRecorder();
     const nc = await client();
-    const node = cluster.nodes[0];
-    if (!node) throw new Error("cluster has no node");
+    const node = onlyNode(cluster);
     try {
       const queue = await QueueWorkload.create(recorder, nc, stream);
       await queue.ensureStream({ storage: StorageType.File, duplicate_window: nanos(duplicateWindowMs) });
@@ -103,7 +85,7 @@ describe("queue checker on real runs against nats-server", () => {
       recorder.nemesis("stop", "pause", { node: node.name });
       await nc.flush();
       // Let the deduplication window of the first, stored attempt run out (no-op for a long window).
-      await new Promise((resolve) => setTimeout(resolve, Math.min(duplicateWindowMs * 3, 1000)));
+      await sleep(Math.min(duplicateWindowMs * 3, 1000));
       const retry = await queue.publish("m2");
       await queue.publish("m3");
       await queue.drain("reader");
