@@ -26,6 +26,8 @@ export interface ReplicaHandle {
   service: string;
   index: number;
   pid?: number;
+  /** Process mode: settles with the exit code or signal once the process has exited. */
+  exited?: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Crash it: SIGKILL (process mode) or close its connection at once (cohosted). */
   kill(): Promise<void>;
   /** Drain it gracefully: in-flight requests are answered, then it exits. */
@@ -61,7 +63,14 @@ export async function startFleet(options: FleetOptions): Promise<StartedFleet> {
         log,
       });
       children.push(child);
-      replicas.push({ service: child.service, index: child.index, pid: child.pid, kill: child.kill, stop: child.stop });
+      replicas.push({
+        service: child.service,
+        index: child.index,
+        pid: child.pid,
+        exited: child.exited,
+        kill: child.kill,
+        stop: child.stop,
+      });
     }
   } else {
     const started = await Promise.allSettled(

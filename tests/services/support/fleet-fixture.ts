@@ -1,4 +1,4 @@
-import { connect, headers, type Msg, type NatsConnection } from "@nats-io/transport-node";
+import { connect, errors, headers, type Msg, type NatsConnection } from "@nats-io/transport-node";
 import { Ajv, type ValidateFunction } from "ajv";
 import { LocalCluster, type StartedLocalCluster } from "../../../harness/providers/local/index.ts";
 import type { Manifest, ManifestEndpoint } from "../../../services/manifest/index.ts";
@@ -85,13 +85,17 @@ export async function discover(
 ): Promise<Map<string, Record<string, unknown>[]>> {
   const subject = name ? `$SRV.${verb}.${name}` : `$SRV.${verb}`;
   const found = new Map<string, Record<string, unknown>[]>();
-  const replies = await nc.requestMany(subject, "", { maxWait: 1_000 });
-  for await (const msg of replies) {
-    if (msg.data.length === 0) continue;
-    const answer = msg.json<Record<string, unknown>>();
-    const list = found.get(answer.name as string) ?? [];
-    list.push(answer);
-    found.set(answer.name as string, list);
+  try {
+    for await (const msg of await nc.requestMany(subject, "", { maxWait: 1_000 })) {
+      if (msg.data.length === 0) continue;
+      const answer = msg.json<Record<string, unknown>>();
+      const list = found.get(answer.name as string) ?? [];
+      list.push(answer);
+      found.set(answer.name as string, list);
+    }
+  } catch (error) {
+    const noResponders = error instanceof errors.NoRespondersError || (error instanceof errors.RequestError && error.isNoResponders());
+    if (!noResponders) throw error;
   }
   return found;
 }
