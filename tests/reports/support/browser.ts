@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
 
-export const CHROMIUM = "/usr/bin/chromium";
+/** Debian's Chromium by default; `GAUNTLET_CHROMIUM` points elsewhere (e.g. /usr/bin/google-chrome on GitHub's runners). */
+export const CHROMIUM = process.env.GAUNTLET_CHROMIUM || "/usr/bin/chromium";
 export const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
@@ -13,8 +14,12 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-/** Debian's Chromium driven by playwright-core; install it with `apt-get install -y chromium`. */
+/** Chromium driven by playwright-core, sandbox and background traffic off. */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with 'apt-get update && apt-get install -y chromium'`);
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: install it with 'apt-get update && apt-get install -y chromium', or set GAUNTLET_CHROMIUM to a Chromium or Chrome binary`,
+    );
+  }
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
