@@ -15,11 +15,26 @@ export interface NodeHandle {
   resume(): Promise<void>;
 }
 
+export interface PartitionOptions {
+  /** `blackhole` (default): sockets stay open, nothing gets through, as behind iptables DROP. `reset`: connections are closed and refused. */
+  readonly mode?: "blackhole" | "reset";
+}
+
+/** The links between a stack's nodes, cut and healed on demand (proxies locally, security groups or FIS elsewhere). */
+export interface Network {
+  /** Nodes (by name) in different groups cannot reach each other; nodes in no group form one more group. */
+  partition(groups: readonly (readonly string[])[], options?: PartitionOptions): Promise<void>;
+  /** Every link open again. */
+  heal(): Promise<void>;
+}
+
 /** A running NATS system, whoever started it. */
 export interface StartedStack extends AsyncDisposable {
   readonly id: string;
   readonly clientUrls: readonly string[];
   readonly monitoringUrls: readonly string[];
   readonly nodes: readonly NodeHandle[];
+  /** Present when the stack can cut links between its nodes. */
+  readonly network?: Network | undefined;
   stop(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { crashGuard } from "../../process/index.ts";
 import type { StartedStack } from "../stack.ts";
 import { LocalNode, NodeError } from "./local-node.ts";
 import { type NodePorts, natsServerConfig } from "./nats-server-config.ts";
+import { LocalNetwork } from "./network/index.ts";
 
 const DEFAULT_MAX_PAYLOAD = 4 * 1024 * 1024;
 
@@ -33,6 +34,7 @@ export class LocalCluster {
   #timeoutMs = 30_000;
   #baseDir = tmpdir();
   #onProgress: ProgressListener = () => {};
+  #networkFaults = false;
 
   withNodes(count: number): this {
     if (!Number.isInteger(count) || count < 1) throw new LocalClusterError(`--nodes must be a whole number ≥ 1, got ${count}`);
@@ -66,6 +68,12 @@ export class LocalCluster {
     return this;
   }
 
+  /** Routes go through per-link proxies so `network.partition()` can cut them (see `LocalNetwork`). */
+  withNetworkFaults(enabled = true): this {
+    this.#networkFaults = enabled;
+    return this;
+  }
+
   withProgress(listener: ProgressListener): this {
     this.#onProgress = listener;
     return this;
@@ -87,8 +95,14 @@ export class LocalCluster {
     const dir = mkdtempSync(join(this.#baseDir, `gauntlet-${id}-`));
     crashGuard.watchDir(dir);
     const ports = await this.#allocatePorts();
+    const names = ports.map((_, index) => `nats-${index + 1}`);
+    const network =
+      this.#networkFaults && ports.length > 1
+        ? await LocalNetwork.create(ports.map((nodePorts, index) => ({ name: names[index] as string, clusterPort: nodePorts.cluster })))
+        : undefined;
+    const deadEndPort = network ? (await freePorts(1))[0] : undefined;
     const nodes = ports.map((nodePorts, index) => {
-      const name = `nats-${index + 1}`;
+      const name = names[index] as string;
       const nodeDir = join(dir, name);
       mkdirSync(nodeDir, { recursive: true });
       const config = natsServerConfig({
@@ -99,10 +113,11 @@ export class LocalCluster {
         storeDir: join(nodeDir, "jetstream"),
         maxPayload: this.#maxPayload,
         extra: this.#extra,
+        ...(network && deadEndPort !== undefined ? { proxiedRoutes: { urls: network.routesFrom(name), deadEndPort } } : {}),
       });
       return new LocalNode({ binary: this.#binary, name, dir: nodeDir, ports: nodePorts, config });
     });
-    const cluster = new StartedLocalCluster(id, dir, nodes);
+    const cluster = new StartedLocalCluster(id, dir, nodes, network);
     try {
       this.#onProgress(`starting ${nodes.length} nats-server node(s)`);
       for (const node of nodes) node.spawn();
@@ -143,13 +158,16 @@ export class StartedLocalCluster implements StartedStack {
   readonly id: string;
   readonly dir: string;
   readonly nodes: readonly LocalNode[];
+  /** Present when built `withNetworkFaults()`: partitions between nodes. */
+  readonly network: LocalNetwork | undefined;
   formation: ClusterAssessment | undefined;
   #stopped: Promise<void> | undefined;
 
-  constructor(id: string, dir: string, nodes: readonly LocalNode[]) {
+  constructor(id: string, dir: string, nodes: readonly LocalNode[], network?: LocalNetwork) {
     this.id = id;
     this.dir = dir;
     this.nodes = nodes;
+    this.network = network;
   }
 
   get clientUrls(): string[] {
@@ -164,6 +182,7 @@ export class StartedLocalCluster implements StartedStack {
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       await Promise.all(this.nodes.map((node) => node.stop()));
+      await this.network?.close();
       rmSync(this.dir, { recursive: true, force: true });
       crashGuard.forgetDir(this.dir);
     })();

@@ -12,6 +12,14 @@ export interface NodeConfigInput {
   readonly storeDir: string;
   readonly maxPayload: number;
   readonly extra: Record<string, unknown>;
+  /** Route links to dial instead of the peers' cluster ports directly (network-fault proxies). */
+  readonly proxiedRoutes?: ProxiedRoutes;
+}
+
+export interface ProxiedRoutes {
+  readonly urls: readonly string[];
+  /** A closed loopback port advertised as this node's route address, so gossip hands out nothing that bypasses the proxies. */
+  readonly deadEndPort: number;
 }
 
 const MiB = 1024 * 1024;
@@ -35,9 +43,28 @@ export function natsServerConfig(input: NodeConfigInput): Record<string, unknown
             listen: `127.0.0.1:${input.ports.cluster}`,
             routes: input.peers.filter((peer) => peer !== input.ports).map((peer) => `nats://127.0.0.1:${peer.cluster}`),
             connect_retries: 120,
+            ...(input.proxiedRoutes ? routeConfigFor(input.proxiedRoutes) : {}),
           },
         }
       : {}),
     ...input.extra,
+  };
+}
+
+/**
+ * Cluster settings when every route goes through a fault proxy. Routes dial the proxies; the
+ * advertised route address is a dead end and implicit (gossiped) routes are tried once only, so
+ * no node learns a real cluster port; `no_advertise` keeps client connect URLs out of gossip
+ * too. Route pings every second, three missed → the route is dropped: a blackholed link shows
+ * in `/routez` within seconds (production waits minutes with the 2-minute default).
+ */
+export function routeConfigFor(proxied: ProxiedRoutes): Record<string, unknown> {
+  return {
+    routes: [...proxied.urls],
+    advertise: `127.0.0.1:${proxied.deadEndPort}`,
+    no_advertise: true,
+    connect_retries: 0,
+    ping_interval: "1s",
+    ping_max: 3,
   };
 }

@@ -1,0 +1,23 @@
+import type { Random } from "../prng.ts";
+import type { NemesisTarget } from "../target.ts";
+
+export interface FaultContext {
+  readonly target: NemesisTarget;
+  /** Seeded: random picks replay with the schedule's seed. */
+  readonly random: Random;
+  readonly signal: AbortSignal | undefined;
+  readonly progress: (message: string) => void;
+}
+
+/** A fault in effect: what it hit (recorded in the history) and how to undo it. */
+export interface InjectedFault {
+  readonly target: Record<string, unknown>;
+  heal(): Promise<void>;
+}
+
+export interface FaultDefinition<Spec extends { readonly kind: string }> {
+  readonly kind: Spec["kind"];
+  /** Whether the target can take this fault (e.g. partitions need `target.network`); undefined = yes, else why not. */
+  unsupported?(target: NemesisTarget): string | undefined;
+  inject(spec: Spec, context: FaultContext): Promise<InjectedFault>;
+}

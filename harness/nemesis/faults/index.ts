@@ -1,0 +1,60 @@
+import type { FaultDefinition } from "./fault.ts";
+import { type KillStreamLeader, killStreamLeader } from "./leader-kill.ts";
+import { type KillNode, killNode, type PauseNode, pauseNode, type StopNode, stopNode } from "./node-faults.ts";
+import {
+  type IsolateMetaLeader,
+  type IsolateStreamLeader,
+  isolateMetaLeader,
+  isolateStreamLeader,
+  type PartitionMinority,
+  partitionMinority,
+} from "./partitions.ts";
+import { type KillGatewayReplica, type KillServiceReplica, killGatewayReplica, killServiceReplica } from "./replica-kill.ts";
+import { type RollingRestart, rollingRestart } from "./rolling-restart.ts";
+
+export type { FaultContext, FaultDefinition, InjectedFault } from "./fault.ts";
+export type {
+  IsolateMetaLeader,
+  IsolateStreamLeader,
+  KillGatewayReplica,
+  KillNode,
+  KillServiceReplica,
+  KillStreamLeader,
+  PartitionMinority,
+  PauseNode,
+  RollingRestart,
+  StopNode,
+};
+
+/** Every fault as data: what a schedule holds and `Nemesis.inject` takes. */
+export type FaultSpec =
+  | KillNode
+  | StopNode
+  | PauseNode
+  | RollingRestart
+  | PartitionMinority
+  | IsolateMetaLeader
+  | IsolateStreamLeader
+  | KillStreamLeader
+  | KillServiceReplica
+  | KillGatewayReplica;
+
+export type FaultKind = FaultSpec["kind"];
+
+type Registry = { readonly [K in FaultKind]: FaultDefinition<Extract<FaultSpec, { kind: K }>> };
+
+/** Adding a fault: one file with its spec and definition, then one line here. */
+export const FAULTS: Registry = {
+  "kill-node": killNode,
+  "stop-node": stopNode,
+  "pause-node": pauseNode,
+  "rolling-restart": rollingRestart,
+  "partition-minority": partitionMinority,
+  "isolate-meta-leader": isolateMetaLeader,
+  "isolate-stream-leader": isolateStreamLeader,
+  "kill-stream-leader": killStreamLeader,
+  "kill-service-replica": killServiceReplica,
+  "kill-gateway-replica": killGatewayReplica,
+};
+
+export const FAULT_KINDS = Object.keys(FAULTS) as FaultKind[];

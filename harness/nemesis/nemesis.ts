@@ -1,0 +1,107 @@
+import type { HistoryRecorder } from "../history/index.ts";
+import { FAULTS, type FaultContext, type FaultDefinition, type FaultSpec, type InjectedFault } from "./faults/index.ts";
+import { mulberry32, type Random } from "./prng.ts";
+import { NemesisError, type NemesisTarget } from "./target.ts";
+
+export interface NemesisOptions {
+  /** Fault windows go here as nemesis start/stop entries. */
+  readonly history?: HistoryRecorder | undefined;
+  /** Seed for random picks (which node, which minority); default 1. */
+  readonly seed?: number;
+  readonly random?: Random;
+  readonly onProgress?: ((message: string) => void) | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** A fault in effect, as the nemesis tracks it. */
+export interface ActiveFault {
+  readonly fault: FaultSpec["kind"];
+  readonly target: Record<string, unknown>;
+}
+
+interface Entry extends ActiveFault {
+  readonly injected: InjectedFault;
+}
+
+/**
+ * Injects and heals faults against a target and records each as a fault window in the history
+ * (`{process: "nemesis", f: "start"|"stop", value: {fault, target}}`). `healAll()` undoes
+ * everything still in effect and then makes sure: network healed, every node resumed and running.
+ */
+export class Nemesis {
+  readonly target: NemesisTarget;
+  readonly #history: HistoryRecorder | undefined;
+  readonly #random: Random;
+  readonly #progress: (message: string) => void;
+  readonly #signal: AbortSignal | undefined;
+  readonly #active: Entry[] = [];
+
+  constructor(target: NemesisTarget, options: NemesisOptions = {}) {
+    this.target = target;
+    this.#history = options.history;
+    this.#random = options.random ?? mulberry32(options.seed ?? 1);
+    this.#progress = options.onProgress ?? (() => {});
+    this.#signal = options.signal;
+  }
+
+  get active(): readonly ActiveFault[] {
+    return this.#active.map(({ fault, target }) => ({ fault, target }));
+  }
+
+  /** Why `target` cannot take `kind`, or undefined when it can. */
+  unsupported(kind: FaultSpec["kind"]): string | undefined {
+    return FAULTS[kind].unsupported?.(this.target);
+  }
+
+  async inject(spec: FaultSpec): Promise<ActiveFault> {
+    const definition = FAULTS[spec.kind] as FaultDefinition<FaultSpec> | undefined;
+    if (!definition) throw new NemesisError(`nemesis: unknown fault "${(spec as { kind: unknown }).kind}"`);
+    const context: FaultContext = { target: this.target, random: this.#random, signal: this.#signal, progress: this.#progress };
+    this.#progress(`inject ${spec.kind}`);
+    const injected = await definition.inject(spec, context);
+    const entry: Entry = { fault: spec.kind, target: injected.target, injected };
+    this.#active.push(entry);
+    this.#history?.nemesis("start", entry.fault, entry.target);
+    this.#progress(`injected ${spec.kind} ${JSON.stringify(entry.target)}`);
+    return { fault: entry.fault, target: entry.target };
+  }
+
+  /** Heals one fault (the latest one of that kind and target), recording the end of its window. */
+  async heal(fault: ActiveFault): Promise<void> {
+    const index = this.#active.findLastIndex(
+      (entry) => entry.fault === fault.fault && JSON.stringify(entry.target) === JSON.stringify(fault.target),
+    );
+    const entry = this.#active[index];
+    if (!entry) throw new NemesisError(`nemesis: ${fault.fault} ${JSON.stringify(fault.target)} is not in effect`);
+    await entry.injected.heal();
+    this.#active.splice(index, 1);
+    this.#history?.nemesis("stop", entry.fault, entry.target);
+    this.#progress(`healed ${entry.fault} ${JSON.stringify(entry.target)}`);
+  }
+
+  /** Heals every fault in effect (latest first), then heals the network and resumes and starts every node. */
+  async healAll(): Promise<void> {
+    const errors: unknown[] = [];
+    for (const entry of [...this.#active].reverse()) {
+      try {
+        await this.heal(entry);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    try {
+      await this.target.network?.heal();
+    } catch (error) {
+      errors.push(error);
+    }
+    for (const node of this.target.nodes) {
+      try {
+        await node.resume();
+        if (!node.running) await node.start();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) throw NemesisError.healFailed(errors);
+  }
+}

@@ -1,0 +1,53 @@
+import { GauntletError } from "../errors/index.ts";
+import type { Network, NodeHandle } from "../providers/stack.ts";
+
+/** A service or gateway replica a fault can kill; `start` brings it back where the provider can. */
+export interface ReplicaTarget {
+  readonly name: string;
+  kill(): Promise<void>;
+  start?(): Promise<void>;
+}
+
+/**
+ * What the nemesis can fault, whatever runs it: local processes, containers or EC2/ECS. A
+ * `StartedLocalCluster` is one as it is; add `services` / `gateways` from a started fleet.
+ */
+export interface NemesisTarget {
+  readonly nodes: readonly NodeHandle[];
+  readonly monitoringUrls: readonly string[];
+  readonly network?: Network | undefined;
+  readonly services?: readonly ReplicaTarget[] | undefined;
+  readonly gateways?: readonly ReplicaTarget[] | undefined;
+}
+
+export class NemesisError extends GauntletError {
+  override name = "NemesisError";
+
+  static unknown(what: string, name: string, known: readonly string[]): NemesisError {
+    return new NemesisError(`nemesis: no ${what} named "${name}" (known: ${known.length > 0 ? known.join(", ") : "none"})`);
+  }
+
+  static missing(fault: string, what: string): NemesisError {
+    return new NemesisError(`nemesis: fault ${fault} needs ${what}, and the target has none`);
+  }
+
+  static noLeader(what: string, detail: string): NemesisError {
+    return new NemesisError(`nemesis: cannot find the ${what} leader: ${detail}`);
+  }
+
+  static healFailed(errors: readonly unknown[]): NemesisError {
+    const reasons = errors.map((error) => (error instanceof Error ? error.message : String(error))).join("; ");
+    return new NemesisError(`nemesis: healing failed: ${reasons}`, { cause: errors[0] });
+  }
+}
+
+export function nodeByName(target: NemesisTarget, name: string): NodeHandle {
+  const node = target.nodes.find((candidate) => candidate.name === name);
+  if (!node)
+    throw NemesisError.unknown(
+      "node",
+      name,
+      target.nodes.map((n) => n.name),
+    );
+  return node;
+}

@@ -1,0 +1,128 @@
+import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
+
+/** What a link does with traffic: forward it, swallow it (sockets stay open) or refuse it. */
+export type LinkState = "open" | "blackhole" | "reset";
+
+interface Pair {
+  readonly downstream: Socket;
+  readonly upstream: Socket | undefined;
+}
+
+/**
+ * A one-way TCP proxy for one route link (node `from` dialing node `to`) on 127.0.0.1.
+ * Blackhole pauses both sockets: nothing is read, so nothing is forwarded either way and the
+ * kernel buffers fill as they would behind an iptables DROP; the senders only notice through
+ * missed pings and Raft heartbeats. Connections accepted while blackholed are held without an
+ * upstream and dropped on heal (their SYN "never arrived"). Healing resumes stalled
+ * connections: whatever was buffered flows, as retransmissions do when a real partition heals.
+ */
+export class LinkProxy {
+  readonly from: string;
+  readonly to: string;
+  readonly targetPort: number;
+  #server: Server;
+  #state: LinkState = "open";
+  #pairs = new Set<Pair>();
+
+  private constructor(from: string, to: string, targetPort: number, server: Server) {
+    this.from = from;
+    this.to = to;
+    this.targetPort = targetPort;
+    this.#server = server;
+    server.on("connection", (socket) => this.#accept(socket));
+  }
+
+  static async listen(from: string, to: string, targetPort: number): Promise<LinkProxy> {
+    const server = createServer({ pauseOnConnect: true, noDelay: true });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen({ port: 0, host: "127.0.0.1" }, () => resolve());
+    });
+    return new LinkProxy(from, to, targetPort, server);
+  }
+
+  get port(): number {
+    const address = this.#server.address();
+    return typeof address === "object" && address ? address.port : 0;
+  }
+
+  get state(): LinkState {
+    return this.#state;
+  }
+
+  /** Open connections through this link (held ones included). */
+  get connections(): number {
+    return this.#pairs.size;
+  }
+
+  setState(state: LinkState): void {
+    if (state === this.#state) return;
+    const previous = this.#state;
+    this.#state = state;
+    for (const pair of [...this.#pairs]) {
+      if (state === "reset") this.#drop(pair);
+      else if (state === "blackhole") {
+        pair.downstream.pause();
+        pair.upstream?.pause();
+      } else if (previous === "blackhole") {
+        if (!pair.upstream) this.#drop(pair);
+        else {
+          pair.downstream.resume();
+          pair.upstream.resume();
+        }
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const pair of [...this.#pairs]) this.#drop(pair);
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #accept(downstream: Socket): void {
+    downstream.on("error", () => {});
+    if (this.#state === "reset") {
+      downstream.destroy();
+      return;
+    }
+    if (this.#state === "blackhole") {
+      const held: Pair = { downstream, upstream: undefined };
+      this.#pairs.add(held);
+      downstream.once("close", () => this.#pairs.delete(held));
+      return;
+    }
+    const upstream = tcpConnect({ port: this.targetPort, host: "127.0.0.1", noDelay: true });
+    upstream.pause();
+    upstream.on("error", () => {});
+    const pair: Pair = { downstream, upstream };
+    this.#pairs.add(pair);
+    const drop = () => this.#drop(pair);
+    downstream.once("close", drop);
+    upstream.once("close", drop);
+    upstream.once("connect", () => {
+      this.#pipe(downstream, upstream);
+      this.#pipe(upstream, downstream);
+      if (this.#state === "open") {
+        downstream.resume();
+        upstream.resume();
+      }
+    });
+  }
+
+  #pipe(source: Socket, sink: Socket): void {
+    source.on("data", (chunk: Buffer) => {
+      if (sink.write(chunk)) return;
+      source.pause();
+      sink.once("drain", () => {
+        if (this.#state === "open") source.resume();
+      });
+    });
+    source.once("end", () => sink.end());
+  }
+
+  #drop(pair: Pair): void {
+    this.#pairs.delete(pair);
+    pair.downstream.destroy();
+    pair.upstream?.destroy();
+  }
+}

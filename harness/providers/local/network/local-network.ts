@@ -1,0 +1,105 @@
+import { GauntletError } from "../../../errors/index.ts";
+import type { Network, PartitionOptions } from "../../stack.ts";
+import { LinkProxy, type LinkState } from "./link-proxy.ts";
+
+export class NetworkError extends GauntletError {
+  override name = "NetworkError";
+
+  static unknownNode(name: string, known: readonly string[]): NetworkError {
+    return new NetworkError(`partition: unknown node "${name}" (nodes: ${known.join(", ")})`);
+  }
+
+  static duplicateNode(name: string): NetworkError {
+    return new NetworkError(`partition: node "${name}" is in more than one group`);
+  }
+
+  static closed(): NetworkError {
+    return new NetworkError("network is closed: the cluster was stopped");
+  }
+}
+
+export interface NodeRoute {
+  readonly name: string;
+  readonly clusterPort: number;
+}
+
+/**
+ * Route traffic of a local cluster, cut and healed on demand. Why proxies and not network
+ * namespaces with veth pairs: namespaces need root and iproute2, and would move every node off
+ * 127.0.0.1 (clients, probes and the crash guard all reach nodes on loopback ports); a
+ * TCP proxy per directed route link runs anywhere the harness runs, cuts each direction on its
+ * own, and can blackhole (sockets open, nothing forwarded) as well as reset. Nodes dial each
+ * other only through these links: their `cluster.routes` point at the proxies, and their
+ * advertised route address is a closed port, so gossip cannot hand out a real port that
+ * bypasses them (see `routeConfigFor`).
+ */
+export class LocalNetwork implements Network {
+  readonly #links: LinkProxy[];
+  readonly #nodes: readonly string[];
+  #closed = false;
+
+  private constructor(nodes: readonly string[], links: LinkProxy[]) {
+    this.#nodes = nodes;
+    this.#links = links;
+  }
+
+  /** Opens a proxy for every ordered pair of nodes. */
+  static async create(nodes: readonly NodeRoute[]): Promise<LocalNetwork> {
+    const links: LinkProxy[] = [];
+    try {
+      for (const from of nodes) {
+        for (const to of nodes) {
+          if (from !== to) links.push(await LinkProxy.listen(from.name, to.name, to.clusterPort));
+        }
+      }
+    } catch (error) {
+      await Promise.all(links.map((link) => link.close()));
+      throw error;
+    }
+    return new LocalNetwork(
+      nodes.map((node) => node.name),
+      links,
+    );
+  }
+
+  /** The route URLs node `name` dials: one proxy per peer. */
+  routesFrom(name: string): string[] {
+    return this.#links.filter((link) => link.from === name).map((link) => `nats://127.0.0.1:${link.port}`);
+  }
+
+  /** Each directed link and its state, e.g. for progress output and tests. */
+  links(): { from: string; to: string; state: LinkState; connections: number }[] {
+    return this.#links.map((link) => ({ from: link.from, to: link.to, state: link.state, connections: link.connections }));
+  }
+
+  /**
+   * Cuts every link between different groups, both directions; links inside a group stay open.
+   * Nodes named in no group form one more group together ("the rest").
+   */
+  async partition(groups: readonly (readonly string[])[], options: PartitionOptions = {}): Promise<void> {
+    if (this.#closed) throw NetworkError.closed();
+    const groupOf = new Map<string, number>();
+    groups.forEach((group, index) => {
+      for (const name of group) {
+        if (!this.#nodes.includes(name)) throw NetworkError.unknownNode(name, this.#nodes);
+        if (groupOf.has(name)) throw NetworkError.duplicateNode(name);
+        groupOf.set(name, index);
+      }
+    });
+    const cut: LinkState = options.mode ?? "blackhole";
+    for (const link of this.#links) {
+      const apart = (groupOf.get(link.from) ?? -1) !== (groupOf.get(link.to) ?? -1);
+      link.setState(apart ? cut : "open");
+    }
+  }
+
+  async heal(): Promise<void> {
+    for (const link of this.#links) link.setState("open");
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all(this.#links.map((link) => link.close()));
+  }
+}
