@@ -1,5 +1,6 @@
 import type { Summary } from "../summary-schema.ts";
 import type { Comparison } from "../trends/index.ts";
+import type { SafeHtml } from "./html.ts";
 
 /** One comparison the trends section shows: against the previous run, a chosen run or the baseline. */
 export interface TrendView {
@@ -19,5 +20,6 @@ export interface ReportModel {
 export interface Section {
   readonly id: string;
   readonly title: string;
-  readonly body: import("./html.ts").SafeHtml;
+  /** The whole `<section>`, linked from the page's table of contents by `id`. */
+  readonly body: SafeHtml;
 }

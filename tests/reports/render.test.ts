@@ -75,6 +75,27 @@ describe("renderPage", () => {
     expect(onlyThresholds).not.toContain('data-table="scenarios"');
   });
 
+  it("draws degenerate series (one point, all-zero latency, a fault window past the data) without breaking", () => {
+    const html = page({
+      ...minimal,
+      failover: {
+        experiments: [
+          {
+            name: "kill",
+            fault: "kill n1",
+            verdict: "pass",
+            checkers: { lost: 0, duplicated: 0, unexpected: 0 },
+            faultWindows: [{ start: 10, end: 40, fault: "kill n1" }],
+          },
+        ],
+        timeSeries: [{ t: 10, rate: 0, errors: 0, p50: 0, p99: 0 }],
+      },
+    });
+    expect(charts(html)).toEqual(["failover-throughput", "failover-latency"]);
+    expect(html.match(/fill-opacity="0.16"/g)).toHaveLength(2);
+    expect(html).not.toMatch(BROKEN);
+  });
+
   it("shows a cluster recorded only after the run, and a node that is down", () => {
     const after = structuredClone(realisticSummary().cluster?.after);
     if (!after) throw new Error("fixture has a cluster");
