@@ -1,4 +1,4 @@
-import type { NodeSnapshot, ReachableSnapshot, StreamView } from "./node-snapshot.ts";
+import type { NodeSnapshot, ReachableSnapshot, StreamReplicaView, StreamView } from "./node-snapshot.ts";
 
 export type CheckStatus = "pass" | "fail" | "warn" | "info";
 
@@ -70,13 +70,16 @@ export function findIslands(nodes: readonly ReachableSnapshot[]): string[][] {
   return islands.sort((a, b) => b.length - a.length || (a[0] ?? "").localeCompare(b[0] ?? ""));
 }
 
-/** Each stream as its leader reports it (followers' lag and currency are only known there). */
+/**
+ * Each stream as its leader reports it: followers' currency is only known there. Where the
+ * leader cannot be reached, a follower's view stands in and `leaderReachable` says so.
+ */
 export function streamsFromLeaders(nodes: readonly ReachableSnapshot[]): StreamView[] {
   const byName = new Map<string, StreamView>();
   for (const node of nodes) {
     for (const stream of node.streams) {
       const fromLeader = stream.leader === node.serverName || stream.replicas === 1;
-      if (fromLeader || !byName.has(stream.name)) byName.set(stream.name, stream);
+      if (fromLeader || !byName.has(stream.name)) byName.set(stream.name, { ...stream, leaderReachable: fromLeader });
     }
   }
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -148,14 +151,17 @@ function jetStreamCheck(nodes: readonly ReachableSnapshot[], expect: ClusterExpe
   return { check: { name: "JetStream", status: "pass", detail: `enabled on all ${nodes.length}, meta leader ${leader}` }, leader };
 }
 
-function streamsCheck(streams: readonly StreamView[]): Check {
+function streamsCheck(streams: readonly StreamView[], reachableNames: ReadonlySet<string>, allReachable: boolean): Check {
   if (streams.length === 0) return { name: "streams current", status: "info", detail: "no streams" };
+  // A leader keeps calling a just-killed follower current for a few seconds; a replica on a node
+  // whose monitoring port is down is not.
+  const unreachable = (name: string) => !allReachable && !reachableNames.has(name);
   const problems = streams.flatMap((stream) => {
     if (stream.replicas > 1 && !stream.leader) return [`${stream.name}: no leader`];
-    const behind = stream.followers.filter((f) => !f.current || f.offline);
-    return behind.length > 0
-      ? [`${stream.name}: ${behind.map((f) => `${f.name} ${f.offline ? "offline" : `behind (lag ${f.lag})`}`).join(", ")}`]
-      : [];
+    if (!stream.leaderReachable) return [`${stream.name}: leader ${stream.leader} unreachable`];
+    const behind = stream.followers.filter((f) => !f.current || f.offline || unreachable(f.name));
+    const state = (f: StreamReplicaView) => (unreachable(f.name) ? "unreachable" : f.offline ? "offline" : `behind (lag ${f.lag})`);
+    return behind.length > 0 ? [`${stream.name}: ${behind.map((f) => `${f.name} ${state(f)}`).join(", ")}`] : [];
   });
   if (problems.length > 0) return { name: "streams current", status: "fail", detail: problems.join("; ") };
   return { name: "streams current", status: "pass", detail: `${streams.length} stream(s), every replica current` };
@@ -190,7 +196,11 @@ export function assessCluster(snapshots: readonly NodeSnapshot[], expect: Cluste
     reachabilityCheck(snapshots, expect),
     formation,
     jetstream,
-    streamsCheck(streams),
+    streamsCheck(
+      streams,
+      new Set(nodes.map((node) => node.serverName)),
+      nodes.length === expect.nodes && nodes.length === snapshots.length,
+    ),
     maxPayloadCheck(nodes, expect),
     tlsCheck(nodes, expect),
   ];

@@ -26,6 +26,8 @@ export interface StreamView {
   readonly leader: string | undefined;
   readonly followers: readonly StreamReplicaView[];
   readonly messages: number;
+  /** False when this view comes from a follower because the leader could not be asked. */
+  readonly leaderReachable: boolean;
 }
 
 interface Jsz {
@@ -65,7 +67,7 @@ export type ReachableSnapshot = Extract<NodeSnapshot, { reachable: true }>;
 export async function snapshotNode(url: string, options: { streams?: boolean; timeoutMs?: number } = {}): Promise<NodeSnapshot> {
   const timeoutMs = options.timeoutMs ?? 2_000;
   try {
-    const jszPath = options.streams ? "/jsz?accounts=true&streams=true" : "/jsz";
+    const jszPath = options.streams ? "/jsz?accounts=true&streams=true&config=true" : "/jsz";
     const [varz, routez, jsz] = await Promise.all([
       getMonitoring<Varz>(url, "/varz", timeoutMs),
       getMonitoring<Routez>(url, "/routez", timeoutMs),
@@ -76,7 +78,7 @@ export async function snapshotNode(url: string, options: { streams?: boolean; ti
       (account.stream_detail ?? []).map(
         (stream): StreamView => ({
           name: stream.name,
-          replicas: stream.config?.num_replicas ?? 1,
+          replicas: stream.config?.num_replicas ?? (stream.cluster?.replicas?.length ?? 0) + 1,
           leader: stream.cluster?.leader,
           followers: (stream.cluster?.replicas ?? []).map((replica) => ({
             name: replica.name,
@@ -85,6 +87,7 @@ export async function snapshotNode(url: string, options: { streams?: boolean; ti
             lag: replica.lag ?? 0,
           })),
           messages: stream.state?.messages ?? 0,
+          leaderReachable: stream.cluster?.leader === varz.server_name || (stream.config?.num_replicas ?? 1) === 1,
         }),
       ),
     );

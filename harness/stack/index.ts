@@ -1,1 +1,2 @@
-export { type LocalStackOptions, StartedLocalStack, startLocalStack } from "./local-stack.ts";
+export { GatewayProcess } from "./gateway-process.ts";
+export { DEFAULT_MANIFEST, type FleetChoice, type LocalStackOptions, StartedLocalStack, startLocalStack } from "./local-stack.ts";

@@ -1,22 +1,96 @@
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { gatewayPermissions } from "../../gateway/index.ts";
+import { DEFAULT_MANIFEST, loadManifest, type Manifest } from "../../services/manifest/index.ts";
+import { fleetPermissions, provisionJetStream, type StartedFleet, startFleet } from "../../services/runtime/index.ts";
 import { writeTargetFile } from "../config/index.ts";
 import { LocalCluster, registerStack, type StartedLocalCluster } from "../providers/local/index.ts";
 import type { TaskList } from "../ui/index.ts";
+import { GatewayProcess } from "./gateway-process.ts";
+
+const MAX_PAYLOAD = 4 * 1024 * 1024;
+
+export interface FleetChoice {
+  readonly manifest: string;
+  /** One process per replica (as production, needed to kill one) or all co-hosted in this process. */
+  readonly mode: "process" | "cohosted";
+  readonly gateways: number;
+}
 
 export interface LocalStackOptions {
   readonly nodes: number;
   readonly progress: TaskList;
   readonly signal?: AbortSignal;
+  /** The reference fleet (or the manifest's) and its gateways; `false` for the NATS cluster alone. */
+  readonly fleet: FleetChoice | false;
+}
+
+interface Credentials {
+  readonly user: string;
+  readonly pass: string;
+}
+
+interface StackUsers {
+  readonly admin: Credentials;
+  readonly gateway: Credentials;
+  readonly service: Credentials;
+}
+
+const newUsers = (): StackUsers => {
+  const secret = () => randomBytes(12).toString("base64url");
+  return {
+    admin: { user: "admin", pass: secret() },
+    gateway: { user: "gateway", pass: secret() },
+    service: { user: "service", pass: secret() },
+  };
+};
+
+/** Least privilege for the gateway and the services; the admin (suites, probes) may do anything. */
+function authorization(users: StackUsers, manifest: Manifest): Record<string, unknown> {
+  return {
+    authorization: {
+      users: [
+        { user: users.admin.user, password: users.admin.pass },
+        { user: users.gateway.user, password: users.gateway.pass, permissions: gatewayPermissions(manifest) },
+        { user: users.service.user, password: users.service.pass, permissions: { ...fleetPermissions(manifest), allow_responses: true } },
+      ],
+    },
+  };
+}
+
+/** Streams and buckets cannot have more replicas than the cluster has nodes. */
+function fitReplicas(manifest: Manifest, nodes: number): Manifest {
+  return {
+    ...manifest,
+    services: manifest.services.map((service) => ({
+      ...service,
+      streams: service.streams.map((stream) => ({ ...stream, replicas: Math.min(stream.replicas, nodes) })),
+      kv: service.kv.map((kv) => ({ ...kv, replicas: Math.min(kv.replicas, nodes) })),
+    })),
+  };
 }
 
 /** Everything `gauntlet up` runs locally, and the target file that describes it to probes and suites. */
 export class StartedLocalStack implements AsyncDisposable {
   readonly cluster: StartedLocalCluster;
   readonly targetFile: string;
+  readonly fleet: StartedFleet | undefined;
+  readonly gateways: readonly GatewayProcess[];
+  readonly admin: Credentials | undefined;
 
-  constructor(cluster: StartedLocalCluster, targetFile: string) {
-    this.cluster = cluster;
-    this.targetFile = targetFile;
+  constructor(parts: {
+    cluster: StartedLocalCluster;
+    targetFile: string;
+    fleet?: StartedFleet;
+    gateways?: GatewayProcess[];
+    admin?: Credentials;
+  }) {
+    this.cluster = parts.cluster;
+    this.targetFile = parts.targetFile;
+    this.fleet = parts.fleet;
+    this.gateways = parts.gateways ?? [];
+    this.admin = parts.admin;
   }
 
   get id(): string {
@@ -27,7 +101,10 @@ export class StartedLocalStack implements AsyncDisposable {
     return this.cluster.dir;
   }
 
+  /** Front to back: gateways drain first, then services, then the cluster. */
   async stop(): Promise<void> {
+    await Promise.all(this.gateways.map((gateway) => gateway.stop()));
+    await this.fleet?.stop();
     await this.cluster.stop();
   }
 
@@ -36,29 +113,86 @@ export class StartedLocalStack implements AsyncDisposable {
   }
 }
 
+async function startFleetAndGateways(
+  options: LocalStackOptions & { fleet: FleetChoice },
+  cluster: StartedLocalCluster,
+  manifest: Manifest,
+  users: StackUsers,
+): Promise<{ fleet: StartedFleet; gateways: GatewayProcess[] }> {
+  const { progress } = options;
+  const servers = cluster.clientUrls;
+  const admin: NatsConnection = await connect({ servers, user: users.admin.user, pass: users.admin.pass });
+  try {
+    const streams = manifest.services.reduce((count, service) => count + service.streams.length + service.kv.length, 0);
+    await progress.run(`JetStream: ${streams} streams and KV buckets`, () => provisionJetStream(admin, manifest));
+  } finally {
+    await admin.close();
+  }
+  const replicas = manifest.services.reduce((count, service) => count + service.replicas, 0);
+  let fleet: StartedFleet | undefined;
+  const gateways = Array.from(
+    { length: options.fleet.gateways },
+    (_, index) =>
+      new GatewayProcess({ name: `gateway-${index + 1}`, manifest: options.fleet.manifest, servers, credentials: users.gateway }),
+  );
+  try {
+    fleet = await progress.run(`${manifest.services.length} services, ${replicas} replicas (${options.fleet.mode})`, async () => {
+      const started = await startFleet({
+        manifest,
+        servers,
+        credentials: users.service,
+        mode: options.fleet.mode,
+        ...(options.signal ? { signal: options.signal } : {}),
+        log: (line) => progress.detail(line),
+      });
+      await started.waitReady(30_000);
+      return started;
+    });
+    await progress.run(`${gateways.length} gateways`, () => Promise.all(gateways.map((gateway) => gateway.start())));
+    return { fleet, gateways };
+  } catch (error) {
+    await Promise.all(gateways.map((gateway) => gateway.kill()));
+    await fleet?.stop();
+    throw error;
+  }
+}
+
 export async function startLocalStack(options: LocalStackOptions): Promise<StartedLocalStack> {
   const { progress } = options;
+  const manifest = options.fleet ? fitReplicas(await loadManifest(options.fleet.manifest), options.nodes) : undefined;
+  const users = manifest ? newUsers() : undefined;
   const cluster = await progress.run(
     `${options.nodes}-node NATS cluster`,
     () =>
       new LocalCluster()
         .withNodes(options.nodes)
+        .withMaxPayload(MAX_PAYLOAD)
+        .withConfig(manifest && users ? authorization(users, manifest) : {})
         .withProgress((message) => progress.detail(message))
         .start(options.signal),
     (started) => `formed, meta leader ${started.formation?.metaLeader}`,
   );
   try {
+    const parts =
+      options.fleet && manifest && users
+        ? await startFleetAndGateways({ ...options, fleet: options.fleet }, cluster, manifest, users)
+        : undefined;
     const targetFile = join(cluster.dir, "target.yaml");
     writeTargetFile(targetFile, {
       name: `local stack ${cluster.id}`,
       servers: cluster.clientUrls,
       monitoring: cluster.monitoringUrls,
-      maxPayload: 4 * 1024 * 1024,
+      maxPayload: MAX_PAYLOAD,
+      ...(users ? { user: users.admin.user, pass: users.admin.pass } : {}),
+      ...(parts ? { gatewayUrls: parts.gateways.map((gateway) => gateway.url) } : {}),
+      ...(options.fleet ? { manifest: options.fleet.manifest } : {}),
     });
     registerStack({ id: cluster.id, pid: process.pid, dir: cluster.dir, targetFile, startedAt: new Date().toISOString() });
-    return new StartedLocalStack(cluster, targetFile);
+    return new StartedLocalStack({ cluster, targetFile, ...parts, ...(users ? { admin: users.admin } : {}) });
   } catch (error) {
     await cluster.stop();
     throw error;
   }
 }
+
+export { DEFAULT_MANIFEST };

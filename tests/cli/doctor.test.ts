@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { jetstream, jetstreamManager, StorageType } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalCluster, type StartedLocalCluster } from "../../harness/providers/local/index.ts";
 import { gauntlet } from "../support/cli.ts";
@@ -17,12 +19,21 @@ function writeTarget(name: string, servers: string[], monitoring: string[], extr
   return file;
 }
 
+async function addReplicatedStream(servers: string[], name: string): Promise<void> {
+  const nc = await connect({ servers });
+  await (await jetstreamManager(nc)).streams.add({ name, subjects: [`${name}.>`], num_replicas: 3, storage: StorageType.File });
+  await jetstream(nc).publish(`${name}.one`, "x");
+  await nc.close();
+}
+
 describe("gauntlet doctor", () => {
-  it("declares a formed 5-node cluster healthy (exit 0)", async () => {
+  it("declares a formed 5-node cluster with a current R3 stream healthy (exit 0)", async () => {
     await using cluster = await new LocalCluster().withNodes(5).start();
+    await addReplicatedStream(cluster.clientUrls, "HEALTHY");
     const result = await gauntlet(["doctor", "--target", writeTarget("healthy", cluster.clientUrls, cluster.monitoringUrls)]);
     expect(result.stdout).toContain("Verdict: HEALTHY");
     expect(result.stdout).toMatch(/cluster formed\s+✔ pass\s+5 nodes, each routed to 4 peers/);
+    expect(result.stdout).toMatch(/streams current\s+✔ pass\s+1 stream\(s\), every replica current/);
     expect(result.code).toBe(0);
   });
 
@@ -48,11 +59,13 @@ describe("gauntlet doctor", () => {
     }
   });
 
-  it("names a node that is down", async () => {
+  it("names a node that is down and the stream replica it took with it", async () => {
     await using cluster = await new LocalCluster().withNodes(3).start();
+    await addReplicatedStream(cluster.clientUrls, "DEGRADED");
     await cluster.nodes[2]?.kill();
     const result = await gauntlet(["doctor", "--target", writeTarget("one-down", cluster.clientUrls, cluster.monitoringUrls)]);
     expect(result.stdout).toMatch(/nodes reachable\s+✖ FAIL\s+2\/3 reachable; http:\/\/127\.0\.0\.1:\d+ \(.*unreachable/);
+    expect(result.stdout).toMatch(/streams current\s+✖ FAIL\s+DEGRADED: (no leader|leader nats-3 unreachable|.*nats-3 unreachable)/);
     expect(result.code).toBe(1);
   });
 

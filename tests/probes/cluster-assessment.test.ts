@@ -83,10 +83,18 @@ describe("cluster assessment", () => {
         { name: "n3", current: false, offline: false, lag: 42 },
       ],
       messages: 10,
+      leaderReachable: true,
     };
     const nodes = healthy();
     nodes[0] = node("n1", ["n2", "n3"], { streams: [stream] });
     expect(statusOf(nodes, "streams current")).toMatchObject({ status: "fail", detail: "EVENTS: n3 behind (lag 42)" });
+  });
+
+  it("does not trust a follower's view of a stream whose leader is unreachable", () => {
+    const followerView: StreamView = { name: "EVENTS", replicas: 3, leader: "n9", followers: [], messages: 0, leaderReachable: false };
+    const nodes = healthy();
+    nodes[1] = node("n2", ["n1", "n3"], { streams: [followerView] });
+    expect(statusOf(nodes, "streams current")).toMatchObject({ status: "fail", detail: "EVENTS: leader n9 unreachable" });
   });
 
   it("checks max_payload and TLS against what is expected", () => {

@@ -9,7 +9,8 @@ import { runSuite } from "../../run/suite-runner.ts";
 import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
 import { paint, TaskList } from "../../ui/index.ts";
 import { type Command, type CommandContext, ExitCode } from "../command.ts";
-import { optionalString, parseCount } from "../options.ts";
+import { optionalString } from "../options.ts";
+import { fleetChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
 
 const SUITES: ReadonlyArray<{ name: string; include: string[] }> = [{ name: "e2e", include: ["suites/e2e/**/*.test.ts"] }];
 
@@ -28,24 +29,27 @@ async function runSuites(target: Target, context: CommandContext): Promise<Suite
 export const command: Command = {
   name: "run",
   summary: "bring the system up (or use --target), run the suites, write the run record",
-  usage: `Usage: gauntlet run [--target FILE] [--nodes N] [--runs-dir DIR]
+  usage: `Usage: gauntlet run [--target FILE | stack options] [--runs-dir DIR]
 
 Without --target: starts the local stack (as 'gauntlet up'), runs the suites against it,
 stops it. With --target: runs the suites against that system. Writes
 reports/runs/<run-id>/ (summary.json, junit.xml) and points reports/runs/latest at it.
 Exit 0 pass, 1 a test failed, 2 the harness could not run.
 
-  --runs-dir DIR   where run records go (default reports/runs)`,
-  options: { target: { type: "string" }, nodes: { type: "string" }, "runs-dir": { type: "string" } },
+  --target FILE        run against that system instead of a local stack
+  --runs-dir DIR       where run records go (default reports/runs)
+${stackOptionUsage}`,
+  options: { ...stackOptionSpec, target: { type: "string" }, "runs-dir": { type: "string" } },
   async run(options, _positionals, context) {
     const startedAt = new Date();
     const targetFile = optionalString(options.target);
-    const nodes = parseCount("--nodes", options.nodes, 5);
+    const nodes = nodesOption(options);
+    const fleet = fleetChoice(options);
     const target = targetFile ? await loadTarget(targetFile) : undefined;
     const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
     let stack: StartedLocalStack | undefined;
     try {
-      if (!target) stack = await startLocalStack({ nodes, progress, signal: context.signal }).finally(() => progress.finish());
+      if (!target) stack = await startLocalStack({ nodes, fleet, progress, signal: context.signal }).finally(() => progress.finish());
       const system = target ?? (await loadTarget((stack as StartedLocalStack).targetFile));
       const before = await clusterState(system);
       const suites = await runSuites(system, context);

@@ -2,25 +2,28 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalStack } from "../../stack/index.ts";
 import { paint, TaskList } from "../../ui/index.ts";
 import { type Command, ExitCode } from "../command.ts";
-import { parseCount } from "../options.ts";
+import { fleetChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
 
 export const command: Command = {
   name: "up",
   summary: "start the whole system locally and keep it up until `gauntlet down` or Ctrl-C",
-  usage: `Usage: gauntlet up [--nodes N] [--json]
+  usage: `Usage: gauntlet up [options] [--json]
 
-Starts an N-node nats-server JetStream cluster (default 5, as in production) on free
-loopback ports, waits until it has really formed, prints its URLs and the target file
-that describes it, and stays up until 'gauntlet down' or Ctrl-C.
+Starts the whole system on free loopback ports: an N-node nats-server JetStream cluster,
+its streams and KV buckets, every service of the manifest (2 replicas each) and 2
+gateways; waits until the cluster has formed, every service answers $SRV.PING with all
+its instances and every gateway is ready; prints the URLs and the target file that
+describes the stack; stays up until 'gauntlet down' or Ctrl-C.
 
-  --nodes N   cluster size (default 5)
-  --json      print one JSON line with the endpoints when ready (for scripts)`,
-  options: { nodes: { type: "string" }, json: { type: "boolean" } },
+${stackOptionUsage}
+  --json               print one JSON line with the endpoints when ready (for scripts)`,
+  options: { ...stackOptionSpec, json: { type: "boolean" } },
   async run(options, _positionals, context) {
-    const nodes = parseCount("--nodes", options.nodes, 5);
+    const nodes = nodesOption(options);
+    const fleet = fleetChoice(options);
     const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
     const startedAt = performance.now();
-    const stack = await startLocalStack({ nodes, progress, signal: context.signal }).finally(() => progress.finish());
+    const stack = await startLocalStack({ nodes, fleet, progress, signal: context.signal }).finally(() => progress.finish());
     try {
       const ready = {
         id: stack.id,
@@ -29,6 +32,7 @@ that describes it, and stays up until 'gauntlet down' or Ctrl-C.
         dir: stack.dir,
         nats: stack.cluster.clientUrls,
         monitoring: stack.cluster.monitoringUrls,
+        gateways: stack.gateways.map((gateway) => gateway.url),
         readyMs: Math.round(performance.now() - startedAt),
       };
       if (options.json) context.stdout.write(`${JSON.stringify(ready)}\n`);
@@ -37,6 +41,7 @@ that describes it, and stays up until 'gauntlet down' or Ctrl-C.
         out.write(`\n${paint(out, "green", "✔")} stack ${paint(out, "bold", stack.id)} is up (${ready.readyMs} ms)\n`);
         out.write(`  NATS clients  ${ready.nats.join(" ")}\n`);
         out.write(`  monitoring    ${ready.monitoring.join(" ")}\n`);
+        if (ready.gateways.length > 0) out.write(`  gateways      ${ready.gateways.join(" ")}\n`);
         out.write(`  run dir       ${ready.dir}\n`);
         out.write(`  target file   ${ready.target}\n`);
         out.write(`\n  Try: npx gauntlet doctor --target ${ready.target}\n  Stop with Ctrl-C or: npx gauntlet down\n`);

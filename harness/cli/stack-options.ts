@@ -1,0 +1,32 @@
+import { resolve } from "node:path";
+import { GauntletError } from "../errors/index.ts";
+import { DEFAULT_MANIFEST, type FleetChoice } from "../stack/index.ts";
+import type { Command, ParsedOptions } from "./command.ts";
+import { optionalString, parseCount } from "./options.ts";
+
+/** Options shared by every command that starts a local stack (`up`, `run`, …). */
+export const stackOptionSpec = {
+  nodes: { type: "string" },
+  manifest: { type: "string" },
+  "fleet-mode": { type: "string" },
+  gateways: { type: "string" },
+  "cluster-only": { type: "boolean" },
+} satisfies Command["options"];
+
+export const stackOptionUsage = `  --nodes N            NATS cluster size (default 5, as in production)
+  --manifest FILE      service manifest (default services/manifest.yaml)
+  --fleet-mode MODE    process (one process per replica, default) or cohosted (one process)
+  --gateways N         gateway replicas (default 2)
+  --cluster-only       only the NATS cluster: no services, no gateways`;
+
+export function nodesOption(options: ParsedOptions): number {
+  return parseCount("--nodes", options.nodes, 5);
+}
+
+export function fleetChoice(options: ParsedOptions): FleetChoice | false {
+  if (options["cluster-only"]) return false;
+  const mode = optionalString(options["fleet-mode"]) ?? "process";
+  if (mode !== "process" && mode !== "cohosted") throw new GauntletError(`--fleet-mode must be process or cohosted, got "${mode}"`);
+  const manifest = optionalString(options.manifest);
+  return { manifest: manifest ? resolve(manifest) : DEFAULT_MANIFEST, mode, gateways: parseCount("--gateways", options.gateways, 2) };
+}

@@ -1,0 +1,79 @@
+import { fileURLToPath } from "node:url";
+import { GauntletError } from "../errors/index.ts";
+import { crashGuard, SupervisedProcess, waitUntil } from "../process/index.ts";
+
+const GATEWAY_BIN = fileURLToPath(new URL("../../gateway/bin/gateway.ts", import.meta.url));
+
+export interface GatewayProcessOptions {
+  readonly name: string;
+  readonly manifest: string;
+  readonly servers: readonly string[];
+  readonly credentials: { readonly user: string; readonly pass: string };
+}
+
+/** One gateway replica as its own process; it restarts on the port it first got, so its URL stays valid. */
+export class GatewayProcess {
+  readonly name: string;
+  #options: GatewayProcessOptions;
+  #process: SupervisedProcess | undefined;
+  #port = 0;
+
+  constructor(options: GatewayProcessOptions) {
+    this.name = options.name;
+    this.#options = options;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.#port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.#process?.running ? this.#process.pid : undefined;
+  }
+
+  get running(): boolean {
+    return this.#process?.running ?? false;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    const { manifest, servers, credentials } = this.#options;
+    const args = ["--disable-warning=ExperimentalWarning", GATEWAY_BIN, "--manifest", manifest, "--servers", servers.join(",")];
+    args.push("--port", String(this.#port), "--user", credentials.user, "--pass", credentials.pass);
+    const child = SupervisedProcess.spawn({ label: `gateway ${this.name}`, command: process.execPath, args: args });
+    this.#process = child;
+    const pid = child.pid;
+    if (pid !== undefined) {
+      crashGuard.watchProcess(pid);
+      void child.exited.then(() => crashGuard.forgetProcess(pid));
+    }
+    const listening = new Promise<number>((resolve) => {
+      let buffered = "";
+      child.child.stdout?.on("data", (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const line = buffered.split("\n").find((candidate) => candidate.startsWith("{"));
+        if (line) resolve(Number(new URL((JSON.parse(line) as { url: string }).url).port));
+      });
+    });
+    this.#port = Number(await child.untilReady(listening));
+    await child
+      .untilReady(
+        waitUntil(async () => ((await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(1_000) })).ok ? true : undefined), {
+          timeoutMs: 15_000,
+          what: `gateway ${this.name} /readyz`,
+        }),
+      )
+      .catch((error: unknown) => {
+        throw new GauntletError(`gateway ${this.name} did not become ready: ${(error as Error).message}`, { cause: error });
+      });
+  }
+
+  kill(): Promise<void> {
+    return this.#process?.kill() ?? Promise.resolve();
+  }
+
+  /** SIGTERM: the gateway drains in-flight requests and NATS, then exits. */
+  stop(): Promise<void> {
+    return this.#process?.stop(15_000) ?? Promise.resolve();
+  }
+}
