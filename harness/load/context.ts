@@ -140,7 +140,9 @@ export function createContext(input: IterationInput, sink: MetricSink, connectio
   const finish = (start: number, metric: string, failedMetric: string, countMetric: string, opTags: Tags, failed: boolean): number => {
     const end = nowMs();
     const micros = (end - start) * 1000;
-    sink.request(metric, opTags, micros, failed, end);
+    // An operation cut short by the end of the run is not a sample of the system (as k6).
+    if (input.signal.aborted) return micros / 1000;
+    sink.request(metric, opTags, micros, failed, input.intendedStartMs);
     sink.rate(failedMetric, opTags, failed);
     sink.count(countMetric, opTags);
     return micros / 1000;

@@ -86,11 +86,11 @@ class ScenarioRun {
       await this.fn(ctx);
       const end = nowMs();
       if (this.interrupt.signal.aborted) sink.count("interrupted_iterations", tags);
-      else sink.iterationCompleted(tags, (end - intendedStartMs) * 1000, end);
+      else sink.iterationCompleted(tags, (end - intendedStartMs) * 1000, intendedStartMs);
     } catch (error) {
       if (this.interrupt.signal.aborted) sink.count("interrupted_iterations", tags);
       else {
-        sink.error({ ...tags, error: error instanceof Error ? error.name : "thrown" }, nowMs());
+        sink.error({ ...tags, error: error instanceof Error ? error.name : "thrown" }, intendedStartMs);
         sink.count("iteration_errors", tags);
       }
     } finally {

@@ -34,7 +34,7 @@ export function metricKey(name: string, tags: Tags): string {
   return parts.length ? `${name}{${parts.join(",")}}` : name;
 }
 
-/** One second of the run, by the second in which things happened (0 = first second). */
+/** One second of the run (0 = first), by the second iterations were scheduled for. */
 export interface SecondDelta {
   second: number;
   started: number;
@@ -42,7 +42,7 @@ export interface SecondDelta {
   requests: number;
   errors: number;
   dropped: number;
-  /** Request latencies (µs) finished in this second, encoded. */
+  /** Latencies (µs) of requests made by iterations scheduled in this second, encoded. */
   latency: string;
 }
 
@@ -118,13 +118,17 @@ export class MetricSink {
     if (pass) entry.passes += 1;
   }
 
-  /** A request-like operation finished at `endMs` after `micros` (measured from its intended start). */
-  request(name: string, tags: Tags, micros: number, failed: boolean, endMs: number): void {
+  /**
+   * A request-like operation took `micros` (from its iteration's intended start, for the first).
+   * The per-second series files it under `scheduledMs`, the second its iteration was scheduled
+   * for, so a stall shows in the seconds whose arrivals suffered it.
+   */
+  request(name: string, tags: Tags, micros: number, failed: boolean, scheduledMs: number): void {
     this.trend(name, tags, micros);
-    const bucket = this.#second(endMs);
+    const bucket = this.#second(scheduledMs);
     bucket.requests += 1;
     bucket.latency.recordValue(Math.max(1, Math.round(micros)));
-    if (failed) this.error(tags, endMs);
+    if (failed) this.error(tags, scheduledMs);
   }
 
   error(tags: Tags, atMs: number): void {
@@ -137,10 +141,10 @@ export class MetricSink {
     this.#second(atMs).started += 1;
   }
 
-  iterationCompleted(tags: Tags, micros: number, atMs: number): void {
+  iterationCompleted(tags: Tags, micros: number, scheduledMs: number): void {
     this.trend("iteration_duration", tags, micros);
     this.count("iterations", tags);
-    this.#second(atMs).completed += 1;
+    this.#second(scheduledMs).completed += 1;
   }
 
   dropped(tags: Tags, intendedMs: number): void {

@@ -25,6 +25,7 @@ export interface MetricSummary {
   total?: number;
 }
 
+/** One second of the run; everything is filed under the second its iteration was scheduled for. */
 export interface SecondPoint {
   /** Second of the run (0 = first). */
   t: number;

@@ -1,0 +1,110 @@
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runLoad, type SaturationReport } from "../../harness/load/index.ts";
+import { LocalCluster, type StartedLocalCluster } from "../../harness/providers/local/index.ts";
+import { httpServer, type TestServer } from "./support.ts";
+
+const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
+const suite = (name: string) => new URL(`../../suites/load/${name}.ts`, import.meta.url).pathname;
+
+describe("real runs against nats-server and HTTP", () => {
+  let cluster: StartedLocalCluster;
+  let echo: TestServer;
+  let target: { nats: { servers: string[]; monitoring: string[] } };
+
+  beforeAll(async () => {
+    cluster = await new LocalCluster().withNodes(1).start();
+    target = { nats: { servers: cluster.clientUrls, monitoring: cluster.monitoringUrls } };
+    echo = await httpServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => res.end(Buffer.concat(chunks)));
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all([cluster?.stop(), echo?.close()]);
+  });
+
+  it("runs HTTP and NATS scenarios side by side over two workers, counting every operation once", async () => {
+    const pid = cluster.nodes[0]?.pid;
+    const result = await runLoad({
+      scenario: fixture("mixed.ts"),
+      target,
+      env: { URL: echo.url },
+      workers: 2,
+      progress: false,
+      pids: pid ? [pid] : [],
+    });
+    expect(result.thresholds.filter((t) => !t.passed)).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    expect(result.workers).toBe(2);
+    expect(result.metrics.http_reqs?.count).toBe(20);
+    expect(result.metrics.nats_reqs?.count).toBe(20);
+    expect(result.metrics.js_pubs?.count).toBe(20);
+    const nc = await connect({ servers: cluster.clientUrls });
+    const jsm = await jetstreamManager(nc);
+    expect((await jsm.streams.info("GAUNTLET_TEST_MIXED")).state.messages).toBe(20);
+    await jsm.streams.delete("GAUNTLET_TEST_MIXED");
+    await nc.close();
+    expect(result.metrics.checks).toMatchObject({ rate: 1, total: 60 });
+    expect(result.resources.nodes[0]?.samples.at(-1)?.in_msgs).toBeGreaterThan(0);
+    expect(result.resources.processes[0]?.samples.length).toBeGreaterThan(0);
+    expect(result.resources.processes[0]?.samples[0]?.rssBytes).toBeGreaterThan(1_000_000);
+  });
+
+  it.each(["nats-request-reply", "jetstream-ingest", "kv-read-write"])(
+    "suites/load/%s runs, every operation succeeding, at a low rate",
+    async (name) => {
+      const result = await runLoad({ scenario: suite(name), target, rate: 20, duration: 1000, workers: 1, progress: false });
+      // Latency thresholds depend on the machine (no timed assertions here); correctness ones must hold.
+      const correctness = result.thresholds.filter((t) => !t.key.includes("_duration") && !t.key.startsWith("dropped"));
+      expect(correctness.length).toBeGreaterThan(0);
+      expect(correctness.filter((t) => !t.passed)).toEqual([]);
+      expect((result.metrics.iterations?.count ?? 0) + (result.metrics.dropped_iterations?.count ?? 0)).toBe(20);
+      expect(result.metrics.checks).toMatchObject({ rate: 1 });
+    },
+  );
+
+  it("stops early on an abortOnFail threshold and exits 99", async () => {
+    await using failing = await httpServer((_req, res) => {
+      res.statusCode = 503;
+      res.end();
+    });
+    const result = await runLoad({
+      scenario: fixture("abort-on-fail.ts"),
+      target: {},
+      env: { URL: failing.url },
+      workers: 1,
+      progress: false,
+    });
+    expect(result.aborted).toMatch(/^threshold http_req_failed: rate<0.01 failed \(actual 1\) with abortOnFail/);
+    expect(result.exitCode).toBe(99);
+    // 30 s were scheduled at 20/s; the run stopped within its first seconds.
+    expect(result.metrics.http_reqs?.count).toBeLessThan(200);
+  });
+
+  it("finds the saturation point of a server that serves one request per 10 ms", async () => {
+    let busyUntil = 0;
+    await using serial = await httpServer((_req, res) => {
+      const now = performance.now();
+      busyUntil = Math.max(busyUntil, now) + 10;
+      setTimeout(() => res.end("ok"), busyUntil - now);
+    });
+    const result = await runLoad({
+      scenario: fixture("saturating-http.ts"),
+      target: {},
+      env: { URL: serial.url },
+      workers: 1,
+      progress: false,
+    });
+    const report = result.report as SaturationReport;
+    expect(report.steps.map((s) => [s.rate, s.passed])).toEqual([
+      [20, true],
+      [200, false],
+    ]);
+    expect(report.saturationRate).toBe(20);
+    expect(report.firstFailingRate).toBe(200);
+  });
+});
