@@ -103,6 +103,12 @@ function buildApp({ nc, routes, watch, state, metrics, eventsTimeoutMs }: AppPar
     return503OnClosing: true,
     forceCloseConnections: "idle",
     clientErrorHandler,
+    // Malformed percent-encoding (`%C0%AE`) fails before routing and hooks: answer in the same shape.
+    frameworkErrors: (error, request, reply) => {
+      request.trace = traceContextFrom(request.headers);
+      reply.header("traceparent", request.trace.traceparent).header("x-request-id", request.trace.requestId);
+      fail(reply, { status: 400, code: "bad_request", message: `request URL: ${clip(error.message)}` });
+    },
   });
 
   app.decorateRequest("trace", null as unknown as TraceContext);
