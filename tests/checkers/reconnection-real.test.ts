@@ -32,12 +32,20 @@ async function startInstance(name: string): Promise<NatsConnection> {
 async function ping(recorder: HistoryRecorder, probe: NatsConnection, service: string): Promise<number> {
   let instances = 0;
   try {
-    for await (const _ of await services(probe).client({ strategy: "stall", maxWait: 1000, stall: 200 }).ping(service)) instances += 1;
+    for await (const _ of await services(probe).client({ strategy: "stall", maxWait: 2000, stall: 300 }).ping(service)) instances += 1;
   } catch {
     instances = 0; // no responders while the server is away
   }
   recorder.probe("srv-ping", { service, instances });
   return instances;
+}
+
+/** Pings (bounded) until both instances of `service` answer. */
+async function untilBack(recorder: HistoryRecorder, probe: NatsConnection, service: string): Promise<void> {
+  for (let round = 0; round < 60; round++) {
+    if ((await ping(recorder, probe, service)) >= 2) return;
+    await sleep(50);
+  }
 }
 
 describe("reconnection checker on a real nats-server restart", () => {
@@ -52,17 +60,14 @@ describe("reconnection checker on a real nats-server restart", () => {
     const probe = await client();
     const node = onlyNode(cluster);
     try {
-      expect(await ping(recorder, probe, "event-bus")).toBe(2);
-      expect(await ping(recorder, probe, "state-manager")).toBe(2);
+      await untilBack(recorder, probe, "event-bus");
+      await untilBack(recorder, probe, "state-manager");
       recorder.nemesis("start", "restart", { node: node.name });
       await node.stop();
       await instances[3]?.close(); // a state-manager replica dies during the fault and is not restarted
       await node.start();
       recorder.nemesis("stop", "restart", { node: node.name });
-      for (let round = 0; round < 60; round++) {
-        if ((await ping(recorder, probe, "event-bus")) >= 2) break;
-        await sleep(50);
-      }
+      await untilBack(recorder, probe, "event-bus");
       for (let round = 0; round < 3; round++) await ping(recorder, probe, "state-manager");
     } finally {
       await Promise.all([...instances, probe].map((nc) => (nc.isClosed() ? undefined : nc.close())));
