@@ -56,7 +56,8 @@ export async function runSchedule(schedule: Schedule, target: NemesisTarget, opt
       }
     }
   } catch (error) {
-    failure = error;
+    // An abort surfaces as the caller's reason, not as the sleep's generic AbortError.
+    failure = signal?.aborted ? signal.reason : error;
   } finally {
     if (nemesis.active.length > 0 || failure !== undefined) {
       say(failure === undefined ? "healing" : "stopping early: healing everything");
