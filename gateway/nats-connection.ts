@@ -20,6 +20,8 @@ export async function connectGateway(servers: string[], credentials: GatewayCred
       reconnectJitter: 100,
       pingInterval: 2_000,
       maxPingOut: 2,
+      // Errors are mapped by class, never shown with stacks: skip a stack capture per request.
+      noAsyncTraces: true,
       ...credentials,
     });
   } catch (error) {
