@@ -1,7 +1,6 @@
 import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import { createInterface } from "node:readline";
 import { HistoryError } from "./errors.ts";
 import { describeIssue, type HistoryEntry, HistoryEntrySchema } from "./schema.ts";
 
@@ -11,10 +10,18 @@ export interface HistorySink {
   close(): Promise<void>;
 }
 
-/** Streams entries to `history.jsonl`, one JSON object per line, as they are recorded. */
+const FLUSH_BYTES = 64 * 1024;
+const FLUSH_AFTER_MS = 100;
+
+/**
+ * Streams entries to `history.jsonl`, one JSON object per line, as they are recorded. Lines are
+ * batched (64 KiB or 100 ms, whichever comes first) so recording costs little per operation.
+ */
 export class JsonlHistoryWriter implements HistorySink {
   readonly file: string;
   readonly #stream: WriteStream;
+  #pending = "";
+  #timer: NodeJS.Timeout | undefined;
   #failure: Error | undefined;
 
   private constructor(file: string, stream: WriteStream) {
@@ -37,10 +44,21 @@ export class JsonlHistoryWriter implements HistorySink {
 
   write(entry: HistoryEntry): void {
     if (this.#failure) throw HistoryError.unreadable(this.file, this.#failure);
-    this.#stream.write(`${JSON.stringify(entry)}\n`);
+    this.#pending += `${JSON.stringify(entry)}\n`;
+    if (this.#pending.length >= FLUSH_BYTES) this.#flush();
+    else this.#timer ??= setTimeout(() => this.#flush(), FLUSH_AFTER_MS).unref();
+  }
+
+  #flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#pending === "") return;
+    this.#stream.write(this.#pending);
+    this.#pending = "";
   }
 
   async close(): Promise<void> {
+    this.#flush();
     if (!this.#stream.writableEnded) {
       await new Promise<void>((resolve) => this.#stream.end(resolve));
     }
@@ -64,21 +82,22 @@ export function parseHistoryLine(text: string, file: string, line: number): Hist
 /** Loads `history.jsonl` back; a corrupt line fails with `file:line: problem`. Blank lines are skipped. */
 export async function loadHistory(file: string): Promise<HistoryEntry[]> {
   const entries: HistoryEntry[] = [];
-  const input = createReadStream(file, { encoding: "utf8" });
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let line = 0;
+  let rest = "";
+  const take = (text: string) => {
+    line += 1;
+    if (text.trim() !== "") entries.push(parseHistoryLine(text, file, line));
+  };
   try {
-    for await (const text of lines) {
-      line += 1;
-      if (text.trim() === "") continue;
-      entries.push(parseHistoryLine(text, file, line));
+    for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: 1024 * 1024 })) {
+      const lines = (rest + chunk).split("\n");
+      rest = lines.pop() ?? "";
+      for (const text of lines) take(text);
     }
+    if (rest !== "") take(rest);
   } catch (error) {
     if (error instanceof HistoryError) throw error;
     throw HistoryError.unreadable(file, error);
-  } finally {
-    lines.close();
-    input.destroy();
   }
   return entries;
 }
