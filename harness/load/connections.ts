@@ -1,6 +1,6 @@
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
-import type { NatsConnection } from "@nats-io/nats-core";
+import type { MsgHdrs, NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import { Pool } from "undici";
 import { LoadError } from "./errors.ts";
@@ -11,6 +11,10 @@ export class Connections {
   readonly #target: LoadTarget;
   readonly #pools = new Map<string, Pool>();
   #nats: Promise<NatsConnection> | undefined;
+  /** The connection once established, for the synchronous publish path. */
+  connected: NatsConnection | undefined;
+  #pending: { subject: string; data: Uint8Array; headers: MsgHdrs | undefined }[] = [];
+  #flushScheduled = false;
   #js: JetStreamClient | undefined;
   readonly #kvs = new Map<string, Promise<KV>>();
 
@@ -38,9 +42,33 @@ export class Connections {
         ...(nats.token !== undefined ? { token: nats.token } : {}),
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,
+      }).then((nc) => {
+        this.connected = nc;
+        return nc;
       });
     }
     return this.#nats;
+  }
+
+  /**
+   * Core publishes are queued and handed to nats.js together once per event-loop turn, so they
+   * leave in one socket write instead of one each (nats.js flushes on a microtask). Any other
+   * NATS operation flushes the queue first, so a VU's operations keep their order.
+   */
+  publish(nc: NatsConnection, subject: string, data: Uint8Array, headers: MsgHdrs | undefined): void {
+    this.#pending.push({ subject, data, headers });
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.flushPublishes(nc));
+    }
+  }
+
+  flushPublishes(nc: NatsConnection | undefined = this.connected): void {
+    this.#flushScheduled = false;
+    if (!nc || this.#pending.length === 0) return;
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const { subject, data, headers } of pending) nc.publish(subject, data, headers ? { headers } : undefined);
   }
 
   async jetstream(): Promise<JetStreamClient> {
@@ -58,6 +86,7 @@ export class Connections {
   }
 
   async close(): Promise<void> {
+    this.flushPublishes();
     const pools = [...this.#pools.values()].map((pool) => pool.destroy());
     this.#pools.clear();
     const nats = this.#nats;

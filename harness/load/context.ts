@@ -1,6 +1,7 @@
 import type { JetStreamPublishOptions } from "@nats-io/jetstream";
-import { headers as natsHeaders } from "@nats-io/nats-core";
+import { type MsgHdrs, headers as natsHeaders } from "@nats-io/nats-core";
 import type { Connections } from "./connections.ts";
+import { type Abortable, dispatchRequest, parseUrl, type RawResponse } from "./http-request.ts";
 import type { MetricSink, Tags } from "./metrics.ts";
 import { type LoadTarget, nowMs } from "./target.ts";
 
@@ -104,6 +105,38 @@ function message(error: unknown): string {
   return String(error);
 }
 
+const INTERNED = new WeakMap<Tags, Map<string, Tags>>();
+
+function appendKey(key: string, tags: Record<string, string> | undefined): string {
+  let out = key;
+  if (tags) for (const k in tags) out += `${k}\u0001${tags[k]}\u0002`;
+  return out;
+}
+
+/**
+ * The merged tag set of an operation, one object per distinct set: the metric sink finds its
+ * entries by object identity, so repeating operations build no metric keys.
+ */
+function internTags(
+  scenarioTags: Tags,
+  iterationTags: Record<string, string>,
+  own: Record<string, string>,
+  extra: Record<string, string> | undefined,
+): Tags {
+  let byKey = INTERNED.get(scenarioTags);
+  if (!byKey) {
+    byKey = new Map();
+    INTERNED.set(scenarioTags, byKey);
+  }
+  const key = appendKey(appendKey(appendKey("", iterationTags), own), extra);
+  let tags = byKey.get(key);
+  if (!tags) {
+    tags = Object.freeze({ ...scenarioTags, ...iterationTags, ...own, ...extra });
+    byKey.set(key, tags);
+  }
+  return tags;
+}
+
 export interface IterationInput {
   vuId: number;
   iteration: number;
@@ -116,6 +149,8 @@ export interface IterationInput {
   target: LoadTarget;
   env: Record<string, string>;
   signal: AbortSignal;
+  /** HTTP requests in flight, aborted together when the run interrupts them. */
+  inflight: Set<Abortable>;
 }
 
 /**
@@ -126,12 +161,8 @@ export interface IterationInput {
 export function createContext(input: IterationInput, sink: MetricSink, connections: Connections): LoadContext {
   const tags: Record<string, string> = {};
   let clock = input.intendedStartMs;
-  const tagsFor = (extra: Record<string, string> | undefined, own: Record<string, string>): Tags => ({
-    ...input.scenarioTags,
-    ...tags,
-    ...own,
-    ...extra,
-  });
+  const tagsFor = (extra: Record<string, string> | undefined, own: Record<string, string>): Tags =>
+    internTags(input.scenarioTags, tags, own, extra);
   const begin = (): number => {
     const start = clock;
     clock = Number.NaN;
@@ -149,9 +180,9 @@ export function createContext(input: IterationInput, sink: MetricSink, connectio
   };
 
   const http = async (method: string, url: string, body: unknown, options: HttpOptions = {}): Promise<HttpResponse> => {
-    const parsed = new URL(url);
-    const headers: Record<string, string> = { ...options.headers };
-    let payload: string | Uint8Array | undefined;
+    const { origin, path, label } = parseUrl(url);
+    const headers: Record<string, string> = options.headers ? { ...options.headers } : {};
+    let payload: string | Uint8Array | null = null;
     if (body !== undefined) {
       if (typeof body === "string" || body instanceof Uint8Array) payload = body;
       else {
@@ -160,35 +191,25 @@ export function createContext(input: IterationInput, sink: MetricSink, connectio
       }
     }
     const start = begin();
-    let status = 0;
-    let text = "";
-    let responseHeaders: HttpResponse["headers"] = {};
+    let response: RawResponse = { status: 0, headers: {}, body: "" };
     let error: string | undefined;
     try {
-      const timeout = AbortSignal.timeout(options.timeoutMs ?? 60_000);
-      const response = await connections.pool(parsed.origin).request({
-        method,
-        path: `${parsed.pathname}${parsed.search}`,
-        headers,
-        body: payload ?? null,
-        signal: AbortSignal.any([input.signal, timeout]),
-      });
-      status = response.statusCode;
-      responseHeaders = response.headers;
-      text = await response.body.text();
+      const request = { method, path, headers, body: payload, timeoutMs: options.timeoutMs ?? 60_000 };
+      response = await dispatchRequest(connections.pool(origin), request, input.inflight);
     } catch (cause) {
       error = message(cause);
     }
+    const status = response.status;
     const failed = status === 0 || status >= 400;
-    const opTags = tagsFor(options.tags, {
-      method,
-      status: String(status),
-      ...(options.tags?.name ? {} : { name: `${parsed.origin}${parsed.pathname}` }),
-    });
+    const opTags = tagsFor(
+      options.tags,
+      options.tags?.name ? { method, status: String(status) } : { method, status: String(status), name: label },
+    );
     const durationMs = finish(start, "http_req_duration", "http_req_failed", "http_reqs", opTags, failed);
+    const text = response.body;
     return {
       status,
-      headers: responseHeaders,
+      headers: response.headers,
       body: text,
       durationMs,
       ...(error !== undefined ? { error } : {}),
@@ -219,6 +240,7 @@ export function createContext(input: IterationInput, sink: MetricSink, connectio
     nats: {
       async request(subject, payload, options = {}) {
         const nc = await connections.nats();
+        connections.flushPublishes(nc);
         const start = begin();
         let data: Uint8Array = new Uint8Array(0);
         let replyHeaders: Record<string, string> | undefined;
@@ -248,17 +270,21 @@ export function createContext(input: IterationInput, sink: MetricSink, connectio
         };
       },
       async publish(subject, payload, options = {}) {
-        const nc = await connections.nats();
+        const nc = connections.connected ?? (await connections.nats());
         begin();
-        const h = options.headers ? natsHeaders() : undefined;
-        for (const [k, v] of Object.entries(options.headers ?? {})) h?.set(k, v);
-        nc.publish(subject, payloadBytes(payload), h ? { headers: h } : undefined);
+        let h: MsgHdrs | undefined;
+        if (options.headers) {
+          h = natsHeaders();
+          for (const [k, v] of Object.entries(options.headers)) h.set(k, v);
+        }
+        connections.publish(nc, subject, payloadBytes(payload), h);
         sink.count("nats_pubs", tagsFor(options.tags, { subject }));
       },
     },
     js: {
       async publish(subject, payload, options = {}) {
         const js = await connections.jetstream();
+        connections.flushPublishes();
         const start = begin();
         let error: string | undefined;
         let fields: { stream?: string; seq?: number; duplicate?: boolean } = {};
@@ -278,6 +304,7 @@ export function createContext(input: IterationInput, sink: MetricSink, connectio
     kv(bucket) {
       const op = async (name: "get" | "put", key: string, value: unknown, options: OpOptions = {}): Promise<KvResult> => {
         const kv = await connections.kv(bucket);
+        connections.flushPublishes();
         const start = begin();
         let error: string | undefined;
         let fields: { value?: Uint8Array; revision?: number } = {};

@@ -1,5 +1,6 @@
 import type { Connections } from "./connections.ts";
 import { createContext, type LoadContext } from "./context.ts";
+import type { Abortable } from "./http-request.ts";
 import type { MetricSink } from "./metrics.ts";
 import { isArrivalRate, maxVUsOf, type NormalizedArrivalScenario, type NormalizedScenario, type NormalizedVuScenario } from "./options.ts";
 import { arrivalOffsets, shareOf } from "./schedule.ts";
@@ -49,6 +50,7 @@ class ScenarioRun {
   /** Interrupts in-flight iterations (run aborted, or gracefulStop expired). */
   readonly interrupt = new AbortController();
   readonly inFlight = new Set<Promise<void>>();
+  readonly requests = new Set<Abortable>();
   iterationsByVu = new Map<number, number>();
 
   constructor(scenario: NormalizedScenario, env: ExecutorEnv, fn: IterationFn) {
@@ -57,6 +59,13 @@ class ScenarioRun {
     this.fn = fn;
     this.startMs = env.runStartMs + scenario.startMs;
     env.signal.addEventListener("abort", () => this.interrupt.abort(env.signal.reason), { once: true });
+    this.interrupt.signal.addEventListener(
+      "abort",
+      () => {
+        for (const request of this.requests) request.abort(new Error("interrupted: the scenario ended"));
+      },
+      { once: true },
+    );
   }
 
   async iterate(vuId: number, intendedStartMs: number): Promise<void> {
@@ -78,6 +87,7 @@ class ScenarioRun {
         target: this.env.target,
         env: this.env.env,
         signal: this.interrupt.signal,
+        inflight: this.requests,
       },
       sink,
       connections,
@@ -160,8 +170,14 @@ async function runVus(run: ScenarioRun, scenario: NormalizedVuScenario): Promise
   for (let v = 0; v < vus; v++) {
     const vuId = vuIdBase + v;
     const loop = async () => {
+      let lastYield = nowMs();
       for (let i = 0; i < scenario.iterations; i++) {
-        const start = nowMs();
+        let start = nowMs();
+        // Iterations that never wait on I/O would otherwise starve timers and sockets.
+        if (start - lastYield > 2) {
+          await yieldToLoop();
+          lastYield = start = nowMs();
+        }
         if (start >= end || signal.aborted) return;
         await run.iterate(vuId, start);
       }

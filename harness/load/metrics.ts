@@ -67,6 +67,13 @@ function emptySecond(): SecondAccumulator {
   return { started: 0, completed: 0, requests: 0, errors: 0, dropped: 0, latency: newHistogram() };
 }
 
+/** A cheap key for the worker side: tag order as built (the store re-keys canonically on merge). */
+function sinkKey(name: string, tags: Tags): string {
+  let key = name;
+  for (const k in tags) key += `\u0000${k}\u0001${tags[k]}`;
+  return key;
+}
+
 /** Worker side: records samples and hands out what changed since the last drain. */
 export class MetricSink {
   readonly #trends = new Map<string, { name: string; tags: Tags; histogram: Histogram }>();
@@ -90,30 +97,44 @@ export class MetricSink {
     return bucket;
   }
 
-  trend(name: string, tags: Tags, micros: number): void {
-    const key = metricKey(name, tags);
-    let entry = this.#trends.get(key);
-    if (!entry) {
-      entry = { name, tags, histogram: newHistogram() };
-      this.#trends.set(key, entry);
+  /** Entries by tag-set object, then name: hot paths reuse tag objects, so no key is built per sample. */
+  readonly #cache = {
+    t: new WeakMap<Tags, Map<string, unknown>>(),
+    c: new WeakMap<Tags, Map<string, unknown>>(),
+    r: new WeakMap<Tags, Map<string, unknown>>(),
+  };
+
+  #entry<E>(map: Map<string, E>, kind: "t" | "c" | "r", name: string, tags: Tags, create: () => E): E {
+    const cache = this.#cache[kind];
+    let byName = cache.get(tags);
+    if (!byName) {
+      byName = new Map();
+      cache.set(tags, byName);
     }
+    let entry = byName.get(name) as E | undefined;
+    if (!entry) {
+      const key = sinkKey(name, tags);
+      entry = map.get(key);
+      if (!entry) {
+        entry = create();
+        map.set(key, entry);
+      }
+      byName.set(name, entry);
+    }
+    return entry;
+  }
+
+  trend(name: string, tags: Tags, micros: number): void {
+    const entry = this.#entry(this.#trends, "t", name, tags, () => ({ name, tags, histogram: newHistogram() }));
     entry.histogram.recordValue(Math.max(1, Math.round(micros)));
   }
 
   count(name: string, tags: Tags, value = 1): void {
-    const key = metricKey(name, tags);
-    const entry = this.#counters.get(key);
-    if (entry) entry.value += value;
-    else this.#counters.set(key, { name, tags, value });
+    this.#entry(this.#counters, "c", name, tags, () => ({ name, tags, value: 0 })).value += value;
   }
 
   rate(name: string, tags: Tags, pass: boolean): void {
-    const key = metricKey(name, tags);
-    let entry = this.#rates.get(key);
-    if (!entry) {
-      entry = { name, tags, passes: 0, total: 0 };
-      this.#rates.set(key, entry);
-    }
+    const entry = this.#entry(this.#rates, "r", name, tags, () => ({ name, tags, passes: 0, total: 0 }));
     entry.total += 1;
     if (pass) entry.passes += 1;
   }

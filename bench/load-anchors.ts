@@ -1,0 +1,188 @@
+// Anchors for the load engine, measured side by side in one run on the same machine:
+//   1. HTTP generator capacity vs autocannon and wrk: same trivial endpoint, same connections,
+//      two worker threads/threads each (targets ≥ 1.0× autocannon, ≥ 0.5× wrk);
+//   2. NATS core publish and JetStream async publish vs `nats bench` against the same
+//      nats-server (target ≥ 0.5×);
+//   3. accuracy: fixed arrival rate against an endpoint with a known injected delay, measured
+//      p50/p99 vs the delays the server actually held (target within 5 %).
+// Run: node bin/gauntlet.mjs exec node bench/load-anchors.ts [seconds-per-run=5]
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { runLoad } from "../harness/load/index.ts";
+import { LocalCluster } from "../harness/providers/local/index.ts";
+
+const seconds = Number(process.argv[2] ?? 5);
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const NATS_CLI = process.env.GAUNTLET_NATS_CLI ?? "nats";
+const CONNECTIONS = 50;
+const JS_OUTSTANDING = 500;
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+function run(command: string, args: string[]): string {
+  const result = spawnSync(command, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${result.status}: ${result.stderr}`);
+  return `${result.stdout}${result.stderr}`;
+}
+
+/** "1,234,567 msgs/sec" from nats bench's summary line. */
+function natsBenchRate(output: string): number {
+  const match = /stats:\s+([\d,]+)\s+msgs\/sec/.exec(output);
+  if (!match) throw new Error(`cannot read nats bench output:\n${output}`);
+  return Number((match[1] as string).replaceAll(",", ""));
+}
+
+async function startServer(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [here("./load-anchor-server.ts")], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout?.once("data", (data) => resolve(String(data).trim()));
+    child.once("exit", (code) => reject(new Error(`anchor server exited ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+const rows: { anchor: string; gauntlet: string; reference: string; ratio: string; target: string }[] = [];
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+
+await using cluster = await new LocalCluster().withNodes(1).start();
+const server = await startServer();
+try {
+  const target = { nats: { servers: cluster.clientUrls, monitoring: cluster.monitoringUrls } };
+  const durationMs = seconds * 1000;
+
+  // 1. HTTP generator capacity.
+  const fast = `${server.url}/fast`;
+  const ours = await runLoad({
+    scenario: here("./load-anchor-http.ts"),
+    target: {},
+    env: { URL: fast },
+    duration: durationMs,
+    workers: 2,
+    progress: false,
+  });
+  const oursRps = (ours.metrics.http_reqs?.count ?? 0) / (durationMs / 1000);
+  const autocannon = JSON.parse(
+    run(here("../node_modules/.bin/autocannon"), ["-c", String(CONNECTIONS), "-d", String(seconds), "-w", "2", "--json", fast]),
+  ) as {
+    requests: { total: number };
+    duration: number;
+  };
+  const autocannonRps = autocannon.requests.total / (durationMs / 1000);
+  const wrkOut = run("wrk", ["-t2", `-c${CONNECTIONS}`, `-d${seconds}s`, fast]);
+  const wrkRps = Number(/Requests\/sec:\s+([\d.]+)/.exec(wrkOut)?.[1]);
+  rows.push({
+    anchor: `HTTP req/s (${CONNECTIONS} conns) vs autocannon`,
+    gauntlet: fmt(oursRps),
+    reference: fmt(autocannonRps),
+    ratio: (oursRps / autocannonRps).toFixed(2),
+    target: "≥ 1.0",
+  });
+  rows.push({
+    anchor: `HTTP req/s (${CONNECTIONS} conns) vs wrk`,
+    gauntlet: fmt(oursRps),
+    reference: fmt(wrkRps),
+    ratio: (oursRps / wrkRps).toFixed(2),
+    target: "≥ 0.5",
+  });
+
+  // 2a. NATS core publish.
+  const server0 = cluster.clientUrls[0] as string;
+  const pub = await runLoad({ scenario: here("./load-anchor-pub.ts"), target, duration: durationMs, workers: 2, progress: false });
+  const pubRate = (pub.metrics.nats_pubs?.count ?? 0) / (durationMs / 1000);
+  const benchPub = natsBenchRate(
+    run(NATS_CLI, ["bench", "pub", "gauntlet.bench.pub", "-s", server0, "--msgs", "3000000", "--size", "128", "--no-progress"]),
+  );
+  rows.push({
+    anchor: "NATS core publish msgs/s vs nats bench pub",
+    gauntlet: fmt(pubRate),
+    reference: fmt(benchPub),
+    ratio: (pubRate / benchPub).toFixed(2),
+    target: "≥ 0.5",
+  });
+
+  // 2b. JetStream async publish, same stream (file storage, R1), same number of acks outstanding.
+  const benchJs = natsBenchRate(
+    run(NATS_CLI, [
+      "bench",
+      "js",
+      "pub",
+      "async",
+      "gauntlet.bench.js",
+      "-s",
+      server0,
+      "--create",
+      "--purge",
+      "--storage",
+      "file",
+      "--batch",
+      String(JS_OUTSTANDING),
+      "--msgs",
+      "200000",
+      "--size",
+      "128",
+      "--no-progress",
+    ]),
+  );
+  const js = await runLoad({
+    scenario: here("./load-anchor-jspub.ts"),
+    target,
+    env: {},
+    duration: durationMs,
+    workers: 2,
+    progress: false,
+  });
+  const jsRate = (js.metrics.js_pubs?.count ?? 0) / (durationMs / 1000);
+  const jsFailed = js.metrics.js_pub_failed?.passes ?? 0;
+  rows.push({
+    anchor: `JetStream async publish msgs/s (${JS_OUTSTANDING} in flight) vs nats bench js pub async`,
+    gauntlet: fmt(jsRate),
+    reference: fmt(benchJs),
+    ratio: (jsRate / benchJs).toFixed(2),
+    target: "≥ 0.5",
+  });
+  if (jsFailed)
+    rows.push({ anchor: "  (JetStream publishes that failed)", gauntlet: String(jsFailed), reference: "", ratio: "", target: "" });
+  const nc = await connect({ servers: cluster.clientUrls });
+  await (await jetstreamManager(nc)).streams.delete("benchstream").catch(() => false);
+  await nc.close();
+
+  // 3. Accuracy at a fixed arrival rate against a known delay.
+  await fetch(`${server.url}/truth`).then((r) => r.json());
+  const accuracy = await runLoad({
+    scenario: here("./load-anchor-accuracy.ts"),
+    target: {},
+    env: { URL: `${server.url}/delay` },
+    duration: 2 * durationMs,
+    workers: 2,
+    progress: false,
+  });
+  const held = (await fetch(`${server.url}/truth`).then((r) => r.json())) as number[];
+  const measured = accuracy.metrics.http_req_duration?.trend;
+  for (const [name, p, m] of [
+    ["p50", 50, measured?.med ?? Number.NaN],
+    ["p99", 99, measured?.p99 ?? Number.NaN],
+  ] as const) {
+    const truth = percentile(held, p);
+    rows.push({
+      anchor: `accuracy ${name} ms at 100/s (${held.length} requests, injected 20–119 ms)`,
+      gauntlet: m.toFixed(2),
+      reference: truth.toFixed(2),
+      ratio: `${(((m - truth) / truth) * 100).toFixed(2)} %`,
+      target: "within ±5 %",
+    });
+  }
+} finally {
+  server.child.kill("SIGTERM");
+}
+
+const widths = ["anchor", "gauntlet", "reference", "ratio", "target"].map((k) =>
+  Math.max(k.length, ...rows.map((r) => r[k as keyof (typeof rows)[number]].length)),
+);
+const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
+process.stdout.write(`${line(["anchor", "gauntlet", "reference", "ratio", "target"])}\n`);
+for (const r of rows) process.stdout.write(`${line([r.anchor, r.gauntlet, r.reference, r.ratio, r.target])}\n`);
