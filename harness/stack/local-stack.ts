@@ -129,15 +129,19 @@ async function startFleetAndGateways(
     await admin.close();
   }
   const replicas = manifest.services.reduce((count, service) => count + service.replicas, 0);
-  let fleet: StartedFleet | undefined;
   const gateways = Array.from(
     { length: options.fleet.gateways },
     (_, index) =>
       new GatewayProcess({ name: `gateway-${index + 1}`, manifest: options.fleet.manifest, servers, credentials: users.gateway }),
   );
+  const started: StartedFleet[] = [];
+  const title = `${manifest.services.length} services, ${replicas} replicas (${options.fleet.mode}), ${gateways.length} gateways`;
   try {
-    fleet = await progress.run(`${manifest.services.length} services, ${replicas} replicas (${options.fleet.mode})`, async () => {
-      const started = await startFleet({
+    const fleet = await progress.run(title, async () => {
+      // Gateways need only NATS: they start while the services do.
+      const gatewaysReady = Promise.all(gateways.map((gateway) => gateway.start()));
+      gatewaysReady.catch(() => {});
+      const fleet = await startFleet({
         manifest,
         servers,
         credentials: users.service,
@@ -145,14 +149,14 @@ async function startFleetAndGateways(
         ...(options.signal ? { signal: options.signal } : {}),
         log: (line) => progress.detail(line),
       });
-      await started.waitReady(30_000);
-      return started;
+      started.push(fleet);
+      await Promise.all([fleet.waitReady(30_000), gatewaysReady]);
+      return fleet;
     });
-    await progress.run(`${gateways.length} gateways`, () => Promise.all(gateways.map((gateway) => gateway.start())));
     return { fleet, gateways };
   } catch (error) {
     await Promise.all(gateways.map((gateway) => gateway.kill()));
-    await fleet?.stop();
+    await Promise.all(started.map((fleet) => fleet.stop()));
     throw error;
   }
 }

@@ -1,9 +1,12 @@
 import { join } from "node:path";
+import { renderHtmlReport } from "../../../reports/index.ts";
 import type { SuiteResult, Summary } from "../../../reports/summary-schema.ts";
 import { SUMMARY_SCHEMA_VERSION } from "../../../reports/summary-schema.ts";
+import { LATENCY_LOG } from "../../../suites/support/latency-log.ts";
 import type { Target } from "../../config/index.ts";
 import { loadTarget } from "../../config/index.ts";
 import { recordClusterState } from "../../probes/index.ts";
+import { summarizeLatency } from "../../run/latency-summary.ts";
 import { RunRecord } from "../../run/run-record-writer.ts";
 import { runSuite } from "../../run/suite-runner.ts";
 import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
@@ -16,12 +19,13 @@ const SUITES: ReadonlyArray<{ name: string; include: string[] }> = [{ name: "e2e
 
 const clusterState = (target: Target) => recordClusterState(target.nats.monitoring, target.expect.nodes);
 
-async function runSuites(target: Target, context: CommandContext): Promise<SuiteResult[]> {
+async function runSuites(target: Target, record: RunRecord, context: CommandContext): Promise<SuiteResult[]> {
   const results: SuiteResult[] = [];
+  const env = { GAUNTLET_TARGET: target.file, GAUNTLET_RUN_DIR: record.dir };
   for (const suite of SUITES) {
     context.signal.throwIfAborted();
     context.stderr.write(`\n▶ suite ${suite.name}\n`);
-    results.push(await runSuite({ ...suite, repoRoot: context.repoRoot, env: { GAUNTLET_TARGET: target.file }, signal: context.signal }));
+    results.push(await runSuite({ ...suite, repoRoot: context.repoRoot, env, signal: context.signal }));
   }
   return results;
 }
@@ -51,8 +55,9 @@ ${stackOptionUsage}`,
     try {
       if (!target) stack = await startLocalStack({ nodes, fleet, progress, signal: context.signal }).finally(() => progress.finish());
       const system = target ?? (await loadTarget((stack as StartedLocalStack).targetFile));
+      const record = new RunRecord(optionalString(options["runs-dir"]) ?? join(context.repoRoot, "reports", "runs"));
       const before = await clusterState(system);
-      const suites = await runSuites(system, context);
+      const suites = await runSuites(system, record, context);
       const after = await clusterState(system);
       const failed = suites.filter((suite) => suite.verdict !== "pass");
       const exitCode = failed.length === 0 ? ExitCode.ok : ExitCode.failed;
@@ -62,7 +67,6 @@ ${stackOptionUsage}`,
           .map((test) => `${suite.name}: ${test.fullName}: ${test.errors[0]?.message ?? "failed"}`),
       );
       if (failed.some((suite) => suite.verdict === "error")) reasons.push("a suite could not run: see the log");
-      const record = new RunRecord(optionalString(options["runs-dir"]) ?? join(context.repoRoot, "reports", "runs"));
       const finishedAt = new Date();
       const summary: Summary = {
         schema: SUMMARY_SCHEMA_VERSION,
@@ -78,10 +82,13 @@ ${stackOptionUsage}`,
         suites,
         cluster: { before, after },
       };
+      const latency = summarizeLatency(record.path(LATENCY_LOG));
+      if (latency) summary.latency = latency;
       record.finish(summary);
+      await renderHtmlReport(record.dir);
       const out = context.stdout;
       const verdict = exitCode === ExitCode.ok ? paint(out, "green", "PASS") : paint(out, "red", "FAIL");
-      out.write(`\n${verdict} — run record ${record.dir}\n`);
+      out.write(`\n${verdict} — run record ${record.dir} (open index.html)\n`);
       for (const reason of reasons) out.write(`  ✖ ${reason}\n`);
       return exitCode;
     } finally {

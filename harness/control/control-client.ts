@@ -1,0 +1,90 @@
+import { GauntletError } from "../errors/index.ts";
+import type { Network, NodeHandle, PartitionOptions } from "../providers/stack.ts";
+import type { NodeAction, ReplicaAction, StackDescription } from "./control-protocol.ts";
+
+export class ControlError extends GauntletError {
+  override name = "ControlError";
+}
+
+/** Talks to a harness's control API; its handles implement the same interfaces as local ones. */
+export class ControlClient {
+  readonly url: string;
+  #token: string;
+  #description: StackDescription | undefined;
+
+  constructor(url: string, token: string) {
+    this.url = url;
+    this.#token = token;
+  }
+
+  async #call(method: "GET" | "POST", path: string, body?: unknown): Promise<StackDescription> {
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.#token}`, ...(body ? { "content-type": "application/json" } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+      signal: AbortSignal.timeout(120_000),
+    });
+    const payload = (await response.json()) as StackDescription | { error: string };
+    if (!response.ok)
+      throw new ControlError(`control ${method} ${path}: ${"error" in payload ? payload.error : response.status}`, { exitCode: 1 });
+    this.#description = payload as StackDescription;
+    return this.#description;
+  }
+
+  describe(): Promise<StackDescription> {
+    return this.#call("GET", "/stack");
+  }
+
+  node(name: string, action: NodeAction): Promise<StackDescription> {
+    return this.#call("POST", `/nodes/${encodeURIComponent(name)}/${action}`);
+  }
+
+  replica(area: "services" | "gateways", name: string, action: ReplicaAction): Promise<StackDescription> {
+    return this.#call("POST", `/${area}/${encodeURIComponent(name)}/${action}`);
+  }
+
+  partition(groups: readonly (readonly string[])[], options: PartitionOptions = {}): Promise<StackDescription> {
+    return this.#call("POST", "/network/partition", { groups, ...options });
+  }
+
+  heal(): Promise<StackDescription> {
+    return this.#call("POST", "/network/heal");
+  }
+
+  /** Node handles backed by this API: `running` is as of the last answer. */
+  async nodes(): Promise<NodeHandle[]> {
+    const description = this.#description ?? (await this.describe());
+    return description.nodes.map((node) => {
+      const running = () => this.#description?.nodes.find((candidate) => candidate.name === node.name)?.running ?? false;
+      const act = (action: NodeAction) => async () => {
+        await this.node(node.name, action);
+      };
+      return {
+        name: node.name,
+        clientUrl: node.clientUrl,
+        monitoringUrl: node.monitoringUrl,
+        get running() {
+          return running();
+        },
+        kill: act("kill"),
+        stop: async (options?: { lameDuck?: boolean }) => {
+          await this.node(node.name, options?.lameDuck ? "lame-duck" : "stop");
+        },
+        start: act("start"),
+        pause: act("pause"),
+        resume: act("resume"),
+      };
+    });
+  }
+
+  network(): Network {
+    return {
+      partition: async (groups, options) => {
+        await this.partition(groups, options);
+      },
+      heal: async () => {
+        await this.heal();
+      },
+    };
+  }
+}

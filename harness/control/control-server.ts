@@ -1,0 +1,175 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { NodeHandle } from "../providers/index.ts";
+import {
+  NODE_ACTIONS,
+  type NodeAction,
+  type PartitionRequest,
+  REPLICA_ACTIONS,
+  type ReplicaAction,
+  type StackDescription,
+} from "./control-protocol.ts";
+
+/** A service or gateway replica the control API can act on. */
+export interface ControlledReplica {
+  readonly name: string;
+  readonly running: boolean;
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export interface ControlledStack {
+  readonly nodes: readonly NodeHandle[];
+  readonly network?:
+    | { partition(groups: string[][], options?: { mode?: "blackhole" | "reset" }): Promise<void>; heal(): Promise<void> }
+    | undefined;
+  readonly services: ReadonlyArray<ControlledReplica & { readonly service: string; readonly index: number }>;
+  readonly gateways: ReadonlyArray<ControlledReplica & { readonly url: string }>;
+}
+
+class HttpError extends Error {
+  readonly status: number;
+
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+const nodeAction = (node: NodeHandle, action: NodeAction): Promise<void> => {
+  switch (action) {
+    case "kill":
+      return node.kill();
+    case "stop":
+      return node.stop();
+    case "lame-duck":
+      return node.stop({ lameDuck: true });
+    case "start":
+      return node.start();
+    case "pause":
+      return node.pause();
+    case "resume":
+      return node.resume();
+  }
+};
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > 64 * 1024) throw new HttpError(413, "request body over 64 KiB");
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return chunks.length === 0 ? {} : JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    throw new HttpError(400, "body is not JSON");
+  }
+}
+
+function parsePartition(body: unknown): PartitionRequest {
+  const groups = (body as { groups?: unknown }).groups;
+  const mode = (body as { mode?: unknown }).mode;
+  if (!Array.isArray(groups) || !groups.every((group) => Array.isArray(group) && group.every((name) => typeof name === "string"))) {
+    throw new HttpError(400, "groups: expected an array of arrays of node names");
+  }
+  if (mode !== undefined && mode !== "blackhole" && mode !== "reset") throw new HttpError(400, "mode: expected blackhole or reset");
+  return { groups: groups as string[][], ...(mode ? { mode } : {}) };
+}
+
+/**
+ * Serves the stack's fault handles on loopback, behind a bearer token, so suites running in
+ * vitest workers can kill, pause or partition what the harness process started.
+ */
+export class ControlServer {
+  readonly token = randomBytes(18).toString("base64url");
+  #server: Server;
+  #stack: ControlledStack;
+
+  private constructor(stack: ControlledStack) {
+    this.#stack = stack;
+    this.#server = createServer((request, response) => void this.#handle(request, response));
+  }
+
+  static async start(stack: ControlledStack): Promise<ControlServer> {
+    const server = new ControlServer(stack);
+    await new Promise<void>((resolve, reject) => {
+      server.#server.once("error", reject);
+      server.#server.listen(0, "127.0.0.1", resolve);
+    });
+    return server;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  describe(): StackDescription {
+    const stack = this.#stack;
+    return {
+      nodes: stack.nodes.map((node) => ({
+        name: node.name,
+        clientUrl: node.clientUrl,
+        monitoringUrl: node.monitoringUrl,
+        running: node.running,
+      })),
+      services: stack.services.map((replica) => ({
+        name: replica.name,
+        service: replica.service,
+        index: replica.index,
+        running: replica.running,
+      })),
+      gateways: stack.gateways.map((gateway) => ({ name: gateway.name, url: gateway.url, running: gateway.running })),
+      network: stack.network !== undefined,
+    };
+  }
+
+  close(): Promise<void> {
+    this.#server.closeAllConnections();
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    try {
+      if (request.headers.authorization !== `Bearer ${this.token}`) throw new HttpError(401, "missing or wrong bearer token");
+      await this.#route(request);
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(this.describe()));
+    } catch (error) {
+      const status = error instanceof HttpError ? error.status : 500;
+      response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ error: (error as Error).message }));
+    }
+  }
+
+  async #route(request: IncomingMessage): Promise<void> {
+    const path = new URL(request.url ?? "/", "http://control").pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    const [area, name, action] = path;
+    if (request.method === "GET" && area === "stack" && path.length === 1) return;
+    if (request.method !== "POST") throw new HttpError(405, "use GET /stack or POST an action");
+    const stack = this.#stack;
+    if (area === "nodes" && name && action) {
+      const node = stack.nodes.find((candidate) => candidate.name === name);
+      if (!node) throw new HttpError(404, `no node ${name}`);
+      if (!(NODE_ACTIONS as readonly string[]).includes(action))
+        throw new HttpError(404, `node action must be one of ${NODE_ACTIONS.join(", ")}`);
+      return nodeAction(node, action as NodeAction);
+    }
+    if ((area === "services" || area === "gateways") && name && action) {
+      const replicas: readonly ControlledReplica[] = area === "services" ? stack.services : stack.gateways;
+      const replica = replicas.find((candidate) => candidate.name === name);
+      if (!replica) throw new HttpError(404, `no ${area === "services" ? "service replica" : "gateway"} ${name}`);
+      if (!(REPLICA_ACTIONS as readonly string[]).includes(action))
+        throw new HttpError(404, `action must be one of ${REPLICA_ACTIONS.join(", ")}`);
+      return replica[action as ReplicaAction]();
+    }
+    if (area === "network" && (name === "partition" || name === "heal") && !action) {
+      if (!stack.network) throw new HttpError(409, "this stack was started without network faults");
+      if (name === "heal") return stack.network.heal();
+      const { groups, mode } = parsePartition(await readJson(request));
+      return stack.network.partition(groups, mode ? { mode } : {});
+    }
+    throw new HttpError(404, `unknown control path /${path.join("/")}`);
+  }
+}
