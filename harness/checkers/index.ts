@@ -8,7 +8,15 @@ export {
   type KvViolation,
   type KvViolationKind,
 } from "./kv-register.ts";
-export { checkLatency, type LatencyCheckerOptions, type LatencyDetails, type LatencyStats, latencyStats } from "./latency.ts";
+export {
+  checkLatency,
+  type LatencyCheckerOptions,
+  type LatencyDetails,
+  type LatencyStats,
+  latencyStats,
+  type WindowLatency,
+} from "./latency.ts";
+export { CheckHistoryOptionsSchema } from "./options-schema.ts";
 export { checkQueue, type MessageRef, type QueueCheckerOptions, type QueueDetails } from "./queue.ts";
 export { checkReconnection, type ReconnectionCheckerOptions, type ReconnectionDetails } from "./reconnection.ts";
 export { type CheckResult, mergeValidity, type Validity } from "./result.ts";

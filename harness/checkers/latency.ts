@@ -26,9 +26,19 @@ export interface LatencyGroup {
   readonly quiet: LatencyStats;
 }
 
+export interface WindowLatency {
+  readonly fault: string;
+  readonly target: unknown;
+  readonly start: number;
+  readonly stop: number;
+  /** Operations invoked inside this window. */
+  readonly stats: LatencyStats;
+}
+
 export interface LatencyDetails {
   readonly overall: LatencyGroup;
   readonly byF: Readonly<Record<string, LatencyGroup>>;
+  readonly byWindow: readonly WindowLatency[];
 }
 
 /** Nearest-rank percentiles, in nanoseconds. */
@@ -65,12 +75,18 @@ export function checkLatency(history: History, options: LatencyCheckerOptions = 
   const windows = faultWindows(history);
   const overall = new Samples();
   const byF = new Map<string, Samples>();
+  const byWindow = windows.map(() => [] as number[]);
   for (const operation of pairOperations(history)) {
     if (only && !only.has(operation.f)) continue;
     if (operation.completeTime === undefined) continue;
     if (operation.type !== "ok" && !options.includeFailures) continue;
     const latency = operation.completeTime - operation.invokeTime;
     const faulted = insideAny(windows, operation.invokeTime);
+    if (faulted) {
+      windows.forEach((window, i) => {
+        if (operation.invokeTime >= window.start && operation.invokeTime <= window.stop) byWindow[i]?.push(latency);
+      });
+    }
     overall.add(latency, faulted);
     const samples = byF.get(operation.f) ?? new Samples();
     byF.set(operation.f, samples);
@@ -79,6 +95,13 @@ export function checkLatency(history: History, options: LatencyCheckerOptions = 
   const details: LatencyDetails = {
     overall: overall.stats(),
     byF: Object.fromEntries([...byF].map(([f, samples]) => [f, samples.stats()])),
+    byWindow: windows.map((window, i) => ({
+      fault: window.fault,
+      target: window.target,
+      start: window.start,
+      stop: window.stop,
+      stats: latencyStats(Float64Array.from(byWindow[i] ?? [])),
+    })),
   };
   const { all, faulted, quiet } = details.overall;
   let valid: Validity;

@@ -17,6 +17,15 @@ describe("latency checker on hand-made histories", () => {
     expect(result.details.byF.publish?.quiet.count).toBe(0);
     expect(result.details.overall.quiet.count).toBe(100);
     expect(result.details.overall.all.count).toBe(110);
+    expect(result.details.byWindow).toEqual([
+      {
+        fault: "pause",
+        target: undefined,
+        start: ms(2000),
+        stop: ms(5000),
+        stats: { count: 10, p50: ms(250), p90: ms(250), p99: ms(250), max: ms(250) },
+      },
+    ]);
     expect(checkLatency(h.entries, { includeFailures: true }).details.overall.all.max).toBe(ms(500));
   });
 

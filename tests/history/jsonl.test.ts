@@ -39,6 +39,20 @@ describe("history.jsonl", () => {
     expect(checkQueue(loaded).counts).toMatchObject({ acknowledged: 1, recovered: 1 });
   });
 
+  it("writes to the file while the run goes on, not only at the end", async () => {
+    const file = join(dir, "history.jsonl");
+    const recorder = await HistoryRecorder.toFile(file);
+    for (let i = 0; i < 2000; i++) recorder.invoke(`client-${i % 4}`, "publish", { stream: "ORDERS", id: `m${i}` });
+    let lines = 0;
+    for (let attempt = 0; attempt < 100 && lines === 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      lines = readFileSync(file, "utf8").split("\n").length - 1;
+    }
+    expect(lines).toBeGreaterThan(0);
+    await recorder.close();
+    expect(await loadHistory(file)).toHaveLength(2000);
+  });
+
   it("keeps nothing in memory when asked, and still writes everything", async () => {
     const file = join(dir, "history.jsonl");
     const recorder = await recordSmallRun(file, false);
