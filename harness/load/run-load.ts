@@ -268,13 +268,19 @@ async function drive(
     });
   }, 1000);
 
-  try {
-    const outcome = await Promise.allSettled(finished);
-    const failure = outcome.find((o) => o.status === "rejected");
-    if (failure) {
+  // The first failure stops everyone: the others may still wait for a start that never comes.
+  let firstFailure: unknown;
+  const stopOnFailure = finished.map((done) =>
+    done.catch((error: unknown) => {
+      if (firstFailure !== undefined) return;
+      firstFailure = error;
       abortAll("a worker failed");
-      throw failure.reason;
-    }
+      for (const w of workers) void w.terminate();
+    }),
+  );
+  try {
+    await Promise.all(stopOnFailure);
+    if (firstFailure !== undefined) throw firstFailure;
   } finally {
     clearInterval(tick);
     options.signal?.removeEventListener("abort", onAbort);

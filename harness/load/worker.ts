@@ -25,7 +25,11 @@ async function main(): Promise<void> {
   const start = new Promise<number>((resolve) => {
     port.on("message", (message: ToWorker) => {
       if (message.type === "start") resolve(message.runStartMs);
-      else abort.abort(new Error(message.reason));
+      else {
+        abort.abort(new Error(message.reason));
+        // Aborted before the start: run nothing, report an empty delta.
+        resolve(nowMs());
+      }
     });
   });
   send({ type: "ready" });

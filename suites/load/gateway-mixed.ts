@@ -23,7 +23,14 @@ interface Data {
 }
 
 export async function setup(ctx: SetupContext): Promise<Data> {
-  const weights = ctx.env.WEIGHTS ? (JSON.parse(ctx.env.WEIGHTS) as Record<string, number>) : {};
+  let weights: Record<string, number> = {};
+  if (ctx.env.WEIGHTS) {
+    try {
+      weights = JSON.parse(ctx.env.WEIGHTS) as Record<string, number>;
+    } catch (error) {
+      throw new Error(`env WEIGHTS: expected JSON such as {"story-teller": 5}: ${(error as Error).message}`);
+    }
+  }
   return { urls: gatewayUrls(ctx.target), calls: await gatewayCalls(ctx.target, weights) };
 }
 

@@ -3,7 +3,7 @@ import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runLoad, type SaturationReport } from "../../harness/load/index.ts";
 import { LocalCluster, type StartedLocalCluster } from "../../harness/providers/local/index.ts";
-import { httpServer, type TestServer } from "./support.ts";
+import { httpServer, scratchDir, type TestServer } from "./support.ts";
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 const suite = (name: string) => new URL(`../../suites/load/${name}.ts`, import.meta.url).pathname;
@@ -66,6 +66,22 @@ describe("real runs against nats-server and HTTP", () => {
       expect(result.metrics.checks).toMatchObject({ rate: 1 });
     },
   );
+
+  it("fails the run naming the worker when a scenario breaks inside a worker, leaving nothing running", async () => {
+    using dir = scratchDir();
+    const file = dir.write(
+      "breaks-in-worker.ts",
+      `import { isMainThread, threadId } from "node:worker_threads";
+if (!isMainThread && threadId % 2 === 0) throw new Error("no config in this worker");
+export const options = { scenarios: { a: { executor: "constant-vus", vus: 2, duration: "10m" } } };
+export default async function () { await new Promise((r) => setTimeout(r, 10)); }
+`,
+    );
+    // The healthy worker has 10 minutes of work: were it not stopped, this would hit the test timeout.
+    await expect(runLoad({ scenario: file, target: {}, workers: 2, progress: false })).rejects.toThrow(
+      /load worker \d failed: no config in this worker/,
+    );
+  });
 
   it("stops early on an abortOnFail threshold and exits 99", async () => {
     await using failing = await httpServer((_req, res) => {
