@@ -1,4 +1,5 @@
 import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { GauntletError } from "../../errors/index.ts";
 import { getMonitoring } from "../../probes/index.ts";
@@ -123,11 +124,29 @@ export class LocalNode implements NodeHandle {
     await this.#process?.kill();
   }
 
+  /** Resolves once the kernel reports the process stopped: a signal is delivered asynchronously. */
   async pause(): Promise<void> {
     this.#process?.signal("SIGSTOP");
+    await this.#untilState((state) => state === "T");
   }
 
   async resume(): Promise<void> {
     this.#process?.signal("SIGCONT");
+    await this.#untilState((state) => state !== "T");
+  }
+
+  async #untilState(wanted: (state: string) => boolean): Promise<void> {
+    const pid = this.pid;
+    if (pid === undefined) return;
+    await waitUntil(
+      async () => {
+        const state = await readFile(`/proc/${pid}/stat`, "utf8").then(
+          (stat) => stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3),
+          () => "gone",
+        );
+        return state === "gone" || wanted(state) ? true : undefined;
+      },
+      { timeoutMs: 5_000, intervalMs: 1, what: `${this.name} (pid ${pid}) to change state` },
+    );
   }
 }
