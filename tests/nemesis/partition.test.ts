@@ -2,7 +2,7 @@ import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { faultWindows, HistoryRecorder } from "../../harness/history/index.ts";
-import { Nemesis, waitForHealthy } from "../../harness/nemesis/index.ts";
+import { findMetaLeader, Nemesis, waitForHealthy } from "../../harness/nemesis/index.ts";
 import { findIslands, type ReachableSnapshot, snapshotCluster } from "../../harness/probes/index.ts";
 import { waitUntil } from "../../harness/process/index.ts";
 import { LocalCluster, type StartedLocalCluster } from "../../harness/providers/local/index.ts";
@@ -105,5 +105,25 @@ describe("network partitions on a real 5-node cluster (route proxies)", () => {
     await nemesis.heal(fault);
     await waitForHealthy(cluster, { timeoutMs: 40_000 });
     expect(cluster.network?.links().every((link) => link.state === "open")).toBe(true);
+  });
+
+  it("isolating the meta leader: the others elect a new one among themselves", async () => {
+    const old = (await findMetaLeader(cluster)).name;
+    const fault = await nemesis.inject({ kind: "isolate-meta-leader" });
+    expect(fault.target).toEqual({ node: old });
+    const rest = cluster.nodes.filter((n) => n.name !== old);
+    const leader = await waitUntil(
+      async () => {
+        const views = await reachable(rest.map((n) => n.monitoringUrl));
+        const leaders = new Set(views.map((v) => v.metaLeader));
+        const [only] = leaders;
+        if (views.length === rest.length && leaders.size === 1 && only && only !== old) return only;
+        throw new Error(`meta leaders: ${views.map((v) => `${v.serverName}→${v.metaLeader ?? "none"}`).join(", ")}`);
+      },
+      { timeoutMs: 40_000, intervalMs: 250, what: "a new meta leader among the other four" },
+    );
+    expect(rest.map((n) => n.name)).toContain(leader);
+    await nemesis.heal(fault);
+    await waitForHealthy(cluster, { timeoutMs: 40_000 });
   });
 });
