@@ -106,6 +106,7 @@ function message(error: unknown): string {
 }
 
 const INTERNED = new WeakMap<Tags, Map<string, Tags>>();
+const INTERNED_PLAIN = new WeakMap<Tags, Map<string, Map<string, Tags>>>();
 
 function appendKey(key: string, tags: Record<string, string> | undefined): string {
   let out = key;
@@ -113,16 +114,42 @@ function appendKey(key: string, tags: Record<string, string> | undefined): strin
   return out;
 }
 
+function isEmpty(tags: Record<string, string>): boolean {
+  for (const _ in tags) return false;
+  return true;
+}
+
 /**
  * The merged tag set of an operation, one object per distinct set: the metric sink finds its
- * entries by object identity, so repeating operations build no metric keys.
+ * entries by object identity, so repeating operations build no metric keys. The common case
+ * (no iteration or call tags) is looked up by `kind` and `primary` (e.g. the subject) alone.
  */
 function internTags(
   scenarioTags: Tags,
   iterationTags: Record<string, string>,
   own: Record<string, string>,
   extra: Record<string, string> | undefined,
+  kind: string,
+  primary: string,
 ): Tags {
+  if (extra === undefined && isEmpty(iterationTags)) {
+    let byKind = INTERNED_PLAIN.get(scenarioTags);
+    if (!byKind) {
+      byKind = new Map();
+      INTERNED_PLAIN.set(scenarioTags, byKind);
+    }
+    let byPrimary = byKind.get(kind);
+    if (!byPrimary) {
+      byPrimary = new Map();
+      byKind.set(kind, byPrimary);
+    }
+    let tags = byPrimary.get(primary);
+    if (!tags) {
+      tags = Object.freeze({ ...scenarioTags, ...own });
+      byPrimary.set(primary, tags);
+    }
+    return tags;
+  }
   let byKey = INTERNED.get(scenarioTags);
   if (!byKey) {
     byKey = new Map();
@@ -153,16 +180,22 @@ export interface IterationInput {
   inflight: Set<Abortable>;
 }
 
+export interface VuContext {
+  ctx: LoadContext;
+  /** Readies the context for the VU's next iteration. */
+  reset(iteration: number, intendedStartMs: number): void;
+}
+
 /**
- * Builds one iteration's context. The first operation is timed from the iteration's intended
- * start, so time spent waiting behind a slow system is counted (no coordinated omission);
- * later operations are timed from when they are issued.
+ * One VU's context, reused across its iterations. The first operation of an iteration is timed
+ * from the iteration's intended start, so time spent waiting behind a slow system is counted
+ * (no coordinated omission); later operations are timed from when they are issued.
  */
-export function createContext(input: IterationInput, sink: MetricSink, connections: Connections): LoadContext {
-  const tags: Record<string, string> = {};
+export function createVuContext(input: IterationInput, sink: MetricSink, connections: Connections): VuContext {
+  let tags: Record<string, string> = {};
   let clock = input.intendedStartMs;
-  const tagsFor = (extra: Record<string, string> | undefined, own: Record<string, string>): Tags =>
-    internTags(input.scenarioTags, tags, own, extra);
+  const tagsFor = (extra: Record<string, string> | undefined, own: Record<string, string>, kind: string, primary: string): Tags =>
+    internTags(input.scenarioTags, tags, own, extra, kind, primary);
   const begin = (): number => {
     const start = clock;
     clock = Number.NaN;
@@ -204,6 +237,8 @@ export function createContext(input: IterationInput, sink: MetricSink, connectio
     const opTags = tagsFor(
       options.tags,
       options.tags?.name ? { method, status: String(status) } : { method, status: String(status), name: label },
+      "http",
+      `${method}\u0000${status}\u0000${label}`,
     );
     const durationMs = finish(start, "http_req_duration", "http_req_failed", "http_reqs", opTags, failed);
     const text = response.body;
@@ -224,14 +259,25 @@ export function createContext(input: IterationInput, sink: MetricSink, connectio
     ...(error !== undefined ? { error } : {}),
   });
 
-  return {
-    vu: { id: input.vuId, iteration: input.iteration, scenario: input.scenario, worker: input.worker },
+  const ctx: LoadContext = {
+    vu: {
+      id: input.vuId,
+      get iteration() {
+        return input.iteration;
+      },
+      scenario: input.scenario,
+      worker: input.worker,
+    },
     data: input.data,
-    scheduledAtMs: input.intendedStartMs,
+    get scheduledAtMs() {
+      return input.intendedStartMs;
+    },
     target: input.target,
     env: input.env,
     signal: input.signal,
-    tags,
+    get tags() {
+      return tags;
+    },
     http: {
       request: (method, url, body, options) => http(method.toUpperCase(), url, body, options),
       get: (url, options) => http("GET", url, undefined, options),
@@ -261,7 +307,7 @@ export function createContext(input: IterationInput, sink: MetricSink, connectio
         } catch (cause) {
           error = message(cause);
         }
-        const opTags = tagsFor(options.tags, { subject });
+        const opTags = tagsFor(options.tags, { subject }, "nats", subject);
         const durationMs = finish(start, "nats_req_duration", "nats_req_failed", "nats_reqs", opTags, error !== undefined);
         return {
           ...opResult({ data, ...(replyHeaders ? { headers: replyHeaders } : {}) }, error === undefined, error, durationMs),
@@ -278,7 +324,7 @@ export function createContext(input: IterationInput, sink: MetricSink, connectio
           for (const [k, v] of Object.entries(options.headers)) h.set(k, v);
         }
         connections.publish(nc, subject, payloadBytes(payload), h);
-        sink.count("nats_pubs", tagsFor(options.tags, { subject }));
+        sink.count("nats_pubs", tagsFor(options.tags, { subject }, "nats", subject));
       },
     },
     js: {
@@ -296,7 +342,7 @@ export function createContext(input: IterationInput, sink: MetricSink, connectio
         } catch (cause) {
           error = message(cause);
         }
-        const opTags = tagsFor(options.tags, { subject });
+        const opTags = tagsFor(options.tags, { subject }, "nats", subject);
         const durationMs = finish(start, "js_pub_duration", "js_pub_failed", "js_pubs", opTags, error !== undefined);
         return opResult(fields, error === undefined, error, durationMs);
       },
@@ -318,7 +364,7 @@ export function createContext(input: IterationInput, sink: MetricSink, connectio
         } catch (cause) {
           error = message(cause);
         }
-        const opTags = tagsFor(options.tags, { bucket, op: name });
+        const opTags = tagsFor(options.tags, { bucket, op: name }, name, bucket);
         const durationMs = finish(start, "kv_op_duration", "kv_op_failed", "kv_ops", opTags, error !== undefined);
         return {
           ...opResult(fields, error === undefined, error, durationMs),
@@ -336,14 +382,14 @@ export function createContext(input: IterationInput, sink: MetricSink, connectio
         } catch {
           pass = false;
         }
-        sink.rate("checks", tagsFor(extra, { check: name }), pass);
+        sink.rate("checks", tagsFor(extra, { check: name }, "check", name), pass);
         all &&= pass;
       }
       return all;
     },
-    count: (name, value = 1, extra) => sink.count(name, tagsFor(extra, {}), value),
-    trend: (name, valueMs, extra) => sink.trend(name, tagsFor(extra, {}), valueMs * 1000),
-    rate: (name, pass, extra) => sink.rate(name, tagsFor(extra, {}), pass),
+    count: (name, value = 1, extra) => sink.count(name, tagsFor(extra, {}, "", ""), value),
+    trend: (name, valueMs, extra) => sink.trend(name, tagsFor(extra, {}, "", ""), valueMs * 1000),
+    rate: (name, pass, extra) => sink.rate(name, tagsFor(extra, {}, "", ""), pass),
     sleep: (ms) =>
       new Promise<void>((resolve) => {
         const timer = setTimeout(done, ms);
@@ -354,5 +400,14 @@ export function createContext(input: IterationInput, sink: MetricSink, connectio
         }
         input.signal.addEventListener("abort", done, { once: true });
       }),
+  };
+  return {
+    ctx,
+    reset(iteration, intendedStartMs) {
+      input.iteration = iteration;
+      input.intendedStartMs = intendedStartMs;
+      clock = intendedStartMs;
+      if (!isEmpty(tags)) tags = {};
+    },
   };
 }

@@ -1,5 +1,5 @@
 import type { Connections } from "./connections.ts";
-import { createContext, type LoadContext } from "./context.ts";
+import { createVuContext, type LoadContext, type VuContext } from "./context.ts";
 import type { Abortable } from "./http-request.ts";
 import type { MetricSink } from "./metrics.ts";
 import { isArrivalRate, maxVUsOf, type NormalizedArrivalScenario, type NormalizedScenario, type NormalizedVuScenario } from "./options.ts";
@@ -68,30 +68,43 @@ class ScenarioRun {
     );
   }
 
+  readonly contexts = new Map<number, VuContext>();
+
+  #context(vuId: number): VuContext {
+    let context = this.contexts.get(vuId);
+    if (!context) {
+      context = createVuContext(
+        {
+          vuId,
+          iteration: 0,
+          scenario: this.scenario.name,
+          worker: this.env.worker,
+          intendedStartMs: 0,
+          scenarioTags: this.scenario.tags,
+          data: this.env.data,
+          target: this.env.target,
+          env: this.env.env,
+          signal: this.interrupt.signal,
+          inflight: this.requests,
+        },
+        this.env.sink,
+        this.env.connections,
+      );
+      this.contexts.set(vuId, context);
+    }
+    return context;
+  }
+
   async iterate(vuId: number, intendedStartMs: number): Promise<void> {
-    const { sink, connections } = this.env;
+    const { sink } = this.env;
     const iteration = this.iterationsByVu.get(vuId) ?? 0;
     this.iterationsByVu.set(vuId, iteration + 1);
     const tags = this.scenario.tags;
     sink.iterationStarted(intendedStartMs);
     sink.activeVUs += 1;
-    const ctx = createContext(
-      {
-        vuId,
-        iteration,
-        scenario: this.scenario.name,
-        worker: this.env.worker,
-        intendedStartMs,
-        scenarioTags: tags,
-        data: this.env.data,
-        target: this.env.target,
-        env: this.env.env,
-        signal: this.interrupt.signal,
-        inflight: this.requests,
-      },
-      sink,
-      connections,
-    );
+    const context = this.#context(vuId);
+    context.reset(iteration, intendedStartMs);
+    const ctx = context.ctx;
     try {
       await this.fn(ctx);
       const end = nowMs();
