@@ -56,12 +56,25 @@ export class Nemesis {
   async inject(spec: FaultSpec): Promise<ActiveFault> {
     const definition = FAULTS[spec.kind] as FaultDefinition<FaultSpec> | undefined;
     if (!definition) throw new NemesisError(`nemesis: unknown fault "${(spec as { kind: unknown }).kind}"`);
-    const context: FaultContext = { target: this.target, random: this.#random, signal: this.#signal, progress: this.#progress };
+    let begun: Record<string, unknown> | undefined;
+    const begin = (target: Record<string, unknown>) => {
+      if (begun) return;
+      begun = target;
+      this.#history?.nemesis("start", spec.kind, target);
+    };
+    const context: FaultContext = { target: this.target, random: this.#random, signal: this.#signal, progress: this.#progress, begin };
     this.#progress(`inject ${spec.kind}`);
-    const injected = await definition.inject(spec, context);
-    const entry: Entry = { fault: spec.kind, target: injected.target, injected };
+    let injected: InjectedFault;
+    try {
+      injected = await definition.inject(spec, context);
+    } catch (error) {
+      // Part of it may be in effect: keep the window open; healAll's sweep (network, resume, start) closes it.
+      if (begun) this.#active.push({ fault: spec.kind, target: begun, injected: { target: begun, heal: () => this.#sweep() } });
+      throw error;
+    }
+    begin(injected.target);
+    const entry: Entry = { fault: spec.kind, target: begun ?? injected.target, injected };
     this.#active.push(entry);
-    this.#history?.nemesis("start", entry.fault, entry.target);
     this.#progress(`injected ${spec.kind} ${JSON.stringify(entry.target)}`);
     return { fault: entry.fault, target: entry.target };
   }
@@ -89,6 +102,17 @@ export class Nemesis {
         errors.push(error);
       }
     }
+    try {
+      await this.#sweep();
+    } catch (error) {
+      errors.push(error);
+    }
+    if (errors.length > 0) throw NemesisError.healFailed(errors);
+  }
+
+  /** Whatever faults did: network healed, every node resumed and running. */
+  async #sweep(): Promise<void> {
+    const errors: unknown[] = [];
     try {
       await this.target.network?.heal();
     } catch (error) {

@@ -89,7 +89,13 @@ describe("node faults on a real 3-node cluster", () => {
     expect(stored).toBeGreaterThanOrEqual(5);
     const pids = cluster.nodes.map((node) => node.pid);
     const progress: string[] = [];
-    const rolling = new Nemesis(cluster, { history, onProgress: (line) => progress.push(line) });
+    const rolling = new Nemesis(cluster, {
+      history,
+      onProgress: (line) => {
+        progress.push(line);
+        if (line.startsWith("rolling restart 1/")) history.probe("progress", line);
+      },
+    });
     const fault = await rolling.inject({ kind: "rolling-restart", lameDuck: false });
     expect(progress.filter((line) => line.startsWith("rolling restart"))).toEqual([
       "rolling restart 1/3: nats-1",
@@ -104,6 +110,11 @@ describe("node faults on a real 3-node cluster", () => {
     const healthy = await waitForHealthy(cluster, { timeoutMs: 30_000 });
     expect(healthy.streams.map((stream) => [stream.name, stream.messages])).toEqual([["ORDERS", stored]]);
     expect(faultWindows(history.entries)).toMatchObject([{ fault: "rolling-restart", healed: true }]);
+    // The window opens before the first node goes down, not when the roll is over.
+    const opened = history.entries.findIndex((entry) => entry.process === "nemesis" && entry.f === "start");
+    const firstStep = history.entries.findIndex((entry) => entry.f === "progress");
+    expect(opened).toBeGreaterThanOrEqual(0);
+    expect(opened).toBeLessThan(firstStep);
   });
 
   it("names the node it does not know", async () => {

@@ -7,6 +7,12 @@ export interface FaultContext {
   readonly random: Random;
   readonly signal: AbortSignal | undefined;
   readonly progress: (message: string) => void;
+  /**
+   * Opens the fault window now, with the target the heal will close it with. Faults that take
+   * time (a rolling restart) call it before they start acting; for the others the window opens
+   * when `inject` returns.
+   */
+  readonly begin: (target: Record<string, unknown>) => void;
 }
 
 /** A fault in effect: what it hit (recorded in the history) and how to undo it. */

@@ -19,6 +19,8 @@ export const rollingRestart: FaultDefinition<RollingRestart> = {
   async inject(spec, context) {
     const { target } = context;
     const lameDuck = spec.lameDuck ?? true;
+    const hit = { nodes: target.nodes.map((node) => node.name), lameDuck };
+    context.begin(hit);
     for (const [index, node] of target.nodes.entries()) {
       context.signal?.throwIfAborted();
       context.progress(`rolling restart ${index + 1}/${target.nodes.length}: ${node.name}`);
@@ -27,7 +29,7 @@ export const rollingRestart: FaultDefinition<RollingRestart> = {
       await waitForHealthy(target, { timeoutMs: spec.stepTimeoutMs ?? 60_000, signal: context.signal });
     }
     return {
-      target: { nodes: target.nodes.map((node) => node.name), lameDuck },
+      target: hit,
       heal: async () => {
         for (const node of target.nodes) if (!node.running) await node.start();
       },
