@@ -4,6 +4,7 @@ import type { MsgHdrs, NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import { Pool } from "undici";
 import { LoadError } from "./errors.ts";
+import { JsPublisher, msgIdHeaders } from "./js-publisher.ts";
 import type { LoadTarget } from "./target.ts";
 
 /** Connections one worker shares among its VUs: an undici keep-alive pool per origin, one NATS connection. */
@@ -13,7 +14,8 @@ export class Connections {
   #nats: Promise<NatsConnection> | undefined;
   /** The connection once established, for the synchronous publish path. */
   connected: NatsConnection | undefined;
-  #pending: { subject: string; data: Uint8Array; headers: MsgHdrs | undefined }[] = [];
+  #pending: { subject: string; data: Uint8Array; headers: MsgHdrs | undefined; reply: string | undefined }[] = [];
+  #jsPublisher: JsPublisher | undefined;
   #flushScheduled = false;
   #js: JetStreamClient | undefined;
   readonly #kvs = new Map<string, Promise<KV>>();
@@ -55,8 +57,8 @@ export class Connections {
    * leave in one socket write instead of one each (nats.js flushes on a microtask). Any other
    * NATS operation flushes the queue first, so a VU's operations keep their order.
    */
-  publish(nc: NatsConnection, subject: string, data: Uint8Array, headers: MsgHdrs | undefined): void {
-    this.#pending.push({ subject, data, headers });
+  publish(nc: NatsConnection, subject: string, data: Uint8Array, headers: MsgHdrs | undefined, reply?: string): void {
+    this.#pending.push({ subject, data, headers, reply });
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       setImmediate(() => this.flushPublishes(nc));
@@ -68,12 +70,25 @@ export class Connections {
     if (!nc || this.#pending.length === 0) return;
     const pending = this.#pending;
     this.#pending = [];
-    for (const { subject, data, headers } of pending) nc.publish(subject, data, headers ? { headers } : undefined);
+    for (const { subject, data, headers, reply } of pending) {
+      nc.publish(subject, data, headers || reply ? { ...(headers ? { headers } : {}), ...(reply ? { reply } : {}) } : undefined);
+    }
   }
 
   async jetstream(): Promise<JetStreamClient> {
     this.#js ??= jetstream(await this.nats());
     return this.#js;
+  }
+
+  /** The worker's JetStream publisher; its publishes ride the same batched writes as core publishes. */
+  async jsPublisher(): Promise<JsPublisher> {
+    if (!this.#jsPublisher) {
+      const nc = await this.nats();
+      this.#jsPublisher ??= new JsPublisher(nc, (subject, data, reply, msgID) =>
+        this.publish(nc, subject, data, msgIdHeaders(msgID), reply),
+      );
+    }
+    return this.#jsPublisher;
   }
 
   kv(bucket: string): Promise<KV> {
@@ -87,6 +102,7 @@ export class Connections {
 
   async close(): Promise<void> {
     this.flushPublishes();
+    this.#jsPublisher?.close();
     const pools = [...this.#pools.values()].map((pool) => pool.destroy());
     this.#pools.clear();
     const nats = this.#nats;

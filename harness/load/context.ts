@@ -1,4 +1,3 @@
-import type { JetStreamPublishOptions } from "@nats-io/jetstream";
 import { type MsgHdrs, headers as natsHeaders } from "@nats-io/nats-core";
 import type { Connections } from "./connections.ts";
 import { type Abortable, dispatchRequest, parseUrl, type RawResponse } from "./http-request.ts";
@@ -329,22 +328,13 @@ export function createVuContext(input: IterationInput, sink: MetricSink, connect
     },
     js: {
       async publish(subject, payload, options = {}) {
-        const js = await connections.jetstream();
-        connections.flushPublishes();
+        const publisher = await connections.jsPublisher();
         const start = begin();
-        let error: string | undefined;
-        let fields: { stream?: string; seq?: number; duplicate?: boolean } = {};
-        try {
-          const opts: Partial<JetStreamPublishOptions> = { timeout: options.timeoutMs ?? 5000 };
-          if (options.msgID !== undefined) opts.msgID = options.msgID;
-          const ack = await js.publish(subject, payloadBytes(payload), opts);
-          fields = { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
-        } catch (cause) {
-          error = message(cause);
-        }
+        const ack = await publisher.publish(subject, payloadBytes(payload), { msgID: options.msgID, timeoutMs: options.timeoutMs ?? 5000 });
+        const error = ack.error;
         const opTags = tagsFor(options.tags, { subject }, "nats", subject);
         const durationMs = finish(start, "js_pub_duration", "js_pub_failed", "js_pubs", opTags, error !== undefined);
-        return opResult(fields, error === undefined, error, durationMs);
+        return opResult({ stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate }, error === undefined, error, durationMs);
       },
     },
     kv(bucket) {

@@ -54,6 +54,14 @@ describe("real runs against nats-server and HTTP", () => {
     expect(result.resources.processes[0]?.samples[0]?.rssBytes).toBeGreaterThan(1_000_000);
   });
 
+  it("reads JetStream PubAcks: dedupe by Nats-Msg-Id, and a publish no stream takes counted as failed", async () => {
+    const result = await runLoad({ scenario: fixture("jetstream-acks.ts"), target, workers: 1, progress: false });
+    expect(result.metrics.checks).toMatchObject({ rate: 1, total: 6 });
+    expect(result.metrics.js_pubs?.count).toBe(4);
+    expect(result.metrics.js_pub_failed).toMatchObject({ passes: 2, total: 4 });
+    expect(result.metrics.errors?.count).toBe(2);
+  });
+
   it.each(["nats-request-reply", "jetstream-ingest", "kv-read-write"])(
     "suites/load/%s runs, every operation succeeding, at a low rate",
     async (name) => {
