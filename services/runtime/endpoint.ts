@@ -1,6 +1,7 @@
 import type { Service, ServiceMsg } from "@nats-io/services";
 import { headers, type NatsConnection } from "@nats-io/transport-node";
 import type { ManifestEndpoint, ServiceProfile } from "../manifest/types.ts";
+import { isTransient } from "./behaviours/fields.ts";
 import { callDownstream, type DownstreamAnswer } from "./downstream.ts";
 import type { InFlight } from "./in-flight.ts";
 import type { DownstreamTarget } from "./replica-spec.ts";
@@ -27,20 +28,51 @@ export interface EndpointDeps {
   log: (line: string) => void;
 }
 
+/**
+ * What an endpoint answered, for `$SRV.STATS` data. The micro services library times handlers
+ * synchronously and counts only thrown errors, which says little about async handlers.
+ */
+export class EndpointCounters {
+  answered = 0;
+  errors: Record<string, number> = {};
+  #totalMs = 0;
+  #maxMs = 0;
+
+  record(code: number | undefined, ms: number): void {
+    this.answered++;
+    this.#totalMs += ms;
+    this.#maxMs = Math.max(this.#maxMs, ms);
+    if (code !== undefined) this.errors[code] = (this.errors[code] ?? 0) + 1;
+  }
+
+  snapshot(): { answered: number; errors: Record<string, number>; averageMs: number; maxMs: number } {
+    const averageMs = this.answered === 0 ? 0 : Math.round((this.#totalMs / this.answered) * 100) / 100;
+    return { answered: this.answered, errors: { ...this.errors }, averageMs, maxMs: Math.round(this.#maxMs * 100) / 100 };
+  }
+}
+
 /** Add a manifest endpoint to a micro service: JSON in and out, trace context, injected faults, tracked for drain. */
-export function serveEndpoint(service: Service, endpoint: ManifestEndpoint, handler: EndpointHandler, deps: EndpointDeps): void {
+export function serveEndpoint(
+  service: Service,
+  endpoint: ManifestEndpoint,
+  handler: EndpointHandler,
+  deps: EndpointDeps,
+): EndpointCounters {
+  const counters = new EndpointCounters();
   service.addEndpoint(endpoint.name, {
     subject: endpoint.subject,
     queue: endpoint.queue,
     metadata: { timeout_ms: String(endpoint.timeoutMs) },
     handler: (error, msg) => {
       if (error) return;
-      deps.inFlight.track(answer(msg, handler, deps));
+      deps.inFlight.track(answer(msg, handler, deps, counters));
     },
   });
+  return counters;
 }
 
-async function answer(msg: ServiceMsg, handler: EndpointHandler, deps: EndpointDeps): Promise<void> {
+async function answer(msg: ServiceMsg, handler: EndpointHandler, deps: EndpointDeps, counters: EndpointCounters): Promise<void> {
+  const started = performance.now();
   const span = serverSpan(msg.headers?.get("traceparent"));
   const replyHeaders = headers();
   replyHeaders.set("traceparent", formatTraceparent(span));
@@ -52,12 +84,20 @@ async function answer(msg: ServiceMsg, handler: EndpointHandler, deps: EndpointD
     const context: RequestContext = { span, call: (target, request) => callDownstream(deps.nc, span, target, request) };
     const result = await handler(body, context);
     msg.respond(JSON.stringify(result ?? null), { headers: replyHeaders as ReplyHeaders });
+    counters.record(undefined, performance.now() - started);
   } catch (error) {
-    const fault =
-      error instanceof ServiceFault ? error : ServiceFault.internal(error instanceof Error ? error.message : String(error), error);
+    const fault = error instanceof ServiceFault ? error : unexpectedFault(error);
     if (fault.code >= 500 && !(error instanceof ServiceFault)) deps.log(`${msg.subject}: ${fault.message}`);
     msg.respondError(fault.code, fault.message, undefined, { headers: replyHeaders as ReplyHeaders });
+    counters.record(fault.code, performance.now() - started);
   }
+}
+
+/** A failure the handler did not classify: JetStream briefly unavailable (an election, a peer down) is 503, anything else 500. */
+function unexpectedFault(error: unknown): ServiceFault {
+  const message = error instanceof Error ? error.message : String(error);
+  if (isTransient(error)) return new ServiceFault(503, `JetStream unavailable: ${message}`, { cause: error });
+  return ServiceFault.internal(message, error);
 }
 
 function parseBody(msg: ServiceMsg): unknown {

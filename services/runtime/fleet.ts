@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Manifest, ManifestService } from "../manifest/types.ts";
 import { type ChildReplica, spawnReplica } from "./child-replica.ts";
 import { type Credentials, connectService } from "./connect.ts";
@@ -36,7 +37,9 @@ export interface ReplicaHandle {
 
 export interface StartedFleet {
   replicas: ReplicaHandle[];
-  /** Resolve once every service answers `$SRV.PING` with at least its replica count. */
+  /** Tags this fleet's instances (`metadata.fleet` in `$SRV` answers). */
+  id: string;
+  /** Resolve once every service answers `$SRV.PING` with at least its replica count of this fleet's instances. */
   waitReady(timeoutMs?: number): Promise<void>;
   /** Drain every replica, callers before the services they call. */
   stop(): Promise<void>;
@@ -48,8 +51,9 @@ export async function startFleet(options: FleetOptions): Promise<StartedFleet> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const services = selectServices(options.manifest, options.only);
   const countOf = (service: ManifestService) => options.replicas ?? service.replicas;
+  const fleetId = randomBytes(6).toString("hex");
   const specs = services.flatMap((service) =>
-    Array.from({ length: countOf(service) }, (_, index) => replicaSpec(options.manifest, service, index)),
+    Array.from({ length: countOf(service) }, (_, index) => replicaSpec(options.manifest, service, index, fleetId)),
   );
   options.signal?.throwIfAborted();
 
@@ -105,6 +109,7 @@ export async function startFleet(options: FleetOptions): Promise<StartedFleet> {
   };
 
   return {
+    id: fleetId,
     replicas,
     waitReady: async (timeoutMs = 30_000) => {
       const nc = await connectService(options.servers, "gauntlet-fleet-probe", options.credentials);
@@ -112,6 +117,7 @@ export async function startFleet(options: FleetOptions): Promise<StartedFleet> {
         await waitForInstances(nc, expected, timeoutMs, {
           ...(options.signal ? { signal: options.signal } : {}),
           check: checkChildren,
+          fleetId,
         });
       } finally {
         await nc.close();

@@ -17,6 +17,18 @@ export async function provisionJetStream(nc: NatsConnection, manifest: Manifest)
     for (const stream of service.streams) await withRetries(`stream ${stream.name} (R${stream.replicas})`, () => ensureStream(jsm, stream));
     for (const kv of service.kv) await withRetries(`KV bucket ${kv.bucket} (R${kv.replicas})`, () => ensureBucket(nc, jsm, kv));
   }
+  const names = manifest.services.flatMap((s) => [...s.streams.map((stream) => stream.name), ...s.kv.map((kv) => `KV_${kv.bucket}`)]);
+  await Promise.all(names.map((name) => waitForLeader(jsm, name)));
+}
+
+/** A stream answers only once its replicas elected a leader; services that start before then see "no responders". */
+async function waitForLeader(jsm: JetStreamManager, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const info = await jsm.streams.info(name).catch(() => undefined);
+    if (info && (info.cluster?.leader || (info.config.num_replicas ?? 1) === 1)) return;
+    if (attempt >= 100) throw new FleetError(`stream ${name} has no leader after 10s`);
+    await sleep(100);
+  }
 }
 
 async function ensureStream(jsm: JetStreamManager, stream: ManifestStream): Promise<void> {

@@ -2,8 +2,16 @@ import { createInbox, type NatsConnection } from "@nats-io/transport-node";
 import { FleetError } from "./fleet-error.ts";
 import { sleep } from "./latency.ts";
 
-/** How many instances of each service answer `$SRV.PING` right now (one round, up to `windowMs`). */
-export async function pingCounts(nc: NatsConnection, expected: Map<string, number>, windowMs = 250): Promise<Map<string, number>> {
+/**
+ * How many instances of each service answer `$SRV.PING` right now (one round, up to `windowMs`);
+ * with `fleetId`, only instances whose metadata says they belong to that fleet.
+ */
+export async function pingCounts(
+  nc: NatsConnection,
+  expected: Map<string, number>,
+  windowMs = 250,
+  fleetId?: string,
+): Promise<Map<string, number>> {
   const ids = new Map<string, Set<string>>();
   const inbox = createInbox();
   const satisfied = () => [...expected].every(([name, count]) => (ids.get(name)?.size ?? 0) >= count);
@@ -11,7 +19,8 @@ export async function pingCounts(nc: NatsConnection, expected: Map<string, numbe
   const collect = (async () => {
     for await (const msg of sub) {
       if (msg.data.length === 0) continue; // a no-responders status: nothing is up yet
-      const { name, id } = msg.json<{ name: string; id: string }>();
+      const { name, id, metadata } = msg.json<{ name: string; id: string; metadata?: Record<string, string> }>();
+      if (fleetId && metadata?.fleet !== fleetId) continue;
       if (!ids.has(name)) ids.set(name, new Set());
       ids.get(name)?.add(id);
       if (satisfied()) break;
@@ -29,13 +38,13 @@ export async function waitForInstances(
   nc: NatsConnection,
   expected: Map<string, number>,
   timeoutMs: number,
-  options: { signal?: AbortSignal; check?: () => void } = {},
+  options: { signal?: AbortSignal; check?: () => void; fleetId?: string } = {},
 ): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     options.check?.();
     options.signal?.throwIfAborted();
-    const counts = await pingCounts(nc, expected, Math.min(250, Math.max(50, deadline - performance.now())));
+    const counts = await pingCounts(nc, expected, Math.min(250, Math.max(50, deadline - performance.now())), options.fleetId);
     const missing = [...expected].filter(([name, count]) => (counts.get(name) ?? 0) < count);
     if (missing.length === 0) return;
     if (performance.now() >= deadline) {

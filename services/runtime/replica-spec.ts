@@ -17,9 +17,11 @@ export interface ReplicaSpec {
   service: ManifestService;
   index: number;
   calls: DownstreamTarget[];
+  /** Tags the instance in its micro service metadata, so readiness counts only this fleet's replicas. */
+  fleetId?: string;
 }
 
-export function replicaSpec(manifest: Manifest, service: ManifestService, index: number): ReplicaSpec {
+export function replicaSpec(manifest: Manifest, service: ManifestService, index: number, fleetId?: string): ReplicaSpec {
   const calls = service.calls.map((call) => {
     const [serviceName, endpointName] = call.split(".") as [string, string];
     const target = manifest.services.find((s) => s.name === serviceName);
@@ -35,5 +37,5 @@ export function replicaSpec(manifest: Manifest, service: ManifestService, index:
       sample: endpoint.samples[0],
     };
   });
-  return { service, index, calls };
+  return { service, index, calls, ...(fleetId ? { fleetId } : {}) };
 }

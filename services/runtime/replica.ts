@@ -1,8 +1,9 @@
 import { Svcm } from "@nats-io/services";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { behaviourFactory, standInHandler } from "./behaviours/index.ts";
+import { type Behaviour, behaviourFactory, standInHandler } from "./behaviours/index.ts";
 import { type Credentials, connectService } from "./connect.ts";
-import { serveEndpoint } from "./endpoint.ts";
+import { type EndpointCounters, serveEndpoint } from "./endpoint.ts";
+import { FleetError } from "./fleet-error.ts";
 import { InFlight } from "./in-flight.ts";
 import type { ReplicaSpec } from "./replica-spec.ts";
 
@@ -37,22 +38,42 @@ export async function startReplica(spec: ReplicaSpec, options: ReplicaOptions): 
   }
 }
 
+async function startBehaviour(spec: ReplicaSpec, nc: NatsConnection, log: (line: string) => void): Promise<Behaviour> {
+  const factory = await behaviourFactory(spec.service.behaviour);
+  if (!factory) return { handlers: {} };
+  try {
+    return await factory({ spec, nc, log });
+  } catch (error) {
+    const { service } = spec;
+    const storage = [...service.streams.map((s) => `stream ${s.name}`), ...service.kv.map((kv) => `KV bucket ${kv.bucket}`)];
+    const hint = storage.length > 0 ? ` (does ${storage.join(" and ")} exist? provisionJetStream or fleet.ts --provision creates it)` : "";
+    throw new FleetError(
+      `${service.name}#${spec.index}: the ${service.behaviour} behaviour cannot start: ${(error as Error).message}${hint}`,
+      { cause: error },
+    );
+  }
+}
+
 async function serve(nc: NatsConnection, spec: ReplicaSpec, log: (line: string) => void): Promise<RunningReplica> {
   const { service: manifestService, index } = spec;
   const inFlight = new InFlight();
-  const factory = await behaviourFactory(manifestService.behaviour);
-  const behaviour = factory ? await factory({ spec, nc, log }) : { handlers: {} };
+  const behaviour = await startBehaviour(spec, nc, log);
+  const counters = new Map<string, EndpointCounters>();
   // @nats-io/services carries its own nats-core copy: same wire types, distinct TypeScript types.
   const service = await new Svcm(nc as unknown as ConstructorParameters<typeof Svcm>[0]).add({
     name: manifestService.name,
     version: manifestService.version,
     description: manifestService.description,
-    metadata: { replica: String(index), behaviour: manifestService.behaviour },
-    ...(behaviour.statsData ? { statsHandler: async () => behaviour.statsData?.() } : {}),
+    metadata: { replica: String(index), behaviour: manifestService.behaviour, ...(spec.fleetId ? { fleet: spec.fleetId } : {}) },
+    statsHandler: async (endpoint) => {
+      const own = counters.get((endpoint as { name?: string }).name ?? "")?.snapshot();
+      const extra = behaviour.statsData?.();
+      return { ...own, ...(extra && typeof extra === "object" ? extra : {}) };
+    },
   });
   for (const endpoint of manifestService.endpoints) {
     const handler = behaviour.handlers[endpoint.name] ?? standInHandler(spec, endpoint.name);
-    serveEndpoint(service, endpoint, handler, { nc, profile: manifestService.profile, inFlight, log });
+    counters.set(endpoint.name, serveEndpoint(service, endpoint, handler, { nc, profile: manifestService.profile, inFlight, log }));
   }
   await nc.flush();
   const closed = nc.closed().then(() => undefined);

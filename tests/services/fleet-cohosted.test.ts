@@ -91,6 +91,33 @@ describe("co-hosted fleet on a 3-node cluster, as a user limited to fleetPermiss
     expect(createOverOther.code).toBe(409);
   });
 
+  it("$SRV.STATS data counts each endpoint's answers and errors by code", async () => {
+    const stats = await discover(nc, "STATS", "state-manager");
+    const cas = (stats.get("state-manager") ?? []).map(
+      (s) =>
+        (s.endpoints as { name: string; data: { answered: number; errors: Record<string, number> } }[]).find((e) => e.name === "cas")?.data,
+    );
+    expect(cas.reduce((sum, d) => sum + (d?.errors["409"] ?? 0), 0)).toBe(2);
+    expect(cas.reduce((sum, d) => sum + (d?.answered ?? 0), 0)).toBeGreaterThanOrEqual(4);
+  });
+
+  it("a replica whose KV bucket was never provisioned does not start, and the error names the bucket", async () => {
+    const broken = structuredClone(manifest);
+    const stateManager = broken.services.find((s) => s.name === "state-manager");
+    if (stateManager) stateManager.kv = [{ bucket: "never-provisioned", replicas: 3, history: 1 }];
+    const starting = startFleet({
+      manifest: broken,
+      servers: cluster.clientUrls,
+      credentials: SERVICE_USER,
+      mode: "cohosted",
+      only: ["state-manager"],
+      log: () => {},
+    });
+    await expect(starting).rejects.toThrow(
+      /state-manager#\d: the state-manager behaviour cannot start: .*KV bucket never-provisioned exist\?/,
+    );
+  });
+
   it("bad requests are 400 and missing things 404, in the micro service error headers", async () => {
     expect((await request(nc, "svc.state-manager.get", "{not json")).code).toBe(400);
     expect((await request(nc, "svc.ai-integration.infer", { model: "story-small" })).error).toBe("prompt: expected a non-empty string");

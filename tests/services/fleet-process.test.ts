@@ -119,6 +119,25 @@ describe("fleet with one process per replica", () => {
     expect(await replica?.exited).toEqual({ code: 0, signal: null });
   });
 
+  it("a replica process that cannot start fails waitReady with its exit code and its stderr", async () => {
+    const broken = structuredClone(manifest);
+    const eventBus = broken.services.find((s) => s.name === "event-bus");
+    if (eventBus)
+      eventBus.streams = [{ name: "NEVER_PROVISIONED", subjects: ["never.>"], replicas: 3, storage: "file", duplicateWindowMs: 1000 }];
+    await using failing = await startFleet({
+      manifest: broken,
+      servers: cluster.clientUrls,
+      credentials: ADMIN,
+      mode: "process",
+      only: ["event-bus"],
+      replicas: 1,
+      log: () => {},
+    });
+    await expect(failing.waitReady(30_000)).rejects.toThrow(
+      /replica event-bus#0 exited with code 1:[\s\S]*stream NEVER_PROVISIONED exist\?/,
+    );
+  });
+
   it("SIGKILL of the parent leaves no child: fleet.ts --mode process spawns through setpriv --pdeathsig", async () => {
     const parent = spawn(
       process.execPath,

@@ -40,3 +40,23 @@ export function isRevisionConflict(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
   return code === 10071 || code === 10164 || /wrong last sequence|key exists/i.test((error as Error)?.message ?? "");
 }
+
+/**
+ * Retry work that fails while a just-created stream elects its leader (no responders, "jetstream
+ * is not enabled", timeouts): about 6 s in all, then the last error.
+ */
+export async function retryWhileElecting<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= 12 || !isTransient(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 1_000)));
+    }
+  }
+}
+
+/** Errors a JetStream client sees while a leader is being elected or a peer is down. */
+export function isTransient(error: unknown): boolean {
+  return /no responders|not enabled|timeout|timed out|leader|unavailable/i.test((error as Error)?.message ?? "");
+}

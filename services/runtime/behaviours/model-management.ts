@@ -1,7 +1,7 @@
 import { Kvm } from "@nats-io/kv";
 import { ServiceFault } from "../service-fault.ts";
 import type { BehaviourFactory } from "./behaviour.ts";
-import { integerField, isRevisionConflict, KV_KEY, objectBody, stringField } from "./fields.ts";
+import { integerField, isRevisionConflict, KV_KEY, objectBody, retryWhileElecting, stringField } from "./fields.ts";
 
 interface Model {
   id: string;
@@ -21,9 +21,12 @@ export const modelManagement: BehaviourFactory = async ({ spec, nc }) => {
   const bucket = spec.service.kv[0]?.bucket as string;
   const kv = await new Kvm(nc).open(bucket);
   for (const model of SEED_MODELS) {
-    await kv.create(model.id, JSON.stringify(model)).catch((error: unknown) => {
-      if (!isRevisionConflict(error)) throw error;
-    });
+    await retryWhileElecting(() =>
+      kv.create(model.id, JSON.stringify(model)).catch((error: unknown) => {
+        if (!isRevisionConflict(error)) throw error;
+        return 0;
+      }),
+    );
   }
   const read = async (id: string): Promise<Model | undefined> => {
     const entry = await kv.get(id);

@@ -1,7 +1,7 @@
 import { Kvm } from "@nats-io/kv";
 import { ServiceFault } from "../service-fault.ts";
 import type { BehaviourFactory } from "./behaviour.ts";
-import { integerField, isRevisionConflict, KV_KEY, objectBody, stringField } from "./fields.ts";
+import { integerField, isRevisionConflict, KV_KEY, objectBody, retryWhileElecting, stringField } from "./fields.ts";
 
 /**
  * State in the service's KV bucket. `cas` is compare-and-set by revision: it writes only if
@@ -12,9 +12,12 @@ import { integerField, isRevisionConflict, KV_KEY, objectBody, stringField } fro
 export const stateManager: BehaviourFactory = async ({ spec, nc }) => {
   const bucket = spec.service.kv[0]?.bucket as string;
   const kv = await new Kvm(nc).open(bucket);
-  await kv.create("welcome", JSON.stringify({ message: "hello from state-manager" })).catch((error: unknown) => {
-    if (!isRevisionConflict(error)) throw error;
-  });
+  await retryWhileElecting(() =>
+    kv.create("welcome", JSON.stringify({ message: "hello from state-manager" })).catch((error: unknown) => {
+      if (!isRevisionConflict(error)) throw error;
+      return 0;
+    }),
+  );
   const current = async (key: string) => {
     const entry = await kv.get(key);
     return entry && entry.operation === "PUT" ? entry : undefined;
