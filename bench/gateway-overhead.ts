@@ -3,9 +3,9 @@
 //     and against a bare node:http handler doing the same NATS request → ratio gateway/bare;
 //  2. latency at half the bare handler's saturation rate (open loop, 1 ms ticks) and
 //     sequentially: direct nats.js request vs bare handler vs gateway → p50 added latency.
-// Usage: node bin/gauntlet.mjs exec node bench/gateway-overhead.ts [--duration 5] [--rounds 3] [--connections 32]
+// Usage: node bin/gauntlet.mjs exec node bench/gateway-overhead.ts [--slice 2] [--pairs 8] [--connections 32]
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,13 +31,13 @@ const AUTOCANNON = here("../node_modules/autocannon/autocannon.js");
 
 const { values } = parseArgs({
   options: {
-    duration: { type: "string", default: "5" },
-    rounds: { type: "string", default: "3" },
+    slice: { type: "string", default: "2" },
+    pairs: { type: "string", default: "8" },
     connections: { type: "string", default: "32" },
   },
 });
-const durationS = Number(values.duration);
-const rounds = Number(values.rounds);
+const sliceS = Number(values.slice);
+const pairs = Number(values.pairs);
 const connections = Number(values.connections);
 
 const children: SupervisedProcess[] = [];
@@ -56,8 +56,14 @@ try {
   await responder.flush();
   const manifestFile = join(dir, "manifest.yaml");
   writeFileSync(manifestFile, MANIFEST);
-  const gatewayUrl = await serve("gateway", [here("../gateway/bin/gateway.ts"), "--manifest", manifestFile, "--servers", natsUrl]);
-  const bareUrl = await serve("bare", [here("gateway-bare-server.ts"), natsUrl, SUBJECT, "5000"]);
+  const { url: gatewayUrl, pid: gatewayPid } = await serve("gateway", [
+    here("../gateway/bin/gateway.ts"),
+    "--manifest",
+    manifestFile,
+    "--servers",
+    natsUrl,
+  ]);
+  const { url: bareUrl, pid: barePid } = await serve("bare", [here("gateway-bare-server.ts"), natsUrl, SUBJECT, "5000"]);
   const targets = { gateway: `${gatewayUrl}/v1/bench/echo`, bare: `${bareUrl}/` } as const;
   for (const url of Object.values(targets)) {
     const check = await fetch(url, { method: "POST", body: REQUEST_BODY, headers: { "content-type": "application/json" } });
@@ -66,64 +72,97 @@ try {
 
   progress("warm-up");
   for (const url of Object.values(targets)) await autocannon(url, 2);
+  const pids = { gateway: gatewayPid, bare: barePid };
 
-  const rps: Record<keyof typeof targets, number[]> = { gateway: [], bare: [] };
-  for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? (["gateway", "bare"] as const) : (["bare", "gateway"] as const);
+  // The machine is shared: load drifts by several times within a minute. Short slices run in
+  // alternating order and compared pair by pair cancel most of that drift.
+  const rps = { gateway: [] as number[], bare: [] as number[], ratio: [] as number[] };
+  // CPU time each server process spends per request: robust to other processes' load.
+  const cpuPerRequest = { gateway: [] as number[], bare: [] as number[] };
+  for (let pair = 0; pair < pairs; pair++) {
+    const order = pair % 2 === 0 ? (["gateway", "bare"] as const) : (["bare", "gateway"] as const);
+    const result = { gateway: 0, bare: 0 };
+    const cpu = { gateway: 0, bare: 0 };
     for (const name of order) {
-      const result = await autocannon(targets[name], durationS);
-      rps[name].push(result);
-      progress(`throughput round ${round + 1}/${rounds} ${name}: ${result.toFixed(0)} req/s`);
+      const before = cpuMicros(pids[name]);
+      const run = await autocannon(targets[name], sliceS);
+      result[name] = run.average;
+      cpu[name] = (cpuMicros(pids[name]) - before) / run.total;
     }
+    rps.gateway.push(result.gateway);
+    rps.bare.push(result.bare);
+    rps.ratio.push(result.gateway / result.bare);
+    cpuPerRequest.gateway.push(cpu.gateway);
+    cpuPerRequest.bare.push(cpu.bare);
+    progress(
+      `throughput pair ${pair + 1}/${pairs}: gateway ${result.gateway.toFixed(0)} req/s (${cpu.gateway.toFixed(0)} µs CPU/req), bare ${result.bare.toFixed(0)} req/s (${cpu.bare.toFixed(0)} µs CPU/req)`,
+    );
   }
-  const gatewayRps = median(rps.gateway);
-  const bareRps = median(rps.bare);
-  const halfRate = Math.max(100, Math.floor(bareRps / 2));
+  const halfRate = Math.max(100, Math.floor(median(rps.bare) / 2));
 
-  const pool = new Pool(targets.gateway.replace(/\/v1\/bench\/echo$/, ""), { connections: 64 });
+  const gatewayPool = new Pool(gatewayUrl, { connections: 64 });
   const barePool = new Pool(bareUrl, { connections: 64 });
-  const senders: Record<"direct" | "bare" | "gateway", () => Promise<void>> = {
+  const senders = {
     direct: () => directRequest(client),
     bare: () => httpPost(barePool, "/"),
-    gateway: () => httpPost(pool, "/v1/bench/echo"),
+    gateway: () => httpPost(gatewayPool, "/v1/bench/echo"),
   };
-  const loaded: Record<string, number[]> = { direct: [], bare: [], gateway: [] };
-  const sequential: Record<string, number[]> = { direct: [], bare: [], gateway: [] };
-  for (let round = 0; round < 2; round++) {
-    for (const name of ["direct", "bare", "gateway"] as const) {
-      const open = await openLoop(halfRate, durationS, senders[name]);
-      loaded[name]?.push(open.p50);
-      const seq = await sequentialLoop(2_000, senders[name]);
-      sequential[name]?.push(seq.p50);
-      progress(
-        `latency round ${round + 1}/2 ${name}: p50 ${open.p50} µs at ${halfRate} req/s (p99 ${open.p99} µs, failed ${open.failed}), sequential p50 ${seq.p50} µs`,
-      );
+  const names = ["direct", "bare", "gateway"] as const;
+  const loaded = {
+    direct: [] as number[],
+    bare: [] as number[],
+    gateway: [] as number[],
+    addedVsDirect: [] as number[],
+    addedVsBare: [] as number[],
+  };
+  const sequential = {
+    direct: [] as number[],
+    bare: [] as number[],
+    gateway: [] as number[],
+    addedVsDirect: [] as number[],
+    addedVsBare: [] as number[],
+  };
+  for (let round = 0; round < pairs; round++) {
+    const open = { direct: 0, bare: 0, gateway: 0 };
+    const seq = { direct: 0, bare: 0, gateway: 0 };
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length] as (typeof names)[number];
+      open[name] = (await openLoop(halfRate, sliceS, senders[name])).p50;
+      seq[name] = (await sequentialLoop(500, senders[name])).p50;
     }
+    for (const [table, values] of [
+      [loaded, open],
+      [sequential, seq],
+    ] as const) {
+      for (const name of names) table[name].push(values[name]);
+      table.addedVsDirect.push(values.gateway - values.direct);
+      table.addedVsBare.push(values.gateway - values.bare);
+    }
+    progress(`latency round ${round + 1}/${pairs}: p50 µs at ${halfRate} req/s ${JSON.stringify(open)}, sequential ${JSON.stringify(seq)}`);
   }
-  await pool.close();
+  await gatewayPool.close();
   await barePool.close();
 
-  const p50 = (table: Record<string, number[]>, name: string) => median(table[name] ?? []);
+  const latency = (table: typeof loaded) => ({
+    p50Us: { direct: median(table.direct), bare: median(table.bare), gateway: median(table.gateway) },
+    addedVsDirectMs: round3(median(table.addedVsDirect) / 1000),
+    addedVsBareMs: round3(median(table.addedVsBare) / 1000),
+  });
   const summary = {
+    method: `${pairs} alternating pairs of ${sliceS}s slices; medians of per-pair figures; autocannon -c ${connections} -p 1`,
     throughput: {
-      gatewayRps: Math.round(gatewayRps),
-      bareRps: Math.round(bareRps),
-      ratio: round2(gatewayRps / bareRps),
-      rounds,
-      durationS,
-      connections,
+      gatewayRps: Math.round(median(rps.gateway)),
+      bareRps: Math.round(median(rps.bare)),
+      ratio: round3(median(rps.ratio)),
+      ratioRange: [round3(Math.min(...rps.ratio)), round3(Math.max(...rps.ratio))],
     },
-    latencyAtHalfSaturation: {
-      rate: halfRate,
-      p50Us: { direct: p50(loaded, "direct"), bare: p50(loaded, "bare"), gateway: p50(loaded, "gateway") },
-      addedVsDirectMs: round2((p50(loaded, "gateway") - p50(loaded, "direct")) / 1000),
-      addedVsBareMs: round2((p50(loaded, "gateway") - p50(loaded, "bare")) / 1000),
+    cpuPerRequestUs: {
+      gateway: Math.round(median(cpuPerRequest.gateway)),
+      bare: Math.round(median(cpuPerRequest.bare)),
+      ratio: round3(median(cpuPerRequest.bare) / median(cpuPerRequest.gateway)),
     },
-    latencySequential: {
-      p50Us: { direct: p50(sequential, "direct"), bare: p50(sequential, "bare"), gateway: p50(sequential, "gateway") },
-      addedVsDirectMs: round2((p50(sequential, "gateway") - p50(sequential, "direct")) / 1000),
-      addedVsBareMs: round2((p50(sequential, "gateway") - p50(sequential, "bare")) / 1000),
-    },
+    latencyAtHalfSaturation: { rate: halfRate, ...latency(loaded) },
+    latencySequential: latency(sequential),
   };
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
 } finally {
@@ -138,7 +177,7 @@ function progress(line: string): void {
   process.stderr.write(`[gateway-overhead] ${line}\n`);
 }
 
-async function serve(label: string, args: string[]): Promise<string> {
+async function serve(label: string, args: string[]): Promise<{ url: string; pid: number }> {
   const child = SupervisedProcess.spawn({ label, command: process.execPath, args });
   children.push(child);
   const line = await child.untilReady(
@@ -151,11 +190,11 @@ async function serve(label: string, args: string[]): Promise<string> {
       });
     }),
   );
-  return (JSON.parse(line) as { url: string }).url;
+  return { url: (JSON.parse(line) as { url: string }).url, pid: child.pid ?? 0 };
 }
 
 /** Requests/s autocannon sustains against `url` (its own process, the same flags for every target). */
-function autocannon(url: string, seconds: number): Promise<number> {
+function autocannon(url: string, seconds: number): Promise<{ average: number; total: number }> {
   const args = [AUTOCANNON, "-c", String(connections), "-p", "1", "-d", String(seconds), "-m", "POST"];
   args.push("-H", "content-type=application/json", "-b", REQUEST_BODY, "-j", url);
   return new Promise((resolve, reject) => {
@@ -167,14 +206,20 @@ function autocannon(url: string, seconds: number): Promise<number> {
     child.once("error", reject);
     child.once("exit", (code) => {
       try {
-        const result = JSON.parse(out) as { requests: { average: number }; non2xx: number; errors: number };
+        const result = JSON.parse(out) as { requests: { average: number; total: number }; non2xx: number; errors: number };
         if (result.non2xx > 0 || result.errors > 0) throw new Error(`${result.non2xx} non-2xx and ${result.errors} errors from ${url}`);
-        resolve(result.requests.average);
+        resolve({ average: result.requests.average, total: result.requests.total });
       } catch (error) {
         reject(new Error(`autocannon exited ${code} against ${url}: ${(error as Error).message}`));
       }
     });
   });
+}
+
+/** User + system CPU time of a process so far, from /proc (clock ticks of 10 ms). */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 async function directRequest(nc: NatsConnection): Promise<void> {
@@ -254,6 +299,6 @@ function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
-function round2(value: number): number {
-  return Math.round(value * 100) / 100;
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
 }

@@ -225,7 +225,7 @@ function clientErrorHandler(error: Error & { code?: string }, socket: Socket): v
     error.code === "HPE_HEADER_OVERFLOW"
       ? [431, "Request Header Fields Too Large", "headers_too_large", "request headers: larger than 16 KiB"]
       : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
-        ? [408, "Request Timeout", "timeout", "request: not received in time"]
+        ? [408, "Request Timeout", "request_timeout", "request: not received in time"]
         : [400, "Bad Request", "bad_request", `request: malformed HTTP (${error.code ?? error.message})`];
   const body = JSON.stringify({ error: { code, message } });
   socket.end(

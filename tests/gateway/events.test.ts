@@ -98,3 +98,42 @@ describe("POST /v1/events/{stream}", () => {
     expect(await storedMessages()).toBe(before);
   });
 });
+
+describe("POST /v1/events/{stream} without the stream in place", () => {
+  let bare: StartedLocalCluster;
+  let admin: NatsConnection;
+  let lonely: StartedGateway;
+
+  beforeAll(async () => {
+    bare = await startNats();
+    admin = await connectAs(bare.clientUrls[0] as string);
+    lonely = await startGateway({ manifest: await testManifest(), servers: bare.clientUrls, eventsTimeoutMs: 1_000 });
+  });
+
+  afterAll(async () => {
+    await lonely?.stop();
+    await admin?.close();
+    await bare?.stop();
+  });
+
+  const send = async () => {
+    const response = await fetch(`${lonely.url}/v1/events/EVENTS`, { method: "POST", body: JSON.stringify({ type: "order.created" }) });
+    return { status: response.status, error: ((await response.json()) as { error: { code: string; message: string } }).error };
+  };
+
+  it("answers 503 when no stream captures the subject", async () => {
+    const res = await send();
+    expect(res.status).toBe(503);
+    expect(res.error.code).toBe("no_responders");
+    expect(res.error.message).toBe("no responders on events.order.created");
+  });
+
+  it("answers 502 rather than storing the event in a stream other than the manifest's", async () => {
+    const jsm = await jetstreamManager(admin);
+    await jsm.streams.add({ name: "IMPOSTOR", subjects: ["events.>"], storage: "memory", num_replicas: 1 });
+    const res = await send();
+    expect(res.status).toBe(502);
+    expect(res.error.code).toBe("jetstream_error");
+    expect((await jsm.streams.info("IMPOSTOR")).state.messages).toBe(0);
+  });
+});

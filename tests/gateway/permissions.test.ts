@@ -88,6 +88,11 @@ describe("gateway least privilege", () => {
     expect(received.slice(before).filter((echo) => echo.subject === "svc.audit.record")).toEqual([]);
   });
 
+  it("answers 403 to every one of several concurrent requests to a forbidden subject", async () => {
+    const results = await Promise.all(Array.from({ length: 6 }, () => post("/v1/audit/record", { entry: 2 })));
+    expect(results.map((res) => res.status)).toEqual([403, 403, 403, 403, 403, 403]);
+  });
+
   it("still serves allowed endpoints and JetStream events under those permissions", async () => {
     const ok = await post("/v1/orders/create", { item: 1 });
     expect(ok.status).toBe(200);
