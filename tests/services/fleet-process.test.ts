@@ -164,6 +164,25 @@ describe("fleet with one process per replica", () => {
     expect(pids.filter(alive)).toEqual([]);
   });
 
+  it("Ctrl-C (SIGINT to the harness's process group) reaches only the harness, which stops its replicas and exits 0", async () => {
+    const parent = spawn(
+      process.execPath,
+      [FLEET_BIN, "--mode", "process", "--only", "auth,session", "--servers", cluster.clientUrls.join(",")],
+      {
+        env: { ...process.env, GAUNTLET_NATS_USER: ADMIN.user, GAUNTLET_NATS_PASS: ADMIN.pass },
+        detached: true,
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    const exited = new Promise((resolve) => parent.on("exit", (code, signal) => resolve({ code, signal })));
+    const line = await new Promise<string>((resolve) => createInterface({ input: parent.stdout }).once("line", resolve));
+    const pids = (JSON.parse(line) as { replicas: { pid: number }[] }).replicas.map((r) => r.pid);
+    expect(pids).toHaveLength(4);
+    process.kill(-(parent.pid as number), "SIGINT");
+    expect(await exited).toEqual({ code: 0, signal: null });
+    expect(pids.filter(alive)).toEqual([]);
+  });
+
   it("fleet.ts drains and exits 0 on SIGTERM", async () => {
     const child = spawn(
       process.execPath,

@@ -3,7 +3,7 @@ import { nanos } from "@nats-io/transport-node";
 import { sampleLatency, sleep } from "../latency.ts";
 import { ServiceFault } from "../service-fault.ts";
 import type { BehaviourFactory } from "./behaviour.ts";
-import { objectBody, optionalString, stringField } from "./fields.ts";
+import { objectBody, optionalString, retryWhileElecting, stringField } from "./fields.ts";
 
 const EVENT_TYPE = /^[-\w]+(?:\.[-\w]+)*$/;
 
@@ -19,7 +19,7 @@ export const eventBus: BehaviourFactory = async ({ spec, nc, log }) => {
   const durable = `${spec.service.name}-processor`;
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
-  await ensureConsumer(() =>
+  await retryWhileElecting(() =>
     jsm.consumers.add(stream.name, {
       durable_name: durable,
       ack_policy: AckPolicy.Explicit,
@@ -96,17 +96,4 @@ function subjectPrefix(subjects: string[]): string {
   const wildcard = subjects.find((s) => s.endsWith(".>"));
   if (!wildcard) throw new Error(`the event stream needs a subject ending in .> (has ${subjects.join(", ")})`);
   return wildcard.slice(0, -1);
-}
-
-/** Creating a consumer right after a peer changed often times out; retry a few times. */
-async function ensureConsumer(create: () => Promise<unknown>): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await create();
-      return;
-    } catch (error) {
-      if (attempt >= 5) throw error;
-      await sleep(250 * attempt);
-    }
-  }
 }
