@@ -56,6 +56,14 @@ const profile = z
 
 const jsonSchema = z.record(z.string(), z.unknown(), { error: "expected a JSON Schema object" });
 
+function isJsonValue(value: unknown): boolean {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
+  if (typeof value === "number") return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(isJsonValue);
+  if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) return Object.values(value).every(isJsonValue);
+  return false;
+}
+
 const endpoint = z.strictObject({
   name: name("endpoint"),
   subject: z
@@ -64,7 +72,11 @@ const endpoint = z.strictObject({
     .optional(),
   queue: name("queue group").default("q"),
   timeout: positiveDuration,
-  samples: z.array(z.unknown(), { error: "expected a list of sample requests" }).min(1, "expected at least one sample request"),
+  samples: z
+    .array(z.unknown().refine(isJsonValue, "expected a JSON value (no .inf, .nan or dates)"), {
+      error: "expected a list of sample requests",
+    })
+    .min(1, "expected at least one sample request"),
   responseSchema: jsonSchema,
   slowSample: z.strictObject({ request: z.unknown(), minDelay: positiveDuration }).optional(),
 });

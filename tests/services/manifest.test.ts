@@ -154,6 +154,11 @@ describe("manifest loader: bad input names file, field and problem", () => {
     expect(message).toBe(`${file}:services[0].endpoints[0].samples: expected at least one sample request (line 7)`);
   });
 
+  it("a sample that is not JSON", async () => {
+    const { file, message } = await problemWith("samples: [{ id: 1 }]", "samples: [{ id: .inf }]");
+    expect(message).toBe(`${file}:services[0].endpoints[0].samples[0]: expected a JSON value (no .inf, .nan or dates) (line 7)`);
+  });
+
   it("a subject with a wildcard", async () => {
     const { file, message } = await problemWith("subject: shop.beta.put", "subject: shop.*.put");
     expect(message).toBe(
