@@ -55,38 +55,51 @@ try {
   const target = { nats: { servers: cluster.clientUrls, monitoring: cluster.monitoringUrls } };
   const durationMs = seconds * 1000;
 
-  // 1. HTTP generator capacity.
+  // 1. HTTP generator capacity: a warm-up, then two rounds in opposite orders, best of each.
   const fast = `${server.url}/fast`;
-  const ours = await runLoad({
-    scenario: here("./load-anchor-http.ts"),
-    target: {},
-    env: { URL: fast },
-    duration: durationMs,
-    workers: 2,
-    progress: false,
-  });
-  const oursRps = (ours.metrics.http_reqs?.count ?? 0) / (durationMs / 1000);
-  const autocannon = JSON.parse(
-    run(here("../node_modules/.bin/autocannon"), ["-c", String(CONNECTIONS), "-d", String(seconds), "-w", "2", "--json", fast]),
-  ) as {
-    requests: { total: number };
-    duration: number;
+  const gauntletHttp = async () => {
+    const result = await runLoad({
+      scenario: here("./load-anchor-http.ts"),
+      target: {},
+      env: { URL: fast },
+      duration: durationMs,
+      workers: 2,
+      progress: false,
+    });
+    return (result.metrics.http_reqs?.count ?? 0) / (durationMs / 1000);
   };
-  const autocannonRps = autocannon.requests.total / (durationMs / 1000);
-  const wrkOut = run("wrk", ["-t2", `-c${CONNECTIONS}`, `-d${seconds}s`, fast]);
-  const wrkRps = Number(/Requests\/sec:\s+([\d.]+)/.exec(wrkOut)?.[1]);
+  const autocannonHttp = async () => {
+    const out = JSON.parse(
+      run(here("../node_modules/.bin/autocannon"), ["-c", String(CONNECTIONS), "-d", String(seconds), "-w", "2", "--json", fast]),
+    ) as {
+      requests: { total: number };
+    };
+    return out.requests.total / (durationMs / 1000);
+  };
+  const wrkHttp = async () => Number(/Requests\/sec:\s+([\d.]+)/.exec(run("wrk", ["-t2", `-c${CONNECTIONS}`, `-d${seconds}s`, fast]))?.[1]);
+  run("wrk", ["-t2", `-c${CONNECTIONS}`, "-d2s", fast]);
+  const best = { gauntlet: 0, autocannon: 0, wrk: 0 };
+  for (const order of [
+    ["gauntlet", "autocannon", "wrk"],
+    ["wrk", "autocannon", "gauntlet"],
+  ] as const) {
+    for (const tool of order) {
+      const rps = await (tool === "gauntlet" ? gauntletHttp() : tool === "autocannon" ? autocannonHttp() : wrkHttp());
+      best[tool] = Math.max(best[tool], rps);
+    }
+  }
   rows.push({
-    anchor: `HTTP req/s (${CONNECTIONS} conns) vs autocannon`,
-    gauntlet: fmt(oursRps),
-    reference: fmt(autocannonRps),
-    ratio: (oursRps / autocannonRps).toFixed(2),
+    anchor: `HTTP req/s (${CONNECTIONS} conns, 2 threads, best of 2) vs autocannon`,
+    gauntlet: fmt(best.gauntlet),
+    reference: fmt(best.autocannon),
+    ratio: (best.gauntlet / best.autocannon).toFixed(2),
     target: "≥ 1.0",
   });
   rows.push({
-    anchor: `HTTP req/s (${CONNECTIONS} conns) vs wrk`,
-    gauntlet: fmt(oursRps),
-    reference: fmt(wrkRps),
-    ratio: (oursRps / wrkRps).toFixed(2),
+    anchor: `HTTP req/s (${CONNECTIONS} conns, 2 threads, best of 2) vs wrk`,
+    gauntlet: fmt(best.gauntlet),
+    reference: fmt(best.wrk),
+    ratio: (best.gauntlet / best.wrk).toFixed(2),
     target: "≥ 0.5",
   });
 
@@ -168,8 +181,12 @@ try {
     ["p99", 99, measured?.p99 ?? Number.NaN],
   ] as const) {
     const truth = percentile(held, p);
+    const nominal = percentile(
+      Array.from({ length: held.length }, (_, i) => 20 + ((i * 37) % 100)),
+      p,
+    );
     rows.push({
-      anchor: `accuracy ${name} ms at 100/s (${held.length} requests, injected 20–119 ms)`,
+      anchor: `accuracy ${name} ms at 100/s vs held by the server (${held.length} reqs, injected ${name} ${nominal} ms)`,
       gauntlet: m.toFixed(2),
       reference: truth.toFixed(2),
       ratio: `${(((m - truth) / truth) * 100).toFixed(2)} %`,

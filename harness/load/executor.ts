@@ -42,6 +42,18 @@ async function sleepUntil(epochMs: number, signal: AbortSignal): Promise<void> {
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Counts event-loop turns (timers phase), so a VU loop can tell whether its iterations ever left the microtask queue. */
+let loopTurns = 0;
+let turnTicker: NodeJS.Timeout | undefined;
+let turnUsers = 0;
+
+function watchLoopTurns(): () => void {
+  if (turnUsers++ === 0) turnTicker = setInterval(() => loopTurns++, 1);
+  return () => {
+    if (--turnUsers === 0) clearInterval(turnTicker);
+  };
+}
+
 class ScenarioRun {
   readonly scenario: NormalizedScenario;
   readonly env: ExecutorEnv;
@@ -179,28 +191,37 @@ async function runVus(run: ScenarioRun, scenario: NormalizedVuScenario): Promise
   await sleepUntil(run.startMs, signal);
   const end = run.startMs + scenario.durationMs;
   const vus = shareOf(scenario.vus, worker, workers);
-  const loops: Promise<void>[] = [];
-  for (let v = 0; v < vus; v++) {
-    const vuId = vuIdBase + v;
-    const loop = async () => {
-      let lastYield = nowMs();
-      for (let i = 0; i < scenario.iterations; i++) {
-        let start = nowMs();
-        // Iterations that never wait on I/O would otherwise starve timers and sockets.
-        if (start - lastYield > 2) {
-          await yieldToLoop();
-          lastYield = start = nowMs();
+  const unwatch = watchLoopTurns();
+  try {
+    const loops: Promise<void>[] = [];
+    for (let v = 0; v < vus; v++) {
+      const vuId = vuIdBase + v;
+      const loop = async () => {
+        let lastYield = nowMs();
+        let lastTurn = loopTurns;
+        for (let i = 0; i < scenario.iterations; i++) {
+          let start = nowMs();
+          // Iterations that never wait on I/O would otherwise starve timers and sockets.
+          if (lastTurn !== loopTurns) {
+            lastTurn = loopTurns;
+            lastYield = start;
+          } else if (start - lastYield > 2) {
+            await yieldToLoop();
+            lastYield = start = nowMs();
+          }
+          if (start >= end || signal.aborted) return;
+          await run.iterate(vuId, start);
         }
-        if (start >= end || signal.aborted) return;
-        await run.iterate(vuId, start);
-      }
-    };
-    const promise = loop();
-    loops.push(promise);
-    run.track(promise);
+      };
+      const promise = loop();
+      loops.push(promise);
+      run.track(promise);
+    }
+    await run.drain();
+    await Promise.all(loops);
+  } finally {
+    unwatch();
   }
-  await run.drain();
-  await Promise.all(loops);
 }
 
 export async function runScenario(scenario: NormalizedScenario, env: ExecutorEnv, fn: IterationFn): Promise<void> {

@@ -98,9 +98,13 @@ export class ResourceSampler {
     ]);
   }
 
+  /** Stops sampling after one last sample, so even a run shorter than the interval has one. */
   async stop(): Promise<ResourceUsage> {
+    if (this.#timer === undefined) return this.usage;
     clearInterval(this.#timer);
+    this.#timer = undefined;
     await this.#pending;
+    await this.sample();
     return this.usage;
   }
 
