@@ -31,28 +31,27 @@ const MAX_ECHOED_TEXT = 120;
 const NATS_DOWN: GatewayFailure = { status: 503, code: "unavailable", message: "NATS connection is down; the gateway is reconnecting" };
 
 /**
- * The gateway's fastify app. No hooks on the hot path: every answer goes through `respond`,
- * which sets the trace headers, closes keep-alive while draining and counts the request.
+ * The gateway's fastify app. No hooks on the hot path: every answer goes through `respond`
+ * (or, for a successful endpoint reply, the same steps written out), which sets the trace
+ * headers, closes keep-alive while draining and counts the request.
  */
 export function buildGatewayApp({ nc, routes, watch, state, metrics, eventsTimeoutMs }: GatewayAppParts): FastifyInstance {
   const maxPayload = () => nc.info?.max_payload ?? 1024 * 1024;
 
-  const traceOf = (request: FastifyRequest, reply: FastifyReply): TraceContext => {
-    if (request.trace) return request.trace;
-    const trace = traceContextFrom(request.headers);
-    request.trace = trace;
-    reply.header("traceparent", trace.traceparent).header("x-request-id", trace.requestId);
-    return trace;
+  const traceOf = (request: FastifyRequest): TraceContext => {
+    request.trace ??= traceContextFrom(request.headers);
+    return request.trace;
   };
   const respond = (request: FastifyRequest, reply: FastifyReply, status: number, body: unknown): void => {
-    traceOf(request, reply);
+    const trace = traceOf(request);
+    reply.header("traceparent", trace.traceparent).header("x-request-id", trace.requestId);
     // Requests in flight when draining starts must not leave keep-alive sockets that hold close() open.
     if (state.draining) reply.header("connection", "close");
     metrics.observe(request.metricRoute || request.routeOptions.url || "unmatched", status, reply.elapsedTime / 1000);
     reply.code(status).send(body);
   };
   const fail = (request: FastifyRequest, reply: FastifyReply, failure: GatewayFailure): void => {
-    const { requestId } = traceOf(request, reply);
+    const { requestId } = traceOf(request);
     respond(request, reply, failure.status, { error: { code: failure.code, message: failure.message, requestId } });
   };
 
@@ -111,7 +110,7 @@ export function buildGatewayApp({ nc, routes, watch, state, metrics, eventsTimeo
 
   const js = jetstream(nc);
   app.post("/v1/events/:stream", async (request, reply) => {
-    const trace = traceOf(request, reply);
+    const trace = traceOf(request);
     const { stream: name } = request.params as { stream: string };
     const stream = routes.stream(name);
     if (!stream)
@@ -160,7 +159,7 @@ export function buildGatewayApp({ nc, routes, watch, state, metrics, eventsTimeo
   });
 
   app.post("/v1/:service/:endpoint", async (request, reply) => {
-    const trace = traceOf(request, reply);
+    const trace = traceOf(request);
     const { service, endpoint } = request.params as { service: string; endpoint: string };
     const route = routes.endpoint(service, endpoint);
     if (!route) {
@@ -180,8 +179,17 @@ export function buildGatewayApp({ nc, routes, watch, state, metrics, eventsTimeo
       const errorCode = msg.headers?.get("Nats-Service-Error-Code");
       const errorText = msg.headers?.get("Nats-Service-Error");
       if (errorCode || errorText) return fail(request, reply, failureFromServiceError(route.subject, errorCode ?? "", errorText ?? ""));
-      reply.header("content-type", msg.headers?.get("content-type") || "application/json");
-      respond(request, reply, 200, Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength));
+      // The hot path writes the reply itself: fastify's send machinery costs ~6 µs CPU per request.
+      metrics.observe(route.label, 200, reply.elapsedTime / 1000);
+      reply.hijack();
+      const headers: Record<string, string | number> = {
+        "content-type": msg.headers?.get("content-type") || "application/json",
+        "content-length": msg.data.byteLength,
+        traceparent: trace.traceparent,
+        "x-request-id": trace.requestId,
+      };
+      if (state.draining) headers.connection = "close";
+      reply.raw.writeHead(200, headers).end(msg.data);
     } catch (error) {
       fail(request, reply, failureFromNatsError(error, route.subject, route.timeoutMs));
     }
