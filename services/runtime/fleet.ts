@@ -3,9 +3,10 @@ import type { Manifest, ManifestService } from "../manifest/types.ts";
 import { type ChildReplica, spawnReplica } from "./child-replica.ts";
 import { type Credentials, connectService } from "./connect.ts";
 import { FleetError } from "./fleet-error.ts";
+import { FleetReplica, fromChild, fromCohosted } from "./fleet-replica.ts";
 import { waitForInstances } from "./ready.ts";
-import { type RunningReplica, startReplica } from "./replica.ts";
-import { replicaSpec } from "./replica-spec.ts";
+import { startReplica } from "./replica.ts";
+import { type ReplicaSpec, replicaSpec } from "./replica-spec.ts";
 
 export interface FleetOptions {
   manifest: Manifest;
@@ -22,18 +23,8 @@ export interface FleetOptions {
   log?: (line: string) => void;
 }
 
-/** One replica of one service; `pid` is set in process mode. */
-export interface ReplicaHandle {
-  service: string;
-  index: number;
-  pid?: number;
-  /** Process mode: settles with the exit code or signal once the process has exited. */
-  exited?: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Crash it: SIGKILL (process mode) or close its connection at once (cohosted). */
-  kill(): Promise<void>;
-  /** Drain it gracefully: in-flight requests are answered, then it exits. */
-  stop(): Promise<void>;
-}
+/** One replica of one service: crash it, drain it, start it again; `pid` is set in process mode. */
+export type ReplicaHandle = FleetReplica;
 
 export interface StartedFleet {
   replicas: ReplicaHandle[];
@@ -57,39 +48,22 @@ export async function startFleet(options: FleetOptions): Promise<StartedFleet> {
   );
   options.signal?.throwIfAborted();
 
-  const replicas: ReplicaHandle[] = [];
+  const connection = { servers: options.servers, ...(options.credentials ? { credentials: options.credentials } : {}), log };
   const children: ChildReplica[] = [];
-  if (options.mode === "process") {
-    for (const spec of specs) {
-      const child = spawnReplica(spec, {
-        servers: options.servers,
-        ...(options.credentials ? { credentials: options.credentials } : {}),
-        log,
-      });
-      children.push(child);
-      replicas.push({
-        service: child.service,
-        index: child.index,
-        pid: child.pid,
-        exited: child.exited,
-        kill: child.kill,
-        stop: child.stop,
-      });
-    }
-  } else {
-    const started = await Promise.allSettled(
-      specs.map((spec) =>
-        startReplica(spec, { servers: options.servers, ...(options.credentials ? { credentials: options.credentials } : {}), log }),
-      ),
-    );
-    const running = started.filter((r): r is PromiseFulfilledResult<RunningReplica> => r.status === "fulfilled").map((r) => r.value);
-    const failure = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failure) {
-      await Promise.all(running.map((r) => r.kill()));
-      throw new FleetError(`cannot start the co-hosted fleet: ${(failure.reason as Error).message}`, { cause: failure.reason });
-    }
-    for (const replica of running)
-      replicas.push({ service: replica.service, index: replica.index, kill: replica.kill, stop: replica.drain });
+  const launcherFor = (spec: ReplicaSpec) =>
+    options.mode === "process"
+      ? async () => {
+          const child = spawnReplica(spec, connection);
+          children.push(child);
+          return fromChild(child);
+        }
+      : async () => fromCohosted(await startReplica(spec, connection));
+  const started = await Promise.allSettled(specs.map((spec) => FleetReplica.launch(spec.service.name, spec.index, launcherFor(spec))));
+  const replicas = started.filter((r): r is PromiseFulfilledResult<FleetReplica> => r.status === "fulfilled").map((r) => r.value);
+  const failure = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failure) {
+    await Promise.all(replicas.map((r) => r.kill()));
+    throw new FleetError(`cannot start the fleet: ${(failure.reason as Error).message}`, { cause: failure.reason });
   }
 
   let stopping: Promise<void> | undefined;

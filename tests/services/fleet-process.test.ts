@@ -86,6 +86,23 @@ describe("fleet with one process per replica", () => {
     for (let i = 0; i < 5; i++) expect((await request(nc, "svc.telemetry.ingest", { metric: "fps", value: i })).code).toBeUndefined();
   });
 
+  it("start() brings a killed replica back as a new process: discovery shows 2 instances again", async () => {
+    const victim = fleet.replicas.find((r) => r.service === "search" && r.index === 1);
+    if (!victim) throw new Error("no search#1 replica");
+    const oldPid = victim.pid;
+    await victim.kill();
+    await victim.exited;
+    expect(victim.running).toBe(false);
+    await victim.start();
+    expect(victim.running).toBe(true);
+    expect(victim.pid).not.toBe(oldPid);
+    const instances = await eventually(async () => {
+      const found = (await discover(nc, "PING", "search")).get("search") ?? [];
+      return found.length === 2 ? found : undefined;
+    }, "search to answer with 2 instances again");
+    expect(instances).toHaveLength(2);
+  });
+
   it("SIGTERM drains a replica: the request in flight is answered, new ones are not taken, the process exits 0", async () => {
     // The main fleet's ai-integration replicas would take requests too: stop them first.
     await Promise.all(fleet.replicas.filter((r) => r.service === "ai-integration").map((r) => r.stop()));
