@@ -1,8 +1,10 @@
 // Gateway overhead, measured side by side in one run on one nats-server:
-//  1. throughput: autocannon (same settings, alternating rounds) against the gateway process
-//     and against a bare node:http handler doing the same NATS request → ratio gateway/bare;
+//  1. throughput: autocannon (same flags, in its own process) against the gateway process and
+//     against a bare node:http handler doing the same NATS request, in short alternating slices
+//     compared pair by pair → ratio gateway/bare, plus each server's CPU time per request;
 //  2. latency at half the bare handler's saturation rate (open loop, 1 ms ticks) and
-//     sequentially: direct nats.js request vs bare handler vs gateway → p50 added latency.
+//     sequentially: direct nats.js request vs bare handler vs gateway → p50 added latency,
+//     plus each server's CPU time per request at that same offered rate.
 // Usage: node bin/gauntlet.mjs exec node bench/gateway-overhead.ts [--slice 2] [--pairs 8] [--connections 32]
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -122,12 +124,15 @@ try {
     addedVsDirect: [] as number[],
     addedVsBare: [] as number[],
   };
+  const cpuAtHalfRate = { gateway: [] as number[], bare: [] as number[] };
   for (let round = 0; round < pairs; round++) {
     const open = { direct: 0, bare: 0, gateway: 0 };
     const seq = { direct: 0, bare: 0, gateway: 0 };
     for (let i = 0; i < names.length; i++) {
       const name = names[(i + round) % names.length] as (typeof names)[number];
+      const before = name === "direct" ? 0 : cpuMicros(pids[name]);
       open[name] = (await openLoop(halfRate, sliceS, senders[name])).p50;
+      if (name !== "direct") cpuAtHalfRate[name].push((cpuMicros(pids[name]) - before) / (halfRate * sliceS));
       seq[name] = (await sequentialLoop(500, senders[name])).p50;
     }
     for (const [table, values] of [
@@ -155,6 +160,11 @@ try {
       bareRps: Math.round(median(rps.bare)),
       ratio: round3(median(rps.ratio)),
       ratioRange: [round3(Math.min(...rps.ratio)), round3(Math.max(...rps.ratio))],
+    },
+    cpuPerRequestAtHalfRateUs: {
+      gateway: Math.round(median(cpuAtHalfRate.gateway)),
+      bare: Math.round(median(cpuAtHalfRate.bare)),
+      ratio: round3(median(cpuAtHalfRate.bare) / median(cpuAtHalfRate.gateway)),
     },
     cpuPerRequestUs: {
       gateway: Math.round(median(cpuPerRequest.gateway)),
