@@ -33,7 +33,7 @@ describe("network partitions on a real 5-node cluster (route proxies)", () => {
   });
 
   it("routes go only through the proxies, and the cluster forms through them", async () => {
-    expect(cluster.network?.links()).toHaveLength(10);
+    expect(cluster.network?.links()).toHaveLength(20);
     const links = cluster.network?.links() ?? [];
     expect(links.every((link) => link.state === "open")).toBe(true);
     expect(links.reduce((sum, link) => sum + link.connections, 0)).toBeGreaterThan(0);

@@ -113,9 +113,7 @@ export class LocalCluster {
         storeDir: join(nodeDir, "jetstream"),
         maxPayload: this.#maxPayload,
         extra: this.#extra,
-        ...(network && deadEndPort !== undefined
-          ? { proxiedRoutes: { urls: network.routesFrom(name, nodePorts.cluster), deadEndPort } }
-          : {}),
+        ...(network && deadEndPort !== undefined ? { proxiedRoutes: { urls: network.routesFrom(name), deadEndPort } } : {}),
       });
       return new LocalNode({ binary: this.#binary, name, dir: nodeDir, ports: nodePorts, config });
     });

@@ -96,9 +96,15 @@ export class LinkProxy {
     upstream.on("error", () => {});
     const pair: Pair = { downstream, upstream };
     this.#pairs.add(pair);
-    const drop = () => this.#drop(pair);
-    downstream.once("close", drop);
-    upstream.once("close", drop);
+    // A side that closes cleanly has its last bytes flushed to the other (end, not destroy): the
+    // last protocol line a server writes before closing, e.g. on a duplicate route, must arrive.
+    const closeWith = (other: Socket) => (hadError: boolean) => {
+      if (hadError || !other.writable) other.destroy();
+      else other.end();
+      if (downstream.destroyed && upstream.destroyed) this.#pairs.delete(pair);
+    };
+    downstream.once("close", closeWith(upstream));
+    upstream.once("close", closeWith(downstream));
     upstream.once("connect", () => {
       this.#pipe(downstream, upstream);
       this.#pipe(upstream, downstream);

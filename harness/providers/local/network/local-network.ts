@@ -27,7 +27,7 @@ export interface NodeRoute {
  * Route traffic of a local cluster, cut and healed on demand. Why proxies and not network
  * namespaces with veth pairs: namespaces need root and iproute2, and would move every node off
  * 127.0.0.1 (clients, probes and the crash guard all reach nodes on loopback ports); a
- * TCP proxy per route link runs anywhere the harness runs, cuts each direction on its
+ * TCP proxy per directed route link runs anywhere the harness runs, cuts each direction on its
  * own, and can blackhole (sockets open, nothing forwarded) as well as reset. Nodes dial each
  * other only through these links: their `cluster.routes` point at the proxies, and their
  * advertised route address is a closed port, so gossip cannot hand out a real port that
@@ -44,16 +44,15 @@ export class LocalNetwork implements Network {
   }
 
   /**
-   * Opens one proxy per pair of nodes, dialed by the earlier node only: one route dialer per pair
-   * avoids the duplicate-route race of both sides dialing at once (which cost seconds of
-   * reconnect delays at formation). The link carries both directions; explicit routes are
-   * redialed forever, so a restarted node on either end is reconnected through it.
+   * Opens a proxy for every ordered pair: each node dials every peer through its own link, as
+   * with direct routes, so a node that starts (or restarts) last connects at once instead of
+   * waiting for its peers' reconnect timers.
    */
   static async create(nodes: readonly NodeRoute[]): Promise<LocalNetwork> {
     const links: LinkProxy[] = [];
     try {
-      for (const [index, from] of nodes.entries()) {
-        for (const to of nodes.slice(index + 1)) links.push(await LinkProxy.listen(from.name, to.name, to.clusterPort));
+      for (const from of nodes) {
+        for (const to of nodes) if (from !== to) links.push(await LinkProxy.listen(from.name, to.name, to.clusterPort));
       }
     } catch (error) {
       await Promise.all(links.map((link) => link.close()));
@@ -65,18 +64,12 @@ export class LocalNetwork implements Network {
     );
   }
 
-  /**
-   * The route URLs node `name` dials: one proxy per later peer (the earlier ones dial it), plus
-   * its own cluster port — the usual "same route list everywhere, self included" that
-   * nats-server recognises and skips — so the last node, which dials no one, still has the
-   * configured route JetStream requires.
-   */
-  routesFrom(name: string, ownClusterPort: number): string[] {
-    const proxies = this.#links.filter((link) => link.from === name).map((link) => `nats://127.0.0.1:${link.port}`);
-    return [...proxies, `nats://127.0.0.1:${ownClusterPort}`];
+  /** The route URLs node `name` dials: one proxy per peer. */
+  routesFrom(name: string): string[] {
+    return this.#links.filter((link) => link.from === name).map((link) => `nats://127.0.0.1:${link.port}`);
   }
 
-  /** Each link (dialer `from`, listener `to`) and its state, e.g. for progress output and tests. */
+  /** Each directed link (dialer `from`, listener `to`) and its state, e.g. for progress output and tests. */
   links(): { from: string; to: string; state: LinkState; connections: number }[] {
     return this.#links.map((link) => ({ from: link.from, to: link.to, state: link.state, connections: link.connections }));
   }
