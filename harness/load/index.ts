@@ -4,6 +4,7 @@ export { LoadError } from "./errors.ts";
 export { decodeHistogram, encodeHistogram, mergeEncoded, newHistogram, trendStat } from "./histogram.ts";
 export { BUILTIN_METRICS, type MetricDelta, MetricSink, MetricStore, metricKey, type Tags } from "./metrics.ts";
 export {
+  expectedArrivals,
   type LoadOptions,
   type NormalizedScenario,
   normalizeScenarios,

@@ -52,6 +52,8 @@ export interface MetricDelta {
   rates: { name: string; tags: Tags; passes: number; total: number }[];
   seconds: SecondDelta[];
   activeVUs: number;
+  /** Every second before this one has been handed over in full by this worker. */
+  completeBefore: number;
 }
 
 interface SecondAccumulator {
@@ -175,7 +177,7 @@ export class MetricSink {
 
   /** Everything recorded since the last drain; seconds before `openSecond` are complete and handed over. */
   drain(openSecond = Number.POSITIVE_INFINITY): MetricDelta {
-    const delta: MetricDelta = { trends: [], counters: [], rates: [], seconds: [], activeVUs: this.activeVUs };
+    const delta: MetricDelta = { trends: [], counters: [], rates: [], seconds: [], activeVUs: this.activeVUs, completeBefore: openSecond };
     for (const entry of this.#trends.values()) {
       if (entry.histogram.totalCount === 0) continue;
       delta.trends.push({ name: entry.name, tags: entry.tags, encoded: encodeHistogram(entry.histogram) });
@@ -235,9 +237,11 @@ export class MetricStore {
   readonly rates = new Map<string, { name: string; tags: Tags; passes: number; total: number }>();
   readonly seconds = new Map<number, StoredSecond>();
   readonly activeVUs = new Map<number, number>();
+  readonly #completeBefore = new Map<number, number>();
 
   apply(delta: MetricDelta, worker = 0): void {
     this.activeVUs.set(worker, delta.activeVUs);
+    this.#completeBefore.set(worker, delta.completeBefore);
     for (const t of delta.trends) {
       const key = metricKey(t.name, t.tags);
       let entry = this.trends.get(key);
@@ -274,6 +278,12 @@ export class MetricStore {
       entry.dropped += s.dropped;
       entry.latency.add(decodeHistogram(s.latency));
     }
+  }
+
+  /** The latest second every worker has handed over in full, or -1. */
+  lastCompleteSecond(workers: number): number {
+    if (this.#completeBefore.size < workers) return -1;
+    return Math.min(...this.#completeBefore.values()) - 1;
   }
 
   typeOf(name: string): MetricType | undefined {

@@ -241,3 +241,22 @@ export function targetRateAt(scenarios: NormalizedScenario[], atMs: number): num
   }
   return total;
 }
+
+/** Arrivals the arrival-rate scenarios intend in [fromMs, toMs) of the run: the integral of their rates. */
+export function expectedArrivals(scenarios: NormalizedScenario[], fromMs: number, toMs: number): number {
+  let total = 0;
+  for (const scenario of scenarios) {
+    if (!isArrivalRate(scenario)) continue;
+    let segmentStart = scenario.startMs;
+    for (const { from, to, durationMs } of scenario.segments) {
+      const a = Math.max(fromMs, segmentStart);
+      const b = Math.min(toMs, segmentStart + durationMs);
+      if (b > a && durationMs > 0) {
+        const rateAt = (t: number) => from + ((to - from) * (t - segmentStart)) / durationMs;
+        total += ((rateAt(a) + rateAt(b)) / 2) * ((b - a) / 1000);
+      }
+      segmentStart += durationMs;
+    }
+  }
+  return total;
+}

@@ -29,7 +29,7 @@ export interface MetricSummary {
 export interface SecondPoint {
   /** Second of the run (0 = first). */
   t: number;
-  /** Arrivals per second the arrival-rate scenarios intended in this second (0 for VU executors). */
+  /** Arrivals the arrival-rate scenarios intended in this second (0 for VU executors). */
   targetRate: number;
   /** Iterations scheduled in this second that started (the achieved rate); the rest are `dropped`. */
   started: number;

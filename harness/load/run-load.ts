@@ -9,7 +9,7 @@ import { LoadError } from "./errors.ts";
 import { workersFor } from "./executor.ts";
 import { trendStat } from "./histogram.ts";
 import { MetricStore } from "./metrics.ts";
-import { isArrivalRate, maxVUsOf, type NormalizedScenario, normalizeScenarios, targetRateAt } from "./options.ts";
+import { expectedArrivals, isArrivalRate, maxVUsOf, type NormalizedScenario, normalizeScenarios } from "./options.ts";
 import { formatSummary, ProgressLine } from "./progress.ts";
 import type { Assignment, FromWorker, ToWorker, WorkerInput } from "./protocol.ts";
 import { ResourceSampler } from "./resources.ts";
@@ -58,6 +58,7 @@ export interface WindowStats {
 
 export interface SummarizeView {
   scenarios: NormalizedScenario[];
+  env: Record<string, string>;
   window(fromSecond: number, toSecond: number): WindowStats;
 }
 
@@ -251,14 +252,13 @@ async function drive(
     if (!runStartMs) return;
     const elapsedMs = nowMs() - runStartMs;
     checkAbort(abortable, store, elapsedMs, abortAll);
-    // Workers hand over a second once it is over, within their 500 ms flush.
-    const second = Math.floor((elapsedMs - 700) / 1000);
+    const second = Math.min(store.lastCompleteSecond(workers.length), Math.floor(elapsedMs / 1000) - 1);
     if (second < 0) return;
     const last = store.seconds.get(second);
     progress?.update({
       elapsedMs,
       totalMs,
-      targetRate: scenarios.some(isArrivalRate) ? targetRateAt(scenarios, second * 1000 + 500) : null,
+      targetRate: scenarios.some(isArrivalRate) ? expectedArrivals(scenarios, second * 1000, second * 1000 + 1000) : null,
       achievedRate: last?.started ?? 0,
       p50Ms: last?.latency.totalCount ? trendStat(last.latency, "p(50)") : null,
       p99Ms: last?.latency.totalCount ? trendStat(last.latency, "p(99)") : null,
@@ -298,7 +298,7 @@ async function drive(
     const s = store.seconds.get(t);
     series.push({
       t,
-      targetRate: targetRateAt(scenarios, t * 1000 + 500),
+      targetRate: expectedArrivals(scenarios, t * 1000, t * 1000 + 1000),
       started: s?.started ?? 0,
       completed: s?.completed ?? 0,
       requests: s?.requests ?? 0,
@@ -325,7 +325,7 @@ async function drive(
     series,
     resources: sampler.usage,
   };
-  if (module.summarize) result.report = await module.summarize({ scenarios, window: (from, to) => statsOf(store, from, to) });
+  if (module.summarize) result.report = await module.summarize({ scenarios, env, window: (from, to) => statsOf(store, from, to) });
   if (progressStream) progressStream.write(formatSummary(result));
   if (options.outDir) {
     await mkdir(options.outDir, { recursive: true });

@@ -29,9 +29,11 @@ export interface SaturationReport {
   sloP99Ms: number;
   maxErrorRate: number;
   steps: SaturationStep[];
-  /** Highest step rate, below the first failing step, with p99 within the SLO and errors under the limit; null if the first step failed. */
+  /** Highest step rate with p99 within the SLO and errors under the limit (null if none). */
   saturationRate: number | null;
   firstFailingRate: number | null;
+  /** Why there is no verdict, or why the verdict deserves a second look. */
+  note?: string;
 }
 
 /**
@@ -61,13 +63,29 @@ export function findSaturation(
     }
     offsetMs += segment.durationMs;
   }
-  const firstFailing = steps.findIndex((s) => !s.passed);
-  const passing = firstFailing === -1 ? steps : steps.slice(0, firstFailing);
+  if (steps.length === 0) {
+    return {
+      sloP99Ms: criteria.sloP99Ms,
+      maxErrorRate,
+      steps,
+      saturationRate: null,
+      firstFailingRate: null,
+      note: `no step holds its rate for ${settle + 1} s or more (the first ${settle} s of a step are skipped): lengthen the ramp (--duration)`,
+    };
+  }
+  const passing = steps.filter((s) => s.passed);
+  const saturationRate = passing.at(-1)?.rate ?? null;
+  const failedBelow = steps.filter((s) => !s.passed && saturationRate !== null && s.rate < saturationRate);
   return {
     sloP99Ms: criteria.sloP99Ms,
     maxErrorRate,
     steps,
-    saturationRate: passing.at(-1)?.rate ?? null,
-    firstFailingRate: firstFailing === -1 ? null : (steps[firstFailing]?.rate ?? null),
+    saturationRate,
+    firstFailingRate: steps.find((s) => !s.passed)?.rate ?? null,
+    ...(failedBelow.length
+      ? {
+          note: `step(s) at ${failedBelow.map((s) => s.rate).join(", ")}/s failed below the saturation rate: a transient on the system or this machine? rerun to confirm`,
+        }
+      : {}),
   };
 }

@@ -4,7 +4,7 @@ import { findSaturation, type SaturationReport, steppedStages } from "../../harn
 /**
  * Stepped ramp of NATS requests (to `env.SUBJECT`, or an echo responder started in setup) that
  * finds the saturation point: the highest rate whose p99 stays under the SLO with < 1 % errors.
- * `--rate` scales the top step, `--duration` the whole ramp.
+ * `--rate` scales the top step, `--duration` the whole ramp, `--env SLO_P99_MS=…` sets the SLO.
  */
 const SLO_P99_MS = 50;
 
@@ -37,5 +37,5 @@ export default async function (ctx: LoadContext<{ subject: string }>): Promise<v
 }
 
 export function summarize(view: SummarizeView): SaturationReport {
-  return findSaturation(view, "ramp", { sloP99Ms: Number(process.env.GAUNTLET_SLO_P99_MS ?? SLO_P99_MS), maxErrorRate: 0.01 });
+  return findSaturation(view, "ramp", { sloP99Ms: Number(view.env.SLO_P99_MS ?? SLO_P99_MS), maxErrorRate: 0.01 });
 }
