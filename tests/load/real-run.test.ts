@@ -1,7 +1,7 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runLoad, type SaturationReport } from "../../harness/load/index.ts";
+import { runLoad, type SaturationReport, toSuiteResult } from "../../harness/load/index.ts";
 import { LocalCluster, type StartedLocalCluster } from "../../harness/providers/local/index.ts";
 import { httpServer, scratchDir, type TestServer } from "./support.ts";
 
@@ -105,6 +105,12 @@ export default async function () { await new Promise((r) => setTimeout(r, 10)); 
     });
     expect(result.aborted).toMatch(/^threshold http_req_failed: rate<0.01 failed \(actual 1\) with abortOnFail/);
     expect(result.exitCode).toBe(99);
+    const suite = toSuiteResult("load", result);
+    expect(suite.verdict).toBe("fail");
+    expect(suite.tests.map((t) => [t.name, t.state])).toEqual([
+      ["http_req_failed: rate<0.01", "failed"],
+      ["ran to the end", "failed"],
+    ]);
     // 30 s were scheduled at 20/s; the run stopped within its first seconds.
     expect(result.metrics.http_reqs?.count).toBeLessThan(200);
   });

@@ -1,0 +1,32 @@
+import type { SuiteResult } from "../../reports/summary-schema.ts";
+import type { LoadResult } from "./result.ts";
+
+/**
+ * A load run as a suite of the run record's summary: one test per threshold (k6's verdict
+ * units), named `<metric key>: <expression>`, plus one for an early abort.
+ */
+export function toSuiteResult(name: string, result: LoadResult): SuiteResult {
+  const tests: SuiteResult["tests"] = result.thresholds.map((t) => {
+    const fullName = `${t.key}: ${t.expression}`;
+    const actual = t.actual === null ? (t.reason ?? "no samples") : `actual ${t.actual}`;
+    return {
+      name: fullName,
+      fullName: `${name} › ${fullName}`,
+      file: result.file,
+      state: t.passed ? "passed" : "failed",
+      durationMs: result.durationMs,
+      errors: t.passed ? [] : [{ message: `threshold ${fullName} failed (${actual})` }],
+    };
+  });
+  if (result.aborted) {
+    tests.push({
+      name: "ran to the end",
+      fullName: `${name} › ran to the end`,
+      file: result.file,
+      state: "failed",
+      durationMs: result.durationMs,
+      errors: [{ message: `stopped early: ${result.aborted}` }],
+    });
+  }
+  return { name, verdict: result.passed && !result.aborted ? "pass" : "fail", durationMs: result.durationMs, tests };
+}
