@@ -9,7 +9,8 @@ interface Pair {
 }
 
 /**
- * A one-way TCP proxy for one route link (node `from` dialing node `to`) on 127.0.0.1.
+ * A TCP proxy on 127.0.0.1 for the route connections node `from` dials to node `to` (traffic
+ * flows both ways through it; a cut stops both).
  * Blackhole pauses both sockets: nothing is read, so nothing is forwarded either way and the
  * kernel buffers fill as they would behind an iptables DROP; the senders only notice through
  * missed pings and Raft heartbeats. Connections accepted while blackholed are held without an
@@ -65,7 +66,7 @@ export class LinkProxy {
         pair.downstream.pause();
         pair.upstream?.pause();
       } else if (previous === "blackhole") {
-        if (!pair.upstream) this.#drop(pair);
+        if (!pair.upstream || pair.upstream.destroyed || pair.downstream.destroyed) this.#drop(pair);
         else {
           pair.downstream.resume();
           pair.upstream.resume();
@@ -98,7 +99,9 @@ export class LinkProxy {
     this.#pairs.add(pair);
     // A side that closes cleanly has its last bytes flushed to the other (end, not destroy): the
     // last protocol line a server writes before closing, e.g. on a duplicate route, must arrive.
+    // While cut, not even the close crosses: it is passed on when the link heals.
     const closeWith = (other: Socket) => (hadError: boolean) => {
+      if (this.#state !== "open") return;
       if (hadError || !other.writable) other.destroy();
       else other.end();
       if (downstream.destroyed && upstream.destroyed) this.#pairs.delete(pair);
