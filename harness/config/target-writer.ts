@@ -8,6 +8,9 @@ export interface TargetDescription {
   readonly user?: string;
   readonly pass?: string;
   readonly gatewayUrls?: readonly string[];
+  /** The NATS user the gateways connect as, so suites can verify its permissions. */
+  readonly gatewayUser?: { readonly user: string; readonly pass: string };
+  readonly control?: { readonly url: string; readonly token: string };
   readonly manifest?: string;
   readonly maxPayload: number;
 }
@@ -21,7 +24,15 @@ export function writeTargetFile(file: string, target: TargetDescription): void {
       monitoring: target.monitoring,
       ...(target.user ? { user: target.user, pass: target.pass } : {}),
     },
-    ...(target.gatewayUrls?.length ? { gateway: { urls: target.gatewayUrls } } : {}),
+    ...(target.gatewayUrls?.length
+      ? {
+          gateway: {
+            urls: target.gatewayUrls,
+            ...(target.gatewayUser ? { nats_user: target.gatewayUser.user, nats_pass: target.gatewayUser.pass } : {}),
+          },
+        }
+      : {}),
+    ...(target.control ? { control: target.control } : {}),
     ...(target.manifest ? { manifest: target.manifest } : {}),
     expect: { nodes: target.monitoring.length, max_payload: `${target.maxPayload / (1024 * 1024)}MB` },
   };

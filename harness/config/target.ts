@@ -23,7 +23,20 @@ const Nats = z
 export const TargetSchema = z.strictObject({
   name: z.string().optional(),
   nats: Nats,
-  gateway: z.strictObject({ urls: z.array(httpUrl).min(1, "list at least one gateway URL") }).optional(),
+  gateway: z
+    .strictObject({
+      urls: z.array(httpUrl).min(1, "list at least one gateway URL"),
+      /** The NATS user the gateways connect as: lets the suite verify its least-privilege permissions. */
+      nats_user: z.string().optional(),
+      nats_pass: z.string().optional(),
+    })
+    .refine((gateway) => (gateway.nats_user === undefined) === (gateway.nats_pass === undefined), {
+      message: "nats_user and nats_pass go together",
+      path: ["nats_pass"],
+    })
+    .optional(),
+  /** The harness's control API for a stack it runs (faults from suites); absent for systems run by others. */
+  control: z.strictObject({ url: httpUrl, token: z.string().min(1) }).optional(),
   manifest: z.string().optional(),
   expect: z
     .strictObject({
@@ -38,7 +51,10 @@ export interface Target {
   readonly file: string;
   readonly name: string;
   readonly nats: z.output<typeof Nats>;
-  readonly gateway: { readonly urls: readonly string[] } | undefined;
+  readonly gateway:
+    | { readonly urls: readonly string[]; readonly nats_user?: string | undefined; readonly nats_pass?: string | undefined }
+    | undefined;
+  readonly control: { readonly url: string; readonly token: string } | undefined;
   readonly manifest: string | undefined;
   readonly expect: { readonly nodes: number; readonly maxPayload: number | undefined; readonly tls: boolean | undefined };
 }
@@ -50,6 +66,7 @@ export async function loadTarget(file: string): Promise<Target> {
     name: raw.name ?? file,
     nats: raw.nats,
     gateway: raw.gateway,
+    control: raw.control,
     manifest: raw.manifest,
     expect: { nodes: raw.expect.nodes ?? raw.nats.monitoring.length, maxPayload: raw.expect.max_payload, tls: raw.expect.tls },
   };

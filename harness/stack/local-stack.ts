@@ -5,6 +5,7 @@ import { gatewayPermissions } from "../../gateway/index.ts";
 import { DEFAULT_MANIFEST, loadManifest, type Manifest } from "../../services/manifest/index.ts";
 import { fleetPermissions, provisionJetStream, type StartedFleet, startFleet } from "../../services/runtime/index.ts";
 import { writeTargetFile } from "../config/index.ts";
+import { ControlServer } from "../control/index.ts";
 import { LocalCluster, registerStack, type StartedLocalCluster } from "../providers/local/index.ts";
 import type { TaskList } from "../ui/index.ts";
 import { GatewayProcess } from "./gateway-process.ts";
@@ -78,16 +79,19 @@ export class StartedLocalStack implements AsyncDisposable {
   readonly fleet: StartedFleet | undefined;
   readonly gateways: readonly GatewayProcess[];
   readonly admin: Credentials | undefined;
+  readonly control: ControlServer;
 
   constructor(parts: {
     cluster: StartedLocalCluster;
     targetFile: string;
-    fleet?: StartedFleet;
-    gateways?: GatewayProcess[];
-    admin?: Credentials;
+    control: ControlServer;
+    fleet?: StartedFleet | undefined;
+    gateways?: GatewayProcess[] | undefined;
+    admin?: Credentials | undefined;
   }) {
     this.cluster = parts.cluster;
     this.targetFile = parts.targetFile;
+    this.control = parts.control;
     this.fleet = parts.fleet;
     this.gateways = parts.gateways ?? [];
     this.admin = parts.admin;
@@ -103,6 +107,7 @@ export class StartedLocalStack implements AsyncDisposable {
 
   /** Front to back: gateways drain first, then services, then the cluster. */
   async stop(): Promise<void> {
+    await this.control.close();
     await Promise.all(this.gateways.map((gateway) => gateway.stop()));
     await this.fleet?.stop();
     await this.cluster.stop();
@@ -176,24 +181,32 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Start
         .start(options.signal),
     (started) => `formed, meta leader ${started.formation?.metaLeader}`,
   );
+  let parts: { fleet: StartedFleet; gateways: GatewayProcess[] } | undefined;
   try {
-    const parts =
-      options.fleet && manifest && users
-        ? await startFleetAndGateways({ ...options, fleet: options.fleet }, cluster, manifest, users)
-        : undefined;
+    if (options.fleet && manifest && users)
+      parts = await startFleetAndGateways({ ...options, fleet: options.fleet }, cluster, manifest, users);
+    const control = await ControlServer.start({
+      nodes: cluster.nodes,
+      network: cluster.network,
+      services: parts?.fleet.replicas ?? [],
+      gateways: parts?.gateways ?? [],
+    });
     const targetFile = join(cluster.dir, "target.yaml");
     writeTargetFile(targetFile, {
       name: `local stack ${cluster.id}`,
       servers: cluster.clientUrls,
       monitoring: cluster.monitoringUrls,
       maxPayload: MAX_PAYLOAD,
-      ...(users ? { user: users.admin.user, pass: users.admin.pass } : {}),
+      control: { url: control.url, token: control.token },
+      ...(users ? { user: users.admin.user, pass: users.admin.pass, gatewayUser: users.gateway } : {}),
       ...(parts ? { gatewayUrls: parts.gateways.map((gateway) => gateway.url) } : {}),
       ...(options.fleet ? { manifest: options.fleet.manifest } : {}),
     });
     registerStack({ id: cluster.id, pid: process.pid, dir: cluster.dir, targetFile, startedAt: new Date().toISOString() });
-    return new StartedLocalStack({ cluster, targetFile, ...parts, ...(users ? { admin: users.admin } : {}) });
+    return new StartedLocalStack({ cluster, targetFile, control, fleet: parts?.fleet, gateways: parts?.gateways, admin: users?.admin });
   } catch (error) {
+    await Promise.all((parts?.gateways ?? []).map((gateway) => gateway.kill()));
+    await parts?.fleet.stop();
     await cluster.stop();
     throw error;
   }

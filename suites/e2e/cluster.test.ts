@@ -3,6 +3,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Target } from "../../harness/config/index.ts";
 import { assessCluster, snapshotCluster } from "../../harness/probes/index.ts";
+import { retry } from "../../harness/process/index.ts";
 import { connectTarget, suiteTarget } from "../support/target.ts";
 
 let target: Target;
@@ -43,7 +44,12 @@ describe("NATS cluster", () => {
       },
     });
     await responder.flush();
-    const reply = await requester.request(subject, "ping", { timeout: 5_000 });
+    // Interest crosses routes asynchronously: the first requests may find no responder yet.
+    const reply = await retry(() => requester.request(subject, "ping", { timeout: 1_000 }), {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      what: `a reply on ${subject} across the cluster`,
+    });
     expect(reply.string()).toBe("ping");
   });
 

@@ -20,14 +20,18 @@ describe("gauntlet run", () => {
     const runsDir = join(dir, "local");
     const privateTmp = join(dir, "tmp");
     mkdirSync(privateTmp);
-    const result = await gauntlet(["run", "--nodes", "3", "--runs-dir", runsDir], { env: { TMPDIR: privateTmp } });
+    const result = await gauntlet(["run", "--nodes", "3", "--fleet-mode", "cohosted", "--runs-dir", runsDir], {
+      env: { TMPDIR: privateTmp },
+    });
     expect(result.stdout).toContain("PASS");
     expect(result.code).toBe(0);
     const { runDir, summary } = latestSummary(runsDir);
     expect(summary.verdict).toBe("pass");
     expect(summary.target).toEqual({ kind: "local", nodes: 3 });
     const e2e = summary.suites.find((suite) => suite.name === "e2e");
-    expect(e2e?.tests.length).toBeGreaterThanOrEqual(3);
+    expect(e2e?.tests.length).toBeGreaterThanOrEqual(60);
+    expect(summary.latency?.endpoints.length).toBeGreaterThanOrEqual(30);
+    expect(existsSync(join(runDir, "index.html"))).toBe(true);
     expect(e2e?.tests.every((test) => test.state === "passed")).toBe(true);
     expect(summary.cluster?.before?.nodes.every((node) => node.up)).toBe(true);
     const junit = readFileSync(join(runDir, "junit.xml"), "utf8");
