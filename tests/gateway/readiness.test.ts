@@ -56,4 +56,22 @@ describe("gateway readiness", () => {
     await stopped;
     await expect(fetch(`${draining.url}/healthz`)).rejects.toThrow();
   });
+
+  it("stops when its AbortSignal aborts, and refuses an already aborted one", async () => {
+    const controller = new AbortController();
+    const aborted = await startGateway({ manifest: await testManifest(), servers: cluster.clientUrls, signal: controller.signal });
+    expect((await fetch(`${aborted.url}/healthz`)).status).toBe(200);
+    controller.abort();
+    await waitUntil(
+      () =>
+        fetch(`${aborted.url}/healthz`).then(
+          () => undefined,
+          () => true,
+        ),
+      { timeoutMs: 10_000, what: "the aborted gateway to stop listening" },
+    );
+    await expect(startGateway({ manifest: await testManifest(), servers: cluster.clientUrls, signal: controller.signal })).rejects.toThrow(
+      /abort/i,
+    );
+  });
 });
