@@ -117,6 +117,26 @@ try {
     ratio: (pubRate / benchPub).toFixed(2),
     target: "≥ 0.5",
   });
+  // Context: the client library's own ceiling, a bare nats.js publish loop in one thread.
+  const bare = await connect({ servers: cluster.clientUrls });
+  const payload = new Uint8Array(128);
+  let bareCount = 0;
+  const bareEnd = performance.now() + durationMs;
+  while (performance.now() < bareEnd) {
+    for (let i = 0; i < 1000; i++) bare.publish("gauntlet.bench.pub", payload);
+    bareCount += 1000;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await bare.flush();
+  await bare.close();
+  const bareRate = bareCount / (durationMs / 1000);
+  rows.push({
+    anchor: "  (context) bare nats.js publish loop, 1 thread",
+    gauntlet: fmt(pubRate),
+    reference: fmt(bareRate),
+    ratio: (pubRate / bareRate).toFixed(2),
+    target: "",
+  });
 
   // 2b. JetStream async publish, same stream (file storage, R1), same number of acks outstanding.
   const benchJs = natsBenchRate(
