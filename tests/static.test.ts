@@ -14,7 +14,7 @@ describe("static checks", () => {
   });
 
   it("passes the linter and formatter", () => {
-    const { code, output } = run("biome", ["check", "."]);
+    const { code, output } = run("biome", ["check", "--error-on-warnings", "."]);
     expect(code, output).toBe(0);
   });
 });

@@ -48,6 +48,8 @@ function runCli(node, argv, extraEnv) {
     ...process.env,
     ...extraEnv,
     GAUNTLET_BOOTSTRAPPED: "1",
+    GAUNTLET_CACHE: cacheDir,
+    NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(cacheDir, "node-compile-cache"),
     PATH: [nodeBin, join(repoRoot, "node_modules", ".bin"), process.env.PATH ?? ""].join(delimiter),
   };
   const args = argv[0] === "exec" ? argv.slice(1) : [join(repoRoot, "harness", "cli", "main.ts"), ...argv];

@@ -1,7 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Credentials } from "./connect.ts";
 import { FleetError } from "./fleet-error.ts";
@@ -51,7 +49,6 @@ export function spawnReplica(
     env: {
       ...process.env,
       GAUNTLET_REPLICA_SPEC: JSON.stringify(spec),
-      NODE_COMPILE_CACHE: compileCacheDir(),
       ...(options.credentials ? { GAUNTLET_NATS_USER: options.credentials.user, GAUNTLET_NATS_PASS: options.credentials.pass } : {}),
     },
   });
@@ -116,8 +113,3 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 /** Node's compile cache makes the 2nd..Nth start of the same modules much cheaper. */
-function compileCacheDir(): string {
-  const dir = join(tmpdir(), "gauntlet-node-compile-cache");
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}

@@ -17,7 +17,7 @@ describe("gauntlet up / down", () => {
     const target = readFileSync(ready.target, "utf8");
     for (const url of [...ready.nats, ...ready.monitoring]) expect(target).toContain(url);
 
-    const doctor = await gauntlet(["doctor"]);
+    const doctor = await gauntlet(["doctor", "--target", ready.target]);
     expect(doctor.stdout).toContain("Verdict: HEALTHY");
 
     const down = await gauntlet(["down", "--stack", ready.id]);
