@@ -11,13 +11,15 @@ export const stackOptionSpec = {
   "fleet-mode": { type: "string" },
   gateways: { type: "string" },
   "cluster-only": { type: "boolean" },
+  "network-faults": { type: "boolean" },
 } satisfies Command["options"];
 
 export const stackOptionUsage = `  --nodes N            NATS cluster size (default 5, as in production)
   --manifest FILE      service manifest (default services/manifest.yaml)
   --fleet-mode MODE    process (one process per replica, default) or cohosted (one process)
   --gateways N         gateway replicas (default 2)
-  --cluster-only       only the NATS cluster: no services, no gateways`;
+  --cluster-only       only the NATS cluster: no services, no gateways
+  --network-faults     route cluster traffic through proxies so partitions can be injected`;
 
 export function nodesOption(options: ParsedOptions): number {
   return parseCount("--nodes", options.nodes, 5);

@@ -25,6 +25,8 @@ export interface LocalStackOptions {
   readonly signal?: AbortSignal;
   /** The reference fleet (or the manifest's) and its gateways; `false` for the NATS cluster alone. */
   readonly fleet: FleetChoice | false;
+  /** Routes through proxies that the control API can cut (partitions); costs a little at start. */
+  readonly networkFaults?: boolean;
 }
 
 interface Credentials {
@@ -176,6 +178,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Start
       new LocalCluster()
         .withNodes(options.nodes)
         .withMaxPayload(MAX_PAYLOAD)
+        .withNetworkFaults(options.networkFaults ?? false)
         .withConfig(manifest && users ? authorization(users, manifest) : {})
         .withProgress((message) => progress.detail(message))
         .start(options.signal),
