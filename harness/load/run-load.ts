@@ -27,6 +27,8 @@ export interface RunLoadOptions {
   /** Worker threads; default: one per core. */
   workers?: number;
   env?: Record<string, string>;
+  /** Replaces the scenario's own `options.thresholds` (a profile's stricter or looser gate). */
+  thresholds?: Record<string, unknown>;
   /** Local pids of the system under test whose CPU and RSS are sampled. */
   pids?: number[];
   /** Where the live line and the summary go (stderr by default); false for silence. */
@@ -148,7 +150,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   };
   const scenarios = normalizeScenarios(file, module.options, overrides);
   const rawOptions = module.options as { thresholds?: unknown };
-  const thresholds = parseThresholds(file, rawOptions.thresholds);
+  const thresholds = parseThresholds(file, options.thresholds ?? rawOptions.thresholds);
   for (const scenario of scenarios) {
     if (typeof module[scenario.exec] !== "function") {
       throw LoadError.invalidOption(file, `options.scenarios.${scenario.name}.exec`, `the module exports no function '${scenario.exec}'`);

@@ -3,93 +3,147 @@ import { renderHtmlReport } from "../../../reports/index.ts";
 import type { SuiteResult, Summary } from "../../../reports/summary-schema.ts";
 import { SUMMARY_SCHEMA_VERSION } from "../../../reports/summary-schema.ts";
 import { LATENCY_LOG } from "../../../suites/support/latency-log.ts";
-import type { Target } from "../../config/index.ts";
-import { loadTarget } from "../../config/index.ts";
+import { loadTarget, type Target } from "../../config/index.ts";
 import { recordClusterState } from "../../probes/index.ts";
+import { loadProfile, type Profile } from "../../profiles/index.ts";
 import { summarizeLatency } from "../../run/latency-summary.ts";
 import { RunRecord } from "../../run/run-record-writer.ts";
-import { runSuite } from "../../run/suite-runner.ts";
+import { type RunContext, runE2e, runFailover, runLoadSteps } from "../../run/run-steps.ts";
 import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
 import { paint, TaskList } from "../../ui/index.ts";
-import { type Command, type CommandContext, ExitCode } from "../command.ts";
-import { optionalString } from "../options.ts";
-import { fleetChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
+import { type Command, ExitCode, type ParsedOptions } from "../command.ts";
+import { optionalString, parseCount } from "../options.ts";
+import { fleetChoice, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
 
-const SUITES: ReadonlyArray<{ name: string; include: string[] }> = [{ name: "e2e", include: ["suites/e2e/**/*.test.ts"] }];
+const DEFAULT_PROFILE = "smoke";
 
 const clusterState = (target: Target) => recordClusterState(target.nats.monitoring, target.expect.nodes);
 
-async function runSuites(target: Target, record: RunRecord, context: CommandContext): Promise<SuiteResult[]> {
-  const results: SuiteResult[] = [];
-  const env = { GAUNTLET_TARGET: target.file, GAUNTLET_RUN_DIR: record.dir };
-  for (const suite of SUITES) {
-    context.signal.throwIfAborted();
-    context.stderr.write(`\n▶ suite ${suite.name}\n`);
-    results.push(await runSuite({ ...suite, repoRoot: context.repoRoot, env, signal: context.signal }));
-  }
-  return results;
+/** Stack options on the command line win over the profile's. */
+function stackOptions(profile: Profile, options: ParsedOptions) {
+  const fleet = fleetChoice({
+    ...options,
+    "fleet-mode": options["fleet-mode"] ?? profile.stack.fleetMode,
+    gateways: options.gateways ?? String(profile.stack.gateways),
+  });
+  return {
+    nodes: parseCount("--nodes", options.nodes, profile.stack.nodes),
+    fleet,
+    networkFaults: Boolean(options["network-faults"]) || profile.stack.networkFaults,
+  };
+}
+
+function stackPids(stack: StartedLocalStack | undefined): number[] {
+  if (!stack) return [];
+  const pids = [
+    ...stack.cluster.nodes.map((node) => node.pid),
+    ...stack.gateways.map((gateway) => gateway.pid),
+    ...(stack.fleet?.replicas.map((replica) => replica.pid) ?? []),
+  ];
+  return [...new Set(pids.filter((pid): pid is number => pid !== undefined && pid !== process.pid))];
+}
+
+/** 1 when a test or checker failed, 99 when only load thresholds did (as k6), else 0. */
+function exitCodeOf(suites: readonly SuiteResult[]): number {
+  const failed = suites.filter((suite) => suite.verdict !== "pass");
+  if (failed.some((suite) => !suite.name.startsWith("load "))) return ExitCode.failed;
+  return failed.length > 0 ? ExitCode.thresholdFailed : ExitCode.ok;
+}
+
+function reasonsOf(suites: readonly SuiteResult[]): string[] {
+  return suites.flatMap((suite) => {
+    const failedTests = suite.tests
+      .filter((test) => test.state === "failed")
+      .map((test) => `${suite.name}: ${test.fullName}: ${test.errors[0]?.message.split("\n")[0] ?? "failed"}`);
+    if (suite.verdict === "error" && failedTests.length === 0) return [`${suite.name}: the suite could not run (see the log)`];
+    return failedTests;
+  });
 }
 
 export const command: Command = {
   name: "run",
-  summary: "bring the system up (or use --target), run the suites, write the run record",
-  usage: `Usage: gauntlet run [--target FILE | stack options] [--runs-dir DIR]
+  summary: "run a profile's suites (e2e, failover, load) on a local stack or a --target, write the run record",
+  usage: `Usage: gauntlet run [--profile NAME|FILE] [--target FILE | stack options] [--runs-dir DIR]
 
-Without --target: starts the local stack (as 'gauntlet up'), runs the suites against it,
-stops it. With --target: runs the suites against that system. Writes
-reports/runs/<run-id>/ (summary.json, junit.xml) and points reports/runs/latest at it.
-Exit 0 pass, 1 a test failed, 2 the harness could not run.
+Runs a profile (default ${DEFAULT_PROFILE}; also nightly, release, or your own YAML that may
+'extends' ours): its e2e suite, failover experiments and load scenarios. Without --target
+it starts the local stack the profile asks for and stops it at the end. Writes
+reports/runs/<run-id>/ (summary.json, junit.xml, index.html, history.jsonl, load/) and
+points reports/runs/latest at it.
 
+Exit codes: 0 pass · 1 a test or checker failed · 99 only load thresholds failed ·
+2 the harness could not run (bad profile, target or option; missing tool).
+
+  --profile NAME|FILE  smoke (PR-sized), nightly, release, or a path
   --target FILE        run against that system instead of a local stack
   --runs-dir DIR       where run records go (default reports/runs)
 ${stackOptionUsage}`,
-  options: { ...stackOptionSpec, target: { type: "string" }, "runs-dir": { type: "string" } },
+  options: { ...stackOptionSpec, profile: { type: "string" }, target: { type: "string" }, "runs-dir": { type: "string" } },
   async run(options, _positionals, context) {
     const startedAt = new Date();
+    const profile = await loadProfile(optionalString(options.profile) ?? DEFAULT_PROFILE);
     const targetFile = optionalString(options.target);
-    const nodes = nodesOption(options);
-    const fleet = fleetChoice(options);
     const target = targetFile ? await loadTarget(targetFile) : undefined;
+    const stackChoice = stackOptions(profile, options);
+    context.stderr.write(`profile ${profile.name}: ${profile.description}\n`);
     const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
     let stack: StartedLocalStack | undefined;
     try {
-      if (!target) stack = await startLocalStack({ nodes, fleet, progress, signal: context.signal }).finally(() => progress.finish());
+      if (!target) stack = await startLocalStack({ ...stackChoice, progress, signal: context.signal }).finally(() => progress.finish());
       const system = target ?? (await loadTarget((stack as StartedLocalStack).targetFile));
       const record = new RunRecord(optionalString(options["runs-dir"]) ?? join(context.repoRoot, "reports", "runs"));
+      const run: RunContext = {
+        repoRoot: context.repoRoot,
+        target: system,
+        record,
+        startedAtMs: startedAt.getTime(),
+        pids: stackPids(stack),
+        stderr: context.stderr,
+        signal: context.signal,
+      };
       const before = await clusterState(system);
-      const suites = await runSuites(system, record, context);
+      const suites: SuiteResult[] = [];
+      const summary: Partial<Summary> = {};
+      if (profile.e2e.enabled) suites.push(await runE2e(run));
+      if (profile.failover.enabled) {
+        const failover = await runFailover(run, profile.failover);
+        suites.push(failover.suite);
+        if (failover.section) summary.failover = failover.section;
+      }
+      if (profile.load.enabled && profile.load.scenarios.length > 0) {
+        const load = await runLoadSteps(run, profile.load.scenarios);
+        suites.push(...load.suites);
+        summary.load = load.section;
+      }
       const after = await clusterState(system);
-      const failed = suites.filter((suite) => suite.verdict !== "pass");
-      const exitCode = failed.length === 0 ? ExitCode.ok : ExitCode.failed;
-      const reasons = failed.flatMap((suite) =>
-        suite.tests
-          .filter((test) => test.state === "failed")
-          .map((test) => `${suite.name}: ${test.fullName}: ${test.errors[0]?.message ?? "failed"}`),
-      );
-      if (failed.some((suite) => suite.verdict === "error")) reasons.push("a suite could not run: see the log");
+      const exitCode = exitCodeOf(suites);
       const finishedAt = new Date();
-      const summary: Summary = {
+      const latency = summarizeLatency(record.path(LATENCY_LOG));
+      const complete: Summary = {
         schema: SUMMARY_SCHEMA_VERSION,
         runId: record.id,
         startedAt: startedAt.toISOString(),
         finishedAt: finishedAt.toISOString(),
         durationMs: finishedAt.getTime() - startedAt.getTime(),
-        profile: "default",
-        target: target ? { kind: "file", path: target.file, nodes: target.expect.nodes } : { kind: "local", nodes },
+        profile: profile.name,
+        target: target ? { kind: "file", path: target.file, nodes: target.expect.nodes } : { kind: "local", nodes: stackChoice.nodes },
         verdict: exitCode === ExitCode.ok ? "pass" : "fail",
         exitCode,
-        reasons,
+        reasons: reasonsOf(suites),
         suites,
         cluster: { before, after },
+        ...summary,
+        ...(latency ? { latency } : {}),
       };
-      const latency = summarizeLatency(record.path(LATENCY_LOG));
-      if (latency) summary.latency = latency;
-      record.finish(summary);
+      record.finish(complete);
       await renderHtmlReport(record.dir);
       const out = context.stdout;
       const verdict = exitCode === ExitCode.ok ? paint(out, "green", "PASS") : paint(out, "red", "FAIL");
-      out.write(`\n${verdict} — run record ${record.dir} (open index.html)\n`);
-      for (const reason of reasons) out.write(`  ✖ ${reason}\n`);
+      const counts = suites
+        .map((suite) => `${suite.name} ${suite.tests.filter((t) => t.state === "passed").length}/${suite.tests.length}`)
+        .join(", ");
+      out.write(`\n${verdict} (exit ${exitCode}) — ${counts}\n  run record ${record.dir} (open index.html)\n`);
+      for (const reason of complete.reasons) out.write(`  ✖ ${reason}\n`);
       return exitCode;
     } finally {
       await stack?.stop();

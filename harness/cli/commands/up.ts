@@ -23,7 +23,13 @@ ${stackOptionUsage}
     const fleet = fleetChoice(options);
     const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
     const startedAt = performance.now();
-    const stack = await startLocalStack({ nodes, fleet, networkFaults: Boolean(options["network-faults"]), progress, signal: context.signal }).finally(() => progress.finish());
+    const stack = await startLocalStack({
+      nodes,
+      fleet,
+      networkFaults: Boolean(options["network-faults"]),
+      progress,
+      signal: context.signal,
+    }).finally(() => progress.finish());
     try {
       const ready = {
         id: stack.id,

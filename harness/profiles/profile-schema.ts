@@ -1,0 +1,61 @@
+import { z } from "zod";
+import { Duration } from "../config/units.ts";
+
+const LoadStep = z.strictObject({
+  /** A scenario of suites/load by name, or a path. */
+  scenario: z.string().min(1),
+  rate: z.number().positive().optional(),
+  duration: Duration.optional(),
+  /** Replace the scenario's thresholds, in k6 syntax: `{ http_req_duration: ["p(99)<300"] }`. */
+  thresholds: z.record(z.string(), z.array(z.union([z.string(), z.looseObject({ threshold: z.string() })]))).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+});
+
+/** A profile file as written: every field optional, so `extends` can fill the rest. */
+export const ProfileFile = z.strictObject({
+  description: z.string().optional(),
+  extends: z.string().optional(),
+  stack: z
+    .strictObject({
+      nodes: z.int().min(1).optional(),
+      fleet_mode: z.enum(["process", "cohosted"]).optional(),
+      gateways: z.int().min(0).optional(),
+      network_faults: z.boolean().optional(),
+    })
+    .optional(),
+  e2e: z.strictObject({ enabled: z.boolean().optional() }).optional(),
+  failover: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      /** Fault names of suites/failover, or `all`. */
+      faults: z.array(z.string().min(1)).optional(),
+      seed: z.int().optional(),
+      /** Passed to the failover suite (experiment durations and bounds). */
+      env: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
+  load: z.strictObject({ enabled: z.boolean().optional(), scenarios: z.array(LoadStep).optional() }).optional(),
+});
+export type ProfileFile = z.output<typeof ProfileFile>;
+export type LoadStep = z.output<typeof LoadStep>;
+
+/** A profile with `extends` resolved and defaults applied. */
+export interface Profile {
+  readonly name: string;
+  readonly file: string;
+  readonly description: string;
+  readonly stack: {
+    readonly nodes: number;
+    readonly fleetMode: "process" | "cohosted";
+    readonly gateways: number;
+    readonly networkFaults: boolean;
+  };
+  readonly e2e: { readonly enabled: boolean };
+  readonly failover: {
+    readonly enabled: boolean;
+    readonly faults: readonly string[];
+    readonly seed: number | undefined;
+    readonly env: Record<string, string>;
+  };
+  readonly load: { readonly enabled: boolean; readonly scenarios: readonly LoadStep[] };
+}

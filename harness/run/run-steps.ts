@@ -1,0 +1,100 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  type FailoverSection,
+  FailoverSection as FailoverSectionSchema,
+  type LoadSection,
+  type SuiteResult,
+} from "../../reports/summary-schema.ts";
+import type { Target } from "../config/index.ts";
+import { type LoadResult, runLoad, toSuiteResult } from "../load/index.ts";
+import type { LoadStep, Profile } from "../profiles/index.ts";
+import { toLoadSection } from "./load-section.ts";
+import type { RunRecord } from "./run-record-writer.ts";
+import { runSuite } from "./suite-runner.ts";
+
+export interface RunContext {
+  readonly repoRoot: string;
+  readonly target: Target;
+  readonly record: RunRecord;
+  /** Epoch ms when the run began: every time axis of the run record starts there. */
+  readonly startedAtMs: number;
+  /** Local processes of the system under test whose CPU and memory the load engine samples. */
+  readonly pids: readonly number[];
+  readonly stderr: NodeJS.WriteStream;
+  readonly signal: AbortSignal;
+}
+
+export const FAILOVER_RESULTS = "failover.json";
+
+const suiteEnv = (context: RunContext, extra: Record<string, string> = {}) => ({
+  GAUNTLET_TARGET: context.target.file,
+  GAUNTLET_RUN_DIR: context.record.dir,
+  GAUNTLET_RUN_STARTED_AT: String(context.startedAtMs),
+  ...extra,
+});
+
+export function runE2e(context: RunContext): Promise<SuiteResult> {
+  context.stderr.write("\n▶ suite e2e\n");
+  return runSuite({
+    name: "e2e",
+    include: ["suites/e2e/**/*.test.ts"],
+    repoRoot: context.repoRoot,
+    env: suiteEnv(context),
+    signal: context.signal,
+  });
+}
+
+/** The failover suite; its experiments leave `failover.json` (and `history.jsonl`) in the run dir. */
+export async function runFailover(
+  context: RunContext,
+  failover: Profile["failover"],
+): Promise<{ suite: SuiteResult; section?: FailoverSection }> {
+  context.stderr.write(`\n▶ suite failover (${failover.faults.join(", ")})\n`);
+  const env = suiteEnv(context, {
+    ...failover.env,
+    GAUNTLET_FAILOVER_FAULTS: failover.faults.join(","),
+    ...(failover.seed !== undefined ? { GAUNTLET_FAILOVER_SEED: String(failover.seed) } : {}),
+  });
+  const suite = await runSuite({
+    name: "failover",
+    include: ["suites/failover/**/*.test.ts"],
+    repoRoot: context.repoRoot,
+    env,
+    signal: context.signal,
+  });
+  const file = context.record.path(FAILOVER_RESULTS);
+  if (!existsSync(file)) return { suite };
+  return { suite, section: FailoverSectionSchema.parse(JSON.parse(readFileSync(file, "utf8"))) };
+}
+
+function scenarioFile(repoRoot: string, step: LoadStep): string {
+  return step.scenario.endsWith(".ts") ? step.scenario : join(repoRoot, "suites", "load", `${step.scenario}.ts`);
+}
+
+/** The profile's load scenarios, one after the other: a suite per scenario (one test per threshold) and the `load` section. */
+export async function runLoadSteps(
+  context: RunContext,
+  steps: readonly LoadStep[],
+): Promise<{ suites: SuiteResult[]; section: LoadSection }> {
+  const runs: Array<{ name: string; result: LoadResult; offsetS: number }> = [];
+  for (const step of steps) {
+    context.signal.throwIfAborted();
+    context.stderr.write(`\n▶ load ${step.scenario}\n`);
+    const offsetS = Math.round((Date.now() - context.startedAtMs) / 1000);
+    const result = await runLoad({
+      scenario: scenarioFile(context.repoRoot, step),
+      target: context.target,
+      ...(step.rate !== undefined ? { rate: step.rate } : {}),
+      ...(step.duration !== undefined ? { duration: step.duration } : {}),
+      ...(step.thresholds ? { thresholds: step.thresholds } : {}),
+      env: step.env ?? {},
+      pids: [...context.pids],
+      progress: context.stderr,
+      outDir: context.record.path(join("load", step.scenario.replace(/[^\w.-]/g, "_"))),
+      signal: context.signal,
+    });
+    runs.push({ name: step.scenario, result, offsetS });
+  }
+  return { suites: runs.map(({ name, result }) => toSuiteResult(`load ${name}`, result)), section: toLoadSection(runs) };
+}
