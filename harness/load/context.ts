@@ -1,4 +1,5 @@
 import { type MsgHdrs, headers as natsHeaders } from "@nats-io/nats-core";
+import type { Pool } from "undici";
 import type { Connections } from "./connections.ts";
 import { type Abortable, dispatchRequest, parseUrl, type RawResponse } from "./http-request.ts";
 import type { MetricSink, Tags } from "./metrics.ts";
@@ -193,6 +194,15 @@ export interface VuContext {
 export function createVuContext(input: IterationInput, sink: MetricSink, connections: Connections): VuContext {
   let tags: Record<string, string> = {};
   let clock = input.intendedStartMs;
+  const pools = new Map<string, Pool>();
+  const poolFor = (origin: string): Pool => {
+    let pool = pools.get(origin);
+    if (!pool) {
+      pool = connections.pool(origin);
+      pools.set(origin, pool);
+    }
+    return pool;
+  };
   const tagsFor = (extra: Record<string, string> | undefined, own: Record<string, string>, kind: string, primary: string): Tags =>
     internTags(input.scenarioTags, tags, own, extra, kind, primary);
   const begin = (): number => {
@@ -227,7 +237,7 @@ export function createVuContext(input: IterationInput, sink: MetricSink, connect
     let error: string | undefined;
     try {
       const request = { method, path, headers, body: payload, timeoutMs: options.timeoutMs ?? 60_000 };
-      response = await dispatchRequest(connections.pool(origin), request, input.inflight);
+      response = await dispatchRequest(poolFor(origin), request, input.inflight);
     } catch (cause) {
       error = message(cause);
     }
