@@ -45,6 +45,9 @@ async function loadChain(file: string, seen: string[]): Promise<ProfileFile> {
   return merge(parent, { ...raw, extends: undefined });
 }
 
+/** Faults that cut links between nodes need the proxied network (`all` includes them). */
+const cutsLinks = (fault: string) => fault === "all" || fault.includes("partition") || fault.startsWith("isolate");
+
 /** Loads `--profile X`: one of ours (`smoke`, `nightly`, `release`) or a user's file that may extend ours. */
 export async function loadProfile(reference: string, cwd = process.cwd()): Promise<Profile> {
   const file = locate(reference, cwd, undefined);
@@ -57,7 +60,7 @@ export async function loadProfile(reference: string, cwd = process.cwd()): Promi
       nodes: raw.stack?.nodes ?? 5,
       fleetMode: raw.stack?.fleet_mode ?? "process",
       gateways: raw.stack?.gateways ?? 2,
-      networkFaults: raw.stack?.network_faults ?? Boolean(raw.failover?.enabled),
+      networkFaults: raw.stack?.network_faults ?? (Boolean(raw.failover?.enabled) && (raw.failover?.faults ?? ["all"]).some(cutsLinks)),
     },
     e2e: { enabled: raw.e2e?.enabled ?? true },
     failover: {

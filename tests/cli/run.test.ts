@@ -10,6 +10,13 @@ import { processesMatching } from "../support/processes.ts";
 const dir = mkdtempSync(join(tmpdir(), "gauntlet-run-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A profile for these tests: the local stack and the e2e suite only. */
+function e2eOnly(): string {
+  const file = join(dir, "e2e-only.yaml");
+  writeFileSync(file, "extends: smoke\nfailover: { enabled: false }\nload: { enabled: false }\n");
+  return file;
+}
+
 function latestSummary(runsDir: string) {
   const runDir = realpathSync(join(runsDir, "latest"));
   return { runDir, summary: Summary.parse(JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8"))) };
@@ -51,7 +58,7 @@ describe("gauntlet run", () => {
         target,
         `nats:\n  servers: ${list(servers.flatMap((s) => s.clientUrls))}\n  monitoring: ${list(servers.flatMap((s) => s.monitoringUrls))}\n`,
       );
-      const result = await gauntlet(["run", "--target", target, "--runs-dir", runsDir]);
+      const result = await gauntlet(["run", "--profile", e2eOnly(), "--target", target, "--runs-dir", runsDir]);
       expect(result.code).toBe(1);
       const { summary } = latestSummary(runsDir);
       expect(summary.verdict).toBe("fail");
@@ -61,6 +68,40 @@ describe("gauntlet run", () => {
     } finally {
       await Promise.all(servers.map((server) => server.stop()));
     }
+  });
+
+  it("exits 99 when only a load threshold fails, as k6 does, with the threshold in the run record", async () => {
+    const runsDir = join(dir, "threshold");
+    const profile = join(dir, "threshold.yaml");
+    writeFileSync(
+      profile,
+      [
+        "extends: smoke",
+        "stack: { nodes: 3 }",
+        "e2e: { enabled: false }",
+        "failover: { enabled: false }",
+        "load:",
+        "  scenarios:",
+        "    - scenario: gateway-mixed",
+        "      rate: 20",
+        "      duration: 3s",
+        "      thresholds:",
+        '        http_req_failed: ["rate<0.5"]',
+        '        http_req_duration: ["p(99)<0.001"]',
+        "",
+      ].join("\n"),
+    );
+    const result = await gauntlet(["run", "--profile", profile, "--runs-dir", runsDir]);
+    expect(result.code, result.stderr.slice(-2000)).toBe(99);
+    const { runDir, summary } = latestSummary(runsDir);
+    expect(summary).toMatchObject({ verdict: "fail", exitCode: 99, profile: "threshold" });
+    const thresholds = summary.load?.thresholds ?? [];
+    expect(thresholds.map((t) => [t.metric, t.expression, t.pass])).toEqual([
+      ["http_req_failed", "rate<0.5", true],
+      ["http_req_duration", "p(99)<0.001", false],
+    ]);
+    expect(summary.reasons.join("\n")).toContain("threshold http_req_duration: p(99)<0.001 failed");
+    expect(readFileSync(join(runDir, "junit.xml"), "utf8")).toMatch(/<testcase [^>]*name="[^"]*http_req_duration: p\(99\)&lt;0\.001"[^>]*>\s*<failure/);
   });
 
   it("does not start anything when the target file is malformed (exit 2)", async () => {
