@@ -21,7 +21,6 @@ const decoder = new TextDecoder();
  * (timer, error object, promise chain) each, so many acks can be outstanding cheaply.
  */
 export class JsPublisher {
-  readonly #nc: NatsConnection;
   readonly #send: (subject: string, data: Uint8Array, reply: string, msgID: string | undefined) => void;
   readonly #inbox = createInbox();
   readonly #pending = new Map<number, Pending>();
@@ -30,7 +29,6 @@ export class JsPublisher {
   #next = 0;
 
   constructor(nc: NatsConnection, send: (subject: string, data: Uint8Array, reply: string, msgID: string | undefined) => void) {
-    this.#nc = nc;
     this.#send = send;
     this.#subscription = nc.subscribe(`${this.#inbox}.*`, { callback: (_error, msg) => this.#onAck(msg) });
     this.#sweep = setInterval(() => this.#expire(), 50);
@@ -92,7 +90,6 @@ export class JsPublisher {
     this.#subscription.unsubscribe();
     for (const pending of this.#pending.values()) pending.resolve({ error: "connection closed before the PubAck" });
     this.#pending.clear();
-    void this.#nc;
   }
 }
 

@@ -327,7 +327,14 @@ async function drive(
     series,
     resources: sampler.usage,
   };
-  if (module.summarize) result.report = await module.summarize({ scenarios, env, window: (from, to) => statsOf(store, from, to) });
+  if (module.summarize) {
+    try {
+      result.report = await module.summarize({ scenarios, env, window: (from, to) => statsOf(store, from, to) });
+    } catch (error) {
+      // The run itself stands; say in its place why the report is missing.
+      result.report = { error: `${file}: summarize failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
   if (progressStream) progressStream.write(formatSummary(result));
   if (options.outDir) {
     await mkdir(options.outDir, { recursive: true });
