@@ -16,7 +16,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import * as hdr from "hdr-histogram-js";
 import { Pool } from "undici";
-import { SupervisedProcess } from "../harness/process/index.ts";
+import { SupervisedProcess, waitUntil } from "../harness/process/index.ts";
 import { LocalCluster } from "../harness/providers/local/index.ts";
 
 const SUBJECT = "svc.bench.echo";
@@ -46,6 +46,11 @@ const children: SupervisedProcess[] = [];
 const dir = mkdtempSync(join(tmpdir(), "gauntlet-gateway-bench-"));
 const cluster = await new LocalCluster().withNodes(1).start();
 const natsUrl = cluster.clientUrls[0] as string;
+// nats-server opens its client port after /varz (LocalCluster's readiness) answers; /healthz waits for it.
+await waitUntil(() => fetch(`${cluster.monitoringUrls[0]}/healthz`).then((res) => (res.ok ? true : undefined)), {
+  timeoutMs: 15_000,
+  what: "nats-server /healthz",
+});
 const responder = await connect({ servers: natsUrl });
 const client = await connect({ servers: natsUrl });
 

@@ -2,6 +2,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import type { GatewayManifest } from "../../../gateway/index.ts";
+import { waitUntil } from "../../../harness/process/index.ts";
 import { LocalCluster, type StartedLocalCluster } from "../../../harness/providers/local/index.ts";
 import { loadManifest } from "../../../services/manifest/index.ts";
 
@@ -12,8 +13,20 @@ export function testManifest(): Promise<GatewayManifest> {
 }
 
 /** One real nats-server with JetStream; `config` is merged into its configuration. */
-export function startNats(config: Record<string, unknown> = {}, maxPayload = 64 * 1024): Promise<StartedLocalCluster> {
-  return new LocalCluster().withNodes(1).withMaxPayload(maxPayload).withConfig(config).start();
+export async function startNats(config: Record<string, unknown> = {}, maxPayload = 64 * 1024): Promise<StartedLocalCluster> {
+  const cluster = await new LocalCluster().withNodes(1).withMaxPayload(maxPayload).withConfig(config).start();
+  // LocalCluster is ready once /varz answers, but nats-server opens its client port later
+  // (after JetStream starts); /healthz answers 200 only once clients can connect.
+  await Promise.all(
+    cluster.monitoringUrls.map((url) =>
+      waitUntil(() => fetch(`${url}/healthz`).then((res) => (res.ok ? true : undefined)), {
+        timeoutMs: 15_000,
+        intervalMs: 20,
+        what: `${url}/healthz`,
+      }),
+    ),
+  );
+  return cluster;
 }
 
 export async function connectAs(url: string, auth: { user: string; pass: string } | undefined = undefined): Promise<NatsConnection> {
