@@ -1,8 +1,22 @@
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from "hdr-histogram-js";
 
-/** Latencies are recorded in microseconds, 1 µs to 1 h, three significant digits (0.1 % resolution). */
+/**
+ * Latencies are recorded in microseconds with three significant digits (0.1 % resolution);
+ * the range grows to whatever is recorded, so a histogram costs memory only for the values it saw.
+ */
 export function newHistogram(): Histogram {
-  return build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
+  return build({ lowestDiscernibleValue: 1, highestTrackableValue: 2, numberOfSignificantValueDigits: 3, autoResize: true });
+}
+
+/** The same, stored sparsely: for the many per-second histograms a long run keeps (about 10 KB each). */
+export function newCompactHistogram(): Histogram {
+  return build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 2,
+    numberOfSignificantValueDigits: 3,
+    autoResize: true,
+    bitBucketSize: "packed",
+  });
 }
 
 export function encodeHistogram(histogram: Histogram): string {

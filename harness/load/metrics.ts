@@ -1,5 +1,5 @@
 import type { Histogram } from "hdr-histogram-js";
-import { decodeHistogram, encodeHistogram, newHistogram } from "./histogram.ts";
+import { decodeHistogram, encodeHistogram, newCompactHistogram, newHistogram } from "./histogram.ts";
 
 export type Tags = Readonly<Record<string, string>>;
 export type MetricType = "trend" | "counter" | "rate";
@@ -268,7 +268,7 @@ export class MetricStore {
     for (const s of delta.seconds) {
       let entry = this.seconds.get(s.second);
       if (!entry) {
-        entry = { started: 0, completed: 0, requests: 0, errors: 0, dropped: 0, latency: newHistogram() };
+        entry = { started: 0, completed: 0, requests: 0, errors: 0, dropped: 0, latency: newCompactHistogram() };
         this.seconds.set(s.second, entry);
       }
       entry.started += s.started;
