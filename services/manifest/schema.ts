@@ -50,9 +50,20 @@ const profile = z
       .min(0, "expected a probability from 0 to 1")
       .max(1, "expected a probability from 0 to 1")
       .default(0),
+    dropRate: z
+      .number({ error: "expected a probability from 0 to 1" })
+      .min(0, "expected a probability from 0 to 1")
+      .max(1, "expected a probability from 0 to 1")
+      .optional(),
     maxDelay: duration.prefault("10s"),
   })
-  .transform((p) => ({ latency: p.latency, payloadBytes: p.payloadBytes, errorRate: p.errorRate, maxDelayMs: p.maxDelay }));
+  .transform((p) => ({
+    latency: p.latency,
+    payloadBytes: p.payloadBytes,
+    errorRate: p.errorRate,
+    ...(p.dropRate ? { dropRate: p.dropRate } : {}),
+    maxDelayMs: p.maxDelay,
+  }));
 
 const jsonSchema = z.record(z.string(), z.unknown(), { error: "expected a JSON Schema object" });
 

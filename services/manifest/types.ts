@@ -64,6 +64,8 @@ export interface ServiceProfile {
   payloadBytes: number;
   /** Probability (0..1) that a request is answered with an injected 500. */
   errorRate: number;
+  /** Probability (0..1) that a request is silently dropped: never answered, as a broken replica would (fault injection). */
+  dropRate?: number;
   /** Cap on a request's own `delay_ms` (honoured by ai-integration). */
   maxDelayMs: number;
 }

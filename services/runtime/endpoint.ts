@@ -73,6 +73,8 @@ export function serveEndpoint(
 
 async function answer(msg: ServiceMsg, handler: EndpointHandler, deps: EndpointDeps, counters: EndpointCounters): Promise<void> {
   const started = performance.now();
+  const { dropRate } = deps.profile;
+  if (dropRate !== undefined && Math.random() < dropRate) return;
   const span = serverSpan(msg.headers?.get("traceparent"));
   const replyHeaders = headers();
   replyHeaders.set("traceparent", formatTraceparent(span));

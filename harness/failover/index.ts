@@ -1,0 +1,27 @@
+export {
+  type ClientProfile,
+  type ConsumerMode,
+  DEFAULT_STREAM,
+  DEFAULT_TIMING,
+  EXPERIMENT_STREAM,
+  type ExperimentFault,
+  type ExperimentSpec,
+  type ExperimentStream,
+  type ExperimentTiming,
+  type GatewayCall,
+  timingFromEnv,
+} from "./experiment.ts";
+export { type ExperimentResult, type RunExperimentOptions, runExperiment } from "./run-experiment.ts";
+export { clientOptions, type ExperimentTarget, experimentTarget, localExperimentTarget } from "./target.ts";
+export {
+  checkSteadyState,
+  checkWindowAvailability,
+  EXPERIMENT_F,
+  type ExperimentMeta,
+  type ExperimentVerdict,
+  experimentMeta,
+  experimentOf,
+  judgeExperiment,
+  splitByExperiment,
+  unavailableNs,
+} from "./verdict.ts";

@@ -1,0 +1,263 @@
+import { randomBytes } from "node:crypto";
+import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import { connect, type NatsConnection, nanos } from "@nats-io/transport-node";
+import { type HistoryEntry, HistoryRecorder, NEMESIS_PROCESS, PROBE_PROCESS } from "../history/index.ts";
+import { type FaultSpec, Nemesis, waitForHealthy } from "../nemesis/index.ts";
+import {
+  DEFAULT_STREAM,
+  DEFAULT_TIMING,
+  EXPERIMENT_STREAM,
+  type ExperimentSpec,
+  type ExperimentStream,
+  type ExperimentTiming,
+  timingFromEnv,
+} from "./experiment.ts";
+import { runProbes } from "./probes.ts";
+import { clientOptions, type ExperimentTarget } from "./target.ts";
+import { EXPERIMENT_F, type ExperimentMeta, type ExperimentVerdict, judgeExperiment } from "./verdict.ts";
+import {
+  connectClient,
+  finalReads,
+  runGatewayClient,
+  runKvClient,
+  runProcessor,
+  runPublisher,
+  sleep,
+  type WorkloadContext,
+} from "./workloads.ts";
+
+export interface ExperimentResult {
+  readonly spec: ExperimentSpec;
+  readonly verdict: ExperimentVerdict;
+  /** The experiment's history as written to history.jsonl: processes `experiment/client`, nemesis and probe values carry `experiment`. */
+  readonly history: readonly HistoryEntry[];
+  /** Wall clock (ms since epoch) of the history's time 0. */
+  readonly startedAtMs: number;
+  readonly durationMs: number;
+}
+
+export interface RunExperimentOptions {
+  readonly signal?: AbortSignal | undefined;
+  readonly seed?: number;
+  readonly onProgress?: (message: string) => void;
+}
+
+const STREAM_FAULTS = new Set(["kill-stream-leader", "isolate-stream-leader"]);
+
+function resolveFault(fault: FaultSpec, stream: string): FaultSpec {
+  if (STREAM_FAULTS.has(fault.kind) && "stream" in fault && fault.stream === EXPERIMENT_STREAM) return { ...fault, stream } as FaultSpec;
+  return fault;
+}
+
+function tag(entries: readonly HistoryEntry[], experiment: string): HistoryEntry[] {
+  return entries.map((entry) => {
+    if (entry.process !== NEMESIS_PROCESS && entry.process !== PROBE_PROCESS) return entry;
+    const value = (entry.value ?? {}) as Record<string, unknown>;
+    return { ...entry, value: { ...value, experiment } };
+  });
+}
+
+async function retry<T>(what: string, attempts: number, operation: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts && !signal.aborted; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      lastError = error;
+      await sleep(500, signal);
+    }
+  }
+  throw new Error(`${what}: ${(lastError as Error)?.message ?? "aborted"}`, { cause: lastError });
+}
+
+/**
+ * Runs one experiment: creates a stream and KV bucket of its own, starts the workloads (JetStream
+ * publishers, KV register clients, gateway requests, a processor when asked) and the reconnection
+ * probes, lets them run quiet, injects the fault, holds it, heals, lets them recover, then does the
+ * final reads and judges the recorded history. Always heals, also on failure or abort; every loop
+ * is bounded by count and by `timing.deadlineMs`.
+ */
+export async function runExperiment(
+  target: ExperimentTarget,
+  spec: ExperimentSpec,
+  options: RunExperimentOptions = {},
+): Promise<ExperimentResult> {
+  if (spec.name.includes("/")) throw new Error(`experiment "${spec.name}": a name may not contain "/"`);
+  const timing: ExperimentTiming = { ...DEFAULT_TIMING, ...timingFromEnv(), ...spec.timing };
+  const stream: ExperimentStream = { ...DEFAULT_STREAM, ...spec.stream };
+  const progress = options.onProgress ?? (() => {});
+  const id = `${spec.name.replace(/[^A-Za-z0-9_-]/g, "_")}_${randomBytes(3).toString("hex")}`;
+  const streamName = `FAILOVER_${id}`.toUpperCase();
+  const subject = `gauntlet.failover.${id}.m`;
+  const bucket = `failover_${id}`;
+  const fault = spec.fault.kind === "full-restart" || spec.fault.kind === "none" ? spec.fault : resolveFault(spec.fault, streamName);
+  const deadline = AbortSignal.timeout(timing.deadlineMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+  const startedAtMs = Date.now();
+  const history = new HistoryRecorder();
+  const nemesis = target.nemesis
+    ? new Nemesis(target.nemesis, { history, seed: options.seed ?? 1, onProgress: progress, signal })
+    : undefined;
+
+  let notRun: string | undefined;
+  if (fault.kind !== "none") {
+    if (!nemesis) notRun = target.unfaultable ?? `${target.name}: cannot inject faults`;
+    else if (fault.kind !== "full-restart") notRun = nemesis.unsupported(fault.kind);
+  }
+  const meta: ExperimentMeta = {
+    experiment: spec.name,
+    fault: fault.kind,
+    stream: streamName,
+    replicas: stream.replicas,
+    storage: stream.storage,
+    expectedInstances: target.expectedInstances,
+    reconnectBoundNs: (spec.reconnectBoundMs ?? 30_000) * 1e6,
+    graceNs: 5e9,
+    ...(notRun ? { notRun } : {}),
+  };
+  history.probe(EXPERIMENT_F, meta);
+  const finish = (): ExperimentResult => {
+    const entries = tag(history.entries, spec.name);
+    return { spec, verdict: judgeExperiment(entries), history: entries, startedAtMs, durationMs: Date.now() - startedAtMs };
+  };
+  if (notRun) return finish();
+
+  const admin: NatsConnection = await connect(clientOptions(target, "production", target.servers, "gauntlet-failover-admin"));
+  const connections: NatsConnection[] = [admin];
+  const stopWorkloads = new AbortController();
+  const stopProbes = new AbortController();
+  const drain = new AbortController();
+  const abortAll = () => {
+    stopWorkloads.abort();
+    drain.abort();
+  };
+  signal.addEventListener("abort", abortAll, { once: true });
+  const tasks: Promise<unknown>[] = [];
+  let faultError: unknown;
+  try {
+    const jsm = await jetstreamManager(admin, { timeout: 5_000 });
+    await retry(
+      `create stream ${streamName}`,
+      20,
+      () =>
+        jsm.streams.add({
+          name: streamName,
+          subjects: [`gauntlet.failover.${id}.>`],
+          num_replicas: stream.replicas,
+          storage: stream.storage === "memory" ? StorageType.Memory : StorageType.File,
+          retention: RetentionPolicy.Limits,
+          duplicate_window: nanos(stream.duplicateWindowMs),
+        }),
+      signal,
+    );
+    const kvClients = spec.kvClients ?? 1;
+    if (kvClients > 0) {
+      await retry(
+        `create KV bucket ${bucket}`,
+        20,
+        () =>
+          new Kvm(jetstream(admin, { timeout: 5_000 })).create(bucket, {
+            replicas: stream.replicas,
+            storage: stream.storage === "memory" ? StorageType.Memory : StorageType.File,
+          }),
+        signal,
+      );
+    }
+    progress(`${spec.name}: stream ${streamName} R${stream.replicas} ${stream.storage}`);
+
+    const context: WorkloadContext = {
+      target,
+      history,
+      client: spec.client ?? "production",
+      prefix: `${spec.name}/`,
+      intervalMs: timing.intervalMs,
+      maxOps: timing.maxOpsPerClient,
+      stop: stopWorkloads.signal,
+    };
+    const publishers = spec.publishers ?? 3;
+    const pin = spec.pinTo ?? 0;
+    for (let index = 0; index < publishers; index++) {
+      const nc = await connectClient(context, pin + index, "publisher");
+      connections.push(nc);
+      tasks.push(
+        runPublisher(context, nc, index, {
+          stream: streamName,
+          subject,
+          timeoutMs: spec.publishTimeoutMs ?? 2_000,
+          attempts: spec.publishAttempts ?? 5,
+          retryDelayMs: spec.publishRetryDelayMs ?? 25,
+          maxInFlight: 200,
+        }),
+      );
+    }
+    for (let index = 0; index < kvClients; index++) {
+      const nc = await connectClient(context, pin + index, "kv");
+      connections.push(nc);
+      tasks.push(runKvClient(context, nc, index, bucket, 2_000));
+    }
+    if (spec.gateway && target.gatewayUrls.length > 0) tasks.push(runGatewayClient(context, spec.gateway, 200));
+    if (spec.consumer) tasks.push(runProcessor(context, streamName, spec.consumer, drain.signal));
+    const probing = runProbes(history, admin, {
+      services: Object.keys(target.expectedInstances),
+      gatewayUrls: target.gatewayUrls,
+      intervalMs: 250,
+      stop: stopProbes.signal,
+    });
+    const failures: unknown[] = [];
+    const guarded = tasks.map((task) => task.catch((error: unknown) => failures.push(error)));
+
+    await sleep(timing.quietMs, signal);
+    try {
+      if (!signal.aborted && fault.kind === "full-restart" && nemesis) {
+        const nodes = nemesis.target.nodes;
+        history.nemesis("start", "full-restart", { nodes: nodes.map((node) => node.name) });
+        progress(`${spec.name}: killing all ${nodes.length} nodes`);
+        await Promise.all(nodes.map((node) => node.kill()));
+        await sleep(Math.min(timing.faultMs, 2_000), signal);
+        await Promise.all(nodes.map((node) => node.start()));
+        // The restart lasts until the cluster says it is back: formed, a meta leader, every stream current.
+        await waitForHealthy(nemesis.target, { timeoutMs: 60_000, signal }).catch(() => {});
+        history.nemesis("stop", "full-restart", { nodes: nodes.map((node) => node.name) });
+      } else if (!signal.aborted && fault.kind !== "none" && fault.kind !== "full-restart" && nemesis) {
+        const active = await nemesis.inject(fault);
+        if (fault.kind !== "rolling-restart") await sleep(timing.faultMs, signal);
+        await nemesis.heal(active);
+      }
+    } catch (error) {
+      faultError = error;
+    } finally {
+      await nemesis?.healAll().catch((error: unknown) => {
+        faultError ??= error;
+      });
+    }
+    if (nemesis && fault.kind !== "none") await waitForHealthy(nemesis.target, { timeoutMs: 60_000, signal }).catch(() => {});
+    await sleep(timing.recoveryMs, signal);
+    stopWorkloads.abort();
+    drain.abort();
+    await Promise.race([Promise.all(guarded), sleep(30_000, new AbortController().signal)]);
+    stopProbes.abort();
+    await probing;
+    if (failures.length > 0) throw failures[0];
+    if (faultError) throw faultError;
+    if (!spec.consumer) {
+      const reader = await connect(clientOptions(target, "production", target.servers, "gauntlet-failover-reader"));
+      connections.push(reader);
+      await finalReads(history, reader, streamName, `${spec.name}/final-reader`, 60_000);
+    }
+  } finally {
+    signal.removeEventListener("abort", abortAll);
+    abortAll();
+    stopProbes.abort();
+    await nemesis?.healAll().catch(() => {});
+    try {
+      const jsm = await jetstreamManager(admin, { timeout: 5_000 });
+      await jsm.streams.delete(streamName).catch(() => {});
+      await jsm.streams.delete(`KV_${bucket}`).catch(() => {});
+    } catch {
+      // the cluster may be gone; nothing left to clean
+    }
+    await Promise.all(connections.map((nc) => nc.close().catch(() => {})));
+  }
+  return finish();
+}

@@ -1,0 +1,119 @@
+import { readFileSync } from "node:fs";
+import { type ConnectionOptions, credsAuthenticator } from "@nats-io/transport-node";
+import type { Target } from "../config/index.ts";
+import { ControlClient } from "../control/index.ts";
+import type { NemesisTarget, ReplicaTarget } from "../nemesis/index.ts";
+import type { ClientProfile } from "./experiment.ts";
+
+/** Everything an experiment acts on: where its clients connect, and what the nemesis can fault. */
+export interface ExperimentTarget {
+  readonly name: string;
+  readonly servers: readonly string[];
+  readonly monitoringUrls: readonly string[];
+  /** Credentials and TLS for the workloads' NATS connections (admin rights: they create streams). */
+  readonly auth: Partial<ConnectionOptions>;
+  readonly gatewayUrls: readonly string[];
+  /** Instances each service must answer `$SRV.PING` with (the reconnection probe); empty = no service probe. */
+  readonly expectedInstances: Readonly<Record<string, number>>;
+  /** Undefined when nothing can be faulted (a system someone else runs): `unfaultable` says why. */
+  readonly nemesis: NemesisTarget | undefined;
+  readonly unfaultable?: string;
+}
+
+/** Connection options: `production` notices a dead or hung server in seconds; `defaults` is nats.js as shipped. */
+export function clientOptions(
+  target: ExperimentTarget,
+  profile: ClientProfile,
+  servers: readonly string[],
+  name: string,
+): ConnectionOptions {
+  const base: ConnectionOptions = { ...target.auth, servers: [...servers], name, noRandomize: true };
+  if (profile === "defaults") return base;
+  return { ...base, pingInterval: 2_000, maxPingOut: 2, reconnectTimeWait: 250, maxReconnectAttempts: -1, timeout: 2_000 };
+}
+
+function authOf(target: Target): Partial<ConnectionOptions> {
+  const { nats } = target;
+  return {
+    ...(nats.user ? { user: nats.user, pass: nats.pass } : {}),
+    ...(nats.token ? { token: nats.token } : {}),
+    ...(nats.creds ? { authenticator: credsAuthenticator(readFileSync(nats.creds)) } : {}),
+    ...(nats.tls
+      ? {
+          tls: {
+            ...(nats.tls.ca ? { caFile: nats.tls.ca } : {}),
+            ...(nats.tls.cert ? { certFile: nats.tls.cert } : {}),
+            ...(nats.tls.key ? { keyFile: nats.tls.key } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * An experiment target from a target file. With `control` (a stack the harness runs) the nemesis
+ * acts through the control API: nodes, the network when the stack has network faults, service
+ * and gateway replicas. Without it nothing can be faulted and experiments say so.
+ */
+export async function experimentTarget(target: Target): Promise<ExperimentTarget> {
+  const base = {
+    name: target.name,
+    servers: target.nats.servers,
+    monitoringUrls: target.nats.monitoring,
+    auth: authOf(target),
+    gatewayUrls: target.gateway?.urls ?? [],
+  };
+  if (!target.control) {
+    return {
+      ...base,
+      expectedInstances: {},
+      nemesis: undefined,
+      unfaultable: `${target.file}: no control API (control: {url, token}): Gauntlet cannot inject faults into a system it does not run`,
+    };
+  }
+  const control = new ControlClient(target.control.url, target.control.token);
+  const description = await control.describe();
+  const replica = (area: "services" | "gateways", name: string): ReplicaTarget => ({
+    name,
+    kill: async () => {
+      await control.replica(area, name, "kill");
+    },
+    start: async () => {
+      await control.replica(area, name, "start");
+    },
+  });
+  const expectedInstances: Record<string, number> = {};
+  for (const service of description.services) expectedInstances[service.service] = (expectedInstances[service.service] ?? 0) + 1;
+  return {
+    ...base,
+    expectedInstances,
+    nemesis: {
+      nodes: await control.nodes(),
+      monitoringUrls: target.nats.monitoring,
+      network: description.network ? control.network() : undefined,
+      services: description.services.map((service) => replica("services", service.name)),
+      gateways: description.gateways.map((gateway) => replica("gateways", gateway.name)),
+    },
+  };
+}
+
+/** An experiment target for a stack started in this process (a `StartedLocalCluster` is a `NemesisTarget` as it is). */
+export function localExperimentTarget(
+  nemesis: NemesisTarget & { readonly clientUrls: readonly string[] },
+  extra: {
+    readonly name?: string;
+    readonly auth?: Partial<ConnectionOptions>;
+    readonly gatewayUrls?: readonly string[];
+    readonly expectedInstances?: Readonly<Record<string, number>>;
+  } = {},
+): ExperimentTarget {
+  return {
+    name: extra.name ?? "local cluster",
+    servers: nemesis.clientUrls,
+    monitoringUrls: nemesis.monitoringUrls,
+    auth: extra.auth ?? {},
+    gatewayUrls: extra.gatewayUrls ?? [],
+    expectedInstances: extra.expectedInstances ?? {},
+    nemesis,
+  };
+}

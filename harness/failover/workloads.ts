@@ -1,0 +1,293 @@
+import { AckPolicy, DeliverPolicy, type JetStreamClient, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { HistoryRecorder } from "../history/index.ts";
+import type { ClientProfile, ConsumerMode, GatewayCall } from "./experiment.ts";
+import { clientOptions, type ExperimentTarget } from "./target.ts";
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+
+/** The servers list rotated so that client `index` prefers node `index`. */
+export function rotated(servers: readonly string[], index: number): string[] {
+  const start = index % servers.length;
+  return [...servers.slice(start), ...servers.slice(0, start)];
+}
+
+export interface WorkloadContext {
+  readonly target: ExperimentTarget;
+  readonly history: HistoryRecorder;
+  readonly client: ClientProfile;
+  /** Prefix of every process id: `experiment/`. */
+  readonly prefix: string;
+  readonly intervalMs: number;
+  readonly maxOps: number;
+  /** Aborted when the workloads must stop starting operations. */
+  readonly stop: AbortSignal;
+}
+
+export async function connectClient(context: WorkloadContext, index: number, role: string): Promise<NatsConnection> {
+  const servers = rotated(context.target.servers, index);
+  return connect(clientOptions(context.target, context.client, servers, `gauntlet-failover-${role}-${index}`));
+}
+
+export interface PublisherOptions {
+  readonly stream: string;
+  readonly subject: string;
+  readonly timeoutMs: number;
+  readonly attempts: number;
+  /** Pause before a retry, times the attempt number (capped at 10 times). */
+  readonly retryDelayMs: number;
+  /** Caps messages in flight (open model: a slow ack never slows the arrival rate below this). */
+  readonly maxInFlight: number;
+}
+
+/**
+ * An open-model JetStream publisher: one message every `intervalMs` whatever the acks do, each
+ * with its own msgID; an attempt that timed out (info) or failed is retried with the same msgID,
+ * so a message stored by a timed-out attempt is deduplicated and counted as recovered.
+ */
+export async function runPublisher(context: WorkloadContext, nc: NatsConnection, index: number, options: PublisherOptions): Promise<void> {
+  const js: JetStreamClient = jetstream(nc, { timeout: options.timeoutMs });
+  const process = `${context.prefix}js-pub-${index}`;
+  const inFlight = new Set<Promise<void>>();
+  const send = async (id: string) => {
+    const payload = JSON.stringify({ id, at: Date.now() });
+    for (let attempt = 1; attempt <= options.attempts; attempt++) {
+      const outcome = await context.history.run(process, "publish", { id, stream: options.stream }, () =>
+        js.publish(options.subject, payload, {
+          msgID: id,
+          timeout: options.timeoutMs,
+          ...(context.client === "production" ? { retries: 0 } : {}),
+        }),
+      );
+      if (outcome.type === "ok") return;
+      if (context.stop.aborted && attempt >= 2) return;
+      await sleep(options.retryDelayMs * Math.min(attempt, 10), new AbortController().signal);
+    }
+  };
+  for (let n = 0; n < context.maxOps && !context.stop.aborted; n++) {
+    if (inFlight.size < options.maxInFlight) {
+      const task = send(`${index}-${n}`).finally(() => inFlight.delete(task));
+      inFlight.add(task);
+    }
+    await sleep(context.intervalMs, context.stop);
+  }
+  await Promise.all(inFlight);
+}
+
+/**
+ * A KV register client: puts a counter to one key, then reads it back, over and over. Every
+ * put's value is unique so a read names the write it saw.
+ */
+export async function runKvClient(
+  context: WorkloadContext,
+  nc: NatsConnection,
+  index: number,
+  bucket: string,
+  timeoutMs: number,
+): Promise<void> {
+  const kv = await new Kvm(jetstream(nc, { timeout: timeoutMs })).open(bucket);
+  const process = `${context.prefix}kv-${index}`;
+  const key = `k${index}`;
+  for (let n = 0; n < context.maxOps && !context.stop.aborted; n++) {
+    const value = `${index}-${n}`;
+    await context.history.run(process, "kv-put", { key, value, bucket }, async () => ({ revision: await kv.put(key, value) }));
+    await context.history.run(process, "kv-get", { key, bucket }, async () => {
+      const entry = await kv.get(key);
+      return entry && entry.operation === "PUT" ? { value: entry.string(), revision: entry.revision } : { value: null, revision: 0 };
+    });
+    await sleep(context.intervalMs, context.stop);
+  }
+}
+
+class HttpStatusError extends Error {
+  override name = "HttpStatusError";
+}
+
+/**
+ * Requests through the gateways as a load balancer would send them: round-robin, and a gateway
+ * that refuses the connection is skipped for the next one. One recorded operation per request:
+ * ok on 2xx; 503 and refused connections are definite failures; 504 and client timeouts unknown.
+ */
+export async function runGatewayClient(context: WorkloadContext, call: GatewayCall, maxInFlight: number): Promise<void> {
+  const urls = context.target.gatewayUrls;
+  const process = `${context.prefix}gateway`;
+  const body = JSON.stringify(call.body);
+  const timeoutMs = call.timeoutMs ?? 5_000;
+  let next = 0;
+  const request = async () => {
+    let lastError: unknown;
+    for (let tried = 0; tried < urls.length; tried++) {
+      const url = urls[next++ % urls.length] as string;
+      try {
+        const response = await fetch(`${url}${call.path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        const text = await response.text();
+        if (response.ok) return { status: response.status, gateway: url };
+        throw new HttpStatusError(`${url}${call.path}: HTTP ${response.status} ${text.slice(0, 200)}`);
+      } catch (error) {
+        lastError = error;
+        const refused = (error as { cause?: { code?: string } }).cause?.code === "ECONNREFUSED";
+        if (!refused) break;
+      }
+    }
+    throw lastError;
+  };
+  const classify = (error: unknown, _f: string) => {
+    const message = error instanceof Error ? error.message : String(error);
+    const status = /HTTP (\d{3})/.exec(message)?.[1];
+    if (status) return { type: status === "504" ? ("info" as const) : ("fail" as const), error: { class: `http-${status}`, message } };
+    if ((error as { cause?: { code?: string } }).cause?.code === "ECONNREFUSED")
+      return { type: "fail" as const, error: { class: "gateway-refused", message } };
+    if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
+      return { type: "info" as const, error: { class: "timeout", message } };
+    return { type: "info" as const, error: { class: "gateway-error", message } };
+  };
+  const inFlight = new Set<Promise<unknown>>();
+  for (let n = 0; n < context.maxOps && !context.stop.aborted; n++) {
+    if (inFlight.size < maxInFlight) {
+      const task = context.history
+        .run(process, "gateway-request", { path: call.path }, request, { classify })
+        .finally(() => inFlight.delete(task));
+      inFlight.add(task);
+    }
+    await sleep(context.intervalMs, context.stop);
+  }
+  await Promise.all(inFlight);
+}
+
+function messageRefs(messages: readonly JsMsg[], stream: string): { id: string; stream: string }[] {
+  return messages.map((message) => ({ id: message.headers?.get("Nats-Msg-Id") || `seq-${message.seq}`, stream }));
+}
+
+async function retried<T>(what: string, attempts: number, operation: () => Promise<T>): Promise<T> {
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      lastError = error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  throw new Error(`${what}: still failing after ${attempts} attempts: ${(lastError as Error)?.message ?? lastError}`, { cause: lastError });
+}
+
+/**
+ * Final reads (Jepsen's drain): a fresh durable consumer reads the stream from the start, every
+ * batch recorded as one `read` with the msgIDs it returned, until nothing is pending. Creating
+ * the consumer right after a peer died often times out: it is retried.
+ */
+export async function finalReads(
+  history: HistoryRecorder,
+  nc: NatsConnection,
+  stream: string,
+  process: string,
+  deadlineMs: number,
+): Promise<void> {
+  const jsm = await jetstreamManager(nc, { timeout: 5_000 });
+  const durable = "gauntlet-final-reads";
+  await retried(`create consumer ${durable} on ${stream}`, 20, () =>
+    jsm.consumers.add(stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All }),
+  );
+  const consumer = await retried(`get consumer ${durable}`, 10, () => jetstream(nc, { timeout: 5_000 }).consumers.get(stream, durable));
+  const until = Date.now() + deadlineMs;
+  let emptyFetches = 0;
+  while (Date.now() < until && emptyFetches < 3) {
+    const outcome = await history.run(process, "read", { stream }, async () => {
+      const batch: JsMsg[] = [];
+      for await (const message of await consumer.fetch({ max_messages: 500, expires: 1_000 })) {
+        batch.push(message);
+        message.ack();
+      }
+      return messageRefs(batch, stream);
+    });
+    if (outcome.type !== "ok") continue;
+    if (outcome.result.length > 0) emptyFetches = 0;
+    else {
+      const info = await jsm.consumers.info(stream, durable).catch(() => undefined);
+      if (info && info.num_pending === 0 && info.num_ack_pending === 0) break;
+      emptyFetches += 1;
+    }
+  }
+}
+
+/**
+ * A processor consuming the stream while the experiment runs (each processed batch is a `read`).
+ * `ack-before-process-crash` acks a batch first and crashes (connection dropped, batch lost) on the
+ * first batch after `crashAfter` processed messages, then a new incarnation carries on.
+ */
+export async function runProcessor(
+  context: WorkloadContext,
+  stream: string,
+  mode: ConsumerMode,
+  drain: AbortSignal,
+  crashAfter = 50,
+): Promise<void> {
+  const process = `${context.prefix}processor`;
+  const durable = "gauntlet-processor";
+  let crashed = false;
+  let processed = 0;
+  let quietFetches = 0;
+  while (quietFetches < 3) {
+    const nc = await connectClient(context, 0, "processor");
+    try {
+      const jsm = await jetstreamManager(nc, { timeout: 5_000 });
+      await retried(`create consumer ${durable} on ${stream}`, 20, () =>
+        jsm.consumers.add(stream, {
+          durable_name: durable,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          ack_wait: 5_000_000_000,
+        }),
+      );
+      const consumer = await jetstream(nc, { timeout: 5_000 }).consumers.get(stream, durable);
+      while (quietFetches < 3) {
+        const batch: JsMsg[] = [];
+        try {
+          for await (const message of await consumer.fetch({ max_messages: 20, expires: 500 })) batch.push(message);
+        } catch {
+          await sleep(100, new AbortController().signal);
+          continue;
+        }
+        if (batch.length === 0) {
+          if (drain.aborted) quietFetches += 1;
+          continue;
+        }
+        quietFetches = 0;
+        if (mode === "ack-before-process-crash") {
+          await Promise.all(batch.map((message) => message.ackAck().catch(() => false)));
+          if (!crashed && processed >= crashAfter) {
+            crashed = true;
+            throw new Error("processor crashed after acking a batch");
+          }
+          await context.history.run(process, "read", { stream }, async () => messageRefs(batch, stream));
+        } else {
+          await context.history.run(process, "read", { stream }, async () => messageRefs(batch, stream));
+          for (const message of batch) message.ack();
+        }
+        processed += batch.length;
+      }
+    } catch (error) {
+      if (!crashed || (error as Error).message !== "processor crashed after acking a batch") throw error;
+    } finally {
+      await nc.close().catch(() => {});
+    }
+  }
+}
+
+export { sleep };
