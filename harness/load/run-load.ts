@@ -29,6 +29,8 @@ export interface RunLoadOptions {
   env?: Record<string, string>;
   /** Replaces the scenario's own `options.thresholds` (a profile's stricter or looser gate). */
   thresholds?: Record<string, unknown>;
+  /** Where `thresholds` came from (e.g. "profiles/release.yaml:load[0].thresholds"), named in their errors. */
+  thresholdsFrom?: string;
   /** Local pids of the system under test whose CPU and RSS are sampled. */
   pids?: number[];
   /** Where the live line and the summary go (stderr by default); false for silence. */
@@ -150,7 +152,9 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   };
   const scenarios = normalizeScenarios(file, module.options, overrides);
   const rawOptions = module.options as { thresholds?: unknown };
-  const thresholds = parseThresholds(file, options.thresholds ?? rawOptions.thresholds);
+  const thresholds = options.thresholds
+    ? parseThresholds(options.thresholdsFrom ?? file, options.thresholds)
+    : parseThresholds(file, rawOptions.thresholds);
   for (const scenario of scenarios) {
     if (typeof module[scenario.exec] !== "function") {
       throw LoadError.invalidOption(file, `options.scenarios.${scenario.name}.exec`, `the module exports no function '${scenario.exec}'`);

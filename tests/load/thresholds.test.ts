@@ -117,4 +117,21 @@ export default function () {}
       `${file}:thresholds['http_req_duration']: 'p(95)<<200': expected`,
     );
   });
+
+  it("names where overriding thresholds came from when they are malformed", async () => {
+    using dir = scratchDir();
+    const file = dir.write(
+      "ok.ts",
+      `export const options = { scenarios: { a: { executor: "per-vu-iterations", vus: 1, iterations: 1 } } };\nexport default function () {}\n`,
+    );
+    await expect(
+      runLoad({
+        scenario: file,
+        target: {},
+        progress: false,
+        thresholds: { checks: ["rate >> 1"] },
+        thresholdsFrom: "profiles/release.yaml:load[0].thresholds",
+      }),
+    ).rejects.toThrow("profiles/release.yaml:load[0].thresholds:thresholds['checks']: 'rate >> 1'");
+  });
 });
