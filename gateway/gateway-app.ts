@@ -9,6 +9,9 @@ import { EVENT_TYPE_RULE, eventSubject, type RouteTable } from "./route-table.ts
 import { failureFromNatsError, failureFromServiceError, type GatewayFailure } from "./status-mapping.ts";
 import { type TraceContext, traceContextFrom } from "./trace-context.ts";
 
+/** Refused bodies up to this size are read and discarded so the client gets its 413; larger ones are cut off. */
+const LINGER_MAX_BYTES = 64 * 1024 * 1024;
+
 export interface GatewayAppParts {
   nc: NatsConnection;
   routes: RouteTable;
@@ -85,6 +88,10 @@ export function buildGatewayApp({ nc, routes, watch, state, metrics, eventsTimeo
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = error.statusCode ?? 500;
     if (status === 413) {
+      // fastify answers a too-large Content-Length with `Connection: close` while the client is still
+      // uploading: the unread body makes the kernel reset the socket and the client may never see the
+      // 413. Keeping the connection lets Node read and discard the body first (a lingering close).
+      if (Number(request.headers["content-length"]) <= LINGER_MAX_BYTES) reply.removeHeader("connection");
       fail(request, reply, {
         status,
         code: "payload_too_large",

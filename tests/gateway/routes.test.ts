@@ -1,6 +1,8 @@
+import { createConnection } from "node:net";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StartedGateway, startGateway } from "../../gateway/index.ts";
+import { waitUntil } from "../../harness/process/index.ts";
 import type { StartedLocalCluster } from "../../harness/providers/local/index.ts";
 import { connectAs, startNats, testManifest } from "./support/nats.ts";
 import { type Echo, headerRecord, startResponders } from "./support/responders.ts";
@@ -94,6 +96,29 @@ describe("gateway routes and status mapping", () => {
     const withHeaders = await post("/v1/orders/create", edge);
     expect(withHeaders.status).toBe(413);
     expect(withHeaders.json().error.code).toBe("payload_too_large");
+  });
+
+  it("reads and discards a refused body, so an uploading client gets its 413 and keeps its connection", async () => {
+    const { port } = new URL(gateway.url);
+    const socket = createConnection({ host: "127.0.0.1", port: Number(port) });
+    let received = "";
+    socket.on("data", (chunk) => {
+      received += chunk.toString("latin1");
+    });
+    const answers = () => received.split(/(?=HTTP\/1\.1 \d{3} )/).filter(Boolean);
+    const body = Buffer.alloc(4 * MAX_PAYLOAD, "x");
+    socket.write(`POST /v1/orders/create HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+    socket.write(body);
+    socket.write("POST /v1/no-such/thing HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+    await waitUntil(async () => (answers().length >= 2 || socket.closed ? true : undefined), {
+      timeoutMs: 5_000,
+      what: "two answers on one connection",
+    });
+    socket.destroy();
+    const [refused, next] = answers();
+    expect(refused).toMatch(/^HTTP\/1\.1 413 /);
+    expect(refused?.toLowerCase()).not.toContain("connection: close");
+    expect(next).toMatch(/^HTTP\/1\.1 404 /);
   });
 
   it("answers 404 for unknown services, endpoints and paths that try to smuggle subjects", async () => {
