@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { GauntletError } from "../../errors/index.ts";
 import { getMonitoring } from "../../probes/index.ts";
@@ -8,6 +9,16 @@ import type { NodeHandle } from "../stack.ts";
 import type { NodePorts } from "./nats-server-config.ts";
 
 const LAME_DUCK_WAIT_MS = 3_000;
+
+function acceptsConnections(port: number): Promise<true> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: "127.0.0.1", port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", reject);
+  });
+}
 
 export class NodeError extends GauntletError {
   override name = "NodeError";
@@ -92,7 +103,8 @@ export class LocalNode implements NodeHandle {
     if (!child) throw new NodeError(`nats-server ${this.name} is not started`);
     try {
       await child.untilReady(
-        waitUntil(() => getMonitoring(this.monitoringUrl, "/varz", 500).then(() => true), {
+        // nats-server answers /varz before its client port listens (JetStream starts in between).
+        waitUntil(async () => (await getMonitoring(this.monitoringUrl, "/varz", 500), await acceptsConnections(this.ports.client)), {
           timeoutMs,
           intervalMs: 10,
           what: `${this.name} monitoring port`,
