@@ -76,9 +76,10 @@ function scenarioFile(repoRoot: string, step: LoadStep): string {
 export async function runLoadSteps(
   context: RunContext,
   steps: readonly LoadStep[],
+  profileFile: string,
 ): Promise<{ suites: SuiteResult[]; section: LoadSection }> {
   const runs: Array<{ name: string; result: LoadResult; offsetS: number }> = [];
-  for (const step of steps) {
+  for (const [index, step] of steps.entries()) {
     context.signal.throwIfAborted();
     context.stderr.write(`\n▶ load ${step.scenario}\n`);
     const offsetS = Math.round((Date.now() - context.startedAtMs) / 1000);
@@ -87,7 +88,7 @@ export async function runLoadSteps(
       target: context.target,
       ...(step.rate !== undefined ? { rate: step.rate } : {}),
       ...(step.duration !== undefined ? { duration: step.duration } : {}),
-      ...(step.thresholds ? { thresholds: step.thresholds } : {}),
+      ...(step.thresholds ? { thresholds: step.thresholds, thresholdsFrom: `${profileFile}:load.scenarios[${index}].thresholds` } : {}),
       env: step.env ?? {},
       pids: [...context.pids],
       progress: context.stderr,

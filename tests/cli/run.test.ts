@@ -101,7 +101,9 @@ describe("gauntlet run", () => {
       ["http_req_duration", "p(99)<0.001", false],
     ]);
     expect(summary.reasons.join("\n")).toContain("threshold http_req_duration: p(99)<0.001 failed");
-    expect(readFileSync(join(runDir, "junit.xml"), "utf8")).toMatch(/<testcase [^>]*name="[^"]*http_req_duration: p\(99\)&lt;0\.001"[^>]*>\s*<failure/);
+    expect(readFileSync(join(runDir, "junit.xml"), "utf8")).toMatch(
+      /<testcase [^>]*name="[^"]*http_req_duration: p\(99\)&lt;0\.001"[^>]*>\s*<failure/,
+    );
   });
 
   it("does not start anything when the target file is malformed (exit 2)", async () => {

@@ -31,13 +31,20 @@ describe("profiles", () => {
     const file = profileFile("mine", "extends: smoke\ndescription: mine\nstack:\n  nodes: 3\nfailover:\n  enabled: false\n");
     const profile = await loadProfile(file);
     const smoke = await loadProfile("smoke");
-    expect(profile).toMatchObject({ name: "mine", description: "mine", stack: { ...smoke.stack, nodes: 3, networkFaults: false }, failover: { enabled: false } });
+    expect(profile).toMatchObject({
+      name: "mine",
+      description: "mine",
+      stack: { ...smoke.stack, nodes: 3, networkFaults: false },
+      failover: { enabled: false },
+    });
     expect(profile.load).toEqual(smoke.load);
   });
 
   it("names file, field and problem for a bad value", async () => {
     const file = profileFile("bad", "stack:\n  fleet_mode: threads\n");
-    await expect(loadProfile(file)).rejects.toThrow(`${file}:stack.fleet_mode: Invalid option: expected one of "process"|"cohosted" (line 2)`);
+    await expect(loadProfile(file)).rejects.toThrow(
+      `${file}:stack.fleet_mode: Invalid option: expected one of "process"|"cohosted" (line 2)`,
+    );
   });
 
   it("refuses an extends cycle", async () => {
@@ -54,6 +61,8 @@ describe("profiles", () => {
   });
 
   it("lists the profiles it knows when asked for one that does not exist", async () => {
-    await expect(loadProfile("weekly")).rejects.toThrow('--profile no profile "weekly": use one of nightly, release, smoke or a path to a .yaml file');
+    await expect(loadProfile("weekly")).rejects.toThrow(
+      '--profile no profile "weekly": use one of nightly, release, smoke or a path to a .yaml file',
+    );
   });
 });

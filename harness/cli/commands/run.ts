@@ -111,7 +111,7 @@ ${stackOptionUsage}`,
         if (failover.section) summary.failover = failover.section;
       }
       if (profile.load.enabled && profile.load.scenarios.length > 0) {
-        const load = await runLoadSteps(run, profile.load.scenarios);
+        const load = await runLoadSteps(run, profile.load.scenarios, profile.file);
         suites.push(...load.suites);
         summary.load = load.section;
       }

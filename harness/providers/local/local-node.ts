@@ -104,11 +104,17 @@ export class LocalNode implements NodeHandle {
     try {
       await child.untilReady(
         // nats-server answers /varz before its client port listens (JetStream starts in between).
-        waitUntil(async () => (await getMonitoring(this.monitoringUrl, "/varz", 500), await acceptsConnections(this.ports.client)), {
-          timeoutMs,
-          intervalMs: 10,
-          what: `${this.name} monitoring port`,
-        }),
+        waitUntil(
+          async () => {
+            await getMonitoring(this.monitoringUrl, "/varz", 500);
+            return acceptsConnections(this.ports.client);
+          },
+          {
+            timeoutMs,
+            intervalMs: 10,
+            what: `${this.name} monitoring port`,
+          },
+        ),
       );
     } catch (error) {
       throw NodeError.failedToStart(this.name, this.logFile, error);

@@ -1,0 +1,144 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { renderHtmlReport } from "../../../reports/index.ts";
+import { FailoverSection, SUMMARY_SCHEMA_VERSION, type Summary } from "../../../reports/summary-schema.ts";
+import { loadTarget } from "../../config/index.ts";
+import { GauntletError } from "../../errors/index.ts";
+import { FAILOVER_FILE } from "../../failover/index.ts";
+import { newSeed } from "../../nemesis/index.ts";
+import { recordClusterState } from "../../probes/index.ts";
+import { RunRecord } from "../../run/run-record-writer.ts";
+import { runSuite } from "../../run/suite-runner.ts";
+import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
+import { paint, TaskList } from "../../ui/index.ts";
+import { type Command, ExitCode } from "../command.ts";
+import { optionalString } from "../options.ts";
+import { fleetChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
+
+const SUITE_DIR = join("suites", "failover");
+
+/** Experiments are the failover suite's test files, one per fault: `suites/failover/<name>.test.ts`. */
+export function failoverExperiments(repoRoot: string): string[] {
+  return readdirSync(join(repoRoot, SUITE_DIR))
+    .filter((file) => file.endsWith(".test.ts"))
+    .map((file) => file.slice(0, -".test.ts".length))
+    .sort();
+}
+
+function parseSeed(value: string | undefined): number {
+  if (value === undefined) return newSeed();
+  if (!/^\d+$/.test(value) || Number(value) > 0xffffffff)
+    throw new GauntletError(`--seed must be a whole number from 0 to 4294967295, got "${value}"`);
+  return Number(value);
+}
+
+export const command: Command = {
+  name: "chaos",
+  summary: "run failover experiments on their own (one fault or all) and write a run record",
+  usage: `Usage: gauntlet chaos <experiment|all> [--target FILE] [--seed S] [--runs-dir DIR] [stack options]
+
+Runs failover experiments (suites/failover/<experiment>.test.ts): workloads through the
+gateway and against JetStream/KV while the fault is injected and healed, verdicts from
+the checkers over the recorded history. Without --target: starts a local stack with
+network faults, runs, stops it. A target without a control API cannot be faulted: its
+experiments end as errors that say so. Writes reports/runs/<run-id>/ (summary.json with
+the failover section, junit.xml, history.jsonl, index.html). Recheck a run's verdicts
+with 'gauntlet check <run-dir>'.
+Exit 0 every experiment passed, 1 an experiment failed (or reported a finding), 2 the
+harness could not run.
+
+Experiments: kill-node, stop-node, pause-node, rolling-restart, partition-minority,
+isolate-meta-leader, isolate-stream-leader, kill-stream-leader, kill-service-replica,
+kill-gateway-replica, full-restart, r1-stream (always a finding), or all.
+
+  --target FILE        run against that system instead of a local stack
+  --seed S             seed for the nemesis's random picks (printed; default random)
+  --runs-dir DIR       where run records go (default reports/runs)
+${stackOptionUsage}`,
+  options: { ...stackOptionSpec, target: { type: "string" }, "runs-dir": { type: "string" }, seed: { type: "string" } },
+  allowPositionals: true,
+  async run(options, positionals, context) {
+    const known = failoverExperiments(context.repoRoot);
+    const [wanted, ...extra] = positionals;
+    if (!wanted || extra.length > 0) throw new GauntletError(`chaos: name one experiment or all (known: ${known.join(", ")})`);
+    if (wanted !== "all" && !known.includes(wanted))
+      throw new GauntletError(`chaos: no experiment named "${wanted}" (known: ${known.join(", ")}, all)`);
+    const seed = parseSeed(optionalString(options.seed));
+    const targetFile = optionalString(options.target);
+    const nodes = nodesOption(options);
+    const target = targetFile ? await loadTarget(targetFile) : undefined;
+    const startedAt = new Date();
+    context.stderr.write(`chaos: ${wanted}, seed ${seed}\n`);
+    const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
+    let stack: StartedLocalStack | undefined;
+    try {
+      if (!target) {
+        stack = await startLocalStack({
+          nodes,
+          fleet: fleetChoice(options),
+          progress,
+          signal: context.signal,
+          networkFaults: true,
+        }).finally(() => progress.finish());
+      }
+      const system = target ?? (await loadTarget((stack as StartedLocalStack).targetFile));
+      const record = new RunRecord(optionalString(options["runs-dir"]) ?? join(context.repoRoot, "reports", "runs"));
+      const before = await recordClusterState(system.nats.monitoring, system.expect.nodes);
+      const include = (wanted === "all" ? known : [wanted]).map((name) => `${SUITE_DIR}/${name}.test.ts`);
+      const suite = await runSuite({
+        name: "failover",
+        include,
+        repoRoot: context.repoRoot,
+        env: {
+          GAUNTLET_TARGET: system.file,
+          GAUNTLET_RUN_DIR: record.dir,
+          GAUNTLET_SEED: String(seed),
+          GAUNTLET_RUN_STARTED_AT: startedAt.toISOString(),
+        },
+        signal: context.signal,
+      });
+      const after = await recordClusterState(system.nats.monitoring, system.expect.nodes);
+      const failoverFile = record.path(FAILOVER_FILE);
+      const failover = existsSync(failoverFile) ? FailoverSection.parse(JSON.parse(readFileSync(failoverFile, "utf8"))) : undefined;
+      const exitCode = suite.verdict === "pass" ? ExitCode.ok : suite.verdict === "fail" ? ExitCode.failed : ExitCode.cannotRun;
+      const reasons = suite.tests
+        .filter((test) => test.state === "failed")
+        .map((test) => `failover: ${test.fullName}: ${test.errors[0]?.message.split("\n")[0] ?? "failed"}`);
+      if (suite.verdict === "error") reasons.push("the failover suite could not run: see the log");
+      const finishedAt = new Date();
+      const summary: Summary = {
+        schema: SUMMARY_SCHEMA_VERSION,
+        runId: record.id,
+        startedAt: startedAt.toISOString(),
+        finishedAt: finishedAt.toISOString(),
+        durationMs: finishedAt.getTime() - startedAt.getTime(),
+        profile: `chaos ${wanted} seed ${seed}`,
+        target: target ? { kind: "file", path: target.file, nodes: target.expect.nodes } : { kind: "local", nodes },
+        verdict: exitCode === ExitCode.ok ? "pass" : exitCode === ExitCode.failed ? "fail" : "error",
+        exitCode,
+        reasons,
+        suites: [suite],
+        cluster: { before, after },
+        ...(failover ? { failover } : {}),
+      };
+      record.finish(summary);
+      await renderHtmlReport(record.dir);
+      const out = context.stdout;
+      out.write(`\nseed ${seed}\n`);
+      for (const experiment of failover?.experiments ?? []) {
+        const mark = experiment.verdict === "pass" ? paint(out, "green", "PASS") : paint(out, "red", experiment.verdict.toUpperCase());
+        const gap =
+          experiment.maxUnavailableMs === undefined ? "" : `, JetStream unavailable ${(experiment.maxUnavailableMs / 1000).toFixed(2)} s`;
+        out.write(
+          `${mark} ${experiment.name} (${experiment.fault}): lost ${experiment.checkers.lost}, duplicated ${experiment.checkers.duplicated}${gap}${experiment.reason ? ` — ${experiment.reason}` : ""}\n`,
+        );
+      }
+      const verdict = exitCode === ExitCode.ok ? paint(out, "green", "PASS") : paint(out, "red", "FAIL");
+      out.write(`\n${verdict} — run record ${record.dir} (open index.html; recheck: gauntlet check ${record.dir})\n`);
+      for (const reason of reasons) out.write(`  ✖ ${reason}\n`);
+      return exitCode;
+    } finally {
+      await stack?.stop();
+    }
+  },
+};
