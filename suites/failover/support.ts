@@ -1,0 +1,79 @@
+import {
+  type ExperimentResult,
+  type ExperimentSpec,
+  type ExperimentTarget,
+  experimentTarget,
+  type GatewayCall,
+  recordExperiment,
+  runExperiment,
+} from "../../harness/failover/index.ts";
+import type { Manifest } from "../../services/manifest/index.ts";
+import { suiteManifest } from "../support/manifest.ts";
+import { suiteTarget } from "../support/target.ts";
+
+export interface FailoverContext {
+  readonly target: ExperimentTarget;
+  /** A plain request through the gateways (a stand-in endpoint without downstream calls), if the fleet has one. */
+  readonly gatewayCall: GatewayCall | undefined;
+  /** The service that gateway call reaches: the one a replica fault hits. */
+  readonly service: string | undefined;
+}
+
+function pickGatewayCall(manifest: Manifest): { call: GatewayCall; service: string } | undefined {
+  const service =
+    manifest.services.find((candidate) => candidate.behaviour === "stand-in" && candidate.calls.length === 0 && candidate.replicas > 1) ??
+    manifest.services.find((candidate) => candidate.calls.length === 0);
+  const endpoint = service?.endpoints[0];
+  if (!service || !endpoint) return undefined;
+  return {
+    service: service.name,
+    call: {
+      path: `/v1/${service.name}/${endpoint.name}`,
+      body: endpoint.samples[0] ?? {},
+      timeoutMs: Math.max(5_000, endpoint.timeoutMs + 1_000),
+    },
+  };
+}
+
+let context: Promise<FailoverContext> | undefined;
+
+/** The target of GAUNTLET_TARGET as experiments see it (loaded once per test file). */
+export function failoverContext(): Promise<FailoverContext> {
+  context ??= (async () => {
+    const target = await suiteTarget();
+    const picked = target.gateway ? pickGatewayCall(await suiteManifest(target)) : undefined;
+    return { target: await experimentTarget(target), gatewayCall: picked?.call, service: picked?.service };
+  })();
+  return context;
+}
+
+const seed = () => {
+  const text = process.env.GAUNTLET_SEED;
+  return text && /^\d+$/.test(text) ? Number(text) : 1;
+};
+
+/**
+ * Runs one experiment against the suite's target with gateway traffic, and records it in the run
+ * record ($GAUNTLET_RUN_DIR: history.jsonl and failover.json) when there is one.
+ */
+export async function experiment(spec: Omit<ExperimentSpec, "gateway"> & { gateway?: false }): Promise<ExperimentResult> {
+  const { target, gatewayCall } = await failoverContext();
+  const result = await runExperiment(
+    target,
+    { ...spec, ...(spec.gateway === false || !gatewayCall ? {} : { gateway: gatewayCall }) },
+    { seed: seed(), onProgress: (message) => process.stderr.write(`  ${message}\n`) },
+  );
+  const runDir = process.env.GAUNTLET_RUN_DIR;
+  if (runDir) recordExperiment(runDir, result);
+  return result;
+}
+
+/** Fails with the verdict's reason (naming each cause) unless every checker passed. */
+export function expectPass(result: ExperimentResult): void {
+  const { verdict } = result;
+  const figures = `JetStream unavailable ${fmt(verdict.maxUnavailableMs)}, gateway unavailable ${fmt(verdict.gatewayUnavailableMs)}`;
+  process.stderr.write(`  ${verdict.experiment}: ${verdict.verdict} — ${verdict.reason} (${figures})\n`);
+  if (verdict.verdict !== "pass") throw new Error(`${verdict.experiment} (${verdict.fault}): ${verdict.reason}`);
+}
+
+const fmt = (ms: number | undefined) => (ms === undefined ? "n/a" : `${(ms / 1000).toFixed(2)} s`);
