@@ -23,7 +23,7 @@ function latestSummary(runsDir: string) {
 }
 
 describe("gauntlet run", () => {
-  it("brings up the local stack, runs the suites, writes the run record and leaves nothing running", async () => {
+  it("brings up the local stack, runs the suites, writes the run record and leaves nothing running", { timeout: 300_000 }, async () => {
     const runsDir = join(dir, "local");
     const privateTmp = join(dir, "tmp");
     mkdirSync(privateTmp);
@@ -70,7 +70,7 @@ describe("gauntlet run", () => {
     }
   });
 
-  it("exits 99 when only a load threshold fails, as k6 does, with the threshold in the run record", async () => {
+  it("exits 99 when only a load threshold fails, as k6 does, with the threshold in the run record", { timeout: 300_000 }, async () => {
     const runsDir = join(dir, "threshold");
     const profile = join(dir, "threshold.yaml");
     writeFileSync(

@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, rm, stat, symlink } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSummary } from "../../reports/run-record.ts";
-import { gauntlet, REPO_ROOT } from "../support/cli.ts";
+import { gauntlet } from "../support/cli.ts";
 import { launchChromium } from "./support/browser.ts";
 import { openReport } from "./support/open-report.ts";
 import { realisticSummary, writeRunRecord } from "./support/realistic-run.ts";
@@ -103,18 +103,24 @@ describe("the HTML report, opened in Chromium", () => {
     expect(await isPng(join(current, "screenshot.png"))).toBe(true);
   });
 
-  it("shows a real `gauntlet run` record the same way", async () => {
-    const run = await gauntlet(["run", "--nodes", "3"]);
+  it("shows a real `gauntlet run` record (e2e, a fault, a load run) the same way", { timeout: 600_000 }, async () => {
+    const profile = join(workDir, "real-run.yaml");
+    await writeFile(
+      profile,
+      "extends: smoke\nstack: { nodes: 3 }\nfailover: { faults: [kill-node] }\nload:\n  scenarios:\n    - { scenario: gateway-mixed, rate: 30, duration: 5s }\n",
+    );
+    const runsDir = join(workDir, "real-runs");
+    const run = await gauntlet(["run", "--profile", profile, "--runs-dir", runsDir], { timeoutMs: 600_000 });
     const dir = /run record (\S+)/.exec(run.stdout)?.[1];
     expect(dir, `${run.stdout}\n${run.stderr}`).toBeDefined();
     if (!dir) return;
     const summary = await readSummary(dir);
     const id = summary.runId;
-    const report = await gauntlet(["report", "--run", id]);
+    const report = await gauntlet(["report", "--runs-dir", runsDir, "--run", id]);
     expect(report.code, report.stderr).toBe(0);
-    expect(report.stdout).toContain(`run ${id} — report ${join("reports", "runs", id, "index.html")}`);
+    expect(report.stdout).toContain(`run ${id} — report`);
 
-    const seen = await openReport(browser, join(REPO_ROOT, "reports", "runs", id, "index.html"), join(dir, "screenshot.png"));
+    const seen = await openReport(browser, join(runsDir, id, "index.html"), join(dir, "screenshot.png"));
     expect(seen.consoleErrors).toEqual([]);
     expect(seen.requests).toHaveLength(1);
     expect(seen.verdict).toBe(summary.verdict.toUpperCase());
