@@ -1,5 +1,6 @@
-// `gauntlet up` to cluster-formed and `gauntlet down` to all processes gone, 5 nodes, median of
-// N runs (default 5), plus a warm bootstrap. Run: node bin/gauntlet.mjs exec node bench/up-down.ts [runs]
+// `gauntlet up` to ready and `gauntlet down` to all processes gone, median of N runs (default 5):
+// the 5-node cluster alone, then the full stack (22 services × 2, 2 gateways) co-hosted and with one
+// process per replica; plus a warm bootstrap. Run: node bin/gauntlet.mjs exec node bench/up-down.ts [runs]
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -12,6 +13,11 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)] as number;
 };
 
+const show = (label: string, values: number[]) =>
+  console.log(
+    `${label.padEnd(58)} median ${median(values).toFixed(0).padStart(5)} ms   (min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)})`,
+  );
+
 function processesIn(dir: string): number {
   return readdirSync("/proc").filter((entry) => {
     try {
@@ -22,18 +28,22 @@ function processesIn(dir: string): number {
   }).length;
 }
 
-function up(): Promise<{ wallMs: number; formedMs: number; dir: string; id: string }> {
+function up(args: readonly string[]): Promise<{ wallMs: number; readyMs: number; dir: string; id: string }> {
   const startedAt = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, "up", "--json", "--nodes", "5"], { stdio: ["ignore", "pipe", "ignore"] });
+    const child = spawn(process.execPath, [BIN, "up", "--json", "--nodes", "5", ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
+    let err = "";
+    child.stderr.on("data", (chunk) => {
+      err += chunk;
+    });
     child.stdout.on("data", (chunk) => {
       out += chunk;
       if (!out.includes("\n")) return;
       const ready = JSON.parse(out.split("\n")[0] as string) as { readyMs: number; dir: string; id: string };
-      resolve({ wallMs: performance.now() - startedAt, formedMs: ready.readyMs, dir: ready.dir, id: ready.id });
+      resolve({ wallMs: performance.now() - startedAt, readyMs: ready.readyMs, dir: ready.dir, id: ready.id });
     });
-    child.on("exit", (code) => reject(new Error(`up exited ${code}`)));
+    child.on("exit", (code) => reject(new Error(`up exited ${code}:\n${err}`)));
   });
 }
 
@@ -44,15 +54,27 @@ async function down(id: string, dir: string): Promise<number> {
   return performance.now() - startedAt;
 }
 
-const wall: number[] = [];
-const formed: number[] = [];
-const stopped: number[] = [];
-for (let i = 0; i < runs; i += 1) {
-  const result = await up();
-  wall.push(result.wallMs);
-  formed.push(result.formedMs);
-  stopped.push(await down(result.id, result.dir));
+const stacks = [
+  { label: "5-node cluster", args: ["--cluster-only"] },
+  { label: "full stack, co-hosted fleet", args: ["--fleet-mode", "cohosted"] },
+  { label: "full stack, one process per replica", args: ["--fleet-mode", "process"] },
+];
+console.log(`${runs} runs each`);
+for (const stack of stacks) {
+  const wall: number[] = [];
+  const ready: number[] = [];
+  const stopped: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const result = await up(stack.args);
+    wall.push(result.wallMs);
+    ready.push(result.readyMs);
+    stopped.push(await down(result.id, result.dir));
+  }
+  show(`${stack.label}: up, start → ready (in process)`, ready);
+  show(`${stack.label}: up, command → ready (incl. Node start)`, wall);
+  show(`${stack.label}: down → all processes gone`, stopped);
 }
+
 const warmBootstrap: number[] = [];
 for (let i = 0; i < runs; i += 1) {
   const { GAUNTLET_BOOTSTRAPPED: _, ...env } = process.env;
@@ -60,12 +82,4 @@ for (let i = 0; i < runs; i += 1) {
   spawnSync(process.execPath, [BIN, "--help"], { stdio: "ignore", env });
   warmBootstrap.push(performance.now() - startedAt);
 }
-const show = (label: string, values: number[]) =>
-  console.log(
-    `${label.padEnd(44)} median ${median(values).toFixed(0).padStart(5)} ms   (min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)})`,
-  );
-console.log(`5-node local stack, ${runs} runs`);
-show("up: start → cluster formed (in process)", formed);
-show("up: command start → ready (incl. Node start)", wall);
-show("down: command start → all processes gone", stopped);
 show("warm bootstrap + `gauntlet --help`", warmBootstrap);
