@@ -5,7 +5,7 @@
 //      nats-server (target ≥ 0.5×);
 //   3. accuracy: fixed arrival rate against an endpoint with a known injected delay, measured
 //      p50/p99 vs the delays the server actually held (target within 5 %).
-// Run: node bin/gauntlet.mjs exec node bench/load-anchors.ts [seconds-per-run=5]
+// Run: node bin/gauntlet.mjs exec node bench/load-anchors.ts [seconds-per-run=5] [http,pub,js,accuracy]
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -14,6 +14,7 @@ import { runLoad } from "../harness/load/index.ts";
 import { LocalCluster } from "../harness/providers/local/index.ts";
 
 const seconds = Number(process.argv[2] ?? 5);
+const only = new Set((process.argv[3] ?? "http,pub,js,accuracy").split(","));
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const NATS_CLI = process.env.GAUNTLET_NATS_CLI ?? "nats";
 const CONNECTIONS = 50;
@@ -54,164 +55,177 @@ const server = await startServer();
 try {
   const target = { nats: { servers: cluster.clientUrls, monitoring: cluster.monitoringUrls } };
   const durationMs = seconds * 1000;
+  const server0 = cluster.clientUrls[0] as string;
 
   // 1. HTTP generator capacity: a warm-up, then two rounds in opposite orders, best of each.
-  const fast = `${server.url}/fast`;
-  const gauntletHttp = async () => {
-    const result = await runLoad({
-      scenario: here("./load-anchor-http.ts"),
-      target: {},
-      env: { URL: fast },
+  if (only.has("http")) await httpAnchor();
+  async function httpAnchor() {
+    const fast = `${server.url}/fast`;
+    const gauntletHttp = async () => {
+      const result = await runLoad({
+        scenario: here("./load-anchor-http.ts"),
+        target: {},
+        env: { URL: fast },
+        duration: durationMs,
+        workers: 2,
+        progress: false,
+      });
+      return (result.metrics.http_reqs?.count ?? 0) / (durationMs / 1000);
+    };
+    const autocannonHttp = async () => {
+      const out = JSON.parse(
+        run(here("../node_modules/.bin/autocannon"), ["-c", String(CONNECTIONS), "-d", String(seconds), "-w", "2", "--json", fast]),
+      ) as {
+        requests: { total: number };
+      };
+      return out.requests.total / (durationMs / 1000);
+    };
+    const wrkHttp = async () =>
+      Number(/Requests\/sec:\s+([\d.]+)/.exec(run("wrk", ["-t2", `-c${CONNECTIONS}`, `-d${seconds}s`, fast]))?.[1]);
+    run("wrk", ["-t2", `-c${CONNECTIONS}`, "-d2s", fast]);
+    const best = { gauntlet: 0, autocannon: 0, wrk: 0 };
+    for (const order of [
+      ["gauntlet", "autocannon", "wrk"],
+      ["wrk", "autocannon", "gauntlet"],
+    ] as const) {
+      for (const tool of order) {
+        const rps = await (tool === "gauntlet" ? gauntletHttp() : tool === "autocannon" ? autocannonHttp() : wrkHttp());
+        best[tool] = Math.max(best[tool], rps);
+      }
+    }
+    rows.push({
+      anchor: `HTTP req/s (${CONNECTIONS} conns, 2 threads, best of 2) vs autocannon`,
+      gauntlet: fmt(best.gauntlet),
+      reference: fmt(best.autocannon),
+      ratio: (best.gauntlet / best.autocannon).toFixed(2),
+      target: "≥ 1.0",
+    });
+    rows.push({
+      anchor: `HTTP req/s (${CONNECTIONS} conns, 2 threads, best of 2) vs wrk`,
+      gauntlet: fmt(best.gauntlet),
+      reference: fmt(best.wrk),
+      ratio: (best.gauntlet / best.wrk).toFixed(2),
+      target: "≥ 0.5",
+    });
+  }
+
+  // 2a. NATS core publish.
+  if (only.has("pub")) await pubAnchor();
+  async function pubAnchor() {
+    const pub = await runLoad({ scenario: here("./load-anchor-pub.ts"), target, duration: durationMs, workers: 2, progress: false });
+    const pubRate = (pub.metrics.nats_pubs?.count ?? 0) / (durationMs / 1000);
+    const benchPub = natsBenchRate(
+      run(NATS_CLI, ["bench", "pub", "gauntlet.bench.pub", "-s", server0, "--msgs", "3000000", "--size", "128", "--no-progress"]),
+    );
+    rows.push({
+      anchor: "NATS core publish msgs/s vs nats bench pub",
+      gauntlet: fmt(pubRate),
+      reference: fmt(benchPub),
+      ratio: (pubRate / benchPub).toFixed(2),
+      target: "≥ 0.5",
+    });
+    // Context: the client library's own ceiling, a bare nats.js publish loop in one thread.
+    const bare = await connect({ servers: cluster.clientUrls });
+    const payload = new Uint8Array(128);
+    let bareCount = 0;
+    const bareEnd = performance.now() + durationMs;
+    while (performance.now() < bareEnd) {
+      for (let i = 0; i < 1000; i++) bare.publish("gauntlet.bench.pub", payload);
+      bareCount += 1000;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await bare.flush();
+    await bare.close();
+    const bareRate = bareCount / (durationMs / 1000);
+    rows.push({
+      anchor: "  (context) bare nats.js publish loop, 1 thread",
+      gauntlet: fmt(pubRate),
+      reference: fmt(bareRate),
+      ratio: (pubRate / bareRate).toFixed(2),
+      target: "",
+    });
+  }
+
+  // 2b. JetStream async publish, same stream (file storage, R1), same number of acks outstanding.
+  if (only.has("js")) await jsAnchor();
+  async function jsAnchor() {
+    const benchJs = natsBenchRate(
+      run(NATS_CLI, [
+        "bench",
+        "js",
+        "pub",
+        "async",
+        "gauntlet.bench.js",
+        "-s",
+        server0,
+        "--create",
+        "--purge",
+        "--storage",
+        "file",
+        "--batch",
+        String(JS_OUTSTANDING),
+        "--msgs",
+        "200000",
+        "--size",
+        "128",
+        "--no-progress",
+      ]),
+    );
+    const js = await runLoad({
+      scenario: here("./load-anchor-jspub.ts"),
+      target,
+      env: {},
       duration: durationMs,
       workers: 2,
       progress: false,
     });
-    return (result.metrics.http_reqs?.count ?? 0) / (durationMs / 1000);
-  };
-  const autocannonHttp = async () => {
-    const out = JSON.parse(
-      run(here("../node_modules/.bin/autocannon"), ["-c", String(CONNECTIONS), "-d", String(seconds), "-w", "2", "--json", fast]),
-    ) as {
-      requests: { total: number };
-    };
-    return out.requests.total / (durationMs / 1000);
-  };
-  const wrkHttp = async () => Number(/Requests\/sec:\s+([\d.]+)/.exec(run("wrk", ["-t2", `-c${CONNECTIONS}`, `-d${seconds}s`, fast]))?.[1]);
-  run("wrk", ["-t2", `-c${CONNECTIONS}`, "-d2s", fast]);
-  const best = { gauntlet: 0, autocannon: 0, wrk: 0 };
-  for (const order of [
-    ["gauntlet", "autocannon", "wrk"],
-    ["wrk", "autocannon", "gauntlet"],
-  ] as const) {
-    for (const tool of order) {
-      const rps = await (tool === "gauntlet" ? gauntletHttp() : tool === "autocannon" ? autocannonHttp() : wrkHttp());
-      best[tool] = Math.max(best[tool], rps);
-    }
+    const jsRate = (js.metrics.js_pubs?.count ?? 0) / (durationMs / 1000);
+    const jsFailed = js.metrics.js_pub_failed?.passes ?? 0;
+    rows.push({
+      anchor: `JetStream async publish msgs/s (${JS_OUTSTANDING} in flight) vs nats bench js pub async`,
+      gauntlet: fmt(jsRate),
+      reference: fmt(benchJs),
+      ratio: (jsRate / benchJs).toFixed(2),
+      target: "≥ 0.5",
+    });
+    if (jsFailed)
+      rows.push({ anchor: "  (JetStream publishes that failed)", gauntlet: String(jsFailed), reference: "", ratio: "", target: "" });
+    const nc = await connect({ servers: cluster.clientUrls });
+    await (await jetstreamManager(nc)).streams.delete("benchstream").catch(() => false);
+    await nc.close();
   }
-  rows.push({
-    anchor: `HTTP req/s (${CONNECTIONS} conns, 2 threads, best of 2) vs autocannon`,
-    gauntlet: fmt(best.gauntlet),
-    reference: fmt(best.autocannon),
-    ratio: (best.gauntlet / best.autocannon).toFixed(2),
-    target: "≥ 1.0",
-  });
-  rows.push({
-    anchor: `HTTP req/s (${CONNECTIONS} conns, 2 threads, best of 2) vs wrk`,
-    gauntlet: fmt(best.gauntlet),
-    reference: fmt(best.wrk),
-    ratio: (best.gauntlet / best.wrk).toFixed(2),
-    target: "≥ 0.5",
-  });
-
-  // 2a. NATS core publish.
-  const server0 = cluster.clientUrls[0] as string;
-  const pub = await runLoad({ scenario: here("./load-anchor-pub.ts"), target, duration: durationMs, workers: 2, progress: false });
-  const pubRate = (pub.metrics.nats_pubs?.count ?? 0) / (durationMs / 1000);
-  const benchPub = natsBenchRate(
-    run(NATS_CLI, ["bench", "pub", "gauntlet.bench.pub", "-s", server0, "--msgs", "3000000", "--size", "128", "--no-progress"]),
-  );
-  rows.push({
-    anchor: "NATS core publish msgs/s vs nats bench pub",
-    gauntlet: fmt(pubRate),
-    reference: fmt(benchPub),
-    ratio: (pubRate / benchPub).toFixed(2),
-    target: "≥ 0.5",
-  });
-  // Context: the client library's own ceiling, a bare nats.js publish loop in one thread.
-  const bare = await connect({ servers: cluster.clientUrls });
-  const payload = new Uint8Array(128);
-  let bareCount = 0;
-  const bareEnd = performance.now() + durationMs;
-  while (performance.now() < bareEnd) {
-    for (let i = 0; i < 1000; i++) bare.publish("gauntlet.bench.pub", payload);
-    bareCount += 1000;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  await bare.flush();
-  await bare.close();
-  const bareRate = bareCount / (durationMs / 1000);
-  rows.push({
-    anchor: "  (context) bare nats.js publish loop, 1 thread",
-    gauntlet: fmt(pubRate),
-    reference: fmt(bareRate),
-    ratio: (pubRate / bareRate).toFixed(2),
-    target: "",
-  });
-
-  // 2b. JetStream async publish, same stream (file storage, R1), same number of acks outstanding.
-  const benchJs = natsBenchRate(
-    run(NATS_CLI, [
-      "bench",
-      "js",
-      "pub",
-      "async",
-      "gauntlet.bench.js",
-      "-s",
-      server0,
-      "--create",
-      "--purge",
-      "--storage",
-      "file",
-      "--batch",
-      String(JS_OUTSTANDING),
-      "--msgs",
-      "200000",
-      "--size",
-      "128",
-      "--no-progress",
-    ]),
-  );
-  const js = await runLoad({
-    scenario: here("./load-anchor-jspub.ts"),
-    target,
-    env: {},
-    duration: durationMs,
-    workers: 2,
-    progress: false,
-  });
-  const jsRate = (js.metrics.js_pubs?.count ?? 0) / (durationMs / 1000);
-  const jsFailed = js.metrics.js_pub_failed?.passes ?? 0;
-  rows.push({
-    anchor: `JetStream async publish msgs/s (${JS_OUTSTANDING} in flight) vs nats bench js pub async`,
-    gauntlet: fmt(jsRate),
-    reference: fmt(benchJs),
-    ratio: (jsRate / benchJs).toFixed(2),
-    target: "≥ 0.5",
-  });
-  if (jsFailed)
-    rows.push({ anchor: "  (JetStream publishes that failed)", gauntlet: String(jsFailed), reference: "", ratio: "", target: "" });
-  const nc = await connect({ servers: cluster.clientUrls });
-  await (await jetstreamManager(nc)).streams.delete("benchstream").catch(() => false);
-  await nc.close();
 
   // 3. Accuracy at a fixed arrival rate against a known delay.
-  await fetch(`${server.url}/truth`).then((r) => r.json());
-  const accuracy = await runLoad({
-    scenario: here("./load-anchor-accuracy.ts"),
-    target: {},
-    env: { URL: `${server.url}/delay` },
-    duration: 2 * durationMs,
-    workers: 2,
-    progress: false,
-  });
-  const held = (await fetch(`${server.url}/truth`).then((r) => r.json())) as number[];
-  const measured = accuracy.metrics.http_req_duration?.trend;
-  for (const [name, p, m] of [
-    ["p50", 50, measured?.med ?? Number.NaN],
-    ["p99", 99, measured?.p99 ?? Number.NaN],
-  ] as const) {
-    const truth = percentile(held, p);
-    const nominal = percentile(
-      Array.from({ length: held.length }, (_, i) => 20 + ((i * 37) % 100)),
-      p,
-    );
-    rows.push({
-      anchor: `accuracy ${name} ms at 100/s vs held by the server (${held.length} reqs, injected ${name} ${nominal} ms)`,
-      gauntlet: m.toFixed(2),
-      reference: truth.toFixed(2),
-      ratio: `${(((m - truth) / truth) * 100).toFixed(2)} %`,
-      target: "within ±5 %",
+  if (only.has("accuracy")) await accuracyAnchor();
+  async function accuracyAnchor() {
+    await fetch(`${server.url}/truth`).then((r) => r.json());
+    const accuracy = await runLoad({
+      scenario: here("./load-anchor-accuracy.ts"),
+      target: {},
+      env: { URL: `${server.url}/delay` },
+      duration: 2 * durationMs,
+      workers: 2,
+      progress: false,
     });
+    const held = (await fetch(`${server.url}/truth`).then((r) => r.json())) as number[];
+    const measured = accuracy.metrics.http_req_duration?.trend;
+    for (const [name, p, m] of [
+      ["p50", 50, measured?.med ?? Number.NaN],
+      ["p99", 99, measured?.p99 ?? Number.NaN],
+    ] as const) {
+      const truth = percentile(held, p);
+      const nominal = percentile(
+        Array.from({ length: held.length }, (_, i) => 20 + ((i * 37) % 100)),
+        p,
+      );
+      rows.push({
+        anchor: `accuracy ${name} ms at 100/s vs held by the server (${held.length} reqs, injected ${name} ${nominal} ms)`,
+        gauntlet: m.toFixed(2),
+        reference: truth.toFixed(2),
+        ratio: `${(((m - truth) / truth) * 100).toFixed(2)} %`,
+        target: "within ±5 %",
+      });
+    }
   }
 } finally {
   server.child.kill("SIGTERM");

@@ -2,15 +2,15 @@ import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import type { MsgHdrs, NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
-import { Pool } from "undici";
 import { LoadError } from "./errors.ts";
+import { type Abortable, OriginClient } from "./http-client.ts";
 import { JsPublisher, msgIdHeaders } from "./js-publisher.ts";
 import type { LoadTarget } from "./target.ts";
 
-/** Connections of one worker: undici keep-alive pools (per VU and origin), one NATS connection shared by its VUs. */
+/** Connections of one worker: HTTP keep-alive clients (per VU and origin), one NATS connection shared by its VUs. */
 export class Connections {
   readonly #target: LoadTarget;
-  #pools: Pool[] = [];
+  #clients: OriginClient[] = [];
   #nats: Promise<NatsConnection> | undefined;
   /** The connection once established, for the synchronous publish path. */
   connected: NatsConnection | undefined;
@@ -25,15 +25,14 @@ export class Connections {
   }
 
   /**
-   * A keep-alive undici pool for one VU and one origin. As in k6, each VU has its own
+   * A keep-alive HTTP client for one VU and one origin. As in k6, each VU has its own
    * connections: a VU reuses its connection iteration after iteration, and requests it makes in
-   * parallel open more. (Measured: about 1.5× the throughput of one pool shared by all VUs,
-   * which hunts for a free connection on every request.)
+   * parallel open more.
    */
-  pool(origin: string): Pool {
-    const pool = new Pool(origin, { keepAliveTimeout: 30_000, pipelining: 1 });
-    this.#pools.push(pool);
-    return pool;
+  http(origin: string, inflight: Set<Abortable>): OriginClient {
+    const client = new OriginClient(origin, inflight);
+    this.#clients.push(client);
+    return client;
   }
 
   nats(): Promise<NatsConnection> {
@@ -106,10 +105,10 @@ export class Connections {
   async close(): Promise<void> {
     this.flushPublishes();
     this.#jsPublisher?.close();
-    const pools = this.#pools.map((pool) => pool.destroy());
-    this.#pools = [];
+    for (const client of this.#clients) client.close();
+    this.#clients = [];
     const nats = this.#nats;
     this.#nats = undefined;
-    await Promise.allSettled([...pools, nats?.then((nc) => nc.drain().catch(() => nc.close()))]);
+    await Promise.allSettled([nats?.then((nc) => nc.drain().catch(() => nc.close()))]);
   }
 }

@@ -1,7 +1,6 @@
 import { type MsgHdrs, headers as natsHeaders } from "@nats-io/nats-core";
-import type { Pool } from "undici";
 import type { Connections } from "./connections.ts";
-import { type Abortable, dispatchRequest, parseUrl, type RawResponse } from "./http-request.ts";
+import { type Abortable, type OriginClient, parseUrl, type RawResponse } from "./http-client.ts";
 import type { MetricSink, Tags } from "./metrics.ts";
 import { type LoadTarget, nowMs } from "./target.ts";
 
@@ -194,14 +193,14 @@ export interface VuContext {
 export function createVuContext(input: IterationInput, sink: MetricSink, connections: Connections): VuContext {
   let tags: Record<string, string> = {};
   let clock = input.intendedStartMs;
-  const pools = new Map<string, Pool>();
-  const poolFor = (origin: string): Pool => {
-    let pool = pools.get(origin);
-    if (!pool) {
-      pool = connections.pool(origin);
-      pools.set(origin, pool);
+  const clients = new Map<string, OriginClient>();
+  const clientFor = (origin: string): OriginClient => {
+    let client = clients.get(origin);
+    if (!client) {
+      client = connections.http(origin, input.inflight);
+      clients.set(origin, client);
     }
-    return pool;
+    return client;
   };
   const tagsFor = (extra: Record<string, string> | undefined, own: Record<string, string>, kind: string, primary: string): Tags =>
     internTags(input.scenarioTags, tags, own, extra, kind, primary);
@@ -237,7 +236,7 @@ export function createVuContext(input: IterationInput, sink: MetricSink, connect
     let error: string | undefined;
     try {
       const request = { method, path, headers, body: payload, timeoutMs: options.timeoutMs ?? 60_000 };
-      response = await dispatchRequest(poolFor(origin), request, input.inflight);
+      response = await clientFor(origin).request(request);
     } catch (cause) {
       error = message(cause);
     }

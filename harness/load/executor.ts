@@ -1,6 +1,6 @@
 import type { Connections } from "./connections.ts";
 import { createVuContext, type LoadContext, type VuContext } from "./context.ts";
-import type { Abortable } from "./http-request.ts";
+import type { Abortable } from "./http-client.ts";
 import type { MetricSink } from "./metrics.ts";
 import { isArrivalRate, maxVUsOf, type NormalizedArrivalScenario, type NormalizedScenario, type NormalizedVuScenario } from "./options.ts";
 import { arrivalOffsets, shareOf } from "./schedule.ts";
