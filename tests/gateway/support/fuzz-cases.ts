@@ -1,3 +1,4 @@
+import { mulberry32 } from "../../../harness/nemesis/prng.ts";
 /** Deterministic generator of malformed gateway requests (mulberry32 PRNG, so a seed replays a run). */
 export interface FuzzRequest {
   kind: string;
@@ -5,17 +6,6 @@ export interface FuzzRequest {
   path: string;
   headers: Record<string, string>;
   body: Buffer | undefined;
-}
-
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SEGMENTS = [
@@ -90,7 +80,7 @@ const NATS_HEADERS = [
 const GOOD_PATHS = ["/v1/orders/create", "/v1/orders/conflict", "/v1/orders/gone", "/v1/event-bus/status", "/v1/events/EVENTS"];
 
 export function fuzzRequests(count: number, seed: number, maxPayload: number): FuzzRequest[] {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
   const requests: FuzzRequest[] = [];
   for (let i = 0; i < count; i++) {

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { mulberry32 } from "../../../harness/nemesis/prng.ts";
 import { toJUnit } from "../../../reports/junit.ts";
 import { JUNIT_FILE, SUMMARY_FILE } from "../../../reports/run-record.ts";
 import {
@@ -300,15 +301,4 @@ export async function writeRunRecord(runsDir: string, summary: Summary): Promise
 
 function round(value: number): number {
   return Math.round(value * 100) / 100;
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
