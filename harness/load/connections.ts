@@ -5,6 +5,7 @@ import { connect } from "@nats-io/transport-node";
 import { LoadError } from "./errors.ts";
 import { type Abortable, OriginClient } from "./http-client.ts";
 import { JsPublisher, msgIdHeaders } from "./js-publisher.ts";
+import { PublishBatch } from "./publish-batch.ts";
 import type { LoadTarget } from "./target.ts";
 
 /** Connections of one worker: HTTP keep-alive clients (per VU and origin), one NATS connection shared by its VUs. */
@@ -14,7 +15,7 @@ export class Connections {
   #nats: Promise<NatsConnection> | undefined;
   /** The connection once established, for the synchronous publish path. */
   connected: NatsConnection | undefined;
-  #pending: { subject: string; data: Uint8Array; headers: MsgHdrs | undefined; reply: string | undefined }[] = [];
+  #batch: PublishBatch | undefined;
   #jsPublisher: JsPublisher | undefined;
   #flushScheduled = false;
   #js: JetStreamClient | undefined;
@@ -55,26 +56,22 @@ export class Connections {
   }
 
   /**
-   * Core publishes are queued and handed to nats.js together once per event-loop turn, so they
-   * leave in one socket write instead of one each (nats.js flushes on a microtask). Any other
-   * NATS operation flushes the queue first, so a VU's operations keep their order.
+   * Core publishes are encoded into a batch handed to nats.js once per event-loop turn, so they
+   * leave in one socket write instead of one each, and cost no per-message string building. Any
+   * other NATS operation flushes the batch first, so a VU's operations keep their order.
    */
   publish(nc: NatsConnection, subject: string, data: Uint8Array, headers: MsgHdrs | undefined, reply?: string): void {
-    this.#pending.push({ subject, data, headers, reply });
+    this.#batch ??= new PublishBatch(nc);
+    this.#batch.add(subject, data, headers, reply);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      setImmediate(() => this.flushPublishes(nc));
+      setImmediate(() => this.flushPublishes());
     }
   }
 
-  flushPublishes(nc: NatsConnection | undefined = this.connected): void {
+  flushPublishes(): void {
     this.#flushScheduled = false;
-    if (!nc || this.#pending.length === 0) return;
-    const pending = this.#pending;
-    this.#pending = [];
-    for (const { subject, data, headers, reply } of pending) {
-      nc.publish(subject, data, headers || reply ? { ...(headers ? { headers } : {}), ...(reply ? { reply } : {}) } : undefined);
-    }
+    this.#batch?.flush();
   }
 
   async jetstream(): Promise<JetStreamClient> {

@@ -294,7 +294,7 @@ export function createVuContext(input: IterationInput, sink: MetricSink, connect
     nats: {
       async request(subject, payload, options = {}) {
         const nc = await connections.nats();
-        connections.flushPublishes(nc);
+        connections.flushPublishes();
         const start = begin();
         let data: Uint8Array = new Uint8Array(0);
         let replyHeaders: Record<string, string> | undefined;

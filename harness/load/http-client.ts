@@ -421,12 +421,12 @@ export class OriginClient {
       pending.reject(HttpClientError.invalidRequest(this.origin, "the client is closed"));
       return;
     }
-    let connection: Connection | undefined;
+    let connection = this.#idle.pop();
     const now = performance.now();
-    while ((connection = this.#idle.pop())) {
-      if (!connection.closed && now - connection.idleSince < connection.idleLimitMs) break;
+    while (connection && (connection.closed || now - connection.idleSince >= connection.idleLimitMs)) {
       connection.close();
       this.#all.delete(connection);
+      connection = this.#idle.pop();
     }
     if (!connection) {
       connection = new Connection(this);
