@@ -90,6 +90,8 @@ export interface LoadContext<Data = unknown> {
 }
 
 const encoder = new TextEncoder();
+/** What a core publish resolves to: it is queued, and nothing more is known (as nats.js's publish). */
+const PUBLISHED = Promise.resolve();
 const decoder = new TextDecoder();
 
 function payloadBytes(payload: unknown): Uint8Array {
@@ -323,16 +325,23 @@ export function createVuContext(input: IterationInput, sink: MetricSink, connect
           json: <T>() => JSON.parse(decoder.decode(data)) as T,
         };
       },
-      async publish(subject, payload, options = {}) {
-        const nc = connections.connected ?? (await connections.nats());
+      publish(subject, payload, options = {}) {
+        const nc = connections.connected;
+        // Until the connection is up (rarely: workers connect before the start), wait for it.
+        if (!nc) return connections.nats().then(() => ctx.nats.publish(subject, payload, options));
         begin();
-        let h: MsgHdrs | undefined;
-        if (options.headers) {
-          h = natsHeaders();
-          for (const [k, v] of Object.entries(options.headers)) h.set(k, v);
+        try {
+          let h: MsgHdrs | undefined;
+          if (options.headers) {
+            h = natsHeaders();
+            for (const [k, v] of Object.entries(options.headers)) h.set(k, v);
+          }
+          connections.publish(nc, subject, payloadBytes(payload), h);
+        } catch (error) {
+          return Promise.reject(error);
         }
-        connections.publish(nc, subject, payloadBytes(payload), h);
         sink.count("nats_pubs", tagsFor(options.tags, { subject }, "nats", subject));
+        return PUBLISHED;
       },
     },
     js: {

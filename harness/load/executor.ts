@@ -54,6 +54,11 @@ function watchLoopTurns(): () => void {
   };
 }
 
+interface VuState {
+  readonly context: VuContext;
+  iterations: number;
+}
+
 class ScenarioRun {
   readonly scenario: NormalizedScenario;
   readonly env: ExecutorEnv;
@@ -61,9 +66,8 @@ class ScenarioRun {
   readonly startMs: number;
   /** Interrupts in-flight iterations (run aborted, or gracefulStop expired). */
   readonly interrupt = new AbortController();
-  readonly inFlight = new Set<Promise<void>>();
+  readonly inFlight = new Set<Promise<unknown>>();
   readonly requests = new Set<Abortable>();
-  iterationsByVu = new Map<number, number>();
 
   constructor(scenario: NormalizedScenario, env: ExecutorEnv, fn: IterationFn) {
     this.scenario = scenario;
@@ -80,12 +84,13 @@ class ScenarioRun {
     );
   }
 
-  readonly contexts = new Map<number, VuContext>();
+  readonly #vus = new Map<number, VuState>();
 
-  #context(vuId: number): VuContext {
-    let context = this.contexts.get(vuId);
-    if (!context) {
-      context = createVuContext(
+  /** A VU's reused context and iteration count. */
+  vu(vuId: number): VuState {
+    let vu = this.#vus.get(vuId);
+    if (!vu) {
+      const context = createVuContext(
         {
           vuId,
           iteration: 0,
@@ -102,32 +107,34 @@ class ScenarioRun {
         this.env.sink,
         this.env.connections,
       );
-      this.contexts.set(vuId, context);
+      vu = { context, iterations: 0 };
+      this.#vus.set(vuId, vu);
     }
-    return context;
+    return vu;
   }
 
-  async iterate(vuId: number, intendedStartMs: number): Promise<void> {
+  /** Runs one iteration; resolves to when it ended (epoch ms), where the VU's next one starts. */
+  async iterate(vu: VuState, intendedStartMs: number): Promise<number> {
     const { sink } = this.env;
-    const iteration = this.iterationsByVu.get(vuId) ?? 0;
-    this.iterationsByVu.set(vuId, iteration + 1);
     const tags = this.scenario.tags;
     sink.iterationStarted(intendedStartMs);
     sink.activeVUs += 1;
-    const context = this.#context(vuId);
-    context.reset(iteration, intendedStartMs);
+    const context = vu.context;
+    context.reset(vu.iterations++, intendedStartMs);
     const ctx = context.ctx;
     try {
       await this.fn(ctx);
       const end = nowMs();
       if (this.interrupt.signal.aborted) sink.count("interrupted_iterations", tags);
       else sink.iterationCompleted(tags, (end - intendedStartMs) * 1000, intendedStartMs);
+      return end;
     } catch (error) {
       if (this.interrupt.signal.aborted) sink.count("interrupted_iterations", tags);
       else {
         sink.error({ ...tags, error: error instanceof Error ? error.name : "thrown" }, intendedStartMs);
         sink.count("iteration_errors", tags);
       }
+      return nowMs();
     } finally {
       sink.activeVUs -= 1;
     }
@@ -144,7 +151,7 @@ class ScenarioRun {
     await all;
   }
 
-  track(promise: Promise<void>): void {
+  track(promise: Promise<unknown>): void {
     this.inFlight.add(promise);
     promise.finally(() => this.inFlight.delete(promise));
   }
@@ -180,7 +187,7 @@ async function runArrivalRate(run: ScenarioRun, scenario: NormalizedArrivalScena
       continue;
     }
     const id = vu;
-    run.track(run.iterate(id, due).finally(() => free.push(id)));
+    run.track(run.iterate(run.vu(id), due).finally(() => free.push(id)));
   }
   await run.drain();
 }
@@ -195,12 +202,12 @@ async function runVus(run: ScenarioRun, scenario: NormalizedVuScenario): Promise
   try {
     const loops: Promise<void>[] = [];
     for (let v = 0; v < vus; v++) {
-      const vuId = vuIdBase + v;
+      const vu = run.vu(vuIdBase + v);
       const loop = async () => {
         let lastYield = nowMs();
         let lastTurn = loopTurns;
+        let start = lastYield;
         for (let i = 0; i < scenario.iterations; i++) {
-          let start = nowMs();
           // Iterations that never wait on I/O would otherwise starve timers and sockets.
           if (lastTurn !== loopTurns) {
             lastTurn = loopTurns;
@@ -210,7 +217,7 @@ async function runVus(run: ScenarioRun, scenario: NormalizedVuScenario): Promise
             lastYield = start = nowMs();
           }
           if (start >= end || signal.aborted) return;
-          await run.iterate(vuId, start);
+          start = await run.iterate(vu, start);
         }
       };
       const promise = loop();

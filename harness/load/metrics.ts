@@ -89,13 +89,20 @@ export class MetricSink {
     this.#secondOf = secondOf;
   }
 
+  /** The bucket last used (most samples fall in the current second); forgotten when drained. */
+  #lastSecond = -1;
+  #lastBucket: SecondAccumulator | undefined;
+
   #second(epochMs: number): SecondAccumulator {
     const second = Math.max(0, this.#secondOf(epochMs));
+    if (second === this.#lastSecond) return this.#lastBucket as SecondAccumulator;
     let bucket = this.#seconds.get(second);
     if (!bucket) {
       bucket = emptySecond();
       this.#seconds.set(second, bucket);
     }
+    this.#lastSecond = second;
+    this.#lastBucket = bucket;
     return bucket;
   }
 
@@ -105,6 +112,11 @@ export class MetricSink {
     c: new WeakMap<Tags, Map<string, unknown>>(),
     r: new WeakMap<Tags, Map<string, unknown>>(),
   };
+
+  /** The iteration metrics' entries for the last tag set, looked up on every iteration. */
+  #iterationTags: Tags | undefined;
+  #iterationTrend: { histogram: Histogram } | undefined;
+  #iterationCount: { value: number } | undefined;
 
   #entry<E>(map: Map<string, E>, kind: "t" | "c" | "r", name: string, tags: Tags, create: () => E): E {
     const cache = this.#cache[kind];
@@ -165,8 +177,17 @@ export class MetricSink {
   }
 
   iterationCompleted(tags: Tags, micros: number, scheduledMs: number): void {
-    this.trend("iteration_duration", tags, micros);
-    this.count("iterations", tags);
+    if (tags !== this.#iterationTags) {
+      this.#iterationTags = tags;
+      this.#iterationTrend = this.#entry(this.#trends, "t", "iteration_duration", tags, () => ({
+        name: "iteration_duration",
+        tags,
+        histogram: newHistogram(),
+      }));
+      this.#iterationCount = this.#entry(this.#counters, "c", "iterations", tags, () => ({ name: "iterations", tags, value: 0 }));
+    }
+    (this.#iterationTrend as { histogram: Histogram }).histogram.recordValue(Math.max(1, Math.round(micros)));
+    (this.#iterationCount as { value: number }).value += 1;
     this.#second(scheduledMs).completed += 1;
   }
 
@@ -199,6 +220,7 @@ export class MetricSink {
       const { latency, ...counts } = bucket;
       delta.seconds.push({ second, ...counts, latency: encodeHistogram(latency) });
       this.#seconds.delete(second);
+      if (second === this.#lastSecond) this.#lastSecond = -1;
     }
     return delta;
   }

@@ -12,7 +12,9 @@ export interface LoadTarget {
   readonly manifest?: string | undefined;
 }
 
+const ORIGIN = performance.timeOrigin;
+
 /** Epoch milliseconds with sub-millisecond resolution, comparable across worker threads. */
 export function nowMs(): number {
-  return performance.timeOrigin + performance.now();
+  return ORIGIN + performance.now();
 }
