@@ -113,7 +113,8 @@ export async function runExperiment(
     storage: stream.storage,
     expectedInstances: target.expectedInstances,
     reconnectBoundNs: (spec.reconnectBoundMs ?? 30_000) * 1e6,
-    graceNs: 5e9,
+    // A healed node rejoining can start one more Raft election (4–9 s): failures that soon after the heal are still the fault's.
+    graceNs: 10e9,
     ...(notRun ? { notRun } : {}),
   };
   history.probe(EXPERIMENT_F, meta);

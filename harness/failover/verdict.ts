@@ -131,6 +131,22 @@ export function checkWindowAvailability(history: History, minWindowNs: number, s
   };
 }
 
+/** The `stream-replicas` probe the final reads leave: every replica of the stream caught up after the heal. */
+export function checkReplicasConverged(history: History): CheckResult<{ lagging: unknown }> | undefined {
+  const probe = history.findLast((entry) => entry.process === PROBE_PROCESS && entry.f === "stream-replicas");
+  if (!probe) return undefined;
+  const value = probe.value as { stream: string; converged: boolean; lagging: { name: string; lag: number }[] };
+  return {
+    checker: "replicas",
+    valid: value.converged,
+    reason: value.converged
+      ? `every replica of ${value.stream} caught up`
+      : `replicas of ${value.stream} still behind before the final reads: ${value.lagging.map((r) => `${r.name} lag ${r.lag}`).join(", ")}`,
+    counts: { lagging: value.lagging.length },
+    details: { lagging: value.lagging },
+  };
+}
+
 export interface ExperimentVerdict {
   readonly experiment: string;
   readonly fault: string;
@@ -163,6 +179,8 @@ function causesOf(name: string, result: CheckResult): string[] {
       return ["failed-requests"];
     case "windows":
       return ["unavailable"];
+    case "replicas":
+      return ["replica-lag"];
     default:
       return ["not-recovered"];
   }
@@ -190,6 +208,8 @@ export function judgeExperiment(history: History): ExperimentVerdict {
     results.reconnection = checkReconnection(history, { expectedInstances: meta.expectedInstances, boundNs: meta.reconnectBoundNs });
   }
   results.steadyState = checkSteadyState(history, meta.graceNs);
+  const replicas = checkReplicasConverged(history);
+  if (replicas) results.replicas = replicas;
   if (has(["publish"])) results.windows = checkWindowAvailability(history, 5e9, meta.stream);
 
   const causes = [...new Set(Object.entries(results).flatMap(([name, result]) => causesOf(name, result)))];

@@ -1,4 +1,12 @@
-import { AckPolicy, DeliverPolicy, type JetStreamClient, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  jetstream,
+  jetstreamManager,
+} from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { HistoryRecorder } from "../history/index.ts";
@@ -188,6 +196,29 @@ async function retried<T>(what: string, attempts: number, operation: () => Promi
 }
 
 /**
+ * Waits until every replica of `stream` is current with no lag: a consumer whose leader lands on a
+ * lagging replica sees only that replica's messages. Records the outcome as a `stream-replicas`
+ * probe ({stream, converged, lagging}); a stream that never converges is a finding of its own.
+ */
+async function waitForReplicas(history: HistoryRecorder, jsm: JetStreamManager, stream: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let lagging: { name: string; lag: number; current: boolean }[] = [];
+  while (Date.now() < until) {
+    try {
+      const info = await jsm.streams.info(stream);
+      lagging = (info.cluster?.replicas ?? [])
+        .filter((replica) => !replica.current || (replica.lag ?? 0) > 0 || replica.offline)
+        .map((replica) => ({ name: replica.name, lag: replica.lag ?? 0, current: replica.current }));
+      if (info.cluster?.leader && lagging.length === 0) break;
+    } catch {
+      // electing: ask again
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  history.probe("stream-replicas", { stream, converged: lagging.length === 0, lagging });
+}
+
+/**
  * Final reads (Jepsen's drain): a fresh durable consumer reads the stream from the start, every
  * batch recorded as one `read` with the msgIDs it returned, until nothing is pending. Creating
  * the consumer right after a peer died often times out: it is retried.
@@ -200,6 +231,7 @@ export async function finalReads(
   deadlineMs: number,
 ): Promise<void> {
   const jsm = await jetstreamManager(nc, { timeout: 5_000 });
+  await waitForReplicas(history, jsm, stream, Math.min(deadlineMs, 60_000));
   const durable = "gauntlet-final-reads";
   await retried(`create consumer ${durable} on ${stream}`, 20, () =>
     jsm.consumers.add(stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All }),
@@ -243,6 +275,7 @@ export async function runProcessor(
   let crashed = false;
   let processed = 0;
   let quietFetches = 0;
+  let failedFetches = 0;
   while (quietFetches < 3) {
     const nc = await connectClient(context, 0, "processor");
     try {
@@ -259,11 +292,17 @@ export async function runProcessor(
       while (quietFetches < 3) {
         const batch: JsMsg[] = [];
         try {
-          for await (const message of await consumer.fetch({ max_messages: 20, expires: 500 })) batch.push(message);
-        } catch {
+          for await (const message of await consumer.fetch({ max_messages: 20, expires: 1_000 })) batch.push(message);
+        } catch (error) {
+          // A fetch failing while JetStream elects is retried; failing on and on while draining ends the processor.
+          failedFetches += 1;
+          if (failedFetches > 50)
+            throw new Error(`processor: fetch from ${stream} keeps failing: ${(error as Error).message}`, { cause: error });
+          if (drain.aborted) quietFetches += 1;
           await sleep(100, new AbortController().signal);
           continue;
         }
+        failedFetches = 0;
         if (batch.length === 0) {
           if (drain.aborted) quietFetches += 1;
           continue;

@@ -1,0 +1,56 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { FailoverSection } from "../../../reports/summary-schema.ts";
+import { GauntletError } from "../../errors/index.ts";
+import { FAILOVER_FILE, HISTORY_FILE, judgeExperiment, splitByExperiment } from "../../failover/index.ts";
+import { loadHistory } from "../../history/index.ts";
+import { paint } from "../../ui/index.ts";
+import { type Command, ExitCode } from "../command.ts";
+
+const seconds = (ms: number | undefined) => (ms === undefined ? "n/a" : `${(ms / 1000).toFixed(2)} s`);
+
+export const command: Command = {
+  name: "check",
+  summary: "recompute every failover verdict from a run's saved history.jsonl",
+  usage: `Usage: gauntlet check <run-dir | history.jsonl>
+
+Loads the run's history.jsonl, splits it by experiment and runs the checkers again (queue,
+KV register, availability, reconnection, steady state, dark fault windows): the verdicts are
+pure functions of the history, so they must match what the run reported. Prints each
+verdict and whether it matches failover.json when the run has one.
+Exit 0 every experiment passes, 1 one fails, 2 the history cannot be read.`,
+  options: {},
+  allowPositionals: true,
+  async run(_options, positionals, context) {
+    const [path, ...extra] = positionals;
+    if (!path || extra.length > 0) throw new GauntletError("check: give one run directory (or one history.jsonl)");
+    if (!existsSync(path)) throw new GauntletError(`check: ${path}: no such file or directory`);
+    const dir = statSync(path).isDirectory() ? path : undefined;
+    const historyFile = dir ? join(dir, HISTORY_FILE) : path;
+    if (!existsSync(historyFile))
+      throw new GauntletError(`check: ${historyFile}: no history (run the failover suite or gauntlet chaos first)`);
+    const experiments = splitByExperiment(await loadHistory(historyFile));
+    if (experiments.size === 0) throw new GauntletError(`check: ${historyFile}: holds no failover experiment`);
+    const recordedFile = dir ? join(dir, FAILOVER_FILE) : undefined;
+    const recorded =
+      recordedFile && existsSync(recordedFile) ? FailoverSection.parse(JSON.parse(readFileSync(recordedFile, "utf8"))).experiments : [];
+    const out = context.stdout;
+    let failed = false;
+    let mismatches = 0;
+    for (const [name, history] of experiments) {
+      const verdict = judgeExperiment(history);
+      if (verdict.verdict !== "pass") failed = true;
+      const before = recorded.find((experiment) => experiment.name === name);
+      const same =
+        before === undefined ? "" : before.verdict === verdict.verdict ? " (matches the run)" : ` (the run said ${before.verdict})`;
+      if (before && before.verdict !== verdict.verdict) mismatches += 1;
+      const mark = verdict.verdict === "pass" ? paint(out, "green", "PASS") : paint(out, "red", verdict.verdict.toUpperCase());
+      out.write(
+        `${mark} ${name} (${verdict.fault})${same}: ${history.length} entries, acknowledged ${verdict.counts.acknowledged}, lost ${verdict.counts.lost}, duplicated ${verdict.counts.duplicated}, stale reads ${verdict.counts.staleReads}; JetStream unavailable ${seconds(verdict.maxUnavailableMs)}, gateway ${seconds(verdict.gatewayUnavailableMs)}, resolution ${seconds(verdict.resolutionMs)}\n`,
+      );
+      out.write(`    ${verdict.reason}\n`);
+    }
+    if (mismatches > 0) out.write(paint(out, "red", `${mismatches} verdicts differ from the recorded run\n`));
+    return failed ? ExitCode.failed : ExitCode.ok;
+  },
+};

@@ -1,0 +1,152 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  EXPERIMENT_STREAM,
+  type ExperimentSpec,
+  type ExperimentTarget,
+  experimentTarget,
+  judgeExperiment,
+  localExperimentTarget,
+  recordExperiment,
+  runExperiment,
+  splitByExperiment,
+} from "../../harness/failover/index.ts";
+import { loadHistory } from "../../harness/history/index.ts";
+import { LocalCluster, type StartedLocalCluster } from "../../harness/providers/local/index.ts";
+import { FailoverSection } from "../../reports/summary-schema.ts";
+
+/*
+ * Detection power: the same experiment code the failover suite runs, against deliberately broken
+ * setups. Each broken run must fail AND name its cause; a healthy control next to it must not.
+ */
+let cluster: StartedLocalCluster;
+let target: ExperimentTarget;
+const short = { quietMs: 1_500, faultMs: 1_000, recoveryMs: 1_000 };
+
+beforeAll(async () => {
+  cluster = await new LocalCluster().withNodes(3).start();
+  target = localExperimentTarget(cluster);
+});
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+const run = (spec: ExperimentSpec) => runExperiment(target, { kvClients: 0, publishers: 2, ...spec });
+
+describe("detection power (JetStream)", () => {
+  it("memory storage + full-cluster restart: acknowledged messages reported lost; the R3 file control keeps them all", async () => {
+    const broken = await run({
+      name: "memory-full-restart",
+      fault: { kind: "full-restart" },
+      stream: { storage: "memory" },
+      timing: short,
+    });
+    expect(broken.verdict.verdict).toBe("fail");
+    expect(broken.verdict.causes).toContain("lost");
+    expect(broken.verdict.counts.lost).toBeGreaterThan(0);
+    expect(broken.verdict.reason).toMatch(/lost \(queue\): \d+ acknowledged lost/);
+
+    const control = await run({ name: "file-full-restart", fault: { kind: "full-restart" }, timing: short });
+    expect(control.verdict.counts.acknowledged).toBeGreaterThan(0);
+    expect(control.verdict.counts.lost).toBe(0);
+    expect(control.verdict.causes).not.toContain("lost");
+
+    // The verdict is a pure function of the saved history: written to a run record and loaded back, it is the same.
+    const runDir = mkdtempSync(join(tmpdir(), "gauntlet-failover-record-"));
+    try {
+      recordExperiment(runDir, broken);
+      recordExperiment(runDir, control);
+      const experiments = splitByExperiment(await loadHistory(join(runDir, "history.jsonl")));
+      expect([...experiments.keys()]).toEqual(["memory-full-restart", "file-full-restart"]);
+      const recheck = judgeExperiment(experiments.get("memory-full-restart") ?? []);
+      expect(recheck.verdict).toBe("fail");
+      expect(recheck.counts.lost).toBe(broken.verdict.counts.lost);
+      expect(judgeExperiment(experiments.get("file-full-restart") ?? []).counts).toEqual(control.verdict.counts);
+      const section = FailoverSection.parse(JSON.parse(readFileSync(join(runDir, "failover.json"), "utf8")));
+      expect(section.experiments.map((e) => [e.name, e.verdict, e.checkers.lost > 0])).toEqual([
+        ["memory-full-restart", "fail", true],
+        ["file-full-restart", control.verdict.verdict, false],
+      ]);
+      expect(section.experiments[0]?.faultWindows[0]?.fault).toBe("full-restart");
+      expect(section.timeSeries.length).toBeGreaterThan(0);
+    } finally {
+      rmSync(runDir, { recursive: true, force: true });
+    }
+  });
+
+  it("R1 instead of R3 + leader kill: reported as unavailable for the whole fault", async () => {
+    const broken = await run({
+      name: "r1-leader-kill",
+      fault: { kind: "kill-stream-leader", stream: EXPERIMENT_STREAM },
+      stream: { replicas: 1 },
+      timing: { ...short, faultMs: 6_000 },
+    });
+    expect(broken.verdict.verdict).toBe("fail");
+    expect(broken.verdict.causes).toContain("unavailable");
+    expect(broken.verdict.reason).toMatch(/finding: stream \S+ acknowledged no publish for the whole [\d.]+ s of kill-stream-leader/);
+    expect(broken.verdict.maxUnavailableMs).toBeGreaterThanOrEqual(6_000);
+  });
+
+  it("a consumer that acks before processing and crashes: acknowledged-but-never-processed messages reported lost", async () => {
+    const broken = await run({
+      name: "ack-before-process",
+      fault: { kind: "none" },
+      consumer: "ack-before-process-crash",
+      publishers: 1,
+      timing: { quietMs: 2_500, recoveryMs: 0 },
+    });
+    expect(broken.verdict.verdict).toBe("fail");
+    expect(broken.verdict.causes).toEqual(["lost"]);
+    expect(broken.verdict.counts.lost).toBeGreaterThan(0);
+
+    const control = await run({
+      name: "ack-after-process",
+      fault: { kind: "none" },
+      consumer: "ack-after-process",
+      publishers: 1,
+      timing: { quietMs: 2_500, recoveryMs: 0 },
+    });
+    expect(control.verdict.reason).toBe("every checker passed");
+    expect(control.verdict.verdict).toBe("pass");
+  });
+
+  it("dedupe window at its minimum + retries after it: duplicates reported; the 2 min window control has none", async () => {
+    // nats-server refuses a window under 100 ms (0 means its 2 min default): retries 150 ms apart outlive it.
+    const retrying = {
+      publishTimeoutMs: 1,
+      publishRetryDelayMs: 150,
+      publishers: 1,
+      fault: { kind: "none" } as const,
+      timing: { quietMs: 3_000, recoveryMs: 0 },
+    };
+    const broken = await run({ ...retrying, name: "dedupe-off", stream: { duplicateWindowMs: 100 } });
+    expect(broken.verdict.verdict).toBe("fail");
+    expect(broken.verdict.causes).toContain("duplicated");
+    expect(broken.verdict.counts.duplicated).toBeGreaterThan(0);
+
+    const control = await run({ ...retrying, name: "dedupe-2m" });
+    expect(control.verdict.counts.duplicated).toBe(0);
+    expect(control.verdict.causes).not.toContain("duplicated");
+    expect(control.verdict.counts.recovered).toBeGreaterThan(0);
+  });
+
+  it("a target without a control API cannot be faulted: the experiment is an error that says so, never a pass", async () => {
+    const remote = await experimentTarget({
+      file: "someone-else.yaml",
+      name: "someone else's system",
+      nats: { servers: cluster.clientUrls, monitoring: cluster.monitoringUrls } as never,
+      gateway: undefined,
+      control: undefined,
+      manifest: undefined,
+      expect: { nodes: 3, maxPayload: undefined, tls: undefined },
+    });
+    const result = await runExperiment(remote, { name: "kill-node-remote", fault: { kind: "kill-node" } });
+    expect(result.verdict.verdict).toBe("error");
+    expect(result.verdict.reason).toBe(
+      "not run: someone-else.yaml: no control API (control: {url, token}): Gauntlet cannot inject faults into a system it does not run",
+    );
+  });
+});
