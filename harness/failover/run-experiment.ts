@@ -241,7 +241,7 @@ export async function runExperiment(
     await probing;
     if (failures.length > 0) throw failures[0];
     if (faultError) throw faultError;
-    if (!spec.consumer) {
+    if (!spec.consumer && publishers > 0) {
       const reader = await connect(clientOptions(target, "production", target.servers, "gauntlet-failover-reader"));
       connections.push(reader);
       await finalReads(history, reader, streamName, `${spec.name}/final-reader`, 60_000);

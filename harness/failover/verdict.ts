@@ -197,7 +197,7 @@ export function judgeExperiment(history: History): ExperimentVerdict {
   if (!meta) throw new Error(`history has no "${EXPERIMENT_F}" probe entry: not an experiment's history`);
   const has = (fs: readonly string[]) => history.some((entry) => entry.process !== PROBE_PROCESS && fs.includes(entry.f));
   const options: CheckHistoryOptions = {
-    ...(has(["publish", "read"]) ? { queue: { checkOrder: false } } : {}),
+    ...(has(["publish"]) ? { queue: { checkOrder: false } } : {}),
     ...(has(["kv-put", "kv-get"]) ? { kvRegister: {} } : {}),
     ...(has(CLIENT_FS) ? { availability: { fs: CLIENT_FS } } : {}),
   };
