@@ -52,6 +52,11 @@ export interface GatewayCall {
   readonly body: unknown;
   /** How long one request may take before it counts as timed out (default 5 s). */
   readonly timeoutMs?: number;
+  /**
+   * A JetStream publish through the gateway (`POST /v1/events/{stream}`): each request carries its
+   * own Idempotency-Key and counts, with the JetStream publishes, in the queue checker.
+   */
+  readonly stream?: string;
 }
 
 /**
@@ -66,6 +71,12 @@ export interface ExperimentSpec {
   readonly name: string;
   readonly fault: ExperimentFault;
   readonly stream?: Partial<ExperimentStream>;
+  /**
+   * Publish to a stream that exists already (e.g. the fleet's EVENTS, which the gateway's events
+   * route reaches) instead of creating one: publishers use `subject`, final reads filter on
+   * `filter`, and the stream is left in place.
+   */
+  readonly existingStream?: { readonly name: string; readonly subject: string; readonly filter: string };
   readonly client?: ClientProfile;
   /** JetStream publishers, each preferring a different node (default 3). 0 = none. */
   readonly publishers?: number;

@@ -88,8 +88,10 @@ export async function runExperiment(
   const stream: ExperimentStream = { ...DEFAULT_STREAM, ...spec.stream };
   const progress = options.onProgress ?? (() => {});
   const id = `${spec.name.replace(/[^A-Za-z0-9_-]/g, "_")}_${randomBytes(3).toString("hex")}`;
-  const streamName = `FAILOVER_${id}`.toUpperCase();
-  const subject = `gauntlet.failover.${id}.m`;
+  const existing = spec.existingStream;
+  const streamName = existing?.name ?? `FAILOVER_${id}`.toUpperCase();
+  const subject = existing?.subject ?? `gauntlet.failover.${id}.m`;
+  const durable = `gauntlet-final-${id}`;
   const bucket = `failover_${id}`;
   const fault = spec.fault.kind === "full-restart" || spec.fault.kind === "none" ? spec.fault : resolveFault(spec.fault, streamName);
   const deadline = AbortSignal.timeout(timing.deadlineMs);
@@ -105,6 +107,7 @@ export async function runExperiment(
     if (!nemesis) notRun = target.unfaultable ?? `${target.name}: cannot inject faults`;
     else if (fault.kind !== "full-restart") notRun = nemesis.unsupported(fault.kind);
   }
+  const gatewayStream = spec.gateway ? spec.gateway.stream : undefined;
   const meta: ExperimentMeta = {
     experiment: spec.name,
     fault: fault.kind,
@@ -115,6 +118,7 @@ export async function runExperiment(
     reconnectBoundNs: (spec.reconnectBoundMs ?? 30_000) * 1e6,
     // A healed node rejoining can start one more Raft election (4–9 s): failures that soon after the heal are still the fault's.
     graceNs: 10e9,
+    ...(gatewayStream ? { gatewayStream } : {}),
     ...(notRun ? { notRun } : {}),
   };
   history.probe(EXPERIMENT_F, meta);
@@ -138,20 +142,21 @@ export async function runExperiment(
   let faultError: unknown;
   try {
     const jsm = await jetstreamManager(admin, { timeout: 5_000 });
-    await retry(
-      `create stream ${streamName}`,
-      20,
-      () =>
-        jsm.streams.add({
-          name: streamName,
-          subjects: [`gauntlet.failover.${id}.>`],
-          num_replicas: stream.replicas,
-          storage: stream.storage === "memory" ? StorageType.Memory : StorageType.File,
-          retention: RetentionPolicy.Limits,
-          duplicate_window: nanos(stream.duplicateWindowMs),
-        }),
-      signal,
-    );
+    if (!existing)
+      await retry(
+        `create stream ${streamName}`,
+        20,
+        () =>
+          jsm.streams.add({
+            name: streamName,
+            subjects: [`gauntlet.failover.${id}.>`],
+            num_replicas: stream.replicas,
+            storage: stream.storage === "memory" ? StorageType.Memory : StorageType.File,
+            retention: RetentionPolicy.Limits,
+            duplicate_window: nanos(stream.duplicateWindowMs),
+          }),
+        signal,
+      );
     const kvClients = spec.kvClients ?? 1;
     if (kvClients > 0) {
       await retry(
@@ -244,7 +249,7 @@ export async function runExperiment(
     if (!spec.consumer && publishers > 0) {
       const reader = await connect(clientOptions(target, "production", target.servers, "gauntlet-failover-reader"));
       connections.push(reader);
-      await finalReads(history, reader, streamName, `${spec.name}/final-reader`, 60_000);
+      await finalReads(history, reader, streamName, `${spec.name}/final-reader`, 60_000, { filter: existing?.filter, durable });
     }
   } finally {
     signal.removeEventListener("abort", abortAll);
@@ -253,7 +258,8 @@ export async function runExperiment(
     await nemesis?.healAll().catch(() => {});
     try {
       const jsm = await jetstreamManager(admin, { timeout: 5_000 });
-      await jsm.streams.delete(streamName).catch(() => {});
+      if (existing) await jsm.consumers.delete(streamName, durable).catch(() => {});
+      else await jsm.streams.delete(streamName).catch(() => {});
       await jsm.streams.delete(`KV_${bucket}`).catch(() => {});
     } catch {
       // the cluster may be gone; nothing left to clean

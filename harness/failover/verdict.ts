@@ -19,6 +19,8 @@ export interface ExperimentMeta {
   readonly reconnectBoundNs: number;
   /** Failures this long after a heal are no longer the fault's doing. */
   readonly graceNs: number;
+  /** Gateway requests publish to this stream (with Idempotency-Key): they count as publishes. */
+  readonly gatewayStream?: string;
   /** Why the experiment could not run (no fault injected): the verdict is then an error. */
   readonly notRun?: string;
 }
@@ -197,7 +199,7 @@ export function judgeExperiment(history: History): ExperimentVerdict {
   if (!meta) throw new Error(`history has no "${EXPERIMENT_F}" probe entry: not an experiment's history`);
   const has = (fs: readonly string[]) => history.some((entry) => entry.process !== PROBE_PROCESS && fs.includes(entry.f));
   const options: CheckHistoryOptions = {
-    ...(has(["publish"]) ? { queue: { checkOrder: false } } : {}),
+    ...(has(["publish"]) ? { queue: { checkOrder: false, publishF: meta.gatewayStream ? ["publish", GATEWAY_F] : ["publish"] } } : {}),
     ...(has(["kv-put", "kv-get"]) ? { kvRegister: {} } : {}),
     ...(has(CLIENT_FS) ? { availability: { fs: CLIENT_FS } } : {}),
   };

@@ -133,14 +133,14 @@ export async function runGatewayClient(context: WorkloadContext, call: GatewayCa
   const body = JSON.stringify(call.body);
   const timeoutMs = call.timeoutMs ?? 5_000;
   let next = 0;
-  const request = async () => {
+  const request = async (id: string) => {
     let lastError: unknown;
     for (let tried = 0; tried < urls.length; tried++) {
       const url = urls[next++ % urls.length] as string;
       try {
         const response = await fetch(`${url}${call.path}`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", ...(call.stream ? { "idempotency-key": id } : {}) },
           body,
           signal: AbortSignal.timeout(timeoutMs),
         });
@@ -168,8 +168,17 @@ export async function runGatewayClient(context: WorkloadContext, call: GatewayCa
   const inFlight = new Set<Promise<unknown>>();
   for (let n = 0; n < context.maxOps && !context.stop.aborted; n++) {
     if (inFlight.size < maxInFlight) {
+      const id = `gw-${n}`;
       const task = context.history
-        .run(process, "gateway-request", { path: call.path }, request, { classify })
+        .run(
+          process,
+          "gateway-request",
+          call.stream ? { path: call.path, id, stream: call.stream } : { path: call.path },
+          () => request(id),
+          {
+            classify,
+          },
+        )
         .finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
@@ -229,12 +238,19 @@ export async function finalReads(
   stream: string,
   process: string,
   deadlineMs: number,
+  options: { readonly filter?: string | undefined; readonly durable?: string } = {},
 ): Promise<void> {
   const jsm = await jetstreamManager(nc, { timeout: 5_000 });
   await waitForReplicas(history, jsm, stream, Math.min(deadlineMs, 60_000));
-  const durable = "gauntlet-final-reads";
+  const durable = options.durable ?? "gauntlet-final-reads";
+  const filter = options.filter;
   await retried(`create consumer ${durable} on ${stream}`, 20, () =>
-    jsm.consumers.add(stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All }),
+    jsm.consumers.add(stream, {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ...(filter ? { filter_subject: filter } : {}),
+    }),
   );
   const consumer = await retried(`get consumer ${durable}`, 10, () => jetstream(nc, { timeout: 5_000 }).consumers.get(stream, durable));
   const until = Date.now() + deadlineMs;
