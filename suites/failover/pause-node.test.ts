@@ -28,7 +28,7 @@ async function pauseExperiment(name: string, client: "production" | "defaults"):
 }
 
 describe("pause (SIGSTOP) a node", () => {
-  it("clients configured as production should be notice the hung server within seconds and carry on elsewhere", async () => {
+  it("clients configured for production notice the hung server within seconds and carry on elsewhere", async () => {
     const result = await pauseExperiment("pause-node", "production");
     expectPass(result);
     const { longestGapNs, pauseNs } = pauseFigures(result);
