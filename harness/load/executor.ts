@@ -42,16 +42,23 @@ async function sleepUntil(epochMs: number, signal: AbortSignal): Promise<void> {
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Counts event-loop turns (timers phase), so a VU loop can tell whether its iterations ever left the microtask queue. */
+/**
+ * Counts event-loop turns, so a VU loop can tell whether its iterations ever left the microtask
+ * queue. One immediate per turn, armed only by a VU that finished an iteration: no timer wakes
+ * an idle worker (a 1 ms interval cost about 15 % of HTTP throughput on a busy machine).
+ */
 let loopTurns = 0;
-let turnTicker: NodeJS.Timeout | undefined;
-let turnUsers = 0;
+let turnArmed = false;
 
-function watchLoopTurns(): () => void {
-  if (turnUsers++ === 0) turnTicker = setInterval(() => loopTurns++, 1);
-  return () => {
-    if (--turnUsers === 0) clearInterval(turnTicker);
-  };
+function countTurn(): void {
+  turnArmed = false;
+  loopTurns++;
+}
+
+function armTurnCounter(): void {
+  if (turnArmed) return;
+  turnArmed = true;
+  setImmediate(countTurn);
 }
 
 interface VuState {
@@ -198,37 +205,33 @@ async function runVus(run: ScenarioRun, scenario: NormalizedVuScenario): Promise
   await sleepUntil(run.startMs, signal);
   const end = run.startMs + scenario.durationMs;
   const vus = shareOf(scenario.vus, worker, workers);
-  const unwatch = watchLoopTurns();
-  try {
-    const loops: Promise<void>[] = [];
-    for (let v = 0; v < vus; v++) {
-      const vu = run.vu(vuIdBase + v);
-      const loop = async () => {
-        let lastYield = nowMs();
-        let lastTurn = loopTurns;
-        let start = lastYield;
-        for (let i = 0; i < scenario.iterations; i++) {
-          // Iterations that never wait on I/O would otherwise starve timers and sockets.
-          if (lastTurn !== loopTurns) {
-            lastTurn = loopTurns;
-            lastYield = start;
-          } else if (start - lastYield > 2) {
-            await yieldToLoop();
-            lastYield = start = nowMs();
-          }
-          if (start >= end || signal.aborted) return;
-          start = await run.iterate(vu, start);
+  const loops: Promise<void>[] = [];
+  for (let v = 0; v < vus; v++) {
+    const vu = run.vu(vuIdBase + v);
+    const loop = async () => {
+      let lastYield = nowMs();
+      let lastTurn = loopTurns;
+      let start = lastYield;
+      for (let i = 0; i < scenario.iterations; i++) {
+        // Iterations that never wait on I/O would otherwise starve timers and sockets.
+        if (lastTurn !== loopTurns) {
+          lastTurn = loopTurns;
+          lastYield = start;
+        } else if (start - lastYield > 2) {
+          await yieldToLoop();
+          lastYield = start = nowMs();
         }
-      };
-      const promise = loop();
-      loops.push(promise);
-      run.track(promise);
-    }
-    await run.drain();
-    await Promise.all(loops);
-  } finally {
-    unwatch();
+        if (start >= end || signal.aborted) return;
+        start = await run.iterate(vu, start);
+        armTurnCounter();
+      }
+    };
+    const promise = loop();
+    loops.push(promise);
+    run.track(promise);
   }
+  await run.drain();
+  await Promise.all(loops);
 }
 
 export async function runScenario(scenario: NormalizedScenario, env: ExecutorEnv, fn: IterationFn): Promise<void> {

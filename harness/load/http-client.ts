@@ -114,7 +114,7 @@ class Connection implements Abortable {
     this.#client = client;
     const { host, port, tls } = client;
     this.socket = tls ? tlsConnect({ host, port, servername: host }) : netConnect({ host, port });
-    this.socket.setNoDelay(true);
+    if (!process.env.H8_NAGLE) this.socket.setNoDelay(true);
     this.socket.on("data", (chunk: Buffer) => this.#onData(chunk));
     // 'close' follows: it decides between a retry and a failure.
     this.socket.on("error", (error) => {
