@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   type FailoverSection,
@@ -7,6 +7,8 @@ import {
   type SuiteResult,
 } from "../../reports/summary-schema.ts";
 import type { Target } from "../config/index.ts";
+import { GauntletError } from "../errors/index.ts";
+import { FAILOVER_FILE } from "../failover/index.ts";
 import { type LoadResult, runLoad, toSuiteResult } from "../load/index.ts";
 import type { LoadStep, Profile } from "../profiles/index.ts";
 import { toLoadSection } from "./load-section.ts";
@@ -25,12 +27,10 @@ export interface RunContext {
   readonly signal: AbortSignal;
 }
 
-export const FAILOVER_RESULTS = "failover.json";
-
 const suiteEnv = (context: RunContext, extra: Record<string, string> = {}) => ({
   GAUNTLET_TARGET: context.target.file,
   GAUNTLET_RUN_DIR: context.record.dir,
-  GAUNTLET_RUN_STARTED_AT: String(context.startedAtMs),
+  GAUNTLET_RUN_STARTED_AT: new Date(context.startedAtMs).toISOString(),
   ...extra,
 });
 
@@ -45,25 +45,34 @@ export function runE2e(context: RunContext): Promise<SuiteResult> {
   });
 }
 
+/** Experiments are the failover suite's test files, one per fault: `suites/failover/<name>.test.ts`. */
+export function failoverExperiments(repoRoot: string): string[] {
+  return readdirSync(join(repoRoot, "suites", "failover"))
+    .filter((file) => file.endsWith(".test.ts"))
+    .map((file) => file.slice(0, -".test.ts".length))
+    .sort();
+}
+
+/** The suite files for a fault list (`all` = every experiment); an unknown name is a bad profile. */
+export function failoverIncludes(repoRoot: string, faults: readonly string[], source: string): string[] {
+  const known = failoverExperiments(repoRoot);
+  if (faults.includes("all")) return known.map((name) => `suites/failover/${name}.test.ts`);
+  const unknown = faults.filter((fault) => !known.includes(fault));
+  if (unknown.length > 0)
+    throw new GauntletError(`${source}: no failover experiment named ${unknown.join(", ")} (known: ${known.join(", ")}, all)`);
+  return faults.map((name) => `suites/failover/${name}.test.ts`);
+}
+
 /** The failover suite; its experiments leave `failover.json` (and `history.jsonl`) in the run dir. */
 export async function runFailover(
   context: RunContext,
   failover: Profile["failover"],
+  include: readonly string[],
 ): Promise<{ suite: SuiteResult; section?: FailoverSection }> {
-  context.stderr.write(`\n▶ suite failover (${failover.faults.join(", ")})\n`);
-  const env = suiteEnv(context, {
-    ...failover.env,
-    GAUNTLET_FAILOVER_FAULTS: failover.faults.join(","),
-    ...(failover.seed !== undefined ? { GAUNTLET_FAILOVER_SEED: String(failover.seed) } : {}),
-  });
-  const suite = await runSuite({
-    name: "failover",
-    include: ["suites/failover/**/*.test.ts"],
-    repoRoot: context.repoRoot,
-    env,
-    signal: context.signal,
-  });
-  const file = context.record.path(FAILOVER_RESULTS);
+  context.stderr.write(`\n▶ suite failover (${failover.faults.join(", ")}, seed ${failover.seed})\n`);
+  const env = suiteEnv(context, { ...failover.env, GAUNTLET_SEED: String(failover.seed) });
+  const suite = await runSuite({ name: "failover", include, repoRoot: context.repoRoot, env, signal: context.signal });
+  const file = context.record.path(FAILOVER_FILE);
   if (!existsSync(file)) return { suite };
   return { suite, section: FailoverSectionSchema.parse(JSON.parse(readFileSync(file, "utf8"))) };
 }

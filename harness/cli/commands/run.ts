@@ -4,11 +4,13 @@ import type { SuiteResult, Summary } from "../../../reports/summary-schema.ts";
 import { SUMMARY_SCHEMA_VERSION } from "../../../reports/summary-schema.ts";
 import { LATENCY_LOG } from "../../../suites/support/latency-log.ts";
 import { loadTarget, type Target } from "../../config/index.ts";
+import { GauntletError } from "../../errors/index.ts";
+import { newSeed } from "../../nemesis/index.ts";
 import { recordClusterState } from "../../probes/index.ts";
 import { loadProfile, type Profile } from "../../profiles/index.ts";
 import { summarizeLatency } from "../../run/latency-summary.ts";
 import { RunRecord } from "../../run/run-record-writer.ts";
-import { type RunContext, runE2e, runFailover, runLoadSteps } from "../../run/run-steps.ts";
+import { failoverIncludes, type RunContext, runE2e, runFailover, runLoadSteps } from "../../run/run-steps.ts";
 import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
 import { paint, TaskList } from "../../ui/index.ts";
 import { type Command, ExitCode, type ParsedOptions } from "../command.ts";
@@ -31,6 +33,13 @@ function stackOptions(profile: Profile, options: ParsedOptions) {
     fleet,
     networkFaults: Boolean(options["network-faults"]) || profile.stack.networkFaults,
   };
+}
+
+function parseSeed(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) > 0xffffffff)
+    throw new GauntletError(`--seed must be a whole number from 0 to 4294967295, got "${value}"`);
+  return Number(value);
 }
 
 function stackPids(stack: StartedLocalStack | undefined): number[] {
@@ -77,14 +86,23 @@ Exit codes: 0 pass · 1 a test or checker failed · 99 only load thresholds fail
   --profile NAME|FILE  smoke (PR-sized), nightly, release, or a path
   --target FILE        run against that system instead of a local stack
   --runs-dir DIR       where run records go (default reports/runs)
+  --seed S             the failover nemesis's seed (printed by every run; replays its choices)
 ${stackOptionUsage}`,
-  options: { ...stackOptionSpec, profile: { type: "string" }, target: { type: "string" }, "runs-dir": { type: "string" } },
+  options: {
+    ...stackOptionSpec,
+    profile: { type: "string" },
+    target: { type: "string" },
+    "runs-dir": { type: "string" },
+    seed: { type: "string" },
+  },
   async run(options, _positionals, context) {
     const startedAt = new Date();
     const profile = await loadProfile(optionalString(options.profile) ?? DEFAULT_PROFILE);
     const targetFile = optionalString(options.target);
     const target = targetFile ? await loadTarget(targetFile) : undefined;
     const stackChoice = stackOptions(profile, options);
+    const seed = parseSeed(optionalString(options.seed)) ?? profile.failover.seed ?? newSeed();
+    const failoverFiles = profile.failover.enabled ? failoverIncludes(context.repoRoot, profile.failover.faults, profile.file) : [];
     context.stderr.write(`profile ${profile.name}: ${profile.description}\n`);
     const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
     let stack: StartedLocalStack | undefined;
@@ -106,7 +124,7 @@ ${stackOptionUsage}`,
       const summary: Partial<Summary> = {};
       if (profile.e2e.enabled) suites.push(await runE2e(run));
       if (profile.failover.enabled) {
-        const failover = await runFailover(run, profile.failover);
+        const failover = await runFailover(run, { ...profile.failover, seed }, failoverFiles);
         suites.push(failover.suite);
         if (failover.section) summary.failover = failover.section;
       }
@@ -143,6 +161,7 @@ ${stackOptionUsage}`,
         .map((suite) => `${suite.name} ${suite.tests.filter((t) => t.state === "passed").length}/${suite.tests.length}`)
         .join(", ");
       out.write(`\n${verdict} (exit ${exitCode}) — ${counts}\n  run record ${record.dir} (open index.html)\n`);
+      if (profile.failover.enabled) out.write(`  failover seed ${seed} (replay: --seed ${seed}; recheck: gauntlet check ${record.dir})\n`);
       for (const reason of complete.reasons) out.write(`  ✖ ${reason}\n`);
       return exitCode;
     } finally {
