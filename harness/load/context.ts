@@ -165,6 +165,60 @@ function internTags(
   return tags;
 }
 
+const PLAIN_HTTP = new WeakMap<Tags, Map<string, Map<string, Map<number, Tags>>>>();
+
+/** The tags of a request made without call or iteration tags, found without building a key. */
+function plainHttpTags(scenarioTags: Tags, method: string, label: string, status: number): Tags {
+  let byLabel = PLAIN_HTTP.get(scenarioTags);
+  if (!byLabel) {
+    byLabel = new Map();
+    PLAIN_HTTP.set(scenarioTags, byLabel);
+  }
+  let byMethod = byLabel.get(label);
+  if (!byMethod) {
+    byMethod = new Map();
+    byLabel.set(label, byMethod);
+  }
+  let byStatus = byMethod.get(method);
+  if (!byStatus) {
+    byStatus = new Map();
+    byMethod.set(method, byStatus);
+  }
+  let tags = byStatus.get(status);
+  if (!tags) {
+    tags = internTags(
+      scenarioTags,
+      {},
+      { method, status: String(status), name: label },
+      undefined,
+      "http",
+      `${method}\u0000${status}\u0000${label}`,
+    );
+    byStatus.set(status, tags);
+  }
+  return tags;
+}
+
+class LoadHttpResponse implements HttpResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+  readonly durationMs: number;
+  readonly error?: string;
+
+  constructor(response: RawResponse, durationMs: number, error: string | undefined) {
+    this.status = response.status;
+    this.headers = response.headers;
+    this.body = response.body;
+    this.durationMs = durationMs;
+    if (error !== undefined) this.error = error;
+  }
+
+  json<T = unknown>(): T {
+    return JSON.parse(this.body) as T;
+  }
+}
+
 export interface IterationInput {
   vuId: number;
   iteration: number;
@@ -244,22 +298,17 @@ export function createVuContext(input: IterationInput, sink: MetricSink, connect
     }
     const status = response.status;
     const failed = status === 0 || status >= 400;
-    const opTags = tagsFor(
-      options.tags,
-      options.tags?.name ? { method, status: String(status) } : { method, status: String(status), name: label },
-      "http",
-      `${method}\u0000${status}\u0000${label}`,
-    );
+    const opTags =
+      options.tags === undefined && isEmpty(tags)
+        ? plainHttpTags(input.scenarioTags, method, label, status)
+        : tagsFor(
+            options.tags,
+            options.tags?.name ? { method, status: String(status) } : { method, status: String(status), name: label },
+            "http",
+            `${method}\u0000${status}\u0000${label}`,
+          );
     const durationMs = finish(start, "http_req_duration", "http_req_failed", "http_reqs", opTags, failed);
-    const text = response.body;
-    return {
-      status,
-      headers: response.headers,
-      body: text,
-      durationMs,
-      ...(error !== undefined ? { error } : {}),
-      json: <T>() => JSON.parse(text) as T,
-    };
+    return new LoadHttpResponse(response, durationMs, error);
   };
 
   const opResult = <T extends object>(fields: T, ok: boolean, error: string | undefined, durationMs: number) => ({

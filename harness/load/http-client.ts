@@ -105,6 +105,7 @@ class Connection implements Abortable {
   #timer: NodeJS.Timeout | undefined;
   #timerMs = 0;
   #socketError: Error | undefined;
+  #keepAliveHint = "";
   closed = false;
   idleSince = 0;
   /** The server's `Keep-Alive: timeout=N`, in ms, if it gave one. */
@@ -303,34 +304,41 @@ class Connection implements Abortable {
       return -1;
     }
     const head = buf.toString("latin1", 0, end);
-    const lines = head.split("\r\n");
-    const statusLine = lines[0] as string;
-    const match = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/.exec(statusLine);
-    if (!match) throw HttpClientError.malformed(this.#client.origin, `status line '${statusLine.slice(0, 80)}' is not HTTP/1.x`);
-    const status = Number(match[2]);
+    let lineEnd = head.indexOf("\r\n");
+    if (lineEnd < 0) lineEnd = head.length;
+    const status = statusOf(head, lineEnd);
+    if (status < 0)
+      throw HttpClientError.malformed(this.#client.origin, `status line '${head.slice(0, Math.min(lineEnd, 80))}' is not HTTP/1.x`);
     const headers: Record<string, string | string[] | undefined> = {};
     let contentLength = -1;
     let chunked = false;
     let connection = "";
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i] as string;
-      const colon = line.indexOf(":");
-      if (colon <= 0) throw HttpClientError.malformed(this.#client.origin, `header line '${line.slice(0, 80)}' has no name`);
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
+    while (lineEnd < head.length) {
+      const start = lineEnd + 2;
+      lineEnd = head.indexOf("\r\n", start);
+      if (lineEnd < 0) lineEnd = head.length;
+      const colon = head.indexOf(":", start);
+      if (colon <= start || colon > lineEnd)
+        throw HttpClientError.malformed(
+          this.#client.origin,
+          `header line '${head.slice(start, Math.min(lineEnd, start + 80))}' has no name`,
+        );
+      const name = head.slice(start, colon).trim().toLowerCase();
+      const value = head.slice(colon + 1, lineEnd).trim();
       const previous = headers[name];
       if (previous === undefined) headers[name] = name === "set-cookie" ? [value] : value;
       else if (Array.isArray(previous)) previous.push(value);
       else headers[name] = [previous, value];
       if (name === "content-length") {
-        if (!/^\d{1,15}$/.test(value)) throw HttpClientError.malformed(this.#client.origin, `content-length '${value}'`);
-        const length = Number(value);
+        const length = decimal(value);
+        if (length < 0) throw HttpClientError.malformed(this.#client.origin, `content-length '${value}'`);
         if (contentLength >= 0 && contentLength !== length)
           throw HttpClientError.malformed(this.#client.origin, "two different content-length headers");
         contentLength = length;
       } else if (name === "transfer-encoding") chunked = /(^|,)\s*chunked\s*$/i.test(value);
       else if (name === "connection") connection = value.toLowerCase();
-      else if (name === "keep-alive") {
+      else if (name === "keep-alive" && value !== this.#keepAliveHint) {
+        this.#keepAliveHint = value;
         const timeout = /timeout=(\d+)/.exec(value);
         if (timeout) this.idleLimitMs = Math.max(0, Number(timeout[1]) * 1000 - 1000);
       }
@@ -342,7 +350,7 @@ class Connection implements Abortable {
     this.#status = status;
     this.#headers = headers;
     this.#chunks = [];
-    this.#keepAlive = match[1] === "1" ? !connection.includes("close") : connection.includes("keep-alive");
+    this.#keepAlive = head.charCodeAt(7) === 49 ? !connection.includes("close") : connection.includes("keep-alive");
     if (this.#noBody || status === 204 || status === 304 || status === 101) {
       if (status === 101) this.#keepAlive = false;
       this.#complete();
@@ -374,6 +382,32 @@ class Connection implements Abortable {
     }
     pending.resolve({ status: this.#status, headers: this.#headers, body });
   }
+}
+
+/** The status of an `HTTP/1.x NNN reason` line (reason optional), or -1. */
+function statusOf(head: string, lineEnd: number): number {
+  if (!head.startsWith("HTTP/1.") || lineEnd < 12) return -1;
+  const minor = head.charCodeAt(7);
+  if ((minor !== 48 && minor !== 49) || head.charCodeAt(8) !== 32 || (lineEnd > 12 && head.charCodeAt(12) !== 32)) return -1;
+  let status = 0;
+  for (let i = 9; i < 12; i++) {
+    const digit = head.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    status = status * 10 + digit;
+  }
+  return status;
+}
+
+/** A non-negative decimal of at most 15 digits, or -1. */
+function decimal(text: string): number {
+  if (text.length === 0 || text.length > 15) return -1;
+  let value = 0;
+  for (let i = 0; i < text.length; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 function firstLine(buf: Buffer): string {

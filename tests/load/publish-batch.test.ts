@@ -36,8 +36,9 @@ describe("core publish batch", () => {
         workers: 2,
         progress: false,
       });
-      await nc.flush();
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The worker drained its connection before closing: the last messages may still be on their way.
+      const deadline = performance.now() + 5000;
+      while ([...seen.values()].reduce((sum, n) => sum + n.length, 0) < 400 && performance.now() < deadline) await nc.flush();
       expect(result.metrics.nats_pubs?.count).toBe(400);
       expect(result.metrics.checks).toMatchObject({ rate: 1, total: 8 });
       expect([...seen.keys()].sort()).toEqual(["1", "2"]);
