@@ -165,6 +165,7 @@ function internTags(
   return tags;
 }
 
+const NO_HEADERS: Record<string, string> = Object.freeze({});
 const PLAIN_HTTP = new WeakMap<Tags, Map<string, Map<string, Map<number, Tags>>>>();
 
 /** The tags of a request made without call or iteration tags, found without building a key. */
@@ -278,23 +279,25 @@ export function createVuContext(input: IterationInput, sink: MetricSink, connect
 
   const http = async (method: string, url: string, body: unknown, options: HttpOptions = {}): Promise<HttpResponse> => {
     const { origin, path, label } = parseUrl(url);
-    const headers: Record<string, string> = options.headers ? { ...options.headers } : {};
+    let headers: Record<string, string> = options.headers ?? NO_HEADERS;
     let payload: string | Uint8Array | null = null;
     if (body !== undefined) {
       if (typeof body === "string" || body instanceof Uint8Array) payload = body;
       else {
         payload = JSON.stringify(body);
-        headers["content-type"] ??= "application/json";
+        if (!Object.keys(headers).some((name) => name.toLowerCase() === "content-type"))
+          headers = { ...headers, "content-type": "application/json" };
       }
     }
     const start = begin();
-    let response: RawResponse = { status: 0, headers: {}, body: "" };
+    let response: RawResponse;
     let error: string | undefined;
     try {
       const request = { method, path, headers, body: payload, timeoutMs: options.timeoutMs ?? 60_000 };
       response = await clientFor(origin).request(request);
     } catch (cause) {
       error = message(cause);
+      response = { status: 0, headers: {}, body: "" };
     }
     const status = response.status;
     const failed = status === 0 || status >= 400;
