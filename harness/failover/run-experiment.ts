@@ -15,7 +15,7 @@ import {
 } from "./experiment.ts";
 import { runProbes } from "./probes.ts";
 import { clientOptions, type ExperimentTarget } from "./target.ts";
-import { EXPERIMENT_F, type ExperimentMeta, type ExperimentVerdict, judgeExperiment } from "./verdict.ts";
+import { CLUSTER_HEALTH_F, EXPERIMENT_F, type ExperimentMeta, type ExperimentVerdict, INJECT_F, judgeExperiment } from "./verdict.ts";
 import {
   connectClient,
   finalReads,
@@ -139,6 +139,15 @@ export async function runExperiment(
   };
   signal.addEventListener("abort", abortAll, { once: true });
   const tasks: Promise<unknown>[] = [];
+  const healthy = async (timeoutMs: number) => {
+    if (!nemesis) return;
+    try {
+      await waitForHealthy(nemesis.target, { timeoutMs, signal });
+      history.probe(CLUSTER_HEALTH_F, { healthy: true });
+    } catch (error) {
+      history.probe(CLUSTER_HEALTH_F, { healthy: false, detail: (error as Error).message.slice(0, 500) });
+    }
+  };
   let faultError: unknown;
   try {
     const jsm = await jetstreamManager(admin, { timeout: 5_000 });
@@ -223,9 +232,10 @@ export async function runExperiment(
         await sleep(Math.min(timing.faultMs, 2_000), signal);
         await Promise.all(nodes.map((node) => node.start()));
         // The restart lasts until the cluster says it is back: formed, a meta leader, every stream current.
-        await waitForHealthy(nemesis.target, { timeoutMs: 60_000, signal }).catch(() => {});
+        await healthy(25_000);
         history.nemesis("stop", "full-restart", { nodes: nodes.map((node) => node.name) });
       } else if (!signal.aborted && fault.kind !== "none" && fault.kind !== "full-restart" && nemesis) {
+        history.probe(INJECT_F, { fault: fault.kind });
         const active = await nemesis.inject(fault);
         if (fault.kind !== "rolling-restart") await sleep(timing.faultMs, signal);
         await nemesis.heal(active);
@@ -237,11 +247,11 @@ export async function runExperiment(
         faultError ??= error;
       });
     }
-    if (nemesis && fault.kind !== "none") await waitForHealthy(nemesis.target, { timeoutMs: 60_000, signal }).catch(() => {});
+    if (nemesis && fault.kind !== "none" && fault.kind !== "full-restart") await healthy(25_000);
     await sleep(timing.recoveryMs, signal);
     stopWorkloads.abort();
     drain.abort();
-    await Promise.race([Promise.all(guarded), sleep(30_000, new AbortController().signal)]);
+    await Promise.race([Promise.all(guarded), sleep(15_000, new AbortController().signal)]);
     stopProbes.abort();
     await probing;
     if (failures.length > 0) throw failures[0];
@@ -249,7 +259,7 @@ export async function runExperiment(
     if (!spec.consumer && publishers > 0) {
       const reader = await connect(clientOptions(target, "production", target.servers, "gauntlet-failover-reader"));
       connections.push(reader);
-      await finalReads(history, reader, streamName, `${spec.name}/final-reader`, 60_000, { filter: existing?.filter, durable });
+      await finalReads(history, reader, streamName, `${spec.name}/final-reader`, 30_000, { filter: existing?.filter, durable });
     }
   } finally {
     signal.removeEventListener("abort", abortAll);

@@ -6,7 +6,7 @@ import {
   mergeValidity,
   type Validity,
 } from "../checkers/index.ts";
-import { faultWindows, type History, type HistoryEntry, PROBE_PROCESS, pairOperations } from "../history/index.ts";
+import { type FaultWindow, faultWindows, type History, type HistoryEntry, PROBE_PROCESS, pairOperations } from "../history/index.ts";
 
 /** The probe entry (f `experiment`) that opens every experiment's history: what a re-check needs to know. */
 export interface ExperimentMeta {
@@ -35,9 +35,24 @@ export function experimentMeta(history: History): ExperimentMeta | undefined {
   return entry?.value as ExperimentMeta | undefined;
 }
 
+export const INJECT_F = "inject";
+
+/**
+ * Fault windows as the clients felt them: a window opens when the nemesis was asked to inject
+ * (the runner's `inject` probe), not when the injection returned: a lame-duck stop acts for
+ * seconds before `stop` returns.
+ */
+export function effectiveWindows(history: History): FaultWindow[] {
+  const asked = history.filter((entry) => entry.process === PROBE_PROCESS && entry.f === INJECT_F).map((entry) => entry.time);
+  return faultWindows(history).map((window) => {
+    const start = asked.filter((time) => time <= window.start).at(-1);
+    return start === undefined ? window : { ...window, start };
+  });
+}
+
 /** Client operations that failed (or timed out) outside every fault window and its grace period: a broken steady state. */
 export function checkSteadyState(history: History, graceNs: number): CheckResult<{ examples: unknown[] }> {
-  const windows = faultWindows(history);
+  const windows = effectiveWindows(history);
   const outside = pairOperations(history).filter(
     (operation) =>
       CLIENT_FS.includes(operation.f) &&
@@ -79,7 +94,7 @@ export function unavailableNs(history: History, f: string): number | null {
     .filter((operation) => operation.f === f && operation.type === "ok")
     .map((operation) => operation.completeTime as number)
     .sort((a, b) => a - b);
-  const windows = faultWindows(history);
+  const windows = effectiveWindows(history);
   if (windows.length === 0 || successes.length === 0) return null;
   const end = history.at(-1)?.time ?? 0;
   let longest = 0;
@@ -130,6 +145,25 @@ export function checkWindowAvailability(history: History, minWindowNs: number, s
             .join(", ")} (unavailable while the fault lasted)`,
     counts: { darkWindows: dark.length },
     details: { windows: dark.map((window) => ({ fault: window.fault, target: window.target, start: window.start, stop: window.stop })) },
+  };
+}
+
+export const CLUSTER_HEALTH_F = "cluster-healthy";
+
+/** The runner's `cluster-healthy` probes after each heal: the cluster re-formed with every stream current. */
+export function checkClusterRecovered(history: History): CheckResult<{ failures: unknown[] }> | undefined {
+  const probes = history.filter((entry) => entry.process === PROBE_PROCESS && entry.f === CLUSTER_HEALTH_F);
+  if (probes.length === 0) return undefined;
+  const failures = probes.map((entry) => entry.value as { healthy: boolean; detail?: string }).filter((value) => !value.healthy);
+  return {
+    checker: "cluster",
+    valid: failures.length === 0,
+    reason:
+      failures.length === 0
+        ? "the cluster re-formed with every stream current after each heal"
+        : `the cluster did not re-form after the heal: ${failures.map((value) => value.detail ?? "unhealthy").join("; ")}`,
+    counts: { unhealthy: failures.length },
+    details: { failures },
   };
 }
 
@@ -210,6 +244,8 @@ export function judgeExperiment(history: History): ExperimentVerdict {
     results.reconnection = checkReconnection(history, { expectedInstances: meta.expectedInstances, boundNs: meta.reconnectBoundNs });
   }
   results.steadyState = checkSteadyState(history, meta.graceNs);
+  const cluster = checkClusterRecovered(history);
+  if (cluster) results.cluster = cluster;
   const replicas = checkReplicasConverged(history);
   if (replicas) results.replicas = replicas;
   if (has(["publish"])) results.windows = checkWindowAvailability(history, 5e9, meta.stream);

@@ -241,7 +241,7 @@ export async function finalReads(
   options: { readonly filter?: string | undefined; readonly durable?: string } = {},
 ): Promise<void> {
   const jsm = await jetstreamManager(nc, { timeout: 5_000 });
-  await waitForReplicas(history, jsm, stream, Math.min(deadlineMs, 60_000));
+  await waitForReplicas(history, jsm, stream, Math.min(deadlineMs, 20_000));
   const durable = options.durable ?? "gauntlet-final-reads";
   const filter = options.filter;
   await retried(`create consumer ${durable} on ${stream}`, 20, () =>
