@@ -112,13 +112,21 @@ try {
   // 2a. NATS core publish.
   if (only.has("pub")) await pubAnchor();
   async function pubAnchor() {
-    const pub = await runLoad({ scenario: here("./load-anchor-pub.ts"), target, duration: durationMs, workers: 2, progress: false });
-    const pubRate = (pub.metrics.nats_pubs?.count ?? 0) / (durationMs / 1000);
-    const benchPub = natsBenchRate(
-      run(NATS_CLI, ["bench", "pub", "gauntlet.bench.pub", "-s", server0, "--msgs", "3000000", "--size", "128", "--no-progress"]),
-    );
+    // Two rounds in opposite orders, best of each, as for HTTP: the machine's load drifts.
+    const gauntletPub = async () => {
+      const pub = await runLoad({ scenario: here("./load-anchor-pub.ts"), target, duration: durationMs, workers: 2, progress: false });
+      return (pub.metrics.nats_pubs?.count ?? 0) / (durationMs / 1000);
+    };
+    const natsBenchPub = async () =>
+      natsBenchRate(
+        run(NATS_CLI, ["bench", "pub", "gauntlet.bench.pub", "-s", server0, "--msgs", "3000000", "--size", "128", "--no-progress"]),
+      );
+    let pubRate = await gauntletPub();
+    let benchPub = await natsBenchPub();
+    benchPub = Math.max(benchPub, await natsBenchPub());
+    pubRate = Math.max(pubRate, await gauntletPub());
     rows.push({
-      anchor: "NATS core publish msgs/s vs nats bench pub",
+      anchor: "NATS core publish msgs/s (best of 2) vs nats bench pub",
       gauntlet: fmt(pubRate),
       reference: fmt(benchPub),
       ratio: (pubRate / benchPub).toFixed(2),

@@ -132,6 +132,8 @@ function internTags(
   extra: Record<string, string> | undefined,
   kind: string,
   primary: string,
+  /** Instead of `own`: the one tag `{[primaryTag]: primary}`, built only the first time. */
+  primaryTag?: string,
 ): Tags {
   if (extra === undefined && isEmpty(iterationTags)) {
     let byKind = INTERNED_PLAIN.get(scenarioTags);
@@ -146,7 +148,7 @@ function internTags(
     }
     let tags = byPrimary.get(primary);
     if (!tags) {
-      tags = Object.freeze({ ...scenarioTags, ...own });
+      tags = Object.freeze({ ...scenarioTags, ...(primaryTag === undefined ? own : { [primaryTag]: primary }) });
       byPrimary.set(primary, tags);
     }
     return tags;
@@ -166,6 +168,7 @@ function internTags(
 }
 
 const NO_HEADERS: Record<string, string> = Object.freeze({});
+const NO_OPTIONS: OpOptions = Object.freeze({});
 const PLAIN_HTTP = new WeakMap<Tags, Map<string, Map<string, Map<number, Tags>>>>();
 
 /** The tags of a request made without call or iteration tags, found without building a key. */
@@ -377,7 +380,7 @@ export function createVuContext(input: IterationInput, sink: MetricSink, connect
           json: <T>() => JSON.parse(decoder.decode(data)) as T,
         };
       },
-      publish(subject, payload, options = {}) {
+      publish(subject, payload, options = NO_OPTIONS) {
         const nc = connections.connected;
         // Until the connection is up (rarely: workers connect before the start), wait for it.
         if (!nc) return connections.nats().then(() => ctx.nats.publish(subject, payload, options));
@@ -392,7 +395,12 @@ export function createVuContext(input: IterationInput, sink: MetricSink, connect
         } catch (error) {
           return Promise.reject(error);
         }
-        sink.count("nats_pubs", tagsFor(options.tags, { subject }, "nats", subject));
+        sink.count(
+          "nats_pubs",
+          options.tags === undefined && isEmpty(tags)
+            ? internTags(input.scenarioTags, tags, NO_HEADERS, undefined, "nats", subject, "subject")
+            : tagsFor(options.tags, { subject }, "nats", subject),
+        );
         return PUBLISHED;
       },
     },
