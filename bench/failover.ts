@@ -55,9 +55,10 @@ try {
         {
           name: `${name}-${run}`,
           fault,
-          existingStream: { name: "EVENTS", subject: "events.bench.js", filter: "events.bench.>" },
+          // A subject of its own per run: the final reads see this run's messages only.
+          existingStream: { name: "EVENTS", subject: `events.bench.${name}-${run}.js`, filter: `events.bench.${name}-${run}.>` },
           kvClients: 0,
-          gateway: { path: "/v1/events/EVENTS", body: { type: "bench.gw" }, stream: "EVENTS", timeoutMs: 10_000 },
+          gateway: { path: "/v1/events/EVENTS", body: { type: `bench.${name}-${run}.gw` }, stream: "EVENTS", timeoutMs: 10_000 },
           timing: { quietMs: 2_000, faultMs, recoveryMs: 3_000 },
         },
         { seed: run },

@@ -186,6 +186,7 @@ export async function runExperiment(
       history,
       client: spec.client ?? "production",
       prefix: `${spec.name}/`,
+      idPrefix: id.slice(-6),
       intervalMs: timing.intervalMs,
       maxOps: timing.maxOpsPerClient,
       stop: stopWorkloads.signal,

@@ -37,6 +37,8 @@ export interface WorkloadContext {
   readonly client: ClientProfile;
   /** Prefix of every process id: `experiment/`. */
   readonly prefix: string;
+  /** Starts every message id (msgID, Idempotency-Key): unique per experiment, so a shared stream's dedupe window never links two experiments. */
+  readonly idPrefix: string;
   readonly intervalMs: number;
   readonly maxOps: number;
   /** Aborted when the workloads must stop starting operations. */
@@ -85,7 +87,7 @@ export async function runPublisher(context: WorkloadContext, nc: NatsConnection,
   };
   for (let n = 0; n < context.maxOps && !context.stop.aborted; n++) {
     if (inFlight.size < options.maxInFlight) {
-      const task = send(`${index}-${n}`).finally(() => inFlight.delete(task));
+      const task = send(`${context.idPrefix}-${index}-${n}`).finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
     await sleep(context.intervalMs, context.stop);
@@ -168,7 +170,7 @@ export async function runGatewayClient(context: WorkloadContext, call: GatewayCa
   const inFlight = new Set<Promise<unknown>>();
   for (let n = 0; n < context.maxOps && !context.stop.aborted; n++) {
     if (inFlight.size < maxInFlight) {
-      const id = `gw-${n}`;
+      const id = `${context.idPrefix}-gw-${n}`;
       const task = context.history
         .run(
           process,
