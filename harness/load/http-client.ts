@@ -70,6 +70,7 @@ const DEFAULT_IDLE_MS = 30_000;
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
 const INVALID_HEADER = /[\r\n\0]/;
 const EMPTY = Buffer.alloc(0);
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 const State = { head: 0, length: 1, chunkSize: 2, chunkData: 3, chunkDataEnd: 4, trailers: 5, untilClose: 6 } as const;
 type ParseState = (typeof State)[keyof typeof State];
@@ -106,6 +107,8 @@ class Connection implements Abortable {
   #timerMs = 0;
   #socketError: Error | undefined;
   #keepAliveHint = "";
+  /** The chunk being parsed is a view of READ_BUFFER. */
+  #inShared = false;
   closed = false;
   idleSince = 0;
   /** The server's `Keep-Alive: timeout=N`, in ms, if it gave one. */
@@ -114,9 +117,25 @@ class Connection implements Abortable {
   constructor(client: OriginClient) {
     this.#client = client;
     const { host, port, tls } = client;
-    this.socket = tls ? tlsConnect({ host, port, servername: host }) : netConnect({ host, port });
-    if (!process.env.H8_NAGLE) this.socket.setNoDelay(true);
-    this.socket.on("data", (chunk: Buffer) => this.#onData(chunk));
+    if (tls) {
+      this.socket = tlsConnect({ host, port, servername: host });
+      this.socket.on("data", (chunk: Buffer) => this.#onData(chunk, false));
+    } else {
+      // Reads land in one buffer shared by every connection of the thread: no buffer and no
+      // stream event per read. What outlives the callback is copied (`#keep`).
+      this.socket = netConnect({
+        host,
+        port,
+        onread: {
+          buffer: READ_BUFFER,
+          callback: (bytes: number) => {
+            this.#onData(READ_BUFFER.subarray(0, bytes), true);
+            return true;
+          },
+        },
+      });
+    }
+    this.socket.setNoDelay(true);
     // 'close' follows: it decides between a retry and a failure.
     this.socket.on("error", (error) => {
       this.#socketError = error;
@@ -202,7 +221,12 @@ class Connection implements Abortable {
     }
   }
 
-  #onData(chunk: Buffer): void {
+  /** A chunk the parser keeps past this read: copied out of the shared read buffer if it is in it. */
+  #keep(chunk: Buffer): Buffer {
+    return this.#inShared ? Buffer.from(chunk) : chunk;
+  }
+
+  #onData(chunk: Buffer, shared: boolean): void {
     if (!this.#pending) {
       // Bytes nobody asked for: the connection cannot be trusted for the next request.
       this.close();
@@ -210,13 +234,18 @@ class Connection implements Abortable {
       return;
     }
     this.#received = true;
-    let buf = this.#buffer.length ? Buffer.concat([this.#buffer, chunk]) : chunk;
+    let buf = chunk;
+    this.#inShared = shared;
+    if (this.#buffer.length) {
+      buf = Buffer.concat([this.#buffer, chunk]);
+      this.#inShared = false;
+    }
     this.#buffer = EMPTY;
     try {
       while (this.#pending) {
         const used = this.#parse(buf);
         if (used < 0) {
-          this.#buffer = buf;
+          this.#buffer = this.#keep(buf);
           return;
         }
         buf = buf.subarray(used);
@@ -241,7 +270,7 @@ class Connection implements Abortable {
         return this.#parseHead(buf);
       case State.length: {
         const take = Math.min(this.#remaining, buf.length);
-        if (take > 0) this.#chunks.push(take === buf.length ? buf : buf.subarray(0, take));
+        if (take > 0) this.#chunks.push(this.#keep(take === buf.length ? buf : buf.subarray(0, take)));
         this.#remaining -= take;
         if (this.#remaining === 0) this.#complete();
         return take === 0 ? -1 : take;
@@ -263,7 +292,7 @@ class Connection implements Abortable {
       case State.chunkData: {
         if (buf.length === 0) return -1;
         const take = Math.min(this.#remaining, buf.length);
-        this.#chunks.push(buf.subarray(0, take));
+        this.#chunks.push(this.#keep(buf.subarray(0, take)));
         this.#remaining -= take;
         if (this.#remaining === 0) this.#state = State.chunkDataEnd;
         return take;
@@ -289,7 +318,7 @@ class Connection implements Abortable {
         return end + 4;
       }
       case State.untilClose:
-        if (buf.length) this.#chunks.push(buf);
+        if (buf.length) this.#chunks.push(this.#keep(buf));
         return buf.length || -1;
     }
     return -1;

@@ -115,6 +115,30 @@ describe("HTTP/1.1 client of the load engine", () => {
     }
   });
 
+  it("reads bodies larger than one socket read intact, by length and chunked", async () => {
+    const big = Array.from({ length: 50_000 }, (_, i) => String.fromCharCode(97 + (i % 26)))
+      .join("")
+      .repeat(6);
+    await using server = await httpServer((req, res) => {
+      if (req.url === "/length") res.setHeader("content-length", Buffer.byteLength(big));
+      for (let i = 0; i < big.length; i += 70_000) res.write(big.slice(i, i + 70_000));
+      res.end();
+    });
+    const client = new OriginClient(server.url);
+    try {
+      for (let round = 0; round < 3; round++) {
+        const [byLength, chunked] = await Promise.all([client.request(get("/length")), client.request(get("/chunked"))]);
+        expect(byLength.body.length).toBe(big.length);
+        expect(byLength.body === big).toBe(true);
+        expect(chunked.headers["transfer-encoding"]).toBe("chunked");
+        expect(chunked.body === big).toBe(true);
+      }
+      expect(client.connections).toBe(2);
+    } finally {
+      client.close();
+    }
+  });
+
   it("opens a new connection after Connection: close, and reads a body that ends with the connection", async () => {
     let requests = 0;
     await using server = await rawServer((_request, socket) => {
