@@ -157,40 +157,49 @@ try {
   // 2b. JetStream async publish, same stream (file storage, R1), same number of acks outstanding.
   if (only.has("js")) await jsAnchor();
   async function jsAnchor() {
-    const benchJs = natsBenchRate(
-      run(NATS_CLI, [
-        "bench",
-        "js",
-        "pub",
-        "async",
-        "gauntlet.bench.js",
-        "-s",
-        server0,
-        "--create",
-        "--purge",
-        "--storage",
-        "file",
-        "--batch",
-        String(JS_OUTSTANDING),
-        "--msgs",
-        "200000",
-        "--size",
-        "128",
-        "--no-progress",
-      ]),
-    );
-    const js = await runLoad({
-      scenario: here("./load-anchor-jspub.ts"),
-      target,
-      env: {},
-      duration: durationMs,
-      workers: 2,
-      progress: false,
-    });
-    const jsRate = (js.metrics.js_pubs?.count ?? 0) / (durationMs / 1000);
-    const jsFailed = js.metrics.js_pub_failed?.passes ?? 0;
+    const natsBenchJs = async () =>
+      natsBenchRate(
+        run(NATS_CLI, [
+          "bench",
+          "js",
+          "pub",
+          "async",
+          "gauntlet.bench.js",
+          "-s",
+          server0,
+          "--create",
+          "--purge",
+          "--storage",
+          "file",
+          "--batch",
+          String(JS_OUTSTANDING),
+          "--msgs",
+          "200000",
+          "--size",
+          "128",
+          "--no-progress",
+        ]),
+      );
+    let jsFailed = 0;
+    const gauntletJs = async () => {
+      const js = await runLoad({
+        scenario: here("./load-anchor-jspub.ts"),
+        target,
+        env: {},
+        duration: durationMs,
+        workers: 2,
+        progress: false,
+      });
+      jsFailed += js.metrics.js_pub_failed?.passes ?? 0;
+      return (js.metrics.js_pubs?.count ?? 0) / (durationMs / 1000);
+    };
+    // Two rounds in opposite orders, best of each (the first creates the stream).
+    let benchJs = await natsBenchJs();
+    let jsRate = await gauntletJs();
+    jsRate = Math.max(jsRate, await gauntletJs());
+    benchJs = Math.max(benchJs, await natsBenchJs());
     rows.push({
-      anchor: `JetStream async publish msgs/s (${JS_OUTSTANDING} in flight) vs nats bench js pub async`,
+      anchor: `JetStream async publish msgs/s (${JS_OUTSTANDING} in flight, best of 2) vs nats bench js pub async`,
       gauntlet: fmt(jsRate),
       reference: fmt(benchJs),
       ratio: (jsRate / benchJs).toFixed(2),
