@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   type FailoverSection,
@@ -7,7 +7,6 @@ import {
   type SuiteResult,
 } from "../../reports/summary-schema.ts";
 import type { Target } from "../config/index.ts";
-import { GauntletError } from "../errors/index.ts";
 import { FAILOVER_FILE } from "../failover/index.ts";
 import { type LoadResult, runLoad, toSuiteResult } from "../load/index.ts";
 import type { LoadStep, Profile } from "../profiles/index.ts";
@@ -43,24 +42,6 @@ export function runE2e(context: RunContext): Promise<SuiteResult> {
     env: suiteEnv(context),
     signal: context.signal,
   });
-}
-
-/** Experiments are the failover suite's test files, one per fault: `suites/failover/<name>.test.ts`. */
-export function failoverExperiments(repoRoot: string): string[] {
-  return readdirSync(join(repoRoot, "suites", "failover"))
-    .filter((file) => file.endsWith(".test.ts"))
-    .map((file) => file.slice(0, -".test.ts".length))
-    .sort();
-}
-
-/** The suite files for a fault list (`all` = every experiment); an unknown name is a bad profile. */
-export function failoverIncludes(repoRoot: string, faults: readonly string[], source: string): string[] {
-  const known = failoverExperiments(repoRoot);
-  if (faults.includes("all")) return known.map((name) => `suites/failover/${name}.test.ts`);
-  const unknown = faults.filter((fault) => !known.includes(fault));
-  if (unknown.length > 0)
-    throw new GauntletError(`${source}: no failover experiment named ${unknown.join(", ")} (known: ${known.join(", ")}, all)`);
-  return faults.map((name) => `suites/failover/${name}.test.ts`);
 }
 
 /** The failover suite; its experiments leave `failover.json` (and `history.jsonl`) in the run dir. */

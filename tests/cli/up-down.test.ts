@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { waitUntil } from "../../harness/process/index.ts";
 import { gauntlet, gauntletUp } from "../support/cli.ts";
@@ -47,6 +49,29 @@ describe("gauntlet up / down", () => {
     child.kill("SIGKILL");
     await gone(ready.dir);
     await waitUntil(async () => (isAlive(ready.pid) ? undefined : true), { timeoutMs: 10_000, what: "the CLI to die with its wrapper" });
+  });
+
+  it("asks which stack to stop when several run, and --all stops them all", async () => {
+    const tmp = mkdtempSync(join(tmpdir(), "gauntlet-down-test-"));
+    try {
+      const env = { TMPDIR: tmp };
+      const [first, second] = await Promise.all([
+        gauntletUp(["--nodes", "1", "--cluster-only"], env),
+        gauntletUp(["--nodes", "1", "--cluster-only"], env),
+      ]);
+      const refused = await gauntlet(["down"], { env });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(
+        new RegExp(`2 stacks are running: .*(${first.ready.id}|${second.ready.id}).*; pass --stack ID or --all`),
+      );
+      expect(processesMatching(first.ready.dir)).toHaveLength(1);
+      const all = await gauntlet(["down", "--all"], { env });
+      expect(all.code).toBe(0);
+      await gone(first.ready.dir);
+      await gone(second.ready.dir);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it("rejects a bad --nodes value before starting anything (exit 2)", async () => {

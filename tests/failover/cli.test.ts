@@ -12,7 +12,7 @@ describe("gauntlet chaos and gauntlet check", () => {
   it("refuses an unknown experiment and names the known ones (exit 2)", async () => {
     const result = await gauntlet(["chaos", "kill-everything", "--runs-dir", dir]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/chaos: no experiment named "kill-everything" \(known: .*kill-node.*kill-stream-leader.*, all\)/);
+    expect(result.stderr).toMatch(/chaos: no failover experiment named kill-everything \(known: .*kill-node.*kill-stream-leader.*, all\)/);
   });
 
   it("against a system it does not run, says the fault could not be injected (never a pass), and check recomputes that from history.jsonl", async () => {

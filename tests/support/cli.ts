@@ -41,9 +41,12 @@ export interface UpReady {
 }
 
 /** Starts `gauntlet up --json` in the background and resolves when it printed its ready line. */
-export function gauntletUp(args: readonly string[] = []): Promise<{ child: ChildProcess; ready: UpReady; stderr: () => string }> {
+export function gauntletUp(
+  args: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; ready: UpReady; stderr: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, "up", "--json", ...args], { cwd: REPO_ROOT, env: process.env });
+    const child = spawn(process.execPath, [BIN, "up", "--json", ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
     let stdout = "";
     let stderr = "";
     child.stderr?.on("data", (chunk) => {

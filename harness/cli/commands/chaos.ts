@@ -1,10 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderHtmlReport } from "../../../reports/index.ts";
 import { FailoverSection, SUMMARY_SCHEMA_VERSION, type Summary } from "../../../reports/summary-schema.ts";
 import { loadTarget } from "../../config/index.ts";
 import { GauntletError } from "../../errors/index.ts";
-import { FAILOVER_FILE } from "../../failover/index.ts";
+import { FAILOVER_FILE, failoverExperiments, failoverIncludes } from "../../failover/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
 import { recordClusterState } from "../../probes/index.ts";
 import { RunRecord } from "../../run/run-record-writer.ts";
@@ -14,16 +14,6 @@ import { paint, TaskList } from "../../ui/index.ts";
 import { type Command, ExitCode } from "../command.ts";
 import { optionalString } from "../options.ts";
 import { fleetChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
-
-const SUITE_DIR = join("suites", "failover");
-
-/** Experiments are the failover suite's test files, one per fault: `suites/failover/<name>.test.ts`. */
-export function failoverExperiments(repoRoot: string): string[] {
-  return readdirSync(join(repoRoot, SUITE_DIR))
-    .filter((file) => file.endsWith(".test.ts"))
-    .map((file) => file.slice(0, -".test.ts".length))
-    .sort();
-}
 
 function parseSeed(value: string | undefined): number {
   if (value === undefined) return newSeed();
@@ -58,11 +48,10 @@ ${stackOptionUsage}`,
   options: { ...stackOptionSpec, target: { type: "string" }, "runs-dir": { type: "string" }, seed: { type: "string" } },
   allowPositionals: true,
   async run(options, positionals, context) {
-    const known = failoverExperiments(context.repoRoot);
     const [wanted, ...extra] = positionals;
-    if (!wanted || extra.length > 0) throw new GauntletError(`chaos: name one experiment or all (known: ${known.join(", ")})`);
-    if (wanted !== "all" && !known.includes(wanted))
-      throw new GauntletError(`chaos: no experiment named "${wanted}" (known: ${known.join(", ")}, all)`);
+    if (!wanted || extra.length > 0)
+      throw new GauntletError(`chaos: name one experiment or all (known: ${failoverExperiments(context.repoRoot).join(", ")})`);
+    const include = failoverIncludes(context.repoRoot, [wanted], "chaos");
     const seed = parseSeed(optionalString(options.seed));
     const targetFile = optionalString(options.target);
     const nodes = nodesOption(options);
@@ -84,7 +73,6 @@ ${stackOptionUsage}`,
       const system = target ?? (await loadTarget((stack as StartedLocalStack).targetFile));
       const record = new RunRecord(optionalString(options["runs-dir"]) ?? join(context.repoRoot, "reports", "runs"));
       const before = await recordClusterState(system.nats.monitoring, system.expect.nodes);
-      const include = (wanted === "all" ? known : [wanted]).map((name) => `${SUITE_DIR}/${name}.test.ts`);
       const suite = await runSuite({
         name: "failover",
         include,
