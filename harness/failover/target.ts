@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
-import { type ConnectionOptions, credsAuthenticator } from "@nats-io/transport-node";
-import type { Target } from "../config/index.ts";
+import type { ConnectionOptions } from "@nats-io/transport-node";
+import { type Target, targetAuth } from "../config/index.ts";
 import { ControlClient } from "../control/index.ts";
 import type { NemesisTarget, ReplicaTarget } from "../nemesis/index.ts";
 import type { ClientProfile } from "./experiment.ts";
@@ -32,24 +31,6 @@ export function clientOptions(
   return { ...base, pingInterval: 2_000, maxPingOut: 2, reconnectTimeWait: 250, maxReconnectAttempts: -1, timeout: 2_000 };
 }
 
-function authOf(target: Target): Partial<ConnectionOptions> {
-  const { nats } = target;
-  return {
-    ...(nats.user ? { user: nats.user, pass: nats.pass } : {}),
-    ...(nats.token ? { token: nats.token } : {}),
-    ...(nats.creds ? { authenticator: credsAuthenticator(readFileSync(nats.creds)) } : {}),
-    ...(nats.tls
-      ? {
-          tls: {
-            ...(nats.tls.ca ? { caFile: nats.tls.ca } : {}),
-            ...(nats.tls.cert ? { certFile: nats.tls.cert } : {}),
-            ...(nats.tls.key ? { keyFile: nats.tls.key } : {}),
-          },
-        }
-      : {}),
-  };
-}
-
 /**
  * An experiment target from a target file. With `control` (a stack the harness runs) the nemesis
  * acts through the control API: nodes, the network when the stack has network faults, service
@@ -60,7 +41,7 @@ export async function experimentTarget(target: Target): Promise<ExperimentTarget
     name: target.name,
     servers: target.nats.servers,
     monitoringUrls: target.nats.monitoring,
-    auth: authOf(target),
+    auth: targetAuth(target),
     gatewayUrls: target.gateway?.urls ?? [],
   };
   if (!target.control) {

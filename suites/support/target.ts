@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
-import { type ConnectionOptions, connect, credsAuthenticator, type NatsConnection, nkeyAuthenticator } from "@nats-io/transport-node";
-import { loadTarget, type Target } from "../../harness/config/index.ts";
+import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
+import { loadTarget, type Target, targetAuth } from "../../harness/config/index.ts";
 
 /** The system under test, as `gauntlet run` hands it to a suite (GAUNTLET_TARGET = target file). */
 export async function suiteTarget(): Promise<Target> {
@@ -11,7 +10,6 @@ export async function suiteTarget(): Promise<Target> {
 
 /** Connection options for the target's NATS, with its credentials, tuned to notice faults quickly. */
 export function natsOptions(target: Target, servers: readonly string[] = target.nats.servers): ConnectionOptions {
-  const { nats } = target;
   return {
     servers: [...servers],
     name: "gauntlet-suite",
@@ -19,19 +17,7 @@ export function natsOptions(target: Target, servers: readonly string[] = target.
     maxPingOut: 2,
     reconnectTimeWait: 250,
     maxReconnectAttempts: -1,
-    ...(nats.user ? { user: nats.user, pass: nats.pass } : {}),
-    ...(nats.token ? { token: nats.token } : {}),
-    ...(nats.creds ? { authenticator: credsAuthenticator(readFileSync(nats.creds)) } : {}),
-    ...(nats.nkey ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(readFileSync(nats.nkey, "utf8").trim())) } : {}),
-    ...(nats.tls
-      ? {
-          tls: {
-            ...(nats.tls.ca ? { caFile: nats.tls.ca } : {}),
-            ...(nats.tls.cert ? { certFile: nats.tls.cert } : {}),
-            ...(nats.tls.key ? { keyFile: nats.tls.key } : {}),
-          },
-        }
-      : {}),
+    ...targetAuth(target),
   };
 }
 
