@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { GauntletError } from "../errors/index.ts";
+import { freePort } from "../net/free-port.ts";
 import { crashGuard, SupervisedProcess, waitUntil } from "../process/index.ts";
 
 const GATEWAY_BIN = fileURLToPath(new URL("../../gateway/bin/gateway.ts", import.meta.url));
@@ -37,6 +38,8 @@ export class GatewayProcess {
 
   async start(): Promise<void> {
     if (this.running) return;
+    // A port outside the ephemeral range stays ours while the gateway is down, for its restart.
+    this.#port ||= await freePort();
     const { manifest, servers, credentials } = this.#options;
     const args = ["--disable-warning=ExperimentalWarning", GATEWAY_BIN, "--manifest", manifest, "--servers", servers.join(",")];
     args.push("--port", String(this.#port), "--user", credentials.user, "--pass", credentials.pass);

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { describe, expect, it } from "vitest";
@@ -36,6 +36,13 @@ describe("local cluster", () => {
     expect(new Set(ports).size).toBe(ports.length);
     expect((await assess(first.monitoringUrls)).formed).toBe(true);
     expect((await assess(second.monitoringUrls)).formed).toBe(true);
+  });
+
+  it("listens below the kernel's ephemeral port range, so no client connection can take a stopped node's port", async () => {
+    const ephemeralLow = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    await using cluster = await new LocalCluster().withNodes(3).start();
+    const ports = cluster.nodes.flatMap((node) => [node.ports.client, node.ports.cluster, node.ports.monitoring]);
+    expect(ports.filter((port) => port >= ephemeralLow)).toEqual([]);
   });
 
   it("kills, restarts, pauses and resumes a node, keeping its data", async () => {
