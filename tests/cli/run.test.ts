@@ -27,7 +27,7 @@ describe("gauntlet run", () => {
     const runsDir = join(dir, "local");
     const privateTmp = join(dir, "tmp");
     mkdirSync(privateTmp);
-    const result = await gauntlet(["run", "--nodes", "3", "--fleet-mode", "cohosted", "--runs-dir", runsDir], {
+    const result = await gauntlet(["run", "--profile", e2eOnly(), "--nodes", "3", "--runs-dir", runsDir], {
       env: { TMPDIR: privateTmp },
     });
     expect(result.stdout).toContain("PASS");
