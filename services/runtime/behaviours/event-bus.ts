@@ -18,7 +18,8 @@ export const eventBus: BehaviourFactory = async ({ spec, nc, log }) => {
   const prefix = subjectPrefix(stream.subjects);
   const durable = `${spec.service.name}-processor`;
   const js = jetstream(nc);
-  const jsm = await jetstreamManager(nc);
+  // Every JetStream API call may time out while 44 replicas start at once or a leader is elected.
+  const jsm = await retryWhileElecting(() => jetstreamManager(nc));
   await retryWhileElecting(() =>
     jsm.consumers.add(stream.name, {
       durable_name: durable,
@@ -28,7 +29,7 @@ export const eventBus: BehaviourFactory = async ({ spec, nc, log }) => {
       max_ack_pending: 1_000,
     }),
   );
-  const consumer = await js.consumers.get(stream.name, durable);
+  const consumer = await retryWhileElecting(() => js.consumers.get(stream.name, durable));
   const messages = await consumer.consume({ max_messages: 50 });
   let processed = 0;
   let lastSeq = 0;

@@ -19,7 +19,7 @@ const SEED_MODELS: Model[] = [
 /** Model registry in the service's KV bucket, seeded with a few models (first replica wins). */
 export const modelManagement: BehaviourFactory = async ({ spec, nc }) => {
   const bucket = spec.service.kv[0]?.bucket as string;
-  const kv = await new Kvm(nc).open(bucket);
+  const kv = await retryWhileElecting(() => new Kvm(nc).open(bucket));
   for (const model of SEED_MODELS) {
     await retryWhileElecting(() =>
       kv.create(model.id, JSON.stringify(model)).catch((error: unknown) => {

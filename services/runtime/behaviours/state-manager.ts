@@ -11,7 +11,7 @@ import { integerField, isRevisionConflict, KV_KEY, objectBody, retryWhileElectin
  */
 export const stateManager: BehaviourFactory = async ({ spec, nc }) => {
   const bucket = spec.service.kv[0]?.bucket as string;
-  const kv = await new Kvm(nc).open(bucket);
+  const kv = await retryWhileElecting(() => new Kvm(nc).open(bucket));
   await retryWhileElecting(() =>
     kv.create("welcome", JSON.stringify({ message: "hello from state-manager" })).catch((error: unknown) => {
       if (!isRevisionConflict(error)) throw error;
