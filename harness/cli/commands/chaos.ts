@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { renderHtmlReport } from "../../../reports/index.ts";
-import { FailoverSection, SUMMARY_SCHEMA_VERSION, type Summary } from "../../../reports/summary-schema.ts";
+import { FailoverSection } from "../../../reports/summary-schema.ts";
 import { loadTarget } from "../../config/index.ts";
 import { GauntletError } from "../../errors/index.ts";
 import { FAILOVER_FILE, failoverExperiments, failoverIncludes } from "../../failover/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
 import { recordClusterState } from "../../probes/index.ts";
+import { finishRun } from "../../run/finish-run.ts";
 import { RunRecord } from "../../run/run-record-writer.ts";
 import { runSuite } from "../../run/suite-runner.ts";
 import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
@@ -89,28 +89,15 @@ ${stackOptionUsage}`,
       const failoverFile = record.path(FAILOVER_FILE);
       const failover = existsSync(failoverFile) ? FailoverSection.parse(JSON.parse(readFileSync(failoverFile, "utf8"))) : undefined;
       const exitCode = suite.verdict === "pass" ? ExitCode.ok : suite.verdict === "fail" ? ExitCode.failed : ExitCode.cannotRun;
-      const reasons = suite.tests
-        .filter((test) => test.state === "failed")
-        .map((test) => `failover: ${test.fullName}: ${test.errors[0]?.message.split("\n")[0] ?? "failed"}`);
-      if (suite.verdict === "error") reasons.push("the failover suite could not run: see the log");
-      const finishedAt = new Date();
-      const summary: Summary = {
-        schema: SUMMARY_SCHEMA_VERSION,
-        runId: record.id,
-        startedAt: startedAt.toISOString(),
-        finishedAt: finishedAt.toISOString(),
-        durationMs: finishedAt.getTime() - startedAt.getTime(),
+      const { reasons } = await finishRun(record, {
+        startedAt,
         profile: `chaos ${wanted} seed ${seed}`,
         target: target ? { kind: "file", path: target.file, nodes: target.expect.nodes } : { kind: "local", nodes },
-        verdict: exitCode === ExitCode.ok ? "pass" : exitCode === ExitCode.failed ? "fail" : "error",
-        exitCode,
-        reasons,
         suites: [suite],
+        exitCode,
         cluster: { before, after },
-        ...(failover ? { failover } : {}),
-      };
-      record.finish(summary);
-      await renderHtmlReport(record.dir);
+        sections: failover ? { failover } : {},
+      });
       const out = context.stdout;
       out.write(`\nseed ${seed}\n`);
       for (const experiment of failover?.experiments ?? []) {

@@ -1,7 +1,5 @@
 import { join } from "node:path";
-import { renderHtmlReport } from "../../../reports/index.ts";
 import type { SuiteResult, Summary } from "../../../reports/summary-schema.ts";
-import { SUMMARY_SCHEMA_VERSION } from "../../../reports/summary-schema.ts";
 import { LATENCY_LOG } from "../../../suites/support/latency-log.ts";
 import { loadTarget, type Target } from "../../config/index.ts";
 import { GauntletError } from "../../errors/index.ts";
@@ -9,6 +7,7 @@ import { failoverIncludes } from "../../failover/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
 import { recordClusterState } from "../../probes/index.ts";
 import { loadProfile, type Profile } from "../../profiles/index.ts";
+import { finishRun } from "../../run/finish-run.ts";
 import { summarizeLatency } from "../../run/latency-summary.ts";
 import { RunRecord } from "../../run/run-record-writer.ts";
 import { type RunContext, runE2e, runFailover, runLoadSteps } from "../../run/run-steps.ts";
@@ -58,16 +57,6 @@ function exitCodeOf(suites: readonly SuiteResult[]): number {
   const failed = suites.filter((suite) => suite.verdict !== "pass");
   if (failed.some((suite) => !suite.name.startsWith("load "))) return ExitCode.failed;
   return failed.length > 0 ? ExitCode.thresholdFailed : ExitCode.ok;
-}
-
-function reasonsOf(suites: readonly SuiteResult[]): string[] {
-  return suites.flatMap((suite) => {
-    const failedTests = suite.tests
-      .filter((test) => test.state === "failed")
-      .map((test) => `${suite.name}: ${test.fullName}: ${test.errors[0]?.message.split("\n")[0] ?? "failed"}`);
-    if (suite.verdict === "error" && failedTests.length === 0) return [`${suite.name}: the suite could not run (see the log)`];
-    return failedTests;
-  });
 }
 
 export const command: Command = {
@@ -122,40 +111,30 @@ ${stackOptionUsage}`,
       };
       const before = await clusterState(system);
       const suites: SuiteResult[] = [];
-      const summary: Partial<Summary> = {};
+      const sections: Pick<Summary, "failover" | "load"> = {};
       if (profile.e2e.enabled) suites.push(await runE2e(run));
       if (profile.failover.enabled) {
         const failover = await runFailover(run, { ...profile.failover, seed }, failoverFiles);
         suites.push(failover.suite);
-        if (failover.section) summary.failover = failover.section;
+        if (failover.section) sections.failover = failover.section;
       }
       if (profile.load.enabled && profile.load.scenarios.length > 0) {
         const load = await runLoadSteps(run, profile.load.scenarios, profile.file);
         suites.push(...load.suites);
-        summary.load = load.section;
+        sections.load = load.section;
       }
       const after = await clusterState(system);
       const exitCode = exitCodeOf(suites);
-      const finishedAt = new Date();
       const latency = summarizeLatency(record.path(LATENCY_LOG));
-      const complete: Summary = {
-        schema: SUMMARY_SCHEMA_VERSION,
-        runId: record.id,
-        startedAt: startedAt.toISOString(),
-        finishedAt: finishedAt.toISOString(),
-        durationMs: finishedAt.getTime() - startedAt.getTime(),
+      const complete = await finishRun(record, {
+        startedAt,
         profile: profile.name,
         target: target ? { kind: "file", path: target.file, nodes: target.expect.nodes } : { kind: "local", nodes: stackChoice.nodes },
-        verdict: exitCode === ExitCode.ok ? "pass" : "fail",
-        exitCode,
-        reasons: reasonsOf(suites),
         suites,
+        exitCode,
         cluster: { before, after },
-        ...summary,
-        ...(latency ? { latency } : {}),
-      };
-      record.finish(complete);
-      await renderHtmlReport(record.dir);
+        sections: { ...sections, ...(latency ? { latency } : {}) },
+      });
       const out = context.stdout;
       const verdict = exitCode === ExitCode.ok ? paint(out, "green", "PASS") : paint(out, "red", "FAIL");
       const counts = suites
