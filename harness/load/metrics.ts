@@ -56,14 +56,8 @@ export interface MetricDelta {
   completeBefore: number;
 }
 
-interface SecondAccumulator {
-  started: number;
-  completed: number;
-  requests: number;
-  errors: number;
-  dropped: number;
-  latency: Histogram;
-}
+/** A worker's running counts for one second: the same shape the store keeps once merged. */
+type SecondAccumulator = StoredSecond;
 
 function emptySecond(): SecondAccumulator {
   return { started: 0, completed: 0, requests: 0, errors: 0, dropped: 0, latency: newHistogram() };
