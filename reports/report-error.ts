@@ -1,4 +1,4 @@
-import { GauntletError } from "../harness/errors/index.ts";
+import { GauntletError } from "../lib/errors/index.ts";
 
 /** A run record that cannot be read, found or written. */
 export class ReportError extends GauntletError {

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { GauntletError } from "../../../lib/errors/index.ts";
 import { FailoverSection } from "../../../reports/summary-schema.ts";
 import { loadTarget } from "../../config/index.ts";
-import { GauntletError } from "../../errors/index.ts";
 import { FAILOVER_FILE, failoverExperiments, failoverIncludes } from "../../failover/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
 import { recordClusterState } from "../../probes/index.ts";

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { GauntletError } from "../../../lib/errors/index.ts";
 import { FailoverSection } from "../../../reports/summary-schema.ts";
-import { GauntletError } from "../../errors/index.ts";
 import { FAILOVER_FILE, HISTORY_FILE, judgeExperiment, splitByExperiment } from "../../failover/index.ts";
 import { loadHistory } from "../../history/index.ts";
 import { paint } from "../../ui/index.ts";

@@ -1,4 +1,5 @@
 import { join, relative, resolve } from "node:path";
+import { GauntletError } from "../../../lib/errors/index.ts";
 import {
   type Comparison,
   DEFAULT_TOLERANCES,
@@ -11,7 +12,6 @@ import {
   saveBaseline,
   writeReport,
 } from "../../../reports/index.ts";
-import { GauntletError } from "../../errors/index.ts";
 import { paint } from "../../ui/index.ts";
 import { type Command, ExitCode, type ParsedOptions } from "../command.ts";
 import { optionalString } from "../options.ts";

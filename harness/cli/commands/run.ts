@@ -1,8 +1,8 @@
 import { join } from "node:path";
+import { GauntletError } from "../../../lib/errors/index.ts";
 import type { SuiteResult, Summary } from "../../../reports/summary-schema.ts";
 import { LATENCY_LOG } from "../../../suites/support/latency-log.ts";
 import { loadTarget, type Target } from "../../config/index.ts";
-import { GauntletError } from "../../errors/index.ts";
 import { failoverIncludes } from "../../failover/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
 import { recordClusterState } from "../../probes/index.ts";
