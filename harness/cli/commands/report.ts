@@ -6,12 +6,11 @@ import {
   defaultBaselineFile,
   loadReportModel,
   type ReportOptions,
-  readSummary,
   renderPage,
-  resolveRun,
   saveBaseline,
   writeReport,
 } from "../../../reports/index.ts";
+import { readSummary, resolveRun } from "../../record/index.ts";
 import { paint } from "../../ui/index.ts";
 import { type Command, ExitCode, type ParsedOptions } from "../command.ts";
 import { optionalString } from "../options.ts";
