@@ -1,4 +1,4 @@
-import { GauntletError } from "../harness/errors/index.ts";
+import { GauntletError } from "../lib/errors/index.ts";
 
 /** A gateway that cannot start: bad manifest, unreachable NATS, bad options. */
 export class GatewayError extends GauntletError {

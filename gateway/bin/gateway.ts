@@ -4,7 +4,7 @@
 // [--drain-delay-ms N]`. Prints `{"url":…,"pid":…}` on one stdout line once listening;
 // SIGTERM/SIGINT drain in-flight requests and NATS, then exit 0.
 import { parseArgs } from "node:util";
-import { GauntletError } from "../../harness/errors/index.ts";
+import { GauntletError } from "../../lib/errors/index.ts";
 import { loadManifest } from "../../services/manifest/index.ts";
 import { GatewayError } from "../errors.ts";
 import type { GatewayCredentials } from "../nats-connection.ts";

@@ -1,4 +1,4 @@
-import { GauntletError } from "../errors/index.ts";
+import { GauntletError } from "../../lib/errors/index.ts";
 
 /** A history entry a checker cannot interpret: names the entry and what is wrong with it. */
 export class CheckerError extends GauntletError {

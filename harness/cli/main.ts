@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { GauntletError } from "../errors/index.ts";
+import { GauntletError } from "../../lib/errors/index.ts";
 import { type Command, ExitCode } from "./command.ts";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

@@ -1,4 +1,4 @@
-import { GauntletError } from "../errors/index.ts";
+import { GauntletError } from "../../lib/errors/index.ts";
 import type { ParsedOptions } from "./command.ts";
 
 export function parseCount(flag: string, value: ParsedOptions[string], fallback: number): number {

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { GauntletError } from "../errors/index.ts";
+import { GauntletError } from "../../lib/errors/index.ts";
 import { DEFAULT_MANIFEST, type FleetChoice } from "../stack/index.ts";
 import type { Command, ParsedOptions } from "./command.ts";
 import { optionalString, parseCount } from "./options.ts";

@@ -1,5 +1,5 @@
+import { GauntletError } from "../../lib/errors/index.ts";
 import { loadTarget, type Target } from "../config/index.ts";
-import { GauntletError } from "../errors/index.ts";
 import { listStacks } from "../providers/local/index.ts";
 
 /** `--target FILE`, or else the one local stack `gauntlet up` is running. */

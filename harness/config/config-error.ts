@@ -1,4 +1,4 @@
-import { GauntletError } from "../errors/index.ts";
+import { GauntletError } from "../../lib/errors/index.ts";
 
 /** Bad input in a file the user gave us; the message is `file:field: problem`. Exit code 2. */
 export class ConfigError extends GauntletError {

@@ -1,4 +1,4 @@
-import { GauntletError } from "../errors/index.ts";
+import { GauntletError } from "../../lib/errors/index.ts";
 import type { Network, NodeHandle, PartitionOptions } from "../providers/stack.ts";
 import type { NodeAction, ReplicaAction, StackDescription } from "./control-protocol.ts";
 

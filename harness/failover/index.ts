@@ -12,7 +12,6 @@ export {
   timingFromEnv,
 } from "./experiment.ts";
 export { type ExperimentResult, type RunExperimentOptions, runExperiment } from "./run-experiment.ts";
-export { FAILOVER_FILE, HISTORY_FILE, recordExperiment, runStartMs, timeSeries, toFailoverExperiment } from "./run-record.ts";
 export { failoverExperiments, failoverIncludes } from "./suite-files.ts";
 export { clientOptions, type ExperimentTarget, experimentTarget, localExperimentTarget } from "./target.ts";
 export {

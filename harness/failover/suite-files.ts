@@ -1,6 +1,6 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { GauntletError } from "../errors/index.ts";
+import { GauntletError } from "../../lib/errors/index.ts";
 
 const SUITE_DIR = join("suites", "failover");
 

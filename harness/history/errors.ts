@@ -1,4 +1,4 @@
-import { GauntletError } from "../errors/index.ts";
+import { GauntletError } from "../../lib/errors/index.ts";
 
 /** A history file that cannot be read back: names the file and, when it can, the line. */
 export class HistoryError extends GauntletError {

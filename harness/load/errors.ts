@@ -1,4 +1,4 @@
-import { GauntletError } from "../errors/index.ts";
+import { GauntletError } from "../../lib/errors/index.ts";
 
 /** A load scenario, threshold or run that cannot go ahead; the message says what and where. */
 export class LoadError extends GauntletError {

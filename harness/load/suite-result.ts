@@ -1,4 +1,4 @@
-import type { SuiteResult } from "../../reports/summary-schema.ts";
+import type { SuiteResult } from "../record/index.ts";
 import type { LoadResult } from "./result.ts";
 
 /**

@@ -1,4 +1,4 @@
-import { GauntletError } from "../errors/index.ts";
+import { GauntletError } from "../../lib/errors/index.ts";
 import type { Network, NodeHandle } from "../providers/stack.ts";
 
 /** A service or gateway replica a fault can kill; `start` brings it back where the provider can. */

@@ -1,4 +1,4 @@
-import type { ClusterSnapshot } from "../../reports/summary-schema.ts";
+import type { ClusterSnapshot } from "../record/index.ts";
 import { assessCluster } from "./cluster-assessment.ts";
 import { snapshotCluster } from "./node-snapshot.ts";
 

@@ -1,4 +1,4 @@
-import { GauntletError } from "../errors/index.ts";
+import { GauntletError } from "../../lib/errors/index.ts";
 
 export class MonitoringError extends GauntletError {
   override name = "MonitoringError";

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { GauntletError } from "../../lib/errors/index.ts";
 import { ConfigError, loadYamlFile } from "../config/index.ts";
-import { GauntletError } from "../errors/index.ts";
 import { type Profile, ProfileFile } from "./profile-schema.ts";
 
 export const PROFILES_DIR = fileURLToPath(new URL("../../profiles", import.meta.url));

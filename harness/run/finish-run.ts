@@ -1,6 +1,5 @@
 import { renderHtmlReport } from "../../reports/index.ts";
-import { SUMMARY_SCHEMA_VERSION, type SuiteResult, type Summary } from "../../reports/summary-schema.ts";
-import type { RunRecord } from "./run-record-writer.ts";
+import { type RunRecord, SUMMARY_SCHEMA_VERSION, type SuiteResult, type Summary } from "../record/index.ts";
 
 export interface RunOutcome {
   readonly startedAt: Date;

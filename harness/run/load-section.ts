@@ -1,7 +1,7 @@
 import { JsHistogram } from "hdr-histogram-js";
-import type { LatencyHistogram, LoadSection, TimePoint } from "../../reports/summary-schema.ts";
 import type { LoadResult } from "../load/index.ts";
 import { decodeHistogram } from "../load/index.ts";
+import type { LatencyHistogram, LoadSection, TimePoint } from "../record/index.ts";
 
 /** Upper bounds of the report's latency buckets; the last one holds everything slower. */
 const BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 120_000];

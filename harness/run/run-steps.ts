@@ -1,17 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  type FailoverSection,
-  FailoverSection as FailoverSectionSchema,
-  type LoadSection,
-  type SuiteResult,
-} from "../../reports/summary-schema.ts";
 import type { Target } from "../config/index.ts";
-import { FAILOVER_FILE } from "../failover/index.ts";
 import { type LoadResult, runLoad, toSuiteResult } from "../load/index.ts";
 import type { LoadStep, Profile } from "../profiles/index.ts";
+import { type FailoverSection, type LoadSection, type RunRecord, readFailoverSection, type SuiteResult } from "../record/index.ts";
 import { toLoadSection } from "./load-section.ts";
-import type { RunRecord } from "./run-record-writer.ts";
 import { runSuite } from "./suite-runner.ts";
 
 export interface RunContext {
@@ -53,9 +45,8 @@ export async function runFailover(
   context.stderr.write(`\n▶ suite failover (${failover.faults.join(", ")}, seed ${failover.seed})\n`);
   const env = suiteEnv(context, { ...failover.env, GAUNTLET_SEED: String(failover.seed) });
   const suite = await runSuite({ name: "failover", include, repoRoot: context.repoRoot, env, signal: context.signal });
-  const file = context.record.path(FAILOVER_FILE);
-  if (!existsSync(file)) return { suite };
-  return { suite, section: FailoverSectionSchema.parse(JSON.parse(readFileSync(file, "utf8"))) };
+  const section = await readFailoverSection(context.record.dir);
+  return section ? { suite, section } : { suite };
 }
 
 function scenarioFile(repoRoot: string, step: LoadStep): string {

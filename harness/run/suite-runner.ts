@@ -1,7 +1,7 @@
 import { relative } from "node:path";
 import type { TestModule, Vitest } from "vitest/node";
 import { startVitest } from "vitest/node";
-import type { SuiteResult, TestResult } from "../../reports/summary-schema.ts";
+import type { SuiteResult, TestResult } from "../record/index.ts";
 
 export interface SuiteRunOptions {
   readonly name: string;

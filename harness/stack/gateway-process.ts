@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { GauntletError } from "../errors/index.ts";
+import { GauntletError } from "../../lib/errors/index.ts";
 import { freePort } from "../net/free-port.ts";
 import { crashGuard, SupervisedProcess, waitUntil } from "../process/index.ts";
 

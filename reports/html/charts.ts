@@ -1,5 +1,5 @@
 import * as echarts from "echarts";
-import type { FaultWindow, LatencyHistogram, TimePoint } from "../summary-schema.ts";
+import type { FaultWindow, LatencyHistogram, TimePoint } from "../../harness/record/index.ts";
 
 export const CHART_WIDTH = 1040;
 export const CHART_HEIGHT = 300;

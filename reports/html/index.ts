@@ -1,6 +1,6 @@
 import { readdir, realpath, rename, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative } from "node:path";
-import { HTML_FILE, previousRun, readSummary } from "../run-record.ts";
+import { HTML_FILE, previousRun, readSummary } from "../../harness/record/index.ts";
 import { compareRuns, loadBaseline, type Tolerances } from "../trends/index.ts";
 import type { ReportModel, TrendView } from "./model.ts";
 import { renderPage } from "./page.ts";

@@ -1,4 +1,4 @@
-import type { Summary } from "../summary-schema.ts";
+import type { Summary } from "../../harness/record/index.ts";
 import type { Comparison } from "../trends/index.ts";
 import type { SafeHtml } from "./html.ts";
 

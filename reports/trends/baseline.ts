@@ -1,7 +1,6 @@
 import { mkdir, rename, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { readJsonFile } from "../run-record.ts";
-import type { Summary } from "../summary-schema.ts";
+import { readJsonFile, type Summary } from "../../harness/record/index.ts";
 import { keyMetrics, RunMetrics } from "./key-metrics.ts";
 
 /** Saves the run's key metrics as the baseline later runs are compared against. */

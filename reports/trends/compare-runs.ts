@@ -1,4 +1,4 @@
-import type { Summary } from "../summary-schema.ts";
+import type { Summary } from "../../harness/record/index.ts";
 import { type KeyMetric, keyMetrics, type MetricKind, type RunMetrics } from "./key-metrics.ts";
 
 /** How much worse a figure may get before it counts as a regression, in percent. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { LatencyHistogram, Summary, TimePoint } from "../summary-schema.ts";
+import type { LatencyHistogram, Summary, TimePoint } from "../../harness/record/index.ts";
 
 export const METRICS_SCHEMA_VERSION = "gauntlet.metrics/v1";
 

@@ -1,4 +1,4 @@
-import { GauntletError } from "../../harness/errors/index.ts";
+import { GauntletError } from "../../lib/errors/index.ts";
 
 /** A manifest that cannot be used; the message is `file:field.path: problem`. */
 export class ManifestError extends GauntletError {

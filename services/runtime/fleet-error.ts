@@ -1,4 +1,4 @@
-import { GauntletError } from "../../harness/errors/index.ts";
+import { GauntletError } from "../../lib/errors/index.ts";
 
 /** The fleet could not be provisioned, started or stopped. */
 export class FleetError extends GauntletError {

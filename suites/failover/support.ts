@@ -4,9 +4,9 @@ import {
   type ExperimentTarget,
   experimentTarget,
   type GatewayCall,
-  recordExperiment,
   runExperiment,
 } from "../../harness/failover/index.ts";
+import { recordExperiment } from "../../harness/record/index.ts";
 import type { Manifest } from "../../services/manifest/index.ts";
 import { suiteManifest } from "../support/manifest.ts";
 import { suiteTarget } from "../support/target.ts";

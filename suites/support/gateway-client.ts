@@ -1,5 +1,5 @@
 import type { Target } from "../../harness/config/index.ts";
-import { recordLatency } from "./latency-log.ts";
+import { recordLatency } from "../../harness/record/index.ts";
 
 export interface GatewayResponse {
   readonly status: number;

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalCluster, type StartedLocalCluster } from "../../harness/providers/local/index.ts";
-import { Summary } from "../../reports/summary-schema.ts";
+import { Summary } from "../../harness/record/index.ts";
 import { gauntlet } from "../support/cli.ts";
 import { processesMatching } from "../support/processes.ts";
 

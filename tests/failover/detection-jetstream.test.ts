@@ -9,13 +9,12 @@ import {
   experimentTarget,
   judgeExperiment,
   localExperimentTarget,
-  recordExperiment,
   runExperiment,
   splitByExperiment,
 } from "../../harness/failover/index.ts";
 import { loadHistory } from "../../harness/history/index.ts";
 import { LocalCluster, type StartedLocalCluster } from "../../harness/providers/local/index.ts";
-import { FailoverSection } from "../../reports/summary-schema.ts";
+import { FailoverSection, recordExperiment } from "../../harness/record/index.ts";
 
 /*
  * Detection power: the same experiment code the failover suite runs, against deliberately broken

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Summary } from "../../reports/summary-schema.ts";
+import type { Summary } from "../../harness/record/index.ts";
 import { compareRuns, keyMetrics } from "../../reports/trends/index.ts";
 import { realisticSummary } from "./support/realistic-run.ts";
 

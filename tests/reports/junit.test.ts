@@ -1,7 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toJUnit } from "../../reports/junit.ts";
-import { SUMMARY_SCHEMA_VERSION, type Summary } from "../../reports/summary-schema.ts";
+import { SUMMARY_SCHEMA_VERSION, type Summary, toJUnit } from "../../harness/record/index.ts";
 import { launchChromium } from "./support/browser.ts";
 import type { BrowserGlobals, DomElement } from "./support/dom.ts";
 import { realisticSummary } from "./support/realistic-run.ts";

@@ -2,9 +2,8 @@ import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { readSummary, resolveRun, SUMMARY_SCHEMA_VERSION, type Summary } from "../../harness/record/index.ts";
 import { renderHtmlReport, renderPage } from "../../reports/html/index.ts";
-import { readSummary, resolveRun } from "../../reports/run-record.ts";
-import { SUMMARY_SCHEMA_VERSION, type Summary } from "../../reports/summary-schema.ts";
 import { saveBaseline } from "../../reports/trends/index.ts";
 import { realisticSummary, writeRunRecord } from "./support/realistic-run.ts";
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { GauntletError } from "../../harness/errors/index.ts";
+import { GauntletError } from "../../lib/errors/index.ts";
 import { DEFAULT_MANIFEST, loadManifest, ManifestError, parseManifest } from "../../services/manifest/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "gauntlet-manifest-test-"));

@@ -1,13 +1,11 @@
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { FailoverSection } from "../../../reports/summary-schema.ts";
+import { GauntletError } from "../../../lib/errors/index.ts";
 import { loadTarget } from "../../config/index.ts";
-import { GauntletError } from "../../errors/index.ts";
-import { FAILOVER_FILE, failoverExperiments, failoverIncludes } from "../../failover/index.ts";
+import { failoverExperiments, failoverIncludes } from "../../failover/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
 import { recordClusterState } from "../../probes/index.ts";
+import { RunRecord, readFailoverSection } from "../../record/index.ts";
 import { finishRun } from "../../run/finish-run.ts";
-import { RunRecord } from "../../run/run-record-writer.ts";
 import { runSuite } from "../../run/suite-runner.ts";
 import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
 import { paint, TaskList } from "../../ui/index.ts";
@@ -86,8 +84,7 @@ ${stackOptionUsage}`,
         signal: context.signal,
       });
       const after = await recordClusterState(system.nats.monitoring, system.expect.nodes);
-      const failoverFile = record.path(FAILOVER_FILE);
-      const failover = existsSync(failoverFile) ? FailoverSection.parse(JSON.parse(readFileSync(failoverFile, "utf8"))) : undefined;
+      const failover = await readFailoverSection(record.dir);
       const exitCode = suite.verdict === "pass" ? ExitCode.ok : suite.verdict === "fail" ? ExitCode.failed : ExitCode.cannotRun;
       const { reasons } = await finishRun(record, {
         startedAt,

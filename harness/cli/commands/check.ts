@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { FailoverSection } from "../../../reports/summary-schema.ts";
-import { GauntletError } from "../../errors/index.ts";
-import { FAILOVER_FILE, HISTORY_FILE, judgeExperiment, splitByExperiment } from "../../failover/index.ts";
+import { GauntletError } from "../../../lib/errors/index.ts";
+import { judgeExperiment, splitByExperiment } from "../../failover/index.ts";
 import { loadHistory } from "../../history/index.ts";
+import { HISTORY_FILE, readFailoverSection } from "../../record/index.ts";
 import { paint } from "../../ui/index.ts";
 import { type Command, ExitCode } from "../command.ts";
 
@@ -31,9 +31,7 @@ Exit 0 every experiment passes, 1 one fails, 2 the history cannot be read.`,
       throw new GauntletError(`check: ${historyFile}: no history (run the failover suite or gauntlet chaos first)`);
     const experiments = splitByExperiment(await loadHistory(historyFile));
     if (experiments.size === 0) throw new GauntletError(`check: ${historyFile}: holds no failover experiment`);
-    const recordedFile = dir ? join(dir, FAILOVER_FILE) : undefined;
-    const recorded =
-      recordedFile && existsSync(recordedFile) ? FailoverSection.parse(JSON.parse(readFileSync(recordedFile, "utf8"))).experiments : [];
+    const recorded = (dir ? await readFailoverSection(dir) : undefined)?.experiments ?? [];
     const out = context.stdout;
     let failed = false;
     let mismatches = 0;

@@ -1,4 +1,4 @@
-import { GauntletError } from "../../errors/index.ts";
+import { GauntletError } from "../../../lib/errors/index.ts";
 import { listStacks, stopStack } from "../../providers/local/index.ts";
 import { type Command, ExitCode } from "../command.ts";
 import { optionalString } from "../options.ts";

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { GauntletError } from "../../../lib/errors/index.ts";
 import { loadTarget } from "../../config/index.ts";
-import { GauntletError } from "../../errors/index.ts";
 import { LoadError, parseDuration, runLoad } from "../../load/index.ts";
 import { type Command, ExitCode, type ParsedOptions } from "../command.ts";
 import { optionalString, parseCount } from "../options.ts";

@@ -1,17 +1,16 @@
 import { join, relative, resolve } from "node:path";
+import { GauntletError } from "../../../lib/errors/index.ts";
 import {
   type Comparison,
   DEFAULT_TOLERANCES,
   defaultBaselineFile,
   loadReportModel,
   type ReportOptions,
-  readSummary,
   renderPage,
-  resolveRun,
   saveBaseline,
   writeReport,
 } from "../../../reports/index.ts";
-import { GauntletError } from "../../errors/index.ts";
+import { readSummary, resolveRun } from "../../record/index.ts";
 import { paint } from "../../ui/index.ts";
 import { type Command, ExitCode, type ParsedOptions } from "../command.ts";
 import { optionalString } from "../options.ts";

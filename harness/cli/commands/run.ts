@@ -1,15 +1,12 @@
 import { join } from "node:path";
-import type { SuiteResult, Summary } from "../../../reports/summary-schema.ts";
-import { LATENCY_LOG } from "../../../suites/support/latency-log.ts";
+import { GauntletError } from "../../../lib/errors/index.ts";
 import { loadTarget, type Target } from "../../config/index.ts";
-import { GauntletError } from "../../errors/index.ts";
 import { failoverIncludes } from "../../failover/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
 import { recordClusterState } from "../../probes/index.ts";
 import { loadProfile, type Profile } from "../../profiles/index.ts";
+import { RunRecord, type SuiteResult, type Summary, summarizeLatency } from "../../record/index.ts";
 import { finishRun } from "../../run/finish-run.ts";
-import { summarizeLatency } from "../../run/latency-summary.ts";
-import { RunRecord } from "../../run/run-record-writer.ts";
 import { type RunContext, runE2e, runFailover, runLoadSteps } from "../../run/run-steps.ts";
 import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
 import { paint, TaskList } from "../../ui/index.ts";
@@ -125,7 +122,7 @@ ${stackOptionUsage}`,
       }
       const after = await clusterState(system);
       const exitCode = exitCodeOf(suites);
-      const latency = summarizeLatency(record.path(LATENCY_LOG));
+      const latency = summarizeLatency(record.dir);
       const complete = await finishRun(record, {
         startedAt,
         profile: profile.name,

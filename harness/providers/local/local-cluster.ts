@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GauntletError } from "../../errors/index.ts";
+import { GauntletError } from "../../../lib/errors/index.ts";
 import { freePorts } from "../../net/free-port.ts";
 import { type ClusterAssessment, waitForClusterFormed } from "../../probes/index.ts";
 import { crashGuard } from "../../process/index.ts";

@@ -2,7 +2,7 @@ import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { GauntletError } from "../../errors/index.ts";
+import { GauntletError } from "../../../lib/errors/index.ts";
 import { getMonitoring } from "../../probes/index.ts";
 import { crashGuard, SupervisedProcess, waitUntil } from "../../process/index.ts";
 import type { NodeHandle } from "../stack.ts";

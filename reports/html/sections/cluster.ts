@@ -1,4 +1,4 @@
-import type { ClusterSnapshot } from "../../summary-schema.ts";
+import type { ClusterSnapshot } from "../../../harness/record/index.ts";
 import { formatNumber, formatTimestamp } from "../format.ts";
 import { html, type SafeHtml } from "../html.ts";
 import type { Section } from "../model.ts";

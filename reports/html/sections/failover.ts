@@ -1,4 +1,4 @@
-import type { FailoverExperiment, FailoverSection } from "../../summary-schema.ts";
+import type { FailoverExperiment, FailoverSection } from "../../../harness/record/index.ts";
 import { latencyChart, throughputChart } from "../charts.ts";
 import { formatDuration, formatMs } from "../format.ts";
 import { html } from "../html.ts";

@@ -1,4 +1,4 @@
-import type { FaultWindow } from "../../summary-schema.ts";
+import type { FaultWindow } from "../../../harness/record/index.ts";
 import { faultColor, SERIES_COLORS } from "../charts.ts";
 import { html, type SafeHtml, trusted } from "../html.ts";
 

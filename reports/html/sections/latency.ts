@@ -1,4 +1,4 @@
-import type { LatencySection } from "../../summary-schema.ts";
+import type { LatencySection } from "../../../harness/record/index.ts";
 import { endpointLatencyChart } from "../charts.ts";
 import { formatMs, formatNumber } from "../format.ts";
 import { html } from "../html.ts";

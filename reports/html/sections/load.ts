@@ -1,4 +1,4 @@
-import type { LoadSection } from "../../summary-schema.ts";
+import type { LoadSection } from "../../../harness/record/index.ts";
 import { histogramChart, latencyChart, throughputChart } from "../charts.ts";
 import { formatActual, formatNumber } from "../format.ts";
 import { html, type SafeHtml } from "../html.ts";

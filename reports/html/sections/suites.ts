@@ -1,5 +1,4 @@
-import type { SuiteResult } from "../../summary-schema.ts";
-import { xmlSafe } from "../../xml.ts";
+import { type SuiteResult, xmlSafe } from "../../../harness/record/index.ts";
 import { formatDuration } from "../format.ts";
 import { html, type SafeHtml } from "../html.ts";
 import type { Section } from "../model.ts";

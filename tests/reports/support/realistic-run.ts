@@ -1,15 +1,16 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { mulberry32 } from "../../../harness/nemesis/prng.ts";
-import { toJUnit } from "../../../reports/junit.ts";
-import { JUNIT_FILE, SUMMARY_FILE } from "../../../reports/run-record.ts";
 import {
   type FaultWindow,
+  JUNIT_FILE,
+  SUMMARY_FILE,
   SUMMARY_SCHEMA_VERSION,
   type Summary,
   type TestResult,
   type TimePoint,
-} from "../../../reports/summary-schema.ts";
+  toJUnit,
+} from "../../../harness/record/index.ts";
 
 /**
  * A nightly run shaped like the real thing: e2e through the gateway, per-endpoint latency, a

@@ -1,4 +1,4 @@
-import { GauntletError } from "../../../errors/index.ts";
+import { GauntletError } from "../../../../lib/errors/index.ts";
 import type { Network, PartitionOptions } from "../../stack.ts";
 import { LinkProxy, type LinkState } from "./link-proxy.ts";
 

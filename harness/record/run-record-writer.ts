@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { toJUnit } from "../../reports/junit.ts";
-import { JUNIT_FILE, LATEST_LINK, SUMMARY_FILE } from "../../reports/run-record.ts";
-import type { Summary } from "../../reports/summary-schema.ts";
+import { toJUnit } from "./junit.ts";
+import { JUNIT_FILE, LATEST_LINK, SUMMARY_FILE } from "./record-files.ts";
+import type { Summary } from "./summary-schema.ts";
 
 /** `2026-11-26T22-15-03-4f2a`: sorts by time, unique across parallel runs. */
 export function newRunId(now = new Date()): string {

@@ -1,14 +1,10 @@
+import { existsSync } from "node:fs";
 import { readdir, readFile, realpath } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import type { z } from "zod";
-import { ReportError } from "./report-error.ts";
-import { Summary } from "./summary-schema.ts";
-
-export const SUMMARY_FILE = "summary.json";
-export const JUNIT_FILE = "junit.xml";
-export const HTML_FILE = "index.html";
-export const SCREENSHOT_FILE = "screenshot.png";
-export const LATEST_LINK = "latest";
+import { RecordError } from "./record-error.ts";
+import { FAILOVER_FILE, LATEST_LINK, SUMMARY_FILE } from "./record-files.ts";
+import { FailoverSection, Summary } from "./summary-schema.ts";
 
 /** `a.b[2].c` from a zod issue path. */
 export function fieldPath(path: readonly PropertyKey[]): string {
@@ -24,12 +20,12 @@ export function parseWith<T extends z.ZodType>(schema: T, text: string, file: st
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw ReportError.notJson(file, error);
+    throw RecordError.notJson(file, error);
   }
   const result = schema.safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw ReportError.invalidField(file, fieldPath(issue?.path ?? []) || "(root)", issue?.message ?? "invalid");
+    throw RecordError.invalidField(file, fieldPath(issue?.path ?? []) || "(root)", issue?.message ?? "invalid");
   }
   return result.data;
 }
@@ -39,13 +35,20 @@ export async function readJsonFile<T extends z.ZodType>(schema: T, file: string)
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw ReportError.unreadable(file, error);
+    throw RecordError.unreadable(file, error);
   }
   return parseWith(schema, text, file);
 }
 
 export function readSummary(runDir: string): Promise<Summary> {
   return readJsonFile(Summary, join(runDir, SUMMARY_FILE));
+}
+
+/** The failover section the experiments of a run left in its directory, if any. */
+export async function readFailoverSection(runDir: string): Promise<FailoverSection | undefined> {
+  const file = join(runDir, FAILOVER_FILE);
+  if (!existsSync(file)) return undefined;
+  return readJsonFile(FailoverSection, file);
 }
 
 export interface RecordedRun {
@@ -60,7 +63,7 @@ export async function listRuns(runsDir: string): Promise<RecordedRun[]> {
     entries = await readdir(runsDir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw ReportError.unreadable(runsDir, error);
+    throw RecordError.unreadable(runsDir, error);
   }
   const runs: (RecordedRun & { startedAt: string })[] = [];
   for (const id of entries) {
@@ -94,7 +97,7 @@ export async function resolveRun(runsDir: string, id: string): Promise<RecordedR
   }
   const run = runs.find((candidate) => candidate.id === id);
   if (!run)
-    throw ReportError.runNotFound(
+    throw RecordError.runNotFound(
       runsDir,
       id,
       runs.map((r) => r.id),

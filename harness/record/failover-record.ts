@@ -1,12 +1,27 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { FailoverExperiment, FailoverSection, type TimePoint } from "../../reports/summary-schema.ts";
 import { faultWindows, type History, pairOperations } from "../history/index.ts";
-import type { ExperimentResult } from "./run-experiment.ts";
-import type { ExperimentVerdict } from "./verdict.ts";
+import { FAILOVER_FILE, HISTORY_FILE } from "./record-files.ts";
+import { FailoverExperiment, FailoverSection, type TimePoint } from "./summary-schema.ts";
 
-export const HISTORY_FILE = "history.jsonl";
-export const FAILOVER_FILE = "failover.json";
+/** What the run record keeps of one failover experiment (the failover runner's `ExperimentResult` is one). */
+export interface RecordedExperiment {
+  readonly verdict: {
+    readonly experiment: string;
+    readonly fault: string;
+    readonly verdict: "pass" | "fail" | "error";
+    readonly reason: string;
+    readonly counts: Readonly<Record<string, number>>;
+    readonly maxUnavailableMs: number | undefined;
+    readonly gatewayUnavailableMs: number | undefined;
+    readonly resolutionMs: number | undefined;
+  };
+  /** Times in ns since `startedAtMs`. */
+  readonly history: History;
+  /** Wall clock (ms since epoch) of the history's time 0. */
+  readonly startedAtMs: number;
+  readonly durationMs: number;
+}
 
 /**
  * When the run started (ms since epoch), the origin of every time in the run record:
@@ -56,8 +71,8 @@ export function timeSeries(history: History, offsetMs: number): TimePoint[] {
 }
 
 /** One experiment as summary.json's failover section shows it; times in seconds since `runStart`. */
-export function toFailoverExperiment(result: ExperimentResult, runStart: number): FailoverExperiment {
-  const verdict: ExperimentVerdict = result.verdict;
+export function toFailoverExperiment(result: RecordedExperiment, runStart: number): FailoverExperiment {
+  const { verdict } = result;
   const offsetMs = Math.max(0, result.startedAtMs - runStart);
   const whole = (value: number | undefined) => (value === undefined ? undefined : Math.round(value));
   const checkers: Record<string, number> = { ...verdict.counts };
@@ -86,7 +101,7 @@ export function toFailoverExperiment(result: ExperimentResult, runStart: number)
  * the run's origin, indexes continuing the file's) and its entry and time series merged into
  * failover.json. Experiments of one run are recorded one after another, never concurrently.
  */
-export function recordExperiment(runDir: string, result: ExperimentResult): void {
+export function recordExperiment(runDir: string, result: RecordedExperiment): void {
   const historyFile = join(runDir, HISTORY_FILE);
   const failoverFile = join(runDir, FAILOVER_FILE);
   const previous: FailoverSection = existsSync(failoverFile)

@@ -1,0 +1,28 @@
+export { type RecordedExperiment, recordExperiment, runStartMs, timeSeries, toFailoverExperiment } from "./failover-record.ts";
+export { toJUnit } from "./junit.ts";
+export { type LatencySample, recordLatency, summarizeLatency } from "./latency-log.ts";
+export {
+  fieldPath,
+  listRuns,
+  parseWith,
+  previousRun,
+  type RecordedRun,
+  readFailoverSection,
+  readJsonFile,
+  readSummary,
+  resolveRun,
+} from "./read-record.ts";
+export { RecordError } from "./record-error.ts";
+export {
+  FAILOVER_FILE,
+  HISTORY_FILE,
+  HTML_FILE,
+  JUNIT_FILE,
+  LATENCY_LOG,
+  LATEST_LINK,
+  SCREENSHOT_FILE,
+  SUMMARY_FILE,
+} from "./record-files.ts";
+export { newRunId, RunRecord } from "./run-record-writer.ts";
+export * from "./summary-schema.ts";
+export { xmlSafe } from "./xml.ts";
