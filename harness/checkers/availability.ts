@@ -8,6 +8,19 @@ export interface AvailabilityCheckerOptions {
   readonly maxRecoveryNs?: number;
   /** A longest gap between successes above this fails the check. */
   readonly maxGapNs?: number;
+  /** Bounds on one client's longest stretch without a success inside the first fault window. */
+  readonly windowGap?: WindowGapBound;
+}
+
+/**
+ * One client's longest gap inside the first fault window, as a share of the window's length:
+ * `below: 1` = it carried on before the fault ended; `atLeast: 0.95` = it was stuck for the whole
+ * fault. `client` is a process, or its last part (`js-pub-0` names `pause-node/js-pub-0`).
+ */
+export interface WindowGapBound {
+  readonly client: string;
+  readonly below?: number;
+  readonly atLeast?: number;
 }
 
 export interface Gap {
@@ -49,6 +62,8 @@ export interface AvailabilityDetails {
   readonly windows: readonly WindowAvailability[];
   readonly resolutionNs: number;
   readonly longestGap: (Gap & { readonly process: string | number }) | null;
+  /** The bounded client's gap and the window's length, when `windowGap` was asked for. */
+  readonly windowGap?: { readonly client: string; readonly gapNs: number; readonly windowNs: number };
 }
 
 function completedIn(operation: Operation, window: FaultWindow): boolean {
@@ -157,6 +172,7 @@ export function checkAvailability(history: History, options: AvailabilityChecker
       unrecovered,
     };
   });
+  const windowGap = options.windowGap ? measureWindowGap(options.windowGap, windowResults, problems) : undefined;
   if (options.maxGapNs !== undefined && longestGap && longestGap.ns > options.maxGapNs) {
     problems.push(`client ${longestGap.process} went ${nsToMs(longestGap.ns)} without a success (bound ${nsToMs(options.maxGapNs)})`);
   }
@@ -184,5 +200,38 @@ export function checkAvailability(history: History, options: AvailabilityChecker
     valid = true;
     reason = `longest gap ${nsToMs(counts.longestGapNs)}, slowest recovery ${nsToMs(counts.maxRecoveryNs)} (resolution ${nsToMs(resolutionNs)})`;
   }
-  return { checker: "availability", valid, reason, counts, details: { clients, windows: windowResults, resolutionNs, longestGap } };
+  return {
+    checker: "availability",
+    valid,
+    reason,
+    counts,
+    details: { clients, windows: windowResults, resolutionNs, longestGap, ...(windowGap ? { windowGap } : {}) },
+  };
+}
+
+function measureWindowGap(
+  bound: WindowGapBound,
+  windows: readonly WindowAvailability[],
+  problems: string[],
+): AvailabilityDetails["windowGap"] {
+  const window = windows[0];
+  if (!window) {
+    problems.push(`no fault window to measure ${bound.client}'s gap in`);
+    return undefined;
+  }
+  const client = Object.keys(window.longestGapNs).find((process) => process === bound.client || process.endsWith(`/${bound.client}`));
+  if (client === undefined) {
+    problems.push(`client ${bound.client} recorded no operation`);
+    return undefined;
+  }
+  const gapNs = window.longestGapNs[client] ?? 0;
+  const windowNs = window.stop - window.start;
+  const share = `${nsToMs(gapNs)} of the ${nsToMs(windowNs)} ${window.fault}`;
+  if (bound.below !== undefined && gapNs >= bound.below * windowNs)
+    problems.push(
+      `${client} went ${share} without a success (expected under ${bound.below * 100} % of it: the client should have moved on)`,
+    );
+  if (bound.atLeast !== undefined && gapNs < bound.atLeast * windowNs)
+    problems.push(`${client} went only ${share} without a success (expected at least ${bound.atLeast * 100} % of it)`);
+  return { client, gapNs, windowNs };
 }

@@ -1,6 +1,20 @@
-export { type AvailabilityCheckerOptions, type AvailabilityDetails, checkAvailability } from "./availability.ts";
+export {
+  type AvailabilityCheckerOptions,
+  type AvailabilityDetails,
+  checkAvailability,
+  type WindowGapBound,
+} from "./availability.ts";
 export { type CheckHistoryOptions, checkHistory, type HistoryVerdict } from "./check-history.ts";
+export { checkClusterRecovered } from "./cluster-recovered.ts";
+export { checkDarkWindows, type DarkWindowCheckerOptions } from "./dark-windows.ts";
 export { CheckerError } from "./errors.ts";
+export {
+  type ExperimentChecks,
+  type ExperimentMeta,
+  type ExperimentVerdict,
+  experimentMeta,
+  judgeExperiment,
+} from "./experiment-verdict.ts";
 export {
   checkKvRegister,
   type KvRegisterCheckerOptions,
@@ -19,4 +33,7 @@ export {
 export { CheckHistoryOptionsSchema } from "./options-schema.ts";
 export { checkQueue, type MessageRef, type QueueCheckerOptions, type QueueDetails } from "./queue.ts";
 export { checkReconnection, type ReconnectionCheckerOptions, type ReconnectionDetails } from "./reconnection.ts";
+export { checkReplicasConverged } from "./replicas-converged.ts";
 export { type CheckResult, mergeValidity, type Validity } from "./result.ts";
+export { checkSteadyState, type SteadyStateCheckerOptions } from "./steady-state.ts";
+export { resolutionNs, unavailableNs } from "./unavailability.ts";

@@ -1,4 +1,4 @@
-import { type History, type Operation, pairOperations } from "../history/index.ts";
+import { type History, OP, type Operation, pairOperations } from "../history/index.ts";
 import { CheckerError } from "./errors.ts";
 import { type CheckResult, examples, type Validity } from "./result.ts";
 
@@ -98,8 +98,8 @@ type TimedEvent = { readonly time: number; readonly order: number; readonly kind
  * that was confirmed (ok) before the read was invoked (a stale read).
  */
 export function checkKvRegister(history: History, options: KvRegisterCheckerOptions = {}): CheckResult<KvRegisterDetails> {
-  const putF = new Set(options.putF ?? ["kv-put"]);
-  const getF = new Set(options.getF ?? ["kv-get"]);
+  const putF = new Set(options.putF ?? [OP.kvPut]);
+  const getF = new Set(options.getF ?? [OP.kvGet]);
   const operations = pairOperations(history).filter((operation) => putF.has(operation.f) || getF.has(operation.f));
 
   const written = new Map<string, Set<string>>();

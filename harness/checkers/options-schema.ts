@@ -14,7 +14,17 @@ export const CheckHistoryOptionsSchema = z
       .partial()
       .strict(),
     kvRegister: z.object({ putF: names, getF: names, maxExamples: z.number().int().positive() }).partial().strict(),
-    availability: z.object({ fs: names, maxRecoveryNs: nanoseconds, maxGapNs: nanoseconds }).partial().strict(),
+    availability: z
+      .object({
+        fs: names,
+        maxRecoveryNs: nanoseconds,
+        maxGapNs: nanoseconds,
+        windowGap: z
+          .object({ client: z.string().min(1), below: z.number().positive().optional(), atLeast: z.number().positive().optional() })
+          .strict(),
+      })
+      .partial()
+      .strict(),
     reconnection: z
       .object({
         expectedInstances: z.record(z.string().min(1), z.number().int().positive()),

@@ -1,5 +1,4 @@
-import type { History } from "../history/index.ts";
-import { NEMESIS_PROCESS, PROBE_PROCESS } from "../history/index.ts";
+import { type History, NEMESIS_PROCESS, OP, PROBE_PROCESS } from "../history/index.ts";
 import { CheckerError } from "./errors.ts";
 import { type CheckResult, examples, type Validity } from "./result.ts";
 
@@ -101,8 +100,8 @@ function messageOf(value: unknown, index: number, f: string): MessageRef {
  * reordered (read before a message its publisher had acknowledged earlier, in one stream).
  */
 export function checkQueue(history: History, options: QueueCheckerOptions = {}): CheckResult<QueueDetails> {
-  const publishF = new Set(options.publishF ?? ["publish"]);
-  const readF = new Set(options.readF ?? ["read"]);
+  const publishF = new Set(options.publishF ?? [OP.publish]);
+  const readF = new Set(options.readF ?? [OP.read]);
   const limit = options.maxExamples ?? 20;
   const table = new MessageTable();
   const pendingByOp = new Map<number, number>();

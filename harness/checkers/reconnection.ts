@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { faultWindows, type History, PROBE_PROCESS } from "../history/index.ts";
+import { faultWindows, type History, PROBE, PROBE_PROCESS } from "../history/index.ts";
 import { CheckerError } from "./errors.ts";
 import { type CheckResult, nsToMs, type Validity } from "./result.ts";
 
@@ -45,13 +45,13 @@ function observations(history: History, expected: Readonly<Record<string, number
   const seen: Observation[] = [];
   for (const entry of history) {
     if (entry.process !== PROBE_PROCESS) continue;
-    if (entry.f === "srv-ping") {
+    if (entry.f === PROBE.srvPing) {
       const parsed = SrvPingSchema.safeParse(entry.value);
       if (!parsed.success) throw CheckerError.badValue("reconnection", entry.index, entry.f, "value must be {service, instances}");
       const want = expected[parsed.data.service];
       if (want !== undefined)
         seen.push({ time: entry.time, kind: "service", name: parsed.data.service, back: parsed.data.instances >= want });
-    } else if (entry.f === "readyz") {
+    } else if (entry.f === PROBE.readyz) {
       const parsed = ReadyzSchema.safeParse(entry.value);
       if (!parsed.success) throw CheckerError.badValue("reconnection", entry.index, entry.f, "value must be {url, ready}");
       seen.push({ time: entry.time, kind: "gateway", name: parsed.data.url, back: parsed.data.ready });

@@ -1,3 +1,4 @@
+import type { ExperimentChecks } from "../checkers/index.ts";
 import type { FaultSpec } from "../nemesis/index.ts";
 
 /** Stands for the experiment's own stream in a fault that names one (`kill-stream-leader`, `isolate-stream-leader`). */
@@ -97,6 +98,8 @@ export interface ExperimentSpec {
   readonly timing?: Partial<ExperimentTiming>;
   /** How long services and gateways may take to be back after a heal (default 30 s). */
   readonly reconnectBoundMs?: number;
+  /** Assertions beyond every experiment's checkers; recorded in the history, so `gauntlet check` applies them too. */
+  readonly checks?: ExperimentChecks;
 }
 
 export const DEFAULT_STREAM: ExperimentStream = { replicas: 3, storage: "file", duplicateWindowMs: 120_000 };

@@ -14,15 +14,3 @@ export {
 export { type ExperimentResult, type RunExperimentOptions, runExperiment } from "./run-experiment.ts";
 export { failoverExperiments, failoverIncludes } from "./suite-files.ts";
 export { clientOptions, type ExperimentTarget, experimentTarget, localExperimentTarget } from "./target.ts";
-export {
-  checkSteadyState,
-  checkWindowAvailability,
-  EXPERIMENT_F,
-  type ExperimentMeta,
-  type ExperimentVerdict,
-  experimentMeta,
-  experimentOf,
-  judgeExperiment,
-  splitByExperiment,
-  unavailableNs,
-} from "./verdict.ts";

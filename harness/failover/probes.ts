@@ -1,5 +1,5 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { HistoryRecorder } from "../history/index.ts";
+import { type HistoryRecorder, PROBE } from "../history/index.ts";
 import { sleep } from "./workloads.ts";
 
 export interface ProbeOptions {
@@ -41,8 +41,8 @@ export async function runProbes(history: HistoryRecorder, nc: NatsConnection, op
   while (!options.stop.aborted) {
     const started = performance.now();
     await Promise.all([
-      ...options.services.map(async (service) => history.probe("srv-ping", { service, instances: await countInstances(nc, service) })),
-      ...options.gatewayUrls.map(async (url) => history.probe("readyz", { url, ready: await ready(url) })),
+      ...options.services.map(async (service) => history.probe(PROBE.srvPing, { service, instances: await countInstances(nc, service) })),
+      ...options.gatewayUrls.map(async (url) => history.probe(PROBE.readyz, { url, ready: await ready(url) })),
     ]);
     await sleep(Math.max(0, options.intervalMs - (performance.now() - started)), options.stop);
   }

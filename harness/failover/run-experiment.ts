@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection, nanos } from "@nats-io/transport-node";
-import { type HistoryEntry, HistoryRecorder, NEMESIS_PROCESS, PROBE_PROCESS } from "../history/index.ts";
+import { type ExperimentMeta, type ExperimentVerdict, judgeExperiment } from "../checkers/index.ts";
+import { type HistoryEntry, HistoryRecorder, NEMESIS_PROCESS, PROBE, PROBE_PROCESS } from "../history/index.ts";
 import { type FaultSpec, Nemesis, waitForHealthy } from "../nemesis/index.ts";
 import {
   DEFAULT_STREAM,
@@ -15,7 +16,6 @@ import {
 } from "./experiment.ts";
 import { runProbes } from "./probes.ts";
 import { clientOptions, type ExperimentTarget } from "./target.ts";
-import { CLUSTER_HEALTH_F, EXPERIMENT_F, type ExperimentMeta, type ExperimentVerdict, INJECT_F, judgeExperiment } from "./verdict.ts";
 import {
   connectClient,
   finalReads,
@@ -119,9 +119,10 @@ export async function runExperiment(
     // A healed node rejoining can start one more Raft election (4–9 s): failures that soon after the heal are still the fault's.
     graceNs: 10e9,
     ...(gatewayStream ? { gatewayStream } : {}),
+    ...(spec.checks ? { checks: spec.checks } : {}),
     ...(notRun ? { notRun } : {}),
   };
-  history.probe(EXPERIMENT_F, meta);
+  history.probe(PROBE.experiment, meta);
   const finish = (): ExperimentResult => {
     const entries = tag(history.entries, spec.name);
     return { spec, verdict: judgeExperiment(entries), history: entries, startedAtMs, durationMs: Date.now() - startedAtMs };
@@ -143,9 +144,9 @@ export async function runExperiment(
     if (!nemesis) return;
     try {
       await waitForHealthy(nemesis.target, { timeoutMs, signal });
-      history.probe(CLUSTER_HEALTH_F, { healthy: true });
+      history.probe(PROBE.clusterHealthy, { healthy: true });
     } catch (error) {
-      history.probe(CLUSTER_HEALTH_F, { healthy: false, detail: (error as Error).message.slice(0, 500) });
+      history.probe(PROBE.clusterHealthy, { healthy: false, detail: (error as Error).message.slice(0, 500) });
     }
   };
   let faultError: unknown;
@@ -236,7 +237,7 @@ export async function runExperiment(
         await healthy(25_000);
         history.nemesis("stop", "full-restart", { nodes: nodes.map((node) => node.name) });
       } else if (!signal.aborted && fault.kind !== "none" && fault.kind !== "full-restart" && nemesis) {
-        history.probe(INJECT_F, { fault: fault.kind });
+        history.probe(PROBE.inject, { fault: fault.kind });
         const active = await nemesis.inject(fault);
         if (fault.kind !== "rolling-restart") await sleep(timing.faultMs, signal);
         await nemesis.heal(active);

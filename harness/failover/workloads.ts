@@ -9,7 +9,7 @@ import {
 } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import type { HistoryRecorder } from "../history/index.ts";
+import { type HistoryRecorder, OP, PROBE } from "../history/index.ts";
 import type { ClientProfile, ConsumerMode, GatewayCall } from "./experiment.ts";
 import { clientOptions, type ExperimentTarget } from "./target.ts";
 
@@ -73,7 +73,7 @@ export async function runPublisher(context: WorkloadContext, nc: NatsConnection,
   const send = async (id: string) => {
     const payload = JSON.stringify({ id, at: Date.now() });
     for (let attempt = 1; attempt <= options.attempts; attempt++) {
-      const outcome = await context.history.run(process, "publish", { id, stream: options.stream }, () =>
+      const outcome = await context.history.run(process, OP.publish, { id, stream: options.stream }, () =>
         js.publish(options.subject, payload, {
           msgID: id,
           timeout: options.timeoutMs,
@@ -111,8 +111,8 @@ export async function runKvClient(
   const key = `k${index}`;
   for (let n = 0; n < context.maxOps && !context.stop.aborted; n++) {
     const value = `${index}-${n}`;
-    await context.history.run(process, "kv-put", { key, value, bucket }, async () => ({ revision: await kv.put(key, value) }));
-    await context.history.run(process, "kv-get", { key, bucket }, async () => {
+    await context.history.run(process, OP.kvPut, { key, value, bucket }, async () => ({ revision: await kv.put(key, value) }));
+    await context.history.run(process, OP.kvGet, { key, bucket }, async () => {
       const entry = await kv.get(key);
       return entry && entry.operation === "PUT" ? { value: entry.string(), revision: entry.revision } : { value: null, revision: 0 };
     });
@@ -174,7 +174,7 @@ export async function runGatewayClient(context: WorkloadContext, call: GatewayCa
       const task = context.history
         .run(
           process,
-          "gateway-request",
+          OP.gatewayRequest,
           call.stream ? { path: call.path, id, stream: call.stream } : { path: call.path },
           () => request(id),
           {
@@ -226,7 +226,7 @@ async function waitForReplicas(history: HistoryRecorder, jsm: JetStreamManager, 
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  history.probe("stream-replicas", { stream, converged: lagging.length === 0, lagging });
+  history.probe(PROBE.streamReplicas, { stream, converged: lagging.length === 0, lagging });
 }
 
 /**
@@ -258,7 +258,7 @@ export async function finalReads(
   const until = Date.now() + deadlineMs;
   let emptyFetches = 0;
   while (Date.now() < until && emptyFetches < 3) {
-    const outcome = await history.run(process, "read", { stream }, async () => {
+    const outcome = await history.run(process, OP.read, { stream }, async () => {
       const batch: JsMsg[] = [];
       for await (const message of await consumer.fetch({ max_messages: 500, expires: 1_000 })) {
         batch.push(message);
@@ -332,9 +332,9 @@ export async function runProcessor(
             crashed = true;
             throw new Error("processor crashed after acking a batch");
           }
-          await context.history.run(process, "read", { stream }, async () => messageRefs(batch, stream));
+          await context.history.run(process, OP.read, { stream }, async () => messageRefs(batch, stream));
         } else {
-          await context.history.run(process, "read", { stream }, async () => messageRefs(batch, stream));
+          await context.history.run(process, OP.read, { stream }, async () => messageRefs(batch, stream));
           for (const message of batch) message.ack();
         }
         processed += batch.length;

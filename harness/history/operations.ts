@@ -1,4 +1,5 @@
 import { HistoryError } from "./errors.ts";
+import { PROBE } from "./operation-names.ts";
 import { type ErrorInfo, type History, NEMESIS_PROCESS, type NemesisValue, PROBE_PROCESS } from "./schema.ts";
 
 /** An invocation joined with its completion. Never completed → `type: "info"`, `completeTime` undefined. */
@@ -123,4 +124,17 @@ export function faultWindows(history: History): FaultWindow[] {
 export function insideAny(windows: readonly FaultWindow[], time: number): boolean {
   for (const window of windows) if (time >= window.start && time <= window.stop) return true;
   return false;
+}
+
+/**
+ * Fault windows as the clients felt them: a window opens when the nemesis was asked to inject
+ * (the runner's `inject` probe), not when the injection returned: a lame-duck stop acts for
+ * seconds before `stop` returns.
+ */
+export function effectiveWindows(history: History): FaultWindow[] {
+  const asked = history.filter((entry) => entry.process === PROBE_PROCESS && entry.f === PROBE.inject).map((entry) => entry.time);
+  return faultWindows(history).map((window) => {
+    const start = asked.filter((time) => time <= window.start).at(-1);
+    return start === undefined ? window : { ...window, start };
+  });
 }

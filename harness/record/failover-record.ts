@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { faultWindows, type History, pairOperations } from "../history/index.ts";
+import { faultWindows, type History, OP, pairOperations } from "../history/index.ts";
 import { FAILOVER_FILE, HISTORY_FILE } from "./record-files.ts";
 import { FailoverExperiment, FailoverSection, type TimePoint } from "./summary-schema.ts";
 
@@ -48,7 +48,7 @@ function percentile(sorted: readonly number[], p: number): number {
 export function timeSeries(history: History, offsetMs: number): TimePoint[] {
   const buckets = new Map<number, { ok: number[]; errors: number }>();
   for (const operation of pairOperations(history)) {
-    if (operation.completeTime === undefined || operation.f === "read") continue;
+    if (operation.completeTime === undefined || operation.f === OP.read) continue;
     const second = Math.floor(operation.completeTime / 1e9);
     const bucket = buckets.get(second) ?? { ok: [], errors: 0 };
     buckets.set(second, bucket);

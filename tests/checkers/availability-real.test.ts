@@ -76,6 +76,11 @@ describe("availability checker on a real paused nats-server", () => {
     }
     expect(result.counts.maxRecoveryNs).toBe(window.maxRecoveryNs);
     expect(checkAvailability(recorder.entries, { maxRecoveryNs: 1 }).valid).toBe(false);
+    // The pause-node experiment's own checks: a client on the paused server was stuck for all of the pause.
+    expect(checkAvailability(recorder.entries, { windowGap: { client: "c0", below: 1 } }).valid).toBe(false);
+    const stuck = checkAvailability(recorder.entries, { windowGap: { client: "c0", atLeast: 0.95 } });
+    expect(stuck.valid).toBe(true);
+    expect(stuck.details.windowGap?.gapNs).toBe(window.longestGapNs.c0);
 
     const latency = checkLatency(recorder.entries);
     expect(latency.details.overall.quiet.count).toBeGreaterThan(10);

@@ -51,6 +51,26 @@ describe("availability checker on hand-made histories", () => {
     expect(gappy.reason).toContain("client c1 went 2100.0 ms without a success");
   });
 
+  it("bounds one client's gap inside the fault window: one that carried on and one that was stuck for all of it", () => {
+    const h = new ScriptedHistory();
+    h.nemesis("start", "pause-node", 1000, { node: "nats-1" });
+    h.nemesis("stop", "pause-node", 3000, { node: "nats-1" });
+    // pause-node/moved reconnects elsewhere after 500 ms; pause-node/stuck waits for the resume.
+    requests(h, "pause-node/moved", 0, 4000, 100, (t) => (t >= 1000 && t < 1500 ? "info" : "ok"));
+    requests(h, "pause-node/stuck", 0, 4000, 100, (t) => (t >= 1000 && t < 3000 ? "info" : "ok"));
+    const carriedOn = (client: string) => checkAvailability(h.entries, { windowGap: { client, below: 1 } });
+    const wasStuck = (client: string) => checkAvailability(h.entries, { windowGap: { client, atLeast: 0.95 } });
+    expect(carriedOn("moved").valid).toBe(true);
+    expect(carriedOn("moved").details.windowGap).toEqual({ client: "pause-node/moved", gapNs: ms(1505 - 1000), windowNs: ms(2000) });
+    expect(carriedOn("stuck").valid).toBe(false);
+    expect(carriedOn("stuck").reason).toContain("pause-node/stuck went 2000.0 ms of the 2000.0 ms pause-node without a success");
+    expect(wasStuck("stuck").valid).toBe(true);
+    expect(wasStuck("moved").valid).toBe(false);
+    expect(checkAvailability(h.entries, { windowGap: { client: "nobody", below: 1 } }).reason).toContain(
+      "client nobody recorded no operation",
+    );
+  });
+
   it("fails when a client that kept trying never succeeded after the heal", () => {
     const h = new ScriptedHistory();
     h.nemesis("start", "partition", 100);

@@ -2,17 +2,16 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { judgeExperiment } from "../../harness/checkers/index.ts";
 import {
   EXPERIMENT_STREAM,
   type ExperimentSpec,
   type ExperimentTarget,
   experimentTarget,
-  judgeExperiment,
   localExperimentTarget,
   runExperiment,
-  splitByExperiment,
 } from "../../harness/failover/index.ts";
-import { loadHistory } from "../../harness/history/index.ts";
+import { loadHistory, splitByExperiment } from "../../harness/history/index.ts";
 import { LocalCluster, type StartedLocalCluster } from "../../harness/providers/local/index.ts";
 import { FailoverSection, recordExperiment } from "../../harness/record/index.ts";
 

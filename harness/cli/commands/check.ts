@@ -1,8 +1,8 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { GauntletError } from "../../../lib/errors/index.ts";
-import { judgeExperiment, splitByExperiment } from "../../failover/index.ts";
-import { loadHistory } from "../../history/index.ts";
+import { judgeExperiment } from "../../checkers/index.ts";
+import { loadHistory, splitByExperiment } from "../../history/index.ts";
 import { HISTORY_FILE, readFailoverSection } from "../../record/index.ts";
 import { paint } from "../../ui/index.ts";
 import { type Command, ExitCode } from "../command.ts";

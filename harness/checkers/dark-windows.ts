@@ -1,0 +1,32 @@
+import { faultWindows, type History, OP, pairOperations } from "../history/index.ts";
+import type { CheckResult } from "./result.ts";
+
+export interface DarkWindowCheckerOptions {
+  /** Shorter fault windows are not judged. */
+  readonly minWindowNs: number;
+  /** The stream the publishes go to, named in the finding. */
+  readonly stream: string;
+}
+
+/** A finding: a fault window (longer than `minWindowNs`) in which publishes were tried and none was acknowledged. */
+export function checkDarkWindows(history: History, options: DarkWindowCheckerOptions): CheckResult<{ windows: unknown[] }> {
+  const operations = pairOperations(history).filter((operation) => operation.f === OP.publish);
+  const dark = faultWindows(history)
+    .filter((window) => window.stop - window.start >= options.minWindowNs)
+    .filter((window) => {
+      const inside = operations.filter((operation) => operation.invokeTime >= window.start && operation.invokeTime <= window.stop);
+      return inside.length > 0 && !inside.some((operation) => operation.type === "ok");
+    });
+  return {
+    checker: "jetstream-availability",
+    valid: dark.length === 0 ? (operations.length === 0 ? "unknown" : true) : false,
+    reason:
+      dark.length === 0
+        ? "JetStream acknowledged publishes inside every fault window"
+        : `finding: stream ${options.stream} acknowledged no publish for the whole ${dark
+            .map((window) => `${((window.stop - window.start) / 1e9).toFixed(1)} s of ${window.fault}`)
+            .join(", ")} (unavailable while the fault lasted)`,
+    counts: { darkWindows: dark.length },
+    details: { windows: dark.map((window) => ({ fault: window.fault, target: window.target, start: window.start, stop: window.stop })) },
+  };
+}

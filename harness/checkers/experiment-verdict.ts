@@ -1,0 +1,159 @@
+import { CLIENT_OPS, faultWindows, type History, OP, PROBE, PROBE_PROCESS } from "../history/index.ts";
+import type { WindowGapBound } from "./availability.ts";
+import { type CheckHistoryOptions, checkHistory } from "./check-history.ts";
+import { checkClusterRecovered } from "./cluster-recovered.ts";
+import { checkDarkWindows } from "./dark-windows.ts";
+import { checkReconnection } from "./reconnection.ts";
+import { checkReplicasConverged } from "./replicas-converged.ts";
+import { type CheckResult, mergeValidity } from "./result.ts";
+import { checkSteadyState } from "./steady-state.ts";
+import { resolutionNs, unavailableNs } from "./unavailability.ts";
+
+/** Assertions an experiment adds to the checkers every experiment gets; kept in its history, so a re-check applies them too. */
+export interface ExperimentChecks {
+  /** Bounds one client's longest gap inside the fault window (availability checker). */
+  readonly windowGap?: WindowGapBound;
+  /** Checkers that must have run (e.g. `reconnection` after a replica kill): one that did not leaves the verdict undecided. */
+  readonly required?: readonly string[];
+}
+
+/** The probe entry (f `experiment`) that opens every experiment's history: what a re-check needs to know. */
+export interface ExperimentMeta {
+  readonly experiment: string;
+  readonly fault: string;
+  readonly stream: string;
+  readonly replicas: number;
+  readonly storage: "file" | "memory";
+  readonly expectedInstances: Readonly<Record<string, number>>;
+  readonly reconnectBoundNs: number;
+  /** Failures this long after a heal are no longer the fault's doing. */
+  readonly graceNs: number;
+  /** Gateway requests publish to this stream (with Idempotency-Key): they count as publishes. */
+  readonly gatewayStream?: string;
+  readonly checks?: ExperimentChecks;
+  /** Why the experiment could not run (no fault injected): the verdict is then an error. */
+  readonly notRun?: string;
+}
+
+export function experimentMeta(history: History): ExperimentMeta | undefined {
+  const entry = history.find((candidate) => candidate.process === PROBE_PROCESS && candidate.f === PROBE.experiment);
+  return entry?.value as ExperimentMeta | undefined;
+}
+
+/** Fault windows this long or longer in which no publish was acknowledged are a finding. */
+const DARK_WINDOW_NS = 5e9;
+
+export interface ExperimentVerdict {
+  readonly experiment: string;
+  readonly fault: string;
+  readonly verdict: "pass" | "fail" | "error";
+  /** Each failing check as `cause: reason` (causes: lost, duplicated, unexpected, stale-read, unavailable, failed-requests, not-recovered). */
+  readonly reason: string;
+  readonly causes: readonly string[];
+  readonly results: Readonly<Record<string, CheckResult>>;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly maxUnavailableMs: number | undefined;
+  readonly gatewayUnavailableMs: number | undefined;
+  readonly resolutionMs: number | undefined;
+}
+
+function causesOf(name: string, result: CheckResult): string[] {
+  if (result.valid !== false) return [];
+  const counts = result.counts;
+  switch (name) {
+    case "queue": {
+      const causes: string[] = [];
+      if ((counts.lost ?? 0) > 0) causes.push("lost");
+      if ((counts.duplicated ?? 0) > 0) causes.push("duplicated");
+      if ((counts.unexpected ?? 0) > 0) causes.push("unexpected");
+      if ((counts.reordered ?? 0) > 0) causes.push("reordered");
+      return causes;
+    }
+    case "kvRegister":
+      return ["stale-read"];
+    case "steadyState":
+      return ["failed-requests"];
+    case "windows":
+      return ["unavailable"];
+    case "replicas":
+      return ["replica-lag"];
+    default:
+      return ["not-recovered"];
+  }
+}
+
+/**
+ * The verdict of one experiment, a pure function of its history (so `gauntlet check` recomputes
+ * it from history.jsonl): the queue checker over publishes and reads, the KV register checker,
+ * availability (reported; clients that never came back fail it), reconnection of services and
+ * gateways within the bound, the steady state outside faults, R1-style dark windows as findings,
+ * and the experiment's own checks from its meta entry.
+ */
+export function judgeExperiment(history: History): ExperimentVerdict {
+  const meta = experimentMeta(history);
+  if (!meta) throw new Error(`history has no "${PROBE.experiment}" probe entry: not an experiment's history`);
+  const has = (fs: readonly string[]) => history.some((entry) => entry.process !== PROBE_PROCESS && fs.includes(entry.f));
+  const windowGap = meta.checks?.windowGap;
+  const options: CheckHistoryOptions = {
+    ...(has([OP.publish])
+      ? { queue: { checkOrder: false, publishF: meta.gatewayStream ? [OP.publish, OP.gatewayRequest] : [OP.publish] } }
+      : {}),
+    ...(has([OP.kvPut, OP.kvGet]) ? { kvRegister: {} } : {}),
+    ...(has(CLIENT_OPS) ? { availability: { fs: CLIENT_OPS, ...(windowGap ? { windowGap } : {}) } } : {}),
+  };
+  const results: Record<string, CheckResult> = { ...checkHistory(history, options).results };
+  const probes = history.filter((entry) => entry.process === PROBE_PROCESS);
+  const healed = faultWindows(history).some((window) => window.healed);
+  if (healed && (Object.keys(meta.expectedInstances).length > 0 || probes.some((entry) => entry.f === PROBE.readyz))) {
+    results.reconnection = checkReconnection(history, { expectedInstances: meta.expectedInstances, boundNs: meta.reconnectBoundNs });
+  }
+  results.steadyState = checkSteadyState(history, { graceNs: meta.graceNs });
+  const cluster = checkClusterRecovered(history);
+  if (cluster) results.cluster = cluster;
+  const replicas = checkReplicasConverged(history);
+  if (replicas) results.replicas = replicas;
+  if (has([OP.publish])) results.windows = checkDarkWindows(history, { minWindowNs: DARK_WINDOW_NS, stream: meta.stream });
+  for (const name of meta.checks?.required ?? []) {
+    results[name] ??= { checker: name, valid: "unknown", reason: "did not run (the experiment requires it)", counts: {}, details: null };
+  }
+
+  const causes = [...new Set(Object.entries(results).flatMap(([name, result]) => causesOf(name, result)))];
+  const failing = Object.entries(results).filter(([, result]) => result.valid === false);
+  const valid = mergeValidity(Object.values(results).map((result) => result.valid));
+  const verdict = meta.notRun ? "error" : valid === false ? "fail" : valid === true ? "pass" : "error";
+  const reason = meta.notRun
+    ? `not run: ${meta.notRun}`
+    : failing.length > 0
+      ? failing.map(([name, result]) => `${causesOf(name, result).join("/")} (${name}): ${result.reason}`).join("; ")
+      : valid === true
+        ? "every checker passed"
+        : `undecided: ${Object.values(results)
+            .filter((result) => result.valid === "unknown")
+            .map((result) => `${result.checker}: ${result.reason}`)
+            .join("; ")}`;
+  const queue = results.queue?.counts ?? {};
+  const jsGap = unavailableNs(history, OP.publish);
+  const gatewayGap = unavailableNs(history, OP.gatewayRequest);
+  const resolution = resolutionNs(history, OP.publish);
+  const counts: Record<string, number> = {
+    lost: queue.lost ?? 0,
+    duplicated: queue.duplicated ?? 0,
+    unexpected: queue.unexpected ?? 0,
+    recovered: queue.recovered ?? 0,
+    acknowledged: queue.acknowledged ?? 0,
+    staleReads: results.kvRegister?.counts.violations ?? 0,
+    failedOutsideFaults: results.steadyState?.counts.failedOutsideFaults ?? 0,
+  };
+  return {
+    experiment: meta.experiment,
+    fault: meta.fault,
+    verdict,
+    reason,
+    causes: meta.notRun ? ["not-run"] : causes,
+    results,
+    counts,
+    maxUnavailableMs: jsGap === null ? undefined : jsGap / 1e6,
+    gatewayUnavailableMs: gatewayGap === null ? undefined : gatewayGap / 1e6,
+    resolutionMs: resolution === null ? undefined : resolution / 1e6,
+  };
+}
