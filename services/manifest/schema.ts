@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseDuration } from "./duration.ts";
+import { DURATION_EXAMPLES, DurationText } from "../../lib/duration/index.ts";
 import { SERVICE_BEHAVIOURS } from "./types.ts";
 
 const NAME = /^[-\w]+$/;
@@ -12,16 +12,9 @@ const SUBJECT_FILTER = /^(?:[^\s.*>]+|\*)(?:\.(?:[^\s.*>]+|\*))*(?:\.>)?$|^>$/;
 const name = (what: string) =>
   z.string({ error: `expected a ${what} name` }).regex(NAME, `expected a ${what} name of letters, digits, - or _`);
 
-const duration = z.string({ error: "expected a duration like 2s or 250ms" }).transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === undefined) {
-    ctx.addIssue({ code: "custom", message: "expected a duration like 2s or 250ms" });
-    return z.NEVER;
-  }
-  return ms;
-});
+const duration = DurationText;
 
-const positiveDuration = duration.refine((ms) => ms > 0, "expected a duration above 0, like 2s or 250ms");
+const positiveDuration = duration.refine((ms) => ms > 0, `expected a duration above 0, like ${DURATION_EXAMPLES}`);
 
 const latency = z.discriminatedUnion(
   "distribution",

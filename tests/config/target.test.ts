@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ConfigError, loadTarget, parseDuration, parseSize } from "../../harness/config/index.ts";
+import { ConfigError, loadTarget, parseSize } from "../../harness/config/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "gauntlet-config-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -91,11 +91,5 @@ describe("units", () => {
     expect(parseSize("512kb")).toBe(512 * 1024);
     expect(parseSize(1000)).toBe(1000);
     expect(parseSize("lots")).toBeUndefined();
-  });
-
-  it("parses durations", () => {
-    expect(parseDuration("250ms")).toBe(250);
-    expect(parseDuration("1m30s")).toBe(90_000);
-    expect(parseDuration("2 s")).toBeUndefined();
   });
 });
