@@ -18,7 +18,8 @@ const Nats = z
     nkey: z.string().optional(),
     tls: Tls.optional(),
   })
-  .refine((nats) => (nats.user === undefined) === (nats.pass === undefined), { message: "user and pass go together", path: ["pass"] });
+  .refine((nats) => (nats.user === undefined) === (nats.pass === undefined), { message: "user and pass go together", path: ["pass"] })
+  .refine((nats) => nats.creds === undefined || nats.nkey === undefined, { message: "give creds or nkey, not both", path: ["nkey"] });
 
 export const TargetSchema = z.strictObject({
   name: z.string().optional(),
