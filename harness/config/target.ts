@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { loadYamlFile } from "../../lib/yaml-file/index.ts";
+import { ConfigError } from "./config-error.ts";
 import { Size } from "./units.ts";
-import { loadYamlFile } from "./yaml-file.ts";
 
 const natsUrl = z.string().regex(/^(nats|tls|ws|wss):\/\/[^/\s]+$/, "expected a NATS URL like nats://127.0.0.1:4222");
 const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http(s):// URL" });
@@ -61,7 +62,7 @@ export interface Target {
 }
 
 export async function loadTarget(file: string): Promise<Target> {
-  const raw = await loadYamlFile(file, TargetSchema);
+  const raw = await loadYamlFile(file, TargetSchema, { toError: ConfigError.fromProblem });
   return {
     file,
     name: raw.name ?? file,

@@ -128,8 +128,17 @@ const service = z.strictObject({
   profile: profile.prefault({}),
 });
 
-export const manifestSchema = z.strictObject({
-  services: z.array(service, { error: "expected a list of services" }).min(1, "expected at least one service"),
-});
+/** Top-level `x-` keys are free for YAML anchors (shared schemas), as in docker compose files. */
+function withoutExtensions(value: unknown): unknown {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !key.startsWith("x-")));
+}
+
+export const manifestSchema = z.preprocess(
+  withoutExtensions,
+  z.strictObject({
+    services: z.array(service, { error: "expected a list of services" }).min(1, "expected at least one service"),
+  }),
+);
 
 export type RawManifest = z.output<typeof manifestSchema>;

@@ -67,15 +67,15 @@ describe("target file", () => {
       VALID.replace("4MB", "four megs"),
       'FILE:expect.max_payload: expected a size like 4MB or 1048576, got "four megs" (line 9)',
     ],
-    ["a misspelt key", VALID.replace("servers:", "server:"), "FILE:nats.server: unknown field (line 3)"],
-    ["no NATS section", "gateway:\n  urls: [http://127.0.0.1:8080]\n", "FILE:nats: missing (expected object)"],
+    ["a misspelt key", VALID.replace("servers:", "server:"), "FILE:nats.server: unknown field (check the spelling) (line 3)"],
+    ["no NATS section", "gateway:\n  urls: [http://127.0.0.1:8080]\n", "FILE:nats: required: expected object"],
     [
       "a user without a password",
       VALID.replace("  servers:", "  user: admin\n  servers:"),
       "FILE:nats.pass: user and pass go together (line 3)",
     ],
     ["a zero node count", VALID.replace("nodes: 5", "nodes: 0"), "FILE:expect.nodes: Too small: expected number to be >=1 (line 8)"],
-    ["broken YAML", "nats: [unclosed\n", "FILE:line 2: invalid YAML: Flow sequence"],
+    ["broken YAML", "nats: [unclosed\n", "FILE:(yaml): invalid YAML: Flow sequence"],
   ])("names file, field and problem for %s", async (_case, text, expected) => {
     expect(await problemOf(text)).toContain(expected);
   });

@@ -221,7 +221,7 @@ describe("manifest loader: bad input names file, field and problem", () => {
 
   it("a file that does not exist", async () => {
     const missing = join(dir, "nope.yaml");
-    await expect(loadManifest(missing)).rejects.toThrow(`${missing}:(file): cannot read the manifest: ENOENT`);
+    await expect(loadManifest(missing)).rejects.toThrow(`${missing}:(file): file not found`);
   });
 
   it("is a GauntletError with exit code 2 that shows paths relative to the working directory", () => {
