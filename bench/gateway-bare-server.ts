@@ -4,10 +4,11 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { connect } from "@nats-io/transport-node";
+import { natsConnectionOptions } from "../lib/nats-options/index.ts";
 
 const [url = "", subject = "", timeoutText = "5000"] = process.argv.slice(2);
 const timeout = Number(timeoutText);
-const nc = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 250, pingInterval: 2_000, noAsyncTraces: true });
+const nc = await connect({ ...natsConnectionOptions({ servers: [url] }, { name: "gateway-bare-server" }), noAsyncTraces: true });
 
 const server = createServer((request, response) => {
   const chunks: Buffer[] = [];

@@ -1,28 +1,19 @@
 import type { NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
+import { natsConnectionOptions } from "../lib/nats-options/index.ts";
 import { GatewayError } from "./errors.ts";
 import { GATEWAY_INBOX_PREFIX } from "./permissions.ts";
 
 export type GatewayCredentials = { user: string; pass: string } | { token: string };
 
-/**
- * Connects with options that surface faults quickly instead of nats.js's defaults
- * (2-minute pings, 10 reconnect attempts): reconnect forever, ping every 2 s, retry fast.
- */
+/** Connects as a production client (faults noticed in seconds, reconnects forever) with the gateway's own inbox prefix. */
 export async function connectGateway(servers: string[], credentials: GatewayCredentials | undefined): Promise<NatsConnection> {
   try {
     return await connect({
-      servers,
-      name: "gauntlet-gateway",
+      ...natsConnectionOptions({ servers, ...credentials }, { name: "gauntlet-gateway" }),
       inboxPrefix: GATEWAY_INBOX_PREFIX,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 250,
-      reconnectJitter: 100,
-      pingInterval: 2_000,
-      maxPingOut: 2,
       // Errors are mapped by class, never shown with stacks: skip a stack capture per request.
       noAsyncTraces: true,
-      ...credentials,
     });
   } catch (error) {
     throw GatewayError.natsUnavailable(servers, error);

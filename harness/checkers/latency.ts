@@ -1,4 +1,5 @@
 import { faultWindows, type History, insideAny, pairOperations } from "../history/index.ts";
+import { percentile } from "../stats/index.ts";
 import { type CheckResult, nsToMs, type Validity } from "./result.ts";
 
 export interface LatencyCheckerOptions {
@@ -41,13 +42,12 @@ export interface LatencyDetails {
   readonly byWindow: readonly WindowLatency[];
 }
 
-/** Nearest-rank percentiles, in nanoseconds. */
+/** Percentiles (nearest rank, as the load engine's), in nanoseconds. */
 export function latencyStats(samples: Float64Array): LatencyStats {
   const count = samples.length;
   if (count === 0) return { count: 0, p50: 0, p90: 0, p99: 0, max: 0 };
   const sorted = samples.slice().sort();
-  const at = (p: number) => sorted[Math.max(0, Math.ceil(p * count) - 1)] as number;
-  return { count, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[count - 1] as number };
+  return { count, p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted[count - 1] as number };
 }
 
 class Samples {

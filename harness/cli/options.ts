@@ -10,6 +10,14 @@ export function parseCount(flag: string, value: ParsedOptions[string], fallback:
   return count;
 }
 
+/** `--seed`: a whole number the nemesis's PRNG takes (32 bits); undefined when not given. */
+export function parseSeed(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) > 0xffffffff)
+    throw new GauntletError(`--seed must be a whole number from 0 to 4294967295, got "${value}"`);
+  return Number(value);
+}
+
 export function optionalString(value: ParsedOptions[string]): string | undefined {
   return typeof value === "string" ? value : undefined;
 }

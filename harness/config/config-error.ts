@@ -1,13 +1,14 @@
 import { GauntletError } from "../../lib/errors/index.ts";
+import { type FieldProblem, formatFieldProblem } from "../../lib/field-problem/index.ts";
 
-/** Bad input in a file the user gave us; the message is `file:field: problem`. Exit code 2. */
+/** Bad input in a file the user gave us; the message is `file:field: problem (line N)`. Exit code 2. */
 export class ConfigError extends GauntletError {
   override name = "ConfigError";
   readonly file: string;
   readonly field: string;
 
-  constructor(file: string, field: string, problem: string, options: { cause?: unknown } = {}) {
-    super(`${file}:${field}: ${problem}`, { ...options, exitCode: 2 });
+  constructor(file: string, field: string, problem: string, options: { cause?: unknown; line?: number | undefined } = {}) {
+    super(formatFieldProblem({ file, field, problem, line: options.line }), { cause: options.cause, exitCode: 2 });
     this.file = file;
     this.field = field;
   }
@@ -16,8 +17,7 @@ export class ConfigError extends GauntletError {
     return new ConfigError(file, field, problem);
   }
 
-  static unreadable(file: string, cause: unknown): ConfigError {
-    const reason = (cause as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : (cause as Error).message;
-    return new ConfigError(file, "(file)", reason, { cause });
+  static fromProblem(problem: FieldProblem, cause?: unknown): ConfigError {
+    return new ConfigError(problem.file, problem.field, problem.problem, { cause, line: problem.line });
   }
 }

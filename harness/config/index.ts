@@ -1,6 +1,4 @@
 export { ConfigError } from "./config-error.ts";
 export { loadTarget, type Target, TargetSchema } from "./target.ts";
-export { targetAuth } from "./target-auth.ts";
 export { writeTargetFile } from "./target-writer.ts";
-export { Duration, parseDuration, parseSize, Size } from "./units.ts";
-export { formatPath, loadYamlFile, parseYaml } from "./yaml-file.ts";
+export { parseSize, Size } from "./units.ts";

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { loadYamlFile } from "../../lib/yaml-file/index.ts";
+import { ConfigError } from "./config-error.ts";
 import { Size } from "./units.ts";
-import { loadYamlFile } from "./yaml-file.ts";
 
 const natsUrl = z.string().regex(/^(nats|tls|ws|wss):\/\/[^/\s]+$/, "expected a NATS URL like nats://127.0.0.1:4222");
 const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http(s):// URL" });
@@ -18,7 +19,8 @@ const Nats = z
     nkey: z.string().optional(),
     tls: Tls.optional(),
   })
-  .refine((nats) => (nats.user === undefined) === (nats.pass === undefined), { message: "user and pass go together", path: ["pass"] });
+  .refine((nats) => (nats.user === undefined) === (nats.pass === undefined), { message: "user and pass go together", path: ["pass"] })
+  .refine((nats) => nats.creds === undefined || nats.nkey === undefined, { message: "give creds or nkey, not both", path: ["nkey"] });
 
 export const TargetSchema = z.strictObject({
   name: z.string().optional(),
@@ -60,7 +62,7 @@ export interface Target {
 }
 
 export async function loadTarget(file: string): Promise<Target> {
-  const raw = await loadYamlFile(file, TargetSchema);
+  const raw = await loadYamlFile(file, TargetSchema, { toError: ConfigError.fromProblem });
   return {
     file,
     name: raw.name ?? file,

@@ -1,3 +1,4 @@
+import type { ClientProfile } from "../../lib/nats-options/index.ts";
 import type { ExperimentChecks } from "../checkers/index.ts";
 import type { FaultSpec } from "../nemesis/index.ts";
 
@@ -39,13 +40,6 @@ export interface ExperimentStream {
   /** Dedupe window (nats-server: at least 100 ms; 0 = its default of 2 min). */
   readonly duplicateWindowMs: number;
 }
-
-/**
- * The client settings under test: `production` notices a dead or hung server in seconds
- * (ping every 2 s, 2 missed pings, reconnect every 250 ms forever, JetStream publish retried);
- * `defaults` is nats.js as shipped (ping every 120 s, 10 reconnects 2 s apart, 1 retry).
- */
-export type ClientProfile = "production" | "defaults";
 
 /** A request sent through the gateways while the fault runs. */
 export interface GatewayCall {

@@ -1,5 +1,4 @@
 export {
-  type ClientProfile,
   type ConsumerMode,
   DEFAULT_STREAM,
   DEFAULT_TIMING,

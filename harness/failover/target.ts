@@ -1,8 +1,8 @@
 import type { ConnectionOptions } from "@nats-io/transport-node";
-import { type Target, targetAuth } from "../config/index.ts";
+import { type ClientProfile, type NatsAccess, natsConnectionOptions } from "../../lib/nats-options/index.ts";
+import type { Target } from "../config/index.ts";
 import { ControlClient } from "../control/index.ts";
 import type { NemesisTarget, ReplicaTarget } from "../nemesis/index.ts";
-import type { ClientProfile } from "./experiment.ts";
 
 /** Everything an experiment acts on: where its clients connect, and what the nemesis can fault. */
 export interface ExperimentTarget {
@@ -10,7 +10,7 @@ export interface ExperimentTarget {
   readonly servers: readonly string[];
   readonly monitoringUrls: readonly string[];
   /** Credentials and TLS for the workloads' NATS connections (admin rights: they create streams). */
-  readonly auth: Partial<ConnectionOptions>;
+  readonly access: NatsAccess;
   readonly gatewayUrls: readonly string[];
   /** Instances each service must answer `$SRV.PING` with (the reconnection probe); empty = no service probe. */
   readonly expectedInstances: Readonly<Record<string, number>>;
@@ -19,16 +19,15 @@ export interface ExperimentTarget {
   readonly unfaultable?: string;
 }
 
-/** Connection options: `production` notices a dead or hung server in seconds; `defaults` is nats.js as shipped. */
+/** A workload's connection options: servers in the order given; a production client also gives up a first connect after 2 s. */
 export function clientOptions(
   target: ExperimentTarget,
   profile: ClientProfile,
   servers: readonly string[],
   name: string,
 ): ConnectionOptions {
-  const base: ConnectionOptions = { ...target.auth, servers: [...servers], name, noRandomize: true };
-  if (profile === "defaults") return base;
-  return { ...base, pingInterval: 2_000, maxPingOut: 2, reconnectTimeWait: 250, maxReconnectAttempts: -1, timeout: 2_000 };
+  const options = { ...natsConnectionOptions(target.access, { name, profile, servers }), noRandomize: true };
+  return profile === "defaults" ? options : { ...options, timeout: 2_000 };
 }
 
 /**
@@ -41,7 +40,7 @@ export async function experimentTarget(target: Target): Promise<ExperimentTarget
     name: target.name,
     servers: target.nats.servers,
     monitoringUrls: target.nats.monitoring,
-    auth: targetAuth(target),
+    access: target.nats,
     gatewayUrls: target.gateway?.urls ?? [],
   };
   if (!target.control) {
@@ -83,7 +82,7 @@ export function localExperimentTarget(
   nemesis: NemesisTarget & { readonly clientUrls: readonly string[] },
   extra: {
     readonly name?: string;
-    readonly auth?: Partial<ConnectionOptions>;
+    readonly access?: Omit<NatsAccess, "servers">;
     readonly gatewayUrls?: readonly string[];
     readonly expectedInstances?: Readonly<Record<string, number>>;
   } = {},
@@ -92,7 +91,7 @@ export function localExperimentTarget(
     name: extra.name ?? "local cluster",
     servers: nemesis.clientUrls,
     monitoringUrls: nemesis.monitoringUrls,
-    auth: extra.auth ?? {},
+    access: { ...extra.access, servers: nemesis.clientUrls },
     gatewayUrls: extra.gatewayUrls ?? [],
     expectedInstances: extra.expectedInstances ?? {},
     nemesis,

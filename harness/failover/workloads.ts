@@ -9,8 +9,9 @@ import {
 } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { ClientProfile } from "../../lib/nats-options/index.ts";
 import { type HistoryRecorder, OP, PROBE } from "../history/index.ts";
-import type { ClientProfile, ConsumerMode, GatewayCall } from "./experiment.ts";
+import type { ConsumerMode, GatewayCall } from "./experiment.ts";
 import { clientOptions, type ExperimentTarget } from "./target.ts";
 
 const sleep = (ms: number, signal: AbortSignal) =>

@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { HistoryError } from "./errors.ts";
-import { describeIssue, type HistoryEntry, HistoryEntrySchema } from "./schema.ts";
+import { describeEntryIssue, type HistoryEntry, HistoryEntrySchema } from "./schema.ts";
 
 /** Where a recorder sends entries as they happen. */
 export interface HistorySink {
@@ -75,7 +75,7 @@ export function parseHistoryLine(text: string, file: string, line: number): Hist
     throw HistoryError.corruptLine(file, line, `not JSON (${(error as Error).message})`);
   }
   const parsed = HistoryEntrySchema.safeParse(json);
-  if (!parsed.success) throw HistoryError.corruptLine(file, line, describeIssue(parsed.error));
+  if (!parsed.success) throw HistoryError.corruptLine(file, line, describeEntryIssue(parsed.error, json));
   return parsed.data;
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { describeIssue, fieldPath } from "../../lib/field-problem/index.ts";
 
 /** Jepsen's four entry types: `info` is an operation whose outcome is unknown (e.g. a timeout). */
 export const EntryTypeSchema = z.enum(["invoke", "ok", "fail", "info"]);
@@ -48,10 +49,8 @@ export const HistoryEntrySchema = z
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 export type History = readonly HistoryEntry[];
 
-/** Message of the first schema issue, as `field: problem`. */
-export function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return "invalid entry";
-  const field = issue.path.length > 0 ? issue.path.join(".") : "entry";
-  return `${field}: ${issue.message}`;
+/** The most useful schema issue of an entry, as `field: problem`. */
+export function describeEntryIssue(error: z.ZodError, entry: unknown): string {
+  const { path, problem } = describeIssue(error, entry);
+  return `${path.length > 0 ? fieldPath(path) : "entry"}: ${problem}`;
 }

@@ -2,6 +2,7 @@ import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import type { MsgHdrs, NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
+import { natsConnectionOptions } from "../../lib/nats-options/index.ts";
 import { LoadError } from "./errors.ts";
 import { type Abortable, OriginClient } from "./http-client.ts";
 import { JsPublisher, msgIdHeaders } from "./js-publisher.ts";
@@ -40,14 +41,7 @@ export class Connections {
     if (!this.#nats) {
       const nats = this.#target.nats;
       if (!nats || nats.servers.length === 0) throw new LoadError("the scenario uses NATS but the target has no nats.servers");
-      this.#nats = connect({
-        servers: [...nats.servers],
-        name: "gauntlet-load",
-        ...(nats.user !== undefined ? { user: nats.user, pass: nats.pass ?? "" } : {}),
-        ...(nats.token !== undefined ? { token: nats.token } : {}),
-        maxReconnectAttempts: -1,
-        reconnectTimeWait: 250,
-      }).then((nc) => {
+      this.#nats = connect(natsConnectionOptions(nats, { name: "gauntlet-load" })).then((nc) => {
         this.connected = nc;
         return nc;
       });

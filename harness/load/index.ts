@@ -1,5 +1,4 @@
 export type { HttpOptions, HttpResponse, JsAck, KvResult, LoadContext, NatsReply, OpOptions } from "./context.ts";
-export { formatDuration, parseDuration } from "./duration.ts";
 export { LoadError } from "./errors.ts";
 export { decodeHistogram, encodeHistogram, mergeEncoded, newHistogram, trendStat } from "./histogram.ts";
 export { BUILTIN_METRICS, type MetricDelta, MetricSink, MetricStore, metricKey, type Tags } from "./metrics.ts";

@@ -1,4 +1,4 @@
-import { parseDuration } from "./duration.ts";
+import { DURATION_EXAMPLES, parseDuration } from "../../lib/duration/index.ts";
 import { LoadError } from "./errors.ts";
 
 type Duration = string | number;
@@ -128,7 +128,7 @@ class Reader {
     const value = this.raw[field];
     if (value === undefined && fallback !== undefined) return fallback;
     const ms = parseDuration(value);
-    if (ms === null) this.fail(field, `expected a duration such as "30s", "1m30s" or "500ms", got ${JSON.stringify(value)}`);
+    if (ms === undefined) this.fail(field, `expected a duration like ${DURATION_EXAMPLES}, got ${JSON.stringify(value)}`);
     return ms;
   }
 

@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
+import { natsConnectionOptions } from "../../lib/nats-options/index.ts";
 import { LoadError } from "./errors.ts";
 import { workersFor } from "./executor.ts";
 import { trendStat } from "./histogram.ts";
@@ -90,12 +91,7 @@ class SetupConnection {
   #connect(): Promise<NatsConnection> {
     const nats = this.#target.nats;
     if (!nats?.servers.length) throw new LoadError("setup uses NATS but the target has no nats.servers");
-    this.#nc ??= connect({
-      servers: [...nats.servers],
-      name: "gauntlet-load-setup",
-      ...(nats.user !== undefined ? { user: nats.user, pass: nats.pass ?? "" } : {}),
-      ...(nats.token !== undefined ? { token: nats.token } : {}),
-    });
+    this.#nc ??= connect(natsConnectionOptions(nats, { name: "gauntlet-load-setup" }));
     return this.#nc;
   }
 

@@ -1,12 +1,8 @@
+import type { NatsAccess } from "../../lib/nats-options/index.ts";
+
 /** What the load engine needs to know about the system under test (a subset of the target file). */
 export interface LoadTarget {
-  readonly nats?: {
-    readonly servers: readonly string[];
-    readonly monitoring?: readonly string[];
-    readonly user?: string | undefined;
-    readonly pass?: string | undefined;
-    readonly token?: string | undefined;
-  };
+  readonly nats?: NatsAccess & { readonly monitoring?: readonly string[] };
   readonly gateway?: { readonly urls: readonly string[] } | undefined;
   /** The service manifest describing the fleet behind the gateway (gateway scenarios). */
   readonly manifest?: string | undefined;

@@ -1,4 +1,4 @@
-import { parseDuration } from "./duration.ts";
+import { parseDuration } from "../../lib/duration/index.ts";
 import { LoadError } from "./errors.ts";
 import { trendStat } from "./histogram.ts";
 import { BUILTIN_METRICS, type MetricStore, type MetricType, type Tags } from "./metrics.ts";
@@ -102,7 +102,7 @@ export function parseThresholds(file: string, raw: unknown): Threshold[] {
         throw LoadError.invalidThreshold(file, key, expression, "abortOnFail must be true or false");
       }
       const delay = spec.delayAbortEval === undefined ? 0 : parseDuration(spec.delayAbortEval);
-      if (delay === null)
+      if (delay === undefined)
         throw LoadError.invalidThreshold(file, key, expression, `delayAbortEval ${JSON.stringify(spec.delayAbortEval)} is not a duration`);
       result.push({
         key,

@@ -2,7 +2,8 @@ import { existsSync, readdirSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { GauntletError } from "../../lib/errors/index.ts";
-import { ConfigError, loadYamlFile } from "../config/index.ts";
+import { loadYamlFile } from "../../lib/yaml-file/index.ts";
+import { ConfigError } from "../config/index.ts";
 import { type Profile, ProfileFile } from "./profile-schema.ts";
 
 export const PROFILES_DIR = fileURLToPath(new URL("../../profiles", import.meta.url));
@@ -39,7 +40,7 @@ function merge<T>(base: T, child: T): T {
 
 async function loadChain(file: string, seen: string[]): Promise<ProfileFile> {
   if (seen.includes(file)) throw new ConfigError(file, "extends", `cycle: ${[...seen, file].map((f) => basename(f)).join(" → ")}`);
-  const raw = await loadYamlFile(file, ProfileFile);
+  const raw = await loadYamlFile(file, ProfileFile, { toError: ConfigError.fromProblem });
   if (!raw.extends) return raw;
   const parent = await loadChain(locate(raw.extends, dirname(file), file), [...seen, file]);
   return merge(parent, { ...raw, extends: undefined });

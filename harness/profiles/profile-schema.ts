@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Duration } from "../config/units.ts";
+import { Duration } from "../../lib/duration/index.ts";
 
 const LoadStep = z.strictObject({
   /** A scenario of suites/load by name, or a path. */

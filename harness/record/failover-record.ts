@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { faultWindows, type History, OP, pairOperations } from "../history/index.ts";
+import { percentile } from "../stats/index.ts";
 import { FAILOVER_FILE, HISTORY_FILE } from "./record-files.ts";
 import { FailoverExperiment, FailoverSection, type TimePoint } from "./summary-schema.ts";
 
@@ -38,11 +39,6 @@ export function runStartMs(runDir: string, env: NodeJS.ProcessEnv = process.env)
 }
 
 const seconds = (ns: number, offsetMs: number) => Math.round((ns / 1e9 + offsetMs / 1000) * 1000) / 1000;
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
 
 /** Completed client operations per second of the experiment: rate (successes/s), errors, p50/p99 latency of successes. */
 export function timeSeries(history: History, offsetMs: number): TimePoint[] {

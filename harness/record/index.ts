@@ -2,7 +2,6 @@ export { type RecordedExperiment, recordExperiment, runStartMs, timeSeries, toFa
 export { toJUnit } from "./junit.ts";
 export { type LatencySample, recordLatency, summarizeLatency } from "./latency-log.ts";
 export {
-  fieldPath,
   listRuns,
   parseWith,
   previousRun,

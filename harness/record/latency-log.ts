@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { percentile } from "../stats/index.ts";
 import { LATENCY_LOG } from "./record-files.ts";
 import type { LatencySection } from "./summary-schema.ts";
 
@@ -16,8 +17,6 @@ export function recordLatency(sample: LatencySample): void {
   if (dir) appendFileSync(join(dir, LATENCY_LOG), `${JSON.stringify(sample)}\n`);
 }
 
-const percentile = (sorted: readonly number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 /** Per-endpoint latency of the suites' gateway requests (the run dir's latency log), for summary.json. */

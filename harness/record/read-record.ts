@@ -2,17 +2,10 @@ import { existsSync } from "node:fs";
 import { readdir, readFile, realpath } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import type { z } from "zod";
+import { describeIssue, fieldPath } from "../../lib/field-problem/index.ts";
 import { RecordError } from "./record-error.ts";
 import { FAILOVER_FILE, LATEST_LINK, SUMMARY_FILE } from "./record-files.ts";
 import { FailoverSection, Summary } from "./summary-schema.ts";
-
-/** `a.b[2].c` from a zod issue path. */
-export function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (text, key) => (typeof key === "number" ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)),
-    "",
-  );
-}
 
 /** Parses JSON text against a schema, turning the first problem into `file:field: problem`. */
 export function parseWith<T extends z.ZodType>(schema: T, text: string, file: string): z.infer<T> {
@@ -24,8 +17,8 @@ export function parseWith<T extends z.ZodType>(schema: T, text: string, file: st
   }
   const result = schema.safeParse(data);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    throw RecordError.invalidField(file, fieldPath(issue?.path ?? []) || "(root)", issue?.message ?? "invalid");
+    const { path, problem } = describeIssue(result.error, data);
+    throw RecordError.invalidField(file, fieldPath(path), problem);
   }
   return result.data;
 }

@@ -1,11 +1,12 @@
 import { GauntletError } from "../../lib/errors/index.ts";
+import { formatFieldProblem } from "../../lib/field-problem/index.ts";
 
 /** A run record that cannot be read, found or written. */
 export class RecordError extends GauntletError {
   override name = "RecordError";
 
   static invalidField(file: string, field: string, problem: string): RecordError {
-    return new RecordError(`${file}:${field}: ${problem}`);
+    return new RecordError(formatFieldProblem({ file, field, problem }));
   }
 
   static unreadable(file: string, cause: unknown): RecordError {

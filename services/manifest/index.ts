@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 
-export { formatPath, loadManifest, parseManifest } from "./load.ts";
+export { loadManifest, parseManifest } from "./load.ts";
 export { ManifestError } from "./manifest-error.ts";
 export type {
   LatencyProfile,

@@ -1,6 +1,7 @@
 import { GauntletError } from "../../lib/errors/index.ts";
+import { type FieldProblem, formatFieldProblem } from "../../lib/field-problem/index.ts";
 
-/** A manifest that cannot be used; the message is `file:field.path: problem`. */
+/** A manifest that cannot be used; the message is `file:field.path: problem (line N)`. */
 export class ManifestError extends GauntletError {
   override name = "ManifestError";
   readonly file: string;
@@ -9,8 +10,7 @@ export class ManifestError extends GauntletError {
   readonly line: number | undefined;
 
   constructor(file: string, field: string, problem: string, options: { line?: number; cause?: unknown } = {}) {
-    const where = options.line === undefined ? "" : ` (line ${options.line})`;
-    super(`${file}:${field}: ${problem}${where}`, { cause: options.cause, exitCode: 2 });
+    super(formatFieldProblem({ file, field, problem, line: options.line }), { cause: options.cause, exitCode: 2 });
     this.file = file;
     this.field = field;
     this.problem = problem;
@@ -21,8 +21,10 @@ export class ManifestError extends GauntletError {
     return new ManifestError(file, field, problem, line === undefined ? {} : { line });
   }
 
-  static unreadable(file: string, cause: unknown): ManifestError {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    return new ManifestError(file, "(file)", `cannot read the manifest: ${reason}`, { cause });
+  static fromProblem(problem: FieldProblem, cause?: unknown): ManifestError {
+    return new ManifestError(problem.file, problem.field, problem.problem, {
+      cause,
+      ...(problem.line === undefined ? {} : { line: problem.line }),
+    });
   }
 }

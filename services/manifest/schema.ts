@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseDuration } from "./duration.ts";
+import { DURATION_EXAMPLES, DurationText } from "../../lib/duration/index.ts";
 import { SERVICE_BEHAVIOURS } from "./types.ts";
 
 const NAME = /^[-\w]+$/;
@@ -12,16 +12,9 @@ const SUBJECT_FILTER = /^(?:[^\s.*>]+|\*)(?:\.(?:[^\s.*>]+|\*))*(?:\.>)?$|^>$/;
 const name = (what: string) =>
   z.string({ error: `expected a ${what} name` }).regex(NAME, `expected a ${what} name of letters, digits, - or _`);
 
-const duration = z.string({ error: "expected a duration like 2s or 250ms" }).transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === undefined) {
-    ctx.addIssue({ code: "custom", message: "expected a duration like 2s or 250ms" });
-    return z.NEVER;
-  }
-  return ms;
-});
+const duration = DurationText;
 
-const positiveDuration = duration.refine((ms) => ms > 0, "expected a duration above 0, like 2s or 250ms");
+const positiveDuration = duration.refine((ms) => ms > 0, `expected a duration above 0, like ${DURATION_EXAMPLES}`);
 
 const latency = z.discriminatedUnion(
   "distribution",
@@ -135,8 +128,17 @@ const service = z.strictObject({
   profile: profile.prefault({}),
 });
 
-export const manifestSchema = z.strictObject({
-  services: z.array(service, { error: "expected a list of services" }).min(1, "expected at least one service"),
-});
+/** Top-level `x-` keys are free for YAML anchors (shared schemas), as in docker compose files. */
+function withoutExtensions(value: unknown): unknown {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !key.startsWith("x-")));
+}
+
+export const manifestSchema = z.preprocess(
+  withoutExtensions,
+  z.strictObject({
+    services: z.array(service, { error: "expected a list of services" }).min(1, "expected at least one service"),
+  }),
+);
 
 export type RawManifest = z.output<typeof manifestSchema>;

@@ -1,5 +1,6 @@
-import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
-import { loadTarget, type Target, targetAuth } from "../../harness/config/index.ts";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { loadTarget, type Target } from "../../harness/config/index.ts";
+import { natsConnectionOptions } from "../../lib/nats-options/index.ts";
 
 /** The system under test, as `gauntlet run` hands it to a suite (GAUNTLET_TARGET = target file). */
 export async function suiteTarget(): Promise<Target> {
@@ -8,19 +9,7 @@ export async function suiteTarget(): Promise<Target> {
   return loadTarget(file);
 }
 
-/** Connection options for the target's NATS, with its credentials, tuned to notice faults quickly. */
-export function natsOptions(target: Target, servers: readonly string[] = target.nats.servers): ConnectionOptions {
-  return {
-    servers: [...servers],
-    name: "gauntlet-suite",
-    pingInterval: 2_000,
-    maxPingOut: 2,
-    reconnectTimeWait: 250,
-    maxReconnectAttempts: -1,
-    ...targetAuth(target),
-  };
-}
-
+/** A connection to the target's NATS with its credentials and TLS, tuned to notice faults quickly. */
 export function connectTarget(target: Target, servers?: readonly string[]): Promise<NatsConnection> {
-  return connect(natsOptions(target, servers));
+  return connect(natsConnectionOptions(target.nats, { name: "gauntlet-suite", ...(servers ? { servers } : {}) }));
 }

@@ -181,7 +181,7 @@ describe("run records", () => {
     broken.load.timeSeries[3].p99 = "slow";
     await writeFile(join(dir, "summary.json"), JSON.stringify(broken));
     await expect(renderHtmlReport(dir)).rejects.toThrow(
-      `${join(dir, "summary.json")}:load.timeSeries[3].p99: Invalid input: expected number, received string`,
+      `${join(dir, "summary.json")}:load.timeSeries[3].p99: expected number, got string "slow"`,
     );
     await writeFile(join(dir, "summary.json"), "{ not json");
     await expect(readSummary(dir)).rejects.toThrow(/summary\.json: not valid JSON/);

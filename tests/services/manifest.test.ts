@@ -108,15 +108,26 @@ describe("manifest loader: valid files", () => {
   });
 });
 
+describe("manifest durations", () => {
+  it("take the grammar every other file takes: 1m30s, 1.5m, 2h", () => {
+    const manifest = parseManifest(VALID.replace("timeout: 2s", "timeout: 1m30s").replace("timeout: 250ms", "timeout: 2h"), "m.yaml");
+    expect(manifest.services.map((service) => service.endpoints[0]?.timeoutMs)).toEqual([90_000, 7_200_000]);
+  });
+});
+
 describe("manifest loader: bad input names file, field and problem", () => {
   it("a bad duration", async () => {
     const { file, message } = await problemWith("timeout: 250ms", "timeout: soon");
-    expect(message).toBe(`${file}:services[1].endpoints[0].timeout: expected a duration like 2s or 250ms (line 20)`);
+    expect(message).toBe(
+      `${file}:services[1].endpoints[0].timeout: expected a duration like 500ms, 30s, 1m30s or 2h, got "soon" (line 20)`,
+    );
   });
 
   it("a duration given as a number", async () => {
     const { file, message } = await problemWith("timeout: 2s", "timeout: 2");
-    expect(message).toBe(`${file}:services[0].endpoints[0].timeout: expected a duration like 2s or 250ms, got number 2 (line 6)`);
+    expect(message).toBe(
+      `${file}:services[0].endpoints[0].timeout: expected a duration like 500ms, 30s, 1m30s or 2h, got number 2 (line 6)`,
+    );
   });
 
   it("a missing required field", async () => {
@@ -210,7 +221,7 @@ describe("manifest loader: bad input names file, field and problem", () => {
 
   it("a file that does not exist", async () => {
     const missing = join(dir, "nope.yaml");
-    await expect(loadManifest(missing)).rejects.toThrow(`${missing}:(file): cannot read the manifest: ENOENT`);
+    await expect(loadManifest(missing)).rejects.toThrow(`${missing}:(file): file not found`);
   });
 
   it("is a GauntletError with exit code 2 that shows paths relative to the working directory", () => {

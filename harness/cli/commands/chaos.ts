@@ -10,15 +10,8 @@ import { runSuite } from "../../run/suite-runner.ts";
 import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
 import { paint, TaskList } from "../../ui/index.ts";
 import { type Command, ExitCode } from "../command.ts";
-import { optionalString } from "../options.ts";
+import { optionalString, parseSeed } from "../options.ts";
 import { fleetChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
-
-function parseSeed(value: string | undefined): number {
-  if (value === undefined) return newSeed();
-  if (!/^\d+$/.test(value) || Number(value) > 0xffffffff)
-    throw new GauntletError(`--seed must be a whole number from 0 to 4294967295, got "${value}"`);
-  return Number(value);
-}
 
 export const command: Command = {
   name: "chaos",
@@ -50,7 +43,7 @@ ${stackOptionUsage}`,
     if (!wanted || extra.length > 0)
       throw new GauntletError(`chaos: name one experiment or all (known: ${failoverExperiments(context.repoRoot).join(", ")})`);
     const include = failoverIncludes(context.repoRoot, [wanted], "chaos");
-    const seed = parseSeed(optionalString(options.seed));
+    const seed = parseSeed(optionalString(options.seed)) ?? newSeed();
     const targetFile = optionalString(options.target);
     const nodes = nodesOption(options);
     const target = targetFile ? await loadTarget(targetFile) : undefined;

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { DURATION_EXAMPLES, parseDuration } from "../../../lib/duration/index.ts";
 import { GauntletError } from "../../../lib/errors/index.ts";
 import { loadTarget } from "../../config/index.ts";
-import { LoadError, parseDuration, runLoad } from "../../load/index.ts";
+import { LoadError, runLoad } from "../../load/index.ts";
 import { type Command, ExitCode, type ParsedOptions } from "../command.ts";
 import { optionalString, parseCount } from "../options.ts";
 
@@ -73,8 +74,8 @@ Exit 0 when every threshold holds, 99 when one fails (as k6), 2 when the run can
       throw new GauntletError(`--rate must be a positive number, got ${JSON.stringify(rateText)}`);
     const durationText = optionalString(options.duration);
     const duration = durationText === undefined ? undefined : parseDuration(durationText);
-    if (duration === null || duration === 0)
-      throw new GauntletError(`--duration must be a duration such as 30s or 2m, got ${JSON.stringify(durationText)}`);
+    if (durationText !== undefined && !duration)
+      throw new GauntletError(`--duration must be a duration like ${DURATION_EXAMPLES}, got ${JSON.stringify(durationText)}`);
     const pids = list(options.pid).map((pid) => {
       const n = Number(pid);
       if (!Number.isInteger(n) || n < 1) throw new GauntletError(`--pid must be a process id, got ${JSON.stringify(pid)}`);

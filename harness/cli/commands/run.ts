@@ -1,5 +1,4 @@
 import { join } from "node:path";
-import { GauntletError } from "../../../lib/errors/index.ts";
 import { loadTarget, type Target } from "../../config/index.ts";
 import { failoverIncludes } from "../../failover/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
@@ -11,7 +10,7 @@ import { type RunContext, runE2e, runFailover, runLoadSteps } from "../../run/ru
 import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
 import { paint, TaskList } from "../../ui/index.ts";
 import { type Command, ExitCode, type ParsedOptions } from "../command.ts";
-import { optionalString, parseCount } from "../options.ts";
+import { optionalString, parseCount, parseSeed } from "../options.ts";
 import { fleetChoice, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
 
 const DEFAULT_PROFILE = "smoke";
@@ -30,13 +29,6 @@ function stackOptions(profile: Profile, options: ParsedOptions) {
     fleet,
     networkFaults: Boolean(options["network-faults"]) || profile.stack.networkFaults,
   };
-}
-
-function parseSeed(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) > 0xffffffff)
-    throw new GauntletError(`--seed must be a whole number from 0 to 4294967295, got "${value}"`);
-  return Number(value);
 }
 
 function stackPids(stack: StartedLocalStack | undefined): number[] {

@@ -1,0 +1,1 @@
+export { DURATION_EXAMPLES, Duration, DurationText, parseDuration } from "./duration.ts";

@@ -1,0 +1,1 @@
+export { type ClientChoice, type ClientProfile, type NatsAccess, natsConnectionOptions } from "./connection-options.ts";

@@ -1,0 +1,1 @@
+export { loadYamlFile, parseYaml, type YamlFileOptions } from "./yaml-file.ts";
