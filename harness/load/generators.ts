@@ -1,3 +1,4 @@
+import type { AgentReport } from "./agents/agent-report.ts";
 import type { MetricDelta } from "./metrics.ts";
 import type { NormalizedScenario } from "./options.ts";
 import type { LoadTarget } from "./target.ts";
@@ -27,6 +28,8 @@ export interface Generators {
   /** Starts every worker at one shared moment and returns it (epoch ms on this process's clock). */
   start(): number;
   abort(reason: string): void;
+  /** Agents only: each one's share, counts, resource use, and whether it kept up. */
+  agents?(): AgentReport[];
   /** Ends every thread, session and process the generators still hold; safe to call twice. */
   close(): Promise<void>;
 }

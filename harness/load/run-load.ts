@@ -190,7 +190,7 @@ async function drive(
   let aborted: string | null = null;
   let runStartMs = 0;
 
-  const open = options.generators ?? WorkerPool.forRun(Math.max(1, options.workers ?? availableParallelism()));
+  const open: GeneratorsFactory = options.generators ?? WorkerPool.forRun(Math.max(1, options.workers ?? availableParallelism()));
   const generators = await open({
     file,
     scenarios,
@@ -258,7 +258,9 @@ async function drive(
   const elapsedMs = nowMs() - runStartMs;
 
   const thresholdResults = thresholds.map((t) => evaluateThreshold(t, store, elapsedMs));
-  const passed = thresholdResults.every((t) => t.passed);
+  const agents = generators.agents?.();
+  const agentLost = agents?.some((a) => a.lost) ?? false;
+  const passed = thresholdResults.every((t) => t.passed) && !agentLost;
   const lastSecond = Math.max(-1, ...store.seconds.keys());
   const series: SecondPoint[] = [];
   for (let t = 0; t <= lastSecond; t++) {
@@ -284,13 +286,14 @@ async function drive(
     scenarios: scenarios.map((s) => ({ name: s.name, executor: s.executor, durationMs: s.durationMs, startMs: s.startMs })),
     aborted,
     passed,
-    exitCode: passed ? 0 : 99,
+    exitCode: agentLost ? 1 : passed ? 0 : 99,
     thresholds: thresholdResults,
     metrics: summarizeMetrics(store, elapsedMs),
     histograms: serializeHistograms(store),
     tagged: taggedValues(store),
     series,
     resources: sampler.usage,
+    ...(agents ? { agents } : {}),
   };
   if (module.summarize) {
     try {
