@@ -1,10 +1,10 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { connect as connectTcp } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentConnection, agentFleet, LoadAgent, LocalAgents } from "../../harness/load/agents/index.ts";
-import { mergeEncoded, runLoad, trendStat } from "../../harness/load/index.ts";
+import { mergeEncoded, runLoad, toSuiteResult, trendStat } from "../../harness/load/index.ts";
 import { httpServer, scratchDir, type TestServer } from "./support.ts";
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
@@ -141,6 +141,9 @@ describe("load agents as real processes on loopback", () => {
     expect(survivor?.lost).toBeNull();
     expect(result.exitCode).toBe(1);
     expect(result.passed).toBe(false);
+    const suite = toSuiteResult("load", result);
+    expect(suite.verdict).toBe("fail");
+    expect(suite.tests.filter((t) => t.state === "failed").map((t) => t.name)).toEqual(["agent local-2 ran to the end"]);
     // Nothing of the schedule is lost from the books: started + dropped is every arrival of both shares.
     const series = result.series.reduce((sum, s) => sum + s.started + s.dropped, 0);
     expect(series).toBe(80);
@@ -172,6 +175,41 @@ describe("load agents as real processes on loopback", () => {
     expect(result.series.reduce((sum, s) => sum + s.started + s.dropped, 0)).toBe(80);
     await agents.stop();
     expect(victim?.running).toBe(false);
+  });
+
+  it("serves wss:// with a certificate the coordinator checks against its CA", async () => {
+    using dir = scratchDir();
+    const openssl = spawnSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=gauntlet-agent",
+      ].concat(["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(dir.path, "key.pem"), "-out", join(dir.path, "cert.pem")]),
+      { encoding: "utf8" },
+    );
+    expect(openssl.status, openssl.stderr).toBe(0);
+    const cert = readFileSync(join(dir.path, "cert.pem"), "utf8");
+    const token = "a-token-for-tls-0123456789";
+    await using agent = await new LoadAgent(token)
+      .withWorkers(1)
+      .withTls(cert, readFileSync(join(dir.path, "key.pem"), "utf8"))
+      .listen("127.0.0.1", 0);
+    expect(agent.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+$/);
+    await expect(AgentConnection.open({ name: "untrusting", url: agent.url, token })).rejects.toThrow(
+      /load agent untrusting: cannot connect: self-signed/,
+    );
+    const trusting = await AgentConnection.open({ name: "trusting", url: agent.url, token, ca: cert });
+    expect(trusting.hello.version).toBe(1);
+    await trusting.close();
   });
 
   it("refuses a coordinator with the wrong token, and a token too short to guard it", async () => {
