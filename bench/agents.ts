@@ -5,8 +5,13 @@
 // capacity (where 4 processes' overhead would show as a lower achieved rate). Runs alternate
 // single, agents, agents, single; each row is the mean of its two runs.
 // Targets: achieved-throughput ratio ≥ 0.95; merged p99 within 5 % of the single-process p99.
+// Fairness: every agent runs in a session of its own (so Ctrl-C reaches only the coordinator), and
+// Linux's autogroup gives each session its own CPU share: on a busy machine 4 agents would get 4
+// shares to the single process's one. So the bench (as root, cgroup v1) moves itself and its
+// children into one cpu cgroup of its own, where autogroup does not apply, and removes it after.
 // Run: node bin/gauntlet.mjs exec node bench/agents.ts [seconds-per-run=10] [delay-rate=400] [fast-rate=2000]
 import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, rmdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { agentFleet, LocalAgents } from "../harness/load/agents/index.ts";
 import { type LoadResult, runLoad } from "../harness/load/index.ts";
@@ -16,12 +21,30 @@ const delayRate = Number(process.argv[3] ?? 400);
 const fastRate = Number(process.argv[4] ?? 2000);
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
+const CPU_ROOT = "/sys/fs/cgroup/cpu";
+const cgroup = `${CPU_ROOT}/gauntlet-bench-agents-${process.pid}`;
+let inCgroup = false;
+try {
+  if (existsSync(`${CPU_ROOT}/cgroup.procs`)) {
+    mkdirSync(cgroup);
+    writeFileSync(`${cgroup}/cgroup.procs`, String(process.pid));
+    inCgroup = true;
+  }
+} catch (error) {
+  process.stderr.write(`cannot use a cpu cgroup (${(error as Error).message}): agents may get more CPU than the single process on a busy machine\n`);
+}
+function leaveCgroup(): void {
+  if (!inCgroup) return;
+  writeFileSync(`${CPU_ROOT}/cgroup.procs`, String(process.pid));
+  rmdirSync(cgroup);
+}
+
 const server = spawn(process.execPath, [here("./load-anchor-server.ts")], { stdio: ["ignore", "pipe", "inherit"] });
 const port = await new Promise<string>((resolve, reject) => {
   server.stdout?.once("data", (data) => resolve(String(data).trim()));
   server.once("exit", (code) => reject(new Error(`anchor server exited ${code}`)));
 });
-await using agents = await new LocalAgents(4).withWorkers(1).start();
+const agents = await new LocalAgents(4).withWorkers(1).start();
 
 interface Figures {
   achieved: number;
@@ -88,6 +111,9 @@ try {
   }
 } finally {
   server.kill("SIGTERM");
+  await agents.stop();
+  await new Promise((resolve) => (server.exitCode === null ? server.once("exit", resolve) : resolve(undefined)));
+  leaveCgroup();
 }
 const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
 process.stdout.write(`${rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ")).join("\n")}\n\n${verdicts.join("\n")}\n`);

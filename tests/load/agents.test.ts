@@ -1,10 +1,12 @@
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { connect as connectTcp } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentConnection, agentFleet, LoadAgent, LocalAgents } from "../../harness/load/agents/index.ts";
-import { mergeEncoded, runLoad, toSuiteResult, trendStat } from "../../harness/load/index.ts";
+import { readScenarioSource } from "../../harness/load/agents/scenario-source.ts";
+import { mergeEncoded, normalizeScenarios, runLoad, toSuiteResult, trendStat } from "../../harness/load/index.ts";
+import { plan } from "../../harness/load/plan.ts";
 import { httpServer, scratchDir, type TestServer } from "./support.ts";
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
@@ -212,6 +214,38 @@ describe("load agents as real processes on loopback", () => {
     await trusting.close();
   });
 
+  it("ends a run whose coordinator vanished, and takes the next coordinator", async () => {
+    const token = "a-token-for-vanishing-0123";
+    await using agent = await new LoadAgent(token).withWorkers(1).listen("127.0.0.1", 0);
+    // A coordinator that gets the agent going on a 10-minute run, then drops off the network.
+    const file = fixture("agents-tagged.ts");
+    const scenarios = normalizeScenarios(file, ((await import(file)) as { options: unknown }).options, { durationMs: 600_000 });
+    const vanishing = await AgentConnection.open({ name: "vanishing", url: agent.url, token });
+    const running = new Promise<void>((resolve) =>
+      vanishing.onMessage((message) => {
+        if (message.type === "ready") vanishing.send({ type: "start", runStartMs: Date.now() });
+        if (message.type === "delta" && message.delta.seconds.some((s) => s.started > 0)) resolve();
+      }),
+    );
+    vanishing.send({
+      type: "prepare",
+      scenario: readScenarioSource(file),
+      plans: [{ worker: 0, assignments: plan(scenarios, 1)[0] ?? [] }],
+      target: {},
+      env: { URL: echo.url },
+      data: null,
+      flushMs: 100,
+    });
+    await running;
+    const ended = agent.sessionEnded();
+    vanishing.terminate();
+    // The session ends only once its worker threads are gone.
+    await ended;
+    const next = await AgentConnection.open({ name: "next", url: agent.url, token });
+    expect(next.hello.type).toBe("hello");
+    await next.close();
+  });
+
   it("refuses a coordinator with the wrong token, and a token too short to guard it", async () => {
     expect(() => new LoadAgent("short")).toThrow(/at least 16 characters/);
     await using agent = await new LoadAgent("the-right-token-0123456789").withWorkers(1).listen("127.0.0.1", 0);
@@ -264,6 +298,42 @@ describe("gauntlet load --agents and gauntlet agent", () => {
       ["local-1", 50],
       ["local-2", 50],
     ]);
+  });
+
+  it("on Ctrl-C mid-run stops every agent, leaves no agent process behind and exits 130", async () => {
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, "harness/cli/main.ts"), "load", fixture("agents-tagged.ts"), "--target", target, "--env", `URL=${echo.url}`].concat([
+        "--agents",
+        "local:2",
+        "--duration",
+        "10m",
+      ]),
+      { cwd: repoRoot, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    let stderr = "";
+    await new Promise<void>((resolve) =>
+      child.stderr.on("data", (chunk) => {
+        stderr += chunk;
+        if (stderr.includes("agents: local-1")) resolve();
+      }),
+    );
+    const agentPids = readdirSync(`/proc/${child.pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${child.pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean).map(Number),
+    );
+    expect(agentPids).toHaveLength(2);
+    child.kill("SIGINT");
+    expect(await exited, stderr).toBe(130);
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(agentPids.filter(alive)).toEqual([]);
   });
 
   it("will not serve with a token shorter than 16 characters", async () => {
