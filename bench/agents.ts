@@ -31,7 +31,9 @@ try {
     inCgroup = true;
   }
 } catch (error) {
-  process.stderr.write(`cannot use a cpu cgroup (${(error as Error).message}): agents may get more CPU than the single process on a busy machine\n`);
+  process.stderr.write(
+    `cannot use a cpu cgroup (${(error as Error).message}): agents may get more CPU than the single process on a busy machine\n`,
+  );
 }
 function leaveCgroup(): void {
   if (!inCgroup) return;
