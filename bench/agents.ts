@@ -11,7 +11,7 @@
 // children into one cpu cgroup of its own, where autogroup does not apply, and removes it after.
 // Run: node bin/gauntlet.mjs exec node bench/agents.ts [seconds-per-run=10] [delay-rate=400] [fast-rate=2000]
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { agentFleet, LocalAgents } from "../harness/load/agents/index.ts";
 import { type LoadResult, runLoad } from "../harness/load/index.ts";
@@ -53,13 +53,25 @@ interface Figures {
   dropped: number;
   p50: number;
   p99: number;
+  /** Generator CPU (coordinator and agents, every thread) per 1000 iterations: the cost of the split, robust to a busy machine. */
+  cpuMsPerK: number;
 }
 
-const figures = (result: LoadResult): Figures => ({
+/** CPU seconds a process has used, every thread included (utime + stime, USER_HZ 100). */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+const generatorCpuSeconds = () =>
+  cpuSecondsOf(process.pid) + agents.processes.reduce((sum, p) => sum + (p.pid === undefined ? 0 : cpuSecondsOf(p.pid)), 0);
+
+const figures = (result: LoadResult, cpuSeconds: number): Figures => ({
   achieved: (result.metrics.iterations?.count ?? 0) / seconds,
   dropped: result.metrics.dropped_iterations?.count ?? 0,
   p50: result.metrics.http_req_duration?.trend?.med ?? Number.NaN,
   p99: result.metrics.http_req_duration?.trend?.p99 ?? Number.NaN,
+  cpuMsPerK: (cpuSeconds * 1e6) / Math.max(1, result.metrics.iterations?.count ?? 0),
 });
 
 const mean = (runs: Figures[]): Figures => ({
@@ -67,9 +79,11 @@ const mean = (runs: Figures[]): Figures => ({
   dropped: runs.reduce((s, r) => s + r.dropped, 0) / runs.length,
   p50: runs.reduce((s, r) => s + r.p50, 0) / runs.length,
   p99: runs.reduce((s, r) => s + r.p99, 0) / runs.length,
+  cpuMsPerK: runs.reduce((s, r) => s + r.cpuMsPerK, 0) / runs.length,
 });
 
 async function measure(path: string, rate: number, onAgents: boolean): Promise<Figures> {
+  const cpuBefore = generatorCpuSeconds();
   const result = await runLoad({
     scenario: here("./load-anchor-accuracy.ts"),
     target: {},
@@ -79,14 +93,14 @@ async function measure(path: string, rate: number, onAgents: boolean): Promise<F
     progress: false,
     ...(onAgents ? { generators: agentFleet(agents.endpoints) } : { workers: 4 }),
   });
-  const f = figures(result);
+  const f = figures(result, generatorCpuSeconds() - cpuBefore);
   process.stderr.write(
-    `${path} ${rate}/s ${onAgents ? "4 agents×1" : "1 process×4"}: ${f.achieved.toFixed(0)}/s, dropped ${f.dropped}, p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms\n`,
+    `${path} ${rate}/s ${onAgents ? "4 agents×1" : "1 process×4"}: ${f.achieved.toFixed(0)}/s, dropped ${f.dropped}, p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, cpu ${f.cpuMsPerK.toFixed(0)} ms/1000 it\n`,
   );
   return f;
 }
 
-const rows: string[][] = [["endpoint", "offered/s", "setup", "achieved/s", "dropped", "p50 ms", "p99 ms"]];
+const rows: string[][] = [["endpoint", "offered/s", "setup", "achieved/s", "dropped", "p50 ms", "p99 ms", "cpu ms/1000 it"]];
 const verdicts: string[] = [];
 try {
   for (const [path, rate] of [
@@ -103,12 +117,22 @@ try {
       ["1 process × 4 workers", single],
       ["4 agents × 1 worker", fleet],
     ] as const) {
-      rows.push([path, String(rate), setup, f.achieved.toFixed(0), f.dropped.toFixed(0), f.p50.toFixed(2), f.p99.toFixed(2)]);
+      rows.push([
+        path,
+        String(rate),
+        setup,
+        f.achieved.toFixed(0),
+        f.dropped.toFixed(0),
+        f.p50.toFixed(2),
+        f.p99.toFixed(2),
+        f.cpuMsPerK.toFixed(0),
+      ]);
     }
     const ratio = fleet.achieved / single.achieved;
     const p99Diff = (fleet.p99 - single.p99) / single.p99;
+    const cpuRatio = fleet.cpuMsPerK / single.cpuMsPerK;
     verdicts.push(
-      `${path} at ${rate}/s: throughput ratio ${ratio.toFixed(3)} (target ≥ 0.95 ${ratio >= 0.95 ? "✓" : "✗"}), merged p99 ${(p99Diff * 100).toFixed(1)} % from single-process (target within 5 % ${Math.abs(p99Diff) <= 0.05 ? "✓" : "✗"})`,
+      `${path} at ${rate}/s: throughput ratio ${ratio.toFixed(3)} (target ≥ 0.95 ${ratio >= 0.95 ? "✓" : "✗"}), merged p99 ${(p99Diff * 100).toFixed(1)} % from single-process (target within 5 % ${Math.abs(p99Diff) <= 0.05 ? "✓" : "✗"}), generator CPU per iteration ×${cpuRatio.toFixed(2)}`,
     );
   }
 } finally {

@@ -136,6 +136,7 @@ class AgentFleet implements Generators {
   #runStartMs = 0;
   #abortedAtMs: number | undefined;
   #watch: NodeJS.Timeout | undefined;
+  #lastWatchMs = 0;
 
   constructor(
     input: GeneratorsInput,
@@ -194,6 +195,11 @@ class AgentFleet implements Generators {
         agent.markReady();
         return;
       case "delta":
+        if (!agent.plans.some((p) => p.worker === message.worker)) {
+          agent.state = "failed";
+          agent.fail(AgentError.protocol(agent.name, `sent a delta for worker ${message.worker}, which is not one of its own`));
+          return;
+        }
         for (const s of message.delta.seconds) {
           agent.counts.started += s.started;
           agent.counts.completed += s.completed;
@@ -256,12 +262,18 @@ class AgentFleet implements Generators {
       agent.lastHeardMs = nowMs();
       agent.connection.send({ type: "start", runStartMs: this.#runStartMs + agent.offsetMs });
     }
+    this.#lastWatchMs = nowMs();
     this.#watch = setInterval(() => this.#watchAgents(), 500);
     return this.#runStartMs;
   }
 
   #watchAgents(): void {
     const now = nowMs();
+    // This process was too busy to read its sockets: the silence may be ours, not the agents'.
+    if (now - this.#lastWatchMs > this.#stallTimeoutMs / 2) {
+      for (const agent of this.#agents) agent.lastHeardMs = Math.max(agent.lastHeardMs, now);
+    }
+    this.#lastWatchMs = now;
     const untilRunMs = (this.#abortedAtMs ?? now) - this.#runStartMs;
     for (const agent of this.#agents) {
       if (agent.state === "running" && now - agent.lastHeardMs > this.#stallTimeoutMs) {
