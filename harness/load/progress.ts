@@ -1,3 +1,4 @@
+import { formatAgents } from "./agents/agent-report.ts";
 import type { LoadResult } from "./result.ts";
 
 export interface LiveStatus {
@@ -81,6 +82,7 @@ export function formatSummary(result: LoadResult): string {
     }
     lines.push("", pad(rows));
   }
+  if (result.agents?.length) lines.push("", formatAgents(result.agents));
   if (result.thresholds.length) {
     lines.push("", "thresholds");
     for (const t of result.thresholds) {

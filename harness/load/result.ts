@@ -1,4 +1,5 @@
 import type { Histogram } from "hdr-histogram-js";
+import type { AgentReport } from "./agents/agent-report.ts";
 import { encodeHistogram, trendStat } from "./histogram.ts";
 import type { MetricStore, MetricType, Tags } from "./metrics.ts";
 import type { ResourceUsage } from "./resources.ts";
@@ -60,7 +61,7 @@ export interface LoadResult {
   /** Why the run stopped early (abortOnFail threshold, interrupt), or null. */
   aborted: string | null;
   passed: boolean;
-  /** 0, or 99 when a threshold failed (as k6). */
+  /** 0, 99 when a threshold failed (as k6), 1 when an agent was lost. */
   exitCode: number;
   thresholds: ThresholdResult[];
   metrics: Record<string, MetricSummary>;
@@ -72,6 +73,8 @@ export interface LoadResult {
   };
   series: SecondPoint[];
   resources: ResourceUsage;
+  /** With agents: each one's share of the load, what it did, its CPU and memory, and whether it kept up. */
+  agents?: AgentReport[];
   /** What the scenario's `summarize` export returned, if it has one. */
   report?: unknown;
 }

@@ -2,21 +2,20 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import { natsConnectionOptions } from "../../lib/nats-options/index.ts";
 import { LoadError } from "./errors.ts";
-import { workersFor } from "./executor.ts";
+import type { GeneratorsFactory } from "./generators.ts";
 import { trendStat } from "./histogram.ts";
 import { MetricStore } from "./metrics.ts";
-import { expectedArrivals, isArrivalRate, maxVUsOf, type NormalizedScenario, normalizeScenarios } from "./options.ts";
+import { expectedArrivals, isArrivalRate, type NormalizedScenario, normalizeScenarios } from "./options.ts";
 import { formatSummary, ProgressLine } from "./progress.ts";
-import type { Assignment, FromWorker, ToWorker, WorkerInput } from "./protocol.ts";
 import { ResourceSampler } from "./resources.ts";
 import { type LoadResult, type SecondPoint, serializeHistograms, summarizeMetrics, taggedValues } from "./result.ts";
 import { type LoadTarget, nowMs } from "./target.ts";
 import { evaluateThreshold, parseThresholds, type Threshold } from "./thresholds.ts";
+import { WorkerPool } from "./worker-pool.ts";
 
 export interface RunLoadOptions {
   /** Path of the scenario module (a .ts file exporting `options` and an iteration function). */
@@ -27,6 +26,8 @@ export interface RunLoadOptions {
   duration?: number;
   /** Worker threads; default: one per core. */
   workers?: number;
+  /** Where the workers run instead of this process's threads (agents: `agentFleet`); `workers` is then theirs to decide. */
+  generators?: GeneratorsFactory;
   env?: Record<string, string>;
   /** Replaces the scenario's own `options.thresholds` (a profile's stricter or looser gate). */
   thresholds?: Record<string, unknown>;
@@ -119,20 +120,6 @@ function statsOf(store: MetricStore, from: number, to: number): WindowStats {
   };
 }
 
-function plan(scenarios: NormalizedScenario[], workers: number): Assignment[][] {
-  const perWorker: Assignment[][] = Array.from({ length: workers }, () => []);
-  let vuIdBase = 1;
-  for (const scenario of scenarios) {
-    const used = workersFor(scenario, workers);
-    const vus = maxVUsOf(scenario);
-    for (let w = 0; w < used; w++) {
-      perWorker[w]?.push({ scenario, workers: used, vuIdBase });
-      vuIdBase += Math.ceil(vus / used);
-    }
-  }
-  return perWorker;
-}
-
 /** Runs a scenario module against a target: workers, live progress, thresholds, resources, results. */
 export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   const file = resolve(options.scenario);
@@ -190,8 +177,6 @@ async function drive(
   env: Record<string, string>,
   data: unknown,
 ): Promise<LoadResult> {
-  const workerCount = Math.max(1, options.workers ?? availableParallelism());
-  const assignments = plan(scenarios, workerCount).filter((a) => a.length > 0);
   const totalMs = Math.max(...scenarios.map((s) => s.startMs + s.durationMs));
   const store = new MetricStore();
   const progressStream = options.progress === false ? undefined : (options.progress ?? process.stderr);
@@ -201,50 +186,24 @@ async function drive(
   let aborted: string | null = null;
   let runStartMs = 0;
 
-  const workers = assignments.map((assignment, worker) => {
-    const input: WorkerInput = {
-      file: pathToFileURL(file).href,
-      worker,
-      assignments: assignment,
-      target: options.target,
-      env,
-      data,
-      flushMs: 500,
-    };
-    return new Worker(new URL("./worker.ts", import.meta.url), { workerData: input });
+  const open: GeneratorsFactory = options.generators ?? WorkerPool.forRun(Math.max(1, options.workers ?? availableParallelism()));
+  const generators = await open({
+    file,
+    scenarios,
+    target: options.target,
+    env,
+    data,
+    onDelta: (worker, delta) => store.apply(delta, worker),
+    notice: (line) => {
+      progress?.end();
+      progressStream?.write(`${line}\n`);
+    },
   });
-  const post = (message: ToWorker) => {
-    for (const w of workers) w.postMessage(message);
-  };
   const abortAll = (reason: string) => {
     if (aborted !== null) return;
     aborted = reason;
-    post({ type: "abort", reason });
+    generators.abort(reason);
   };
-
-  let readyCount = 0;
-  const finished = workers.map(
-    (worker, index) =>
-      new Promise<void>((resolveDone, rejectDone) => {
-        worker.on("message", (message: FromWorker) => {
-          if (message.type === "ready") {
-            if (++readyCount === workers.length) {
-              runStartMs = nowMs() + 50;
-              post({ type: "start", runStartMs });
-              sampler.start();
-            }
-          } else if (message.type === "delta") store.apply(message.delta, index);
-          else if (message.type === "done") {
-            store.apply(message.delta, index);
-            resolveDone();
-          } else rejectDone(LoadError.workerFailed(file, index, Object.assign(new Error(message.message), { stack: message.stack })));
-        });
-        worker.on("error", (error) => rejectDone(LoadError.workerFailed(file, index, error)));
-        worker.on("exit", (code) =>
-          rejectDone(LoadError.workerFailed(file, index, new Error(`exited with code ${code} before finishing`))),
-        );
-      }),
-  );
 
   const onAbort = () => abortAll(options.signal?.reason instanceof Error ? options.signal.reason.message : "interrupted");
   options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -254,7 +213,7 @@ async function drive(
     if (!runStartMs) return;
     const elapsedMs = nowMs() - runStartMs;
     checkAbort(abortable, store, elapsedMs, abortAll);
-    const second = Math.min(store.lastCompleteSecond(workers.length), Math.floor(elapsedMs / 1000) - 1);
+    const second = Math.min(store.lastCompleteSecond(generators.workers), Math.floor(elapsedMs / 1000) - 1);
     if (second < 0) return;
     const last = store.seconds.get(second);
     progress?.update({
@@ -271,29 +230,33 @@ async function drive(
   }, 1000);
 
   // The first failure stops everyone: the others may still wait for a start that never comes.
-  let firstFailure: unknown;
-  const stopOnFailure = finished.map((done) =>
-    done.catch((error: unknown) => {
-      if (firstFailure !== undefined) return;
-      firstFailure = error;
-      abortAll("a worker failed");
-      for (const w of workers) void w.terminate();
-    }),
-  );
+  let failure: { error: unknown } | undefined;
+  const finished = generators.finished.catch((error: unknown) => {
+    failure = { error };
+    abortAll("a worker failed");
+    return generators.close();
+  });
   try {
-    await Promise.all(stopOnFailure);
-    if (firstFailure !== undefined) throw firstFailure;
+    await Promise.race([generators.ready, finished]);
+    if (!failure) {
+      runStartMs = generators.start();
+      sampler.start();
+    }
+    await finished;
+    if (failure) throw failure.error;
   } finally {
     clearInterval(tick);
     options.signal?.removeEventListener("abort", onAbort);
     progress?.end();
-    await Promise.all(workers.map((w) => w.terminate()));
+    await generators.close();
     await sampler.stop();
   }
   const elapsedMs = nowMs() - runStartMs;
 
   const thresholdResults = thresholds.map((t) => evaluateThreshold(t, store, elapsedMs));
-  const passed = thresholdResults.every((t) => t.passed);
+  const agents = generators.agents?.();
+  const agentLost = agents?.some((a) => a.lost) ?? false;
+  const passed = thresholdResults.every((t) => t.passed) && !agentLost;
   const lastSecond = Math.max(-1, ...store.seconds.keys());
   const series: SecondPoint[] = [];
   for (let t = 0; t <= lastSecond; t++) {
@@ -315,17 +278,18 @@ async function drive(
     file,
     startedAt,
     durationMs: elapsedMs,
-    workers: workers.length,
+    workers: generators.workers,
     scenarios: scenarios.map((s) => ({ name: s.name, executor: s.executor, durationMs: s.durationMs, startMs: s.startMs })),
     aborted,
     passed,
-    exitCode: passed ? 0 : 99,
+    exitCode: agentLost ? 1 : passed ? 0 : 99,
     thresholds: thresholdResults,
     metrics: summarizeMetrics(store, elapsedMs),
     histograms: serializeHistograms(store),
     tagged: taggedValues(store),
     series,
     resources: sampler.usage,
+    ...(agents ? { agents } : {}),
   };
   if (module.summarize) {
     try {

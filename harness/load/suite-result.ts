@@ -3,7 +3,7 @@ import type { LoadResult } from "./result.ts";
 
 /**
  * A load run as a suite of the run record's summary: one test per threshold (k6's verdict
- * units), named `<metric key>: <expression>`, plus one for an early abort.
+ * units), named `<metric key>: <expression>`, plus one for an early abort and one per lost agent.
  */
 export function toSuiteResult(name: string, result: LoadResult): SuiteResult {
   const tests: SuiteResult["tests"] = result.thresholds.map((t) => {
@@ -26,6 +26,17 @@ export function toSuiteResult(name: string, result: LoadResult): SuiteResult {
       state: "failed",
       durationMs: result.durationMs,
       errors: [{ message: `stopped early: ${result.aborted}` }],
+    });
+  }
+  for (const agent of result.agents ?? []) {
+    if (!agent.lost) continue;
+    tests.push({
+      name: `agent ${agent.name} ran to the end`,
+      fullName: `${name} › agent ${agent.name} ran to the end`,
+      file: result.file,
+      state: "failed",
+      durationMs: result.durationMs,
+      errors: [{ message: `load agent ${agent.name}: ${agent.behind}` }],
     });
   }
   return { name, verdict: result.passed && !result.aborted ? "pass" : "fail", durationMs: result.durationMs, tests };

@@ -1,10 +1,11 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DURATION_EXAMPLES, parseDuration } from "../../../lib/duration/index.ts";
 import { GauntletError } from "../../../lib/errors/index.ts";
 import { loadTarget } from "../../config/index.ts";
+import { parseAgentsSpec, startAgents } from "../../load/agents/index.ts";
 import { LoadError, runLoad } from "../../load/index.ts";
-import { type Command, ExitCode, type ParsedOptions } from "../command.ts";
+import type { Command, ParsedOptions } from "../command.ts";
 import { optionalString, parseCount } from "../options.ts";
 
 const list = (value: ParsedOptions[string]): string[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
@@ -44,11 +45,17 @@ a .ts module exporting k6-style 'options' and an iteration function.
   --rate R         arrivals per second (constant-arrival-rate; scales a ramp's peak)
   --duration D     e.g. 30s, 2m (constant executors; scales a ramp's stages)
   --out DIR        write load.json (series, histograms, thresholds, resources) there
-  --workers N      worker threads (default: one per core)
+  --workers N      worker threads (default: one per core; with --agents, per local agent)
+  --agents SPEC    split the load over agents, merging their results exactly: N or local:N
+                   ('gauntlet agent' processes on this machine), or ws[s]://host:port,… (agents
+                   started by hand with 'gauntlet agent'); each agent's share is in the summary
+  --agent-token T  the token remote agents were started with (or GAUNTLET_AGENT_TOKEN)
+  --agent-ca FILE  PEM CA of wss:// agents' certificates
   --pid PID        sample CPU and RSS of this local process (repeatable)
   --env KEY=VALUE  passed to the scenario as ctx.env (repeatable)
 
-Exit 0 when every threshold holds, 99 when one fails (as k6), 2 when the run cannot start.`,
+Exit 0 when every threshold holds, 99 when one fails (as k6), 1 when an agent was lost during
+the run, 2 when the run cannot start.`,
   allowPositionals: true,
   options: {
     target: { type: "string" },
@@ -58,6 +65,9 @@ Exit 0 when every threshold holds, 99 when one fails (as k6), 2 when the run can
     workers: { type: "string" },
     pid: { type: "string", multiple: true },
     env: { type: "string", multiple: true },
+    agents: { type: "string" },
+    "agent-token": { type: "string" },
+    "agent-ca": { type: "string" },
   },
   async run(options, positionals, context) {
     const [name, ...extra] = positionals;
@@ -84,13 +94,25 @@ Exit 0 when every threshold holds, 99 when one fails (as k6), 2 when the run can
     const scenario = resolveScenario(context.repoRoot, name);
     const target = await loadTarget(targetFile);
     const workersText = optionalString(options.workers);
+    const workers = workersText !== undefined ? parseCount("--workers", workersText, 1) : undefined;
+    const agentsText = optionalString(options.agents);
+    const caFile = optionalString(options["agent-ca"]);
+    const token = optionalString(options["agent-token"]) ?? process.env.GAUNTLET_AGENT_TOKEN;
+    await using agents = agentsText
+      ? await startAgents(parseAgentsSpec(agentsText), {
+          ...(workers !== undefined ? { workers } : {}),
+          ...(token !== undefined ? { token } : {}),
+          ...(caFile !== undefined ? { ca: readFileSync(caFile, "utf8") } : {}),
+        })
+      : undefined;
     try {
       const result = await runLoad({
         scenario,
         target,
         ...(rate !== undefined ? { rate } : {}),
         ...(duration !== undefined ? { duration } : {}),
-        ...(workersText !== undefined ? { workers: parseCount("--workers", workersText, 1) } : {}),
+        ...(workers !== undefined ? { workers } : {}),
+        ...(agents ? { generators: agents.generators } : {}),
         pids,
         env: parseEnv(list(options.env)),
         progress: context.stderr,
@@ -99,7 +121,7 @@ Exit 0 when every threshold holds, 99 when one fails (as k6), 2 when the run can
       });
       if (result.report !== undefined) context.stdout.write(`report ${JSON.stringify(result.report, null, 2)}\n`);
       if (context.signal.aborted) return 130;
-      return result.passed ? ExitCode.ok : ExitCode.thresholdFailed;
+      return result.exitCode;
     } catch (error) {
       if (error instanceof LoadError) throw error;
       throw new GauntletError(`load ${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });

@@ -1,0 +1,344 @@
+import { spawn, spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { connect as connectTcp } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AgentConnection, agentFleet, LoadAgent, LocalAgents } from "../../harness/load/agents/index.ts";
+import { readScenarioSource } from "../../harness/load/agents/scenario-source.ts";
+import { mergeEncoded, normalizeScenarios, runLoad, toSuiteResult, trendStat } from "../../harness/load/index.ts";
+import { plan } from "../../harness/load/plan.ts";
+import { httpServer, scratchDir, type TestServer } from "./support.ts";
+
+const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
+const repoRoot = new URL("../..", import.meta.url).pathname;
+
+function gauntlet(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(repoRoot, "harness/cli/main.ts"), ...args], {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** True when nothing listens on the agent's port any more. */
+function portClosed(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connectTcp(Number(port), hostname);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", () => resolve(true));
+  });
+}
+
+describe("load agents as real processes on loopback", () => {
+  let echo: TestServer;
+  let requests = 0;
+  let onRequest: () => void = () => undefined;
+
+  beforeAll(async () => {
+    echo = await httpServer((_req, res) => {
+      requests += 1;
+      onRequest();
+      res.end("ok");
+    });
+  });
+
+  afterAll(async () => {
+    await echo?.close();
+  });
+
+  it("merges four agents exactly: counts are their sum, the p99 is the merged histograms' p99, each agent's share is named", async () => {
+    const agents = await new LocalAgents(4).withWorkers(1).start();
+    try {
+      const result = await runLoad({
+        scenario: fixture("agents-tagged.ts"),
+        target: {},
+        env: { URL: echo.url },
+        rate: 40,
+        duration: 2000,
+        progress: false,
+        generators: agentFleet(agents.endpoints),
+      });
+      expect(result.exitCode).toBe(0);
+      expect(result.workers).toBe(4);
+      const reports = result.agents ?? [];
+      expect(reports.map((a) => [a.name, a.workers.length, a.share, a.scheduled, a.lost, a.behind])).toEqual(
+        [1, 2, 3, 4].map((i) => [`local-${i}`, 1, 0.25, 20, null, null]),
+      );
+      // Every scheduled arrival is accounted for once, and the merged counts are the agents' sum.
+      const started = reports.reduce((sum, a) => sum + a.started, 0);
+      const dropped = reports.reduce((sum, a) => sum + a.dropped, 0);
+      expect(started + dropped).toBe(80);
+      expect(result.series.reduce((sum, s) => sum + s.started, 0)).toBe(started);
+      expect(result.metrics.http_reqs?.count).toBe(reports.reduce((sum, a) => sum + a.requests, 0));
+      // Each worker's requests (tagged with its index) came over the wire as its own histogram; merging them
+      // gives the run's trend exactly: same count, same p99.
+      const perWorker = result.histograms.filter((h) => h.metric === "http_req_duration");
+      expect(perWorker.map((h) => h.tags.worker).sort()).toEqual(["0", "1", "2", "3"]);
+      expect(perWorker.map((h) => h.count)).toEqual(reports.map((a) => a.requests));
+      const merged = mergeEncoded(perWorker.map((h) => h.encoded));
+      expect(merged.totalCount).toBe(result.metrics.http_req_duration?.trend?.count);
+      expect(trendStat(merged, "p(99)")).toBe(result.metrics.http_req_duration?.trend?.p99);
+      for (const a of reports) expect(a.usage.length).toBeGreaterThan(0);
+    } finally {
+      await agents.stop();
+    }
+    expect(agents.processes.every((p) => !p.running)).toBe(true);
+    for (const endpoint of agents.endpoints) expect(await portClosed(endpoint.url)).toBe(true);
+  });
+
+  it("stops every agent when an abortOnFail threshold fails on the merged metrics", async () => {
+    await using failing = await httpServer((_req, res) => {
+      res.statusCode = 503;
+      res.end();
+    });
+    await using agents = await new LocalAgents(2).withWorkers(1).start();
+    const result = await runLoad({
+      scenario: fixture("abort-on-fail.ts"),
+      target: {},
+      env: { URL: failing.url },
+      progress: false,
+      generators: agentFleet(agents.endpoints),
+    });
+    expect(result.aborted).toMatch(/^threshold http_req_failed: rate<0.01 failed \(actual 1\) with abortOnFail/);
+    expect(result.exitCode).toBe(99);
+    // 30 s at 20/s were scheduled, 300 per agent; each stopped long before its share ran out, and said it was done.
+    for (const agent of result.agents ?? []) {
+      expect(agent.scheduled).toBe(300);
+      expect(agent.lost).toBeNull();
+      expect(agent.started).toBeLessThan(150);
+    }
+  });
+
+  it("reports an agent that dies mid-run, counts its missed starts as dropped, and finishes with the others", async () => {
+    await using agents = await new LocalAgents(2).withWorkers(1).start();
+    const victim = agents.processes[1];
+    requests = 0;
+    onRequest = () => {
+      if (requests === 10) victim?.signal("SIGKILL");
+    };
+    const result = await runLoad({
+      scenario: fixture("agents-tagged.ts"),
+      target: {},
+      env: { URL: echo.url },
+      rate: 20,
+      duration: 4000,
+      progress: false,
+      generators: agentFleet(agents.endpoints),
+    });
+    onRequest = () => undefined;
+    const [survivor, dead] = result.agents ?? [];
+    expect(dead?.lost?.reason).toMatch(/connection closed/);
+    expect(dead?.behind).toMatch(/^lost .* missed starts counted as dropped$/);
+    expect(survivor?.lost).toBeNull();
+    expect(result.exitCode).toBe(1);
+    expect(result.passed).toBe(false);
+    const suite = toSuiteResult("load", result);
+    expect(suite.verdict).toBe("fail");
+    expect(suite.tests.filter((t) => t.state === "failed").map((t) => t.name)).toEqual(["agent local-2 ran to the end"]);
+    // Nothing of the schedule is lost from the books: started + dropped is every arrival of both shares.
+    const series = result.series.reduce((sum, s) => sum + s.started + s.dropped, 0);
+    expect(series).toBe(80);
+    expect(dead?.lost?.missedStarts).toBeGreaterThan(0);
+    const counted = result.tagged.counters.find((c) => c.metric === "dropped_iterations" && c.tags.agent === "local-2");
+    expect(counted?.value).toBe(dead?.lost?.missedStarts);
+  });
+
+  it("reports a stalled agent (SIGSTOP) as lost and counts its missed starts as dropped", async () => {
+    await using agents = await new LocalAgents(2).withWorkers(1).start();
+    const victim = agents.processes[0];
+    requests = 0;
+    onRequest = () => {
+      if (requests === 10) victim?.signal("SIGSTOP");
+    };
+    const result = await runLoad({
+      scenario: fixture("agents-tagged.ts"),
+      target: {},
+      env: { URL: echo.url },
+      rate: 20,
+      duration: 4000,
+      progress: false,
+      generators: agentFleet(agents.endpoints, { stallTimeoutMs: 1500 }),
+    });
+    onRequest = () => undefined;
+    const [stalled, survivor] = result.agents ?? [];
+    expect(stalled?.lost?.reason).toMatch(/^stalled: nothing heard for/);
+    expect(survivor?.lost).toBeNull();
+    expect(result.series.reduce((sum, s) => sum + s.started + s.dropped, 0)).toBe(80);
+    await agents.stop();
+    expect(victim?.running).toBe(false);
+  });
+
+  it("serves wss:// with a certificate the coordinator checks against its CA", async () => {
+    using dir = scratchDir();
+    const openssl = spawnSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=gauntlet-agent",
+      ].concat(["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(dir.path, "key.pem"), "-out", join(dir.path, "cert.pem")]),
+      { encoding: "utf8" },
+    );
+    expect(openssl.status, openssl.stderr).toBe(0);
+    const cert = readFileSync(join(dir.path, "cert.pem"), "utf8");
+    const token = "a-token-for-tls-0123456789";
+    await using agent = await new LoadAgent(token)
+      .withWorkers(1)
+      .withTls(cert, readFileSync(join(dir.path, "key.pem"), "utf8"))
+      .listen("127.0.0.1", 0);
+    expect(agent.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+$/);
+    await expect(AgentConnection.open({ name: "untrusting", url: agent.url, token })).rejects.toThrow(
+      /load agent untrusting: cannot connect: self-signed/,
+    );
+    const trusting = await AgentConnection.open({ name: "trusting", url: agent.url, token, ca: cert });
+    expect(trusting.hello.version).toBe(1);
+    await trusting.close();
+  });
+
+  it("ends a run whose coordinator vanished, and takes the next coordinator", async () => {
+    const token = "a-token-for-vanishing-0123";
+    await using agent = await new LoadAgent(token).withWorkers(1).listen("127.0.0.1", 0);
+    // A coordinator that gets the agent going on a 10-minute run, then drops off the network.
+    const file = fixture("agents-tagged.ts");
+    const scenarios = normalizeScenarios(file, ((await import(file)) as { options: unknown }).options, { durationMs: 600_000 });
+    const vanishing = await AgentConnection.open({ name: "vanishing", url: agent.url, token });
+    const running = new Promise<void>((resolve) =>
+      vanishing.onMessage((message) => {
+        if (message.type === "ready") vanishing.send({ type: "start", runStartMs: Date.now() });
+        if (message.type === "delta" && message.delta.seconds.some((s) => s.started > 0)) resolve();
+      }),
+    );
+    vanishing.send({
+      type: "prepare",
+      scenario: readScenarioSource(file),
+      plans: [{ worker: 0, assignments: plan(scenarios, 1)[0] ?? [] }],
+      target: {},
+      env: { URL: echo.url },
+      data: null,
+      flushMs: 100,
+    });
+    await running;
+    const ended = agent.sessionEnded();
+    vanishing.terminate();
+    // The session ends only once its worker threads are gone.
+    await ended;
+    const next = await AgentConnection.open({ name: "next", url: agent.url, token });
+    expect(next.hello.type).toBe("hello");
+    await next.close();
+  });
+
+  it("refuses a coordinator with the wrong token, and a token too short to guard it", async () => {
+    expect(() => new LoadAgent("short")).toThrow(/at least 16 characters/);
+    await using agent = await new LoadAgent("the-right-token-0123456789").withWorkers(1).listen("127.0.0.1", 0);
+    await expect(AgentConnection.open({ name: "intruder", url: agent.url, token: "a-wrong-token-0123456789" })).rejects.toThrow(
+      "load agent intruder refused the token: bad token",
+    );
+    const health = await fetch(`${agent.url.replace("ws:", "http:")}/healthz`);
+    expect(health.status).toBe(200);
+    const rightful = await AgentConnection.open({ name: "coordinator", url: agent.url, token: "the-right-token-0123456789" });
+    expect(rightful.hello.workers).toBe(1);
+    await rightful.close();
+  });
+});
+
+describe("gauntlet load --agents and gauntlet agent", () => {
+  let echo: TestServer;
+  const dir = scratchDir();
+  let target = "";
+
+  beforeAll(async () => {
+    echo = await httpServer((_req, res) => res.end("ok"));
+    // The scenario speaks HTTP only; the target file still names a (closed) NATS port, as every target does.
+    target = dir.write("target.yaml", "nats:\n  servers: [nats://127.0.0.1:1]\n  monitoring: [http://127.0.0.1:1]\n");
+  });
+
+  afterAll(async () => {
+    await echo?.close();
+    dir[Symbol.dispose]();
+  });
+
+  it("runs a scenario over two local agents, shows their shares and writes them to load.json", async () => {
+    const out = join(dir.path, "out");
+    const run = await gauntlet([
+      "load",
+      fixture("agents-tagged.ts"),
+      "--target",
+      target,
+      "--env",
+      `URL=${echo.url}`,
+      "--agents",
+      "local:2",
+      "--out",
+      out,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/agents: local-1 \(1 worker on .*\), local-2/);
+    expect(run.stderr).toMatch(/^local-2 +1 +50\.0% +50 +0 +0 /m);
+    const result = JSON.parse(readFileSync(join(out, "load.json"), "utf8"));
+    expect(result.agents.map((a: { name: string; started: number }) => [a.name, a.started])).toEqual([
+      ["local-1", 50],
+      ["local-2", 50],
+    ]);
+  });
+
+  it("on Ctrl-C mid-run stops every agent, leaves no agent process behind and exits 130", async () => {
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, "harness/cli/main.ts"), "load", fixture("agents-tagged.ts"), "--target", target, "--env", `URL=${echo.url}`].concat([
+        "--agents",
+        "local:2",
+        "--duration",
+        "10m",
+      ]),
+      { cwd: repoRoot, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    let stderr = "";
+    await new Promise<void>((resolve) =>
+      child.stderr.on("data", (chunk) => {
+        stderr += chunk;
+        if (stderr.includes("agents: local-1")) resolve();
+      }),
+    );
+    const agentPids = readdirSync(`/proc/${child.pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${child.pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean).map(Number),
+    );
+    expect(agentPids).toHaveLength(2);
+    child.kill("SIGINT");
+    expect(await exited, stderr).toBe(130);
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(agentPids.filter(alive)).toEqual([]);
+  });
+
+  it("will not serve with a token shorter than 16 characters", async () => {
+    const run = await gauntlet(["agent", "--listen", "127.0.0.1:0", "--token", "short"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("the agent token must be at least 16 characters");
+  });
+});
