@@ -5,8 +5,8 @@ import type { FaultSpec } from "../nemesis/index.ts";
 /** Stands for the experiment's own stream in a fault that names one (`kill-stream-leader`, `isolate-stream-leader`). */
 export const EXPERIMENT_STREAM = "$experiment";
 
-/** A fault of the nemesis, a restart of every node at once, or none (a steady-state run). */
-export type ExperimentFault = FaultSpec | { readonly kind: "full-restart" } | { readonly kind: "none" };
+/** A fault of the nemesis, or none (a steady-state run). */
+export type ExperimentFault = FaultSpec | { readonly kind: "none" };
 
 /** How long each phase lasts and how hard the workloads push; every loop stops at its bound. */
 export interface ExperimentTiming {

@@ -1,4 +1,14 @@
 export {
+  EXPERIMENTS,
+  EXPERIMENTS_ENV,
+  type ExperimentCase,
+  type ExperimentContext,
+  type ExperimentEntry,
+  experimentNames,
+  FAILOVER_SUITE,
+  selectExperiments,
+} from "./catalog.ts";
+export {
   type ConsumerMode,
   DEFAULT_STREAM,
   DEFAULT_TIMING,
@@ -11,5 +21,4 @@ export {
   timingFromEnv,
 } from "./experiment.ts";
 export { type ExperimentResult, type RunExperimentOptions, runExperiment } from "./run-experiment.ts";
-export { failoverExperiments, failoverIncludes } from "./suite-files.ts";
 export { clientOptions, type ExperimentTarget, experimentTarget, localExperimentTarget } from "./target.ts";

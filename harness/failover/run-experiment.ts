@@ -93,7 +93,7 @@ export async function runExperiment(
   const subject = existing?.subject ?? `gauntlet.failover.${id}.m`;
   const durable = `gauntlet-final-${id}`;
   const bucket = `failover_${id}`;
-  const fault = spec.fault.kind === "full-restart" || spec.fault.kind === "none" ? spec.fault : resolveFault(spec.fault, streamName);
+  const fault = spec.fault.kind === "none" ? spec.fault : resolveFault(spec.fault, streamName);
   const deadline = AbortSignal.timeout(timing.deadlineMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
   const startedAtMs = Date.now();
@@ -105,7 +105,7 @@ export async function runExperiment(
   let notRun: string | undefined;
   if (fault.kind !== "none") {
     if (!nemesis) notRun = target.unfaultable ?? `${target.name}: cannot inject faults`;
-    else if (fault.kind !== "full-restart") notRun = nemesis.unsupported(fault.kind);
+    else notRun = nemesis.unsupported(fault.kind);
   }
   const gatewayStream = spec.gateway ? spec.gateway.stream : undefined;
   const meta: ExperimentMeta = {
@@ -226,20 +226,10 @@ export async function runExperiment(
 
     await sleep(timing.quietMs, signal);
     try {
-      if (!signal.aborted && fault.kind === "full-restart" && nemesis) {
-        const nodes = nemesis.target.nodes;
-        history.nemesis("start", "full-restart", { nodes: nodes.map((node) => node.name) });
-        progress(`${spec.name}: killing all ${nodes.length} nodes`);
-        await Promise.all(nodes.map((node) => node.kill()));
-        await sleep(Math.min(timing.faultMs, 2_000), signal);
-        await Promise.all(nodes.map((node) => node.start()));
-        // The restart lasts until the cluster says it is back: formed, a meta leader, every stream current.
-        await healthy(25_000);
-        history.nemesis("stop", "full-restart", { nodes: nodes.map((node) => node.name) });
-      } else if (!signal.aborted && fault.kind !== "none" && fault.kind !== "full-restart" && nemesis) {
+      if (!signal.aborted && fault.kind !== "none" && nemesis) {
         history.probe(PROBE.inject, { fault: fault.kind });
         const active = await nemesis.inject(fault);
-        if (fault.kind !== "rolling-restart") await sleep(timing.faultMs, signal);
+        if (!nemesis.holdsItself(fault.kind)) await sleep(timing.faultMs, signal);
         await nemesis.heal(active);
       }
     } catch (error) {
@@ -249,7 +239,7 @@ export async function runExperiment(
         faultError ??= error;
       });
     }
-    if (nemesis && fault.kind !== "none" && fault.kind !== "full-restart") await healthy(25_000);
+    if (nemesis && fault.kind !== "none") await healthy(25_000);
     await sleep(timing.recoveryMs, signal);
     stopWorkloads.abort();
     drain.abort();

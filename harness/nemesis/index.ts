@@ -5,6 +5,7 @@ export {
   type FaultDefinition,
   type FaultKind,
   type FaultSpec,
+  type FullRestart,
   type InjectedFault,
   type IsolateMetaLeader,
   type IsolateStreamLeader,
@@ -20,7 +21,5 @@ export {
 export { type HealthWait, waitForHealthy } from "./health.ts";
 export { findMetaLeader, findStreamLeader } from "./leaders.ts";
 export { type ActiveFault, Nemesis, type NemesisOptions } from "./nemesis.ts";
-export { mulberry32, type Random } from "./prng.ts";
-export { type RunScheduleOptions, runSchedule, type ScheduleReport, type StepOutcome } from "./run-schedule.ts";
-export { type FaultStep, generateSchedule, newSeed, type Phase, type Schedule, type ScheduleOptions } from "./schedule.ts";
+export { mulberry32, newSeed, type Random } from "./prng.ts";
 export { NemesisError, type NemesisTarget, type ReplicaTarget } from "./target.ts";

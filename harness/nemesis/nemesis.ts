@@ -48,6 +48,11 @@ export class Nemesis {
     return this.#active.map(({ fault, target }) => ({ fault, target }));
   }
 
+  /** Whether `kind` lasts as long as its injection takes (nothing to hold before the heal). */
+  holdsItself(kind: FaultSpec["kind"]): boolean {
+    return FAULTS[kind].holdsItself === true;
+  }
+
   /** Why `target` cannot take `kind`, or undefined when it can. */
   unsupported(kind: FaultSpec["kind"]): string | undefined {
     return FAULTS[kind].unsupported?.(this.target);

@@ -1,4 +1,4 @@
-/** mulberry32: a small seeded PRNG, so a schedule (and every random pick) replays from its seed. */
+/** mulberry32: a small seeded PRNG, so every random pick of the nemesis replays from its seed. */
 export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
@@ -30,7 +30,7 @@ export function sample<T>(random: Random, items: readonly T[], count: number): T
     .map((index) => items[index] as T);
 }
 
-/** A whole number in [min, max]. */
-export function between(random: Random, min: number, max: number): number {
-  return min + Math.floor(random() * (max - min + 1));
+/** A fresh seed when none is given: printed by every run, so the run replays with `--seed`. */
+export function newSeed(): number {
+  return Number(process.hrtime.bigint() % 0xffffffffn);
 }

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { Target } from "../config/index.ts";
+import { EXPERIMENTS_ENV, FAILOVER_SUITE } from "../failover/index.ts";
 import { type LoadResult, runLoad, toSuiteResult } from "../load/index.ts";
 import type { LoadStep, Profile } from "../profiles/index.ts";
 import { type FailoverSection, type LoadSection, type RunRecord, readFailoverSection, type SuiteResult } from "../record/index.ts";
@@ -40,11 +41,11 @@ export function runE2e(context: RunContext): Promise<SuiteResult> {
 export async function runFailover(
   context: RunContext,
   failover: Profile["failover"],
-  include: readonly string[],
+  experiments: readonly string[],
 ): Promise<{ suite: SuiteResult; section?: FailoverSection }> {
   context.stderr.write(`\n▶ suite failover (${failover.faults.join(", ")}, seed ${failover.seed})\n`);
-  const env = suiteEnv(context, { ...failover.env, GAUNTLET_SEED: String(failover.seed) });
-  const suite = await runSuite({ name: "failover", include, repoRoot: context.repoRoot, env, signal: context.signal });
+  const env = suiteEnv(context, { ...failover.env, GAUNTLET_SEED: String(failover.seed), [EXPERIMENTS_ENV]: experiments.join(",") });
+  const suite = await runSuite({ name: "failover", include: [FAILOVER_SUITE], repoRoot: context.repoRoot, env, signal: context.signal });
   const section = await readFailoverSection(context.record.dir);
   return section ? { suite, section } : { suite };
 }

@@ -1,7 +1,7 @@
 import {
+  type ExperimentContext,
   type ExperimentResult,
   type ExperimentSpec,
-  type ExperimentTarget,
   experimentTarget,
   type GatewayCall,
   runExperiment,
@@ -10,14 +10,6 @@ import { recordExperiment } from "../../harness/record/index.ts";
 import type { Manifest } from "../../services/manifest/index.ts";
 import { suiteManifest } from "../support/manifest.ts";
 import { suiteTarget } from "../support/target.ts";
-
-export interface FailoverContext {
-  readonly target: ExperimentTarget;
-  /** A plain request through the gateways (a stand-in endpoint without downstream calls), if the fleet has one. */
-  readonly gatewayCall: GatewayCall | undefined;
-  /** The service that gateway call reaches: the one a replica fault hits. */
-  readonly service: string | undefined;
-}
 
 function pickGatewayCall(manifest: Manifest): { call: GatewayCall; service: string } | undefined {
   const service =
@@ -35,10 +27,10 @@ function pickGatewayCall(manifest: Manifest): { call: GatewayCall; service: stri
   };
 }
 
-let context: Promise<FailoverContext> | undefined;
+let context: Promise<ExperimentContext> | undefined;
 
-/** The target of GAUNTLET_TARGET as experiments see it (loaded once per test file). */
-export function failoverContext(): Promise<FailoverContext> {
+/** The target of GAUNTLET_TARGET as experiments see it (loaded once). */
+export function failoverContext(): Promise<ExperimentContext> {
   context ??= (async () => {
     const target = await suiteTarget();
     const picked = target.gateway ? pickGatewayCall(await suiteManifest(target)) : undefined;
@@ -56,7 +48,7 @@ const seed = () => {
  * Runs one experiment against the suite's target with gateway traffic, and records it in the run
  * record ($GAUNTLET_RUN_DIR: history.jsonl and failover.json) when there is one.
  */
-export async function experiment(spec: Omit<ExperimentSpec, "gateway"> & { gateway?: false }): Promise<ExperimentResult> {
+export async function experiment(spec: ExperimentSpec): Promise<ExperimentResult> {
   const { target, gatewayCall } = await failoverContext();
   const result = await runExperiment(
     target,
@@ -77,3 +69,17 @@ export function expectPass(result: ExperimentResult): void {
 }
 
 const fmt = (ms: number | undefined) => (ms === undefined ? "n/a" : `${(ms / 1000).toFixed(2)} s`);
+
+/**
+ * A demonstration's finding (a fault window in which no publish was acknowledged) as the test's
+ * failure: it always fails, with the finding, or with why the finding did not show.
+ */
+export function expectFinding(result: ExperimentResult): never {
+  const { verdict } = result;
+  if (verdict.verdict === "error") throw new Error(`${verdict.experiment}: ${verdict.reason}`);
+  const finding = verdict.results.windows;
+  if (finding?.valid === false) throw new Error(`${finding.reason}; lost ${verdict.counts.lost} acknowledged`);
+  throw new Error(
+    `finding: expected ${verdict.experiment} to be unavailable while the fault lasted, yet the checks say: ${verdict.reason} — is the stream really R1?`,
+  );
+}

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { GauntletError } from "../../../lib/errors/index.ts";
 import { loadTarget } from "../../config/index.ts";
-import { failoverExperiments, failoverIncludes } from "../../failover/index.ts";
+import { EXPERIMENTS, EXPERIMENTS_ENV, experimentNames, FAILOVER_SUITE, selectExperiments } from "../../failover/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
 import { recordClusterState } from "../../probes/index.ts";
 import { RunRecord, readFailoverSection } from "../../record/index.ts";
@@ -18,7 +18,7 @@ export const command: Command = {
   summary: "run failover experiments on their own (one fault or all) and write a run record",
   usage: `Usage: gauntlet chaos <experiment|all> [--target FILE] [--seed S] [--runs-dir DIR] [stack options]
 
-Runs failover experiments (suites/failover/<experiment>.test.ts): workloads through the
+Runs failover experiments (the table in harness/failover/catalog.ts): workloads through the
 gateway and against JetStream/KV while the fault is injected and healed, verdicts from
 the checkers over the recorded history. Without --target: starts a local stack with
 network faults, runs, stops it. A target without a control API cannot be faulted: its
@@ -28,9 +28,7 @@ with 'gauntlet check <run-dir>'.
 Exit 0 every experiment passed, 1 an experiment failed (or reported a finding), 2 the
 harness could not run.
 
-Experiments: kill-node, stop-node, pause-node, rolling-restart, partition-minority,
-isolate-meta-leader, isolate-stream-leader, kill-stream-leader, kill-service-replica,
-kill-gateway-replica, full-restart, r1-stream (always a finding), or all.
+Experiments: ${EXPERIMENTS.map((entry) => (entry.cases.some((run) => run.expect === "finding") ? `${entry.name} (always a finding)` : entry.name)).join(", ")}, or all.
 
   --target FILE        run against that system instead of a local stack
   --seed S             seed for the nemesis's random picks (printed; default random)
@@ -40,9 +38,8 @@ ${stackOptionUsage}`,
   allowPositionals: true,
   async run(options, positionals, context) {
     const [wanted, ...extra] = positionals;
-    if (!wanted || extra.length > 0)
-      throw new GauntletError(`chaos: name one experiment or all (known: ${failoverExperiments(context.repoRoot).join(", ")})`);
-    const include = failoverIncludes(context.repoRoot, [wanted], "chaos");
+    if (!wanted || extra.length > 0) throw new GauntletError(`chaos: name one experiment or all (known: ${experimentNames().join(", ")})`);
+    const experiments = selectExperiments([wanted], "chaos").map((entry) => entry.name);
     const seed = parseSeed(optionalString(options.seed)) ?? newSeed();
     const targetFile = optionalString(options.target);
     const nodes = nodesOption(options);
@@ -66,9 +63,10 @@ ${stackOptionUsage}`,
       const before = await recordClusterState(system.nats.monitoring, system.expect.nodes);
       const suite = await runSuite({
         name: "failover",
-        include,
+        include: [FAILOVER_SUITE],
         repoRoot: context.repoRoot,
         env: {
+          [EXPERIMENTS_ENV]: experiments.join(","),
           GAUNTLET_TARGET: system.file,
           GAUNTLET_RUN_DIR: record.dir,
           GAUNTLET_SEED: String(seed),

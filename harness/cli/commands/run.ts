@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { loadTarget, type Target } from "../../config/index.ts";
-import { failoverIncludes } from "../../failover/index.ts";
+import { selectExperiments } from "../../failover/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
 import { recordClusterState } from "../../probes/index.ts";
 import { loadProfile, type Profile } from "../../profiles/index.ts";
@@ -81,7 +81,7 @@ ${stackOptionUsage}`,
     const target = targetFile ? await loadTarget(targetFile) : undefined;
     const stackChoice = stackOptions(profile, options);
     const seed = parseSeed(optionalString(options.seed)) ?? profile.failover.seed ?? newSeed();
-    const failoverFiles = profile.failover.enabled ? failoverIncludes(context.repoRoot, profile.failover.faults, profile.file) : [];
+    const experiments = profile.failover.enabled ? selectExperiments(profile.failover.faults, profile.file).map((entry) => entry.name) : [];
     context.stderr.write(`profile ${profile.name}: ${profile.description}\n`);
     const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
     let stack: StartedLocalStack | undefined;
@@ -103,7 +103,7 @@ ${stackOptionUsage}`,
       const sections: Pick<Summary, "failover" | "load"> = {};
       if (profile.e2e.enabled) suites.push(await runE2e(run));
       if (profile.failover.enabled) {
-        const failover = await runFailover(run, { ...profile.failover, seed }, failoverFiles);
+        const failover = await runFailover(run, { ...profile.failover, seed }, experiments);
         suites.push(failover.suite);
         if (failover.section) sections.failover = failover.section;
       }

@@ -3,7 +3,7 @@ import type { NemesisTarget } from "../target.ts";
 
 export interface FaultContext {
   readonly target: NemesisTarget;
-  /** Seeded: random picks replay with the schedule's seed. */
+  /** Seeded: random picks replay with the run's seed. */
   readonly random: Random;
   readonly signal: AbortSignal | undefined;
   readonly progress: (message: string) => void;
@@ -23,6 +23,8 @@ export interface InjectedFault {
 
 export interface FaultDefinition<Spec extends { readonly kind: string }> {
   readonly kind: Spec["kind"];
+  /** The fault lasts as long as its `inject` takes (a rolling or full restart): whoever injects it does not hold it longer. */
+  readonly holdsItself?: boolean;
   /** Whether the target can take this fault (e.g. partitions need `target.network`); undefined = yes, else why not. */
   unsupported?(target: NemesisTarget): string | undefined;
   inject(spec: Spec, context: FaultContext): Promise<InjectedFault>;

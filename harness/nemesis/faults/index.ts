@@ -1,4 +1,5 @@
 import type { FaultDefinition } from "./fault.ts";
+import { type FullRestart, fullRestart } from "./full-restart.ts";
 import { type KillStreamLeader, killStreamLeader } from "./leader-kill.ts";
 import { type KillNode, killNode, type PauseNode, pauseNode, type StopNode, stopNode } from "./node-faults.ts";
 import {
@@ -14,6 +15,7 @@ import { type RollingRestart, rollingRestart } from "./rolling-restart.ts";
 
 export type { FaultContext, FaultDefinition, InjectedFault } from "./fault.ts";
 export type {
+  FullRestart,
   IsolateMetaLeader,
   IsolateStreamLeader,
   KillGatewayReplica,
@@ -26,7 +28,7 @@ export type {
   StopNode,
 };
 
-/** Every fault as data: what a schedule holds and `Nemesis.inject` takes. */
+/** Every fault as data: what an experiment names and `Nemesis.inject` takes. */
 export type FaultSpec =
   | KillNode
   | StopNode
@@ -37,7 +39,8 @@ export type FaultSpec =
   | IsolateStreamLeader
   | KillStreamLeader
   | KillServiceReplica
-  | KillGatewayReplica;
+  | KillGatewayReplica
+  | FullRestart;
 
 export type FaultKind = FaultSpec["kind"];
 
@@ -55,6 +58,7 @@ export const FAULTS: Registry = {
   "kill-stream-leader": killStreamLeader,
   "kill-service-replica": killServiceReplica,
   "kill-gateway-replica": killGatewayReplica,
+  "full-restart": fullRestart,
 };
 
 export const FAULT_KINDS = Object.keys(FAULTS) as FaultKind[];

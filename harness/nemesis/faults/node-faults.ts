@@ -27,6 +27,16 @@ export function chooseNode(context: FaultContext, name: string | undefined): Nod
   return pick(context.random, running.length > 0 ? running : context.target.nodes);
 }
 
+/** A fault over every node (a rolling or full restart): heal starts whichever is not running. */
+export function restartAllOnHeal(nodes: readonly NodeHandle[], target: Record<string, unknown>): InjectedFault {
+  return {
+    target,
+    heal: async () => {
+      for (const node of nodes) if (!node.running) await node.start();
+    },
+  };
+}
+
 function restartOnHeal(node: NodeHandle, target: Record<string, unknown>): InjectedFault {
   return {
     target,

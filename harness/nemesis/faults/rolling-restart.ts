@@ -1,5 +1,6 @@
 import { waitForHealthy } from "../health.ts";
 import type { FaultDefinition } from "./fault.ts";
+import { restartAllOnHeal } from "./node-faults.ts";
 
 export interface RollingRestart {
   readonly kind: "rolling-restart";
@@ -16,6 +17,7 @@ export interface RollingRestart {
  */
 export const rollingRestart: FaultDefinition<RollingRestart> = {
   kind: "rolling-restart",
+  holdsItself: true,
   async inject(spec, context) {
     const { target } = context;
     const lameDuck = spec.lameDuck ?? true;
@@ -28,11 +30,6 @@ export const rollingRestart: FaultDefinition<RollingRestart> = {
       await node.start();
       await waitForHealthy(target, { timeoutMs: spec.stepTimeoutMs ?? 60_000, signal: context.signal });
     }
-    return {
-      target: hit,
-      heal: async () => {
-        for (const node of target.nodes) if (!node.running) await node.start();
-      },
-    };
+    return restartAllOnHeal(target.nodes, hit);
   },
 };

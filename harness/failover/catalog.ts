@@ -1,0 +1,208 @@
+import { GauntletError } from "../../lib/errors/index.ts";
+import { EXPERIMENT_STREAM, type ExperimentSpec, type GatewayCall } from "./experiment.ts";
+import type { ExperimentTarget } from "./target.ts";
+
+/** What the failover suite knows of its target when it builds an experiment's spec. */
+export interface ExperimentContext {
+  readonly target: ExperimentTarget;
+  /** A plain request through the gateways (a stand-in endpoint without downstream calls), if the fleet has one. */
+  readonly gatewayCall: GatewayCall | undefined;
+  /** The service that gateway call reaches: the one a replica fault hits. */
+  readonly service: string | undefined;
+}
+
+/** One experiment run and what the suite expects of it. */
+export interface ExperimentCase {
+  /** The suite test's title: what a healthy system does. */
+  readonly should: string;
+  readonly spec: ExperimentSpec | ((context: ExperimentContext) => ExperimentSpec);
+  /**
+   * `pass` (default): every checker passes. `finding`: a demonstration of a property of the
+   * deployment; its test always fails, with the finding as its message.
+   */
+  readonly expect?: "pass" | "finding";
+}
+
+/** What `gauntlet chaos <name>` and a profile's `failover.faults` name: one or more runs. */
+export interface ExperimentEntry {
+  readonly name: string;
+  /** The suite's describe block. */
+  readonly title: string;
+  readonly cases: readonly ExperimentCase[];
+}
+
+const PASS_CLEAN = "loses no acknowledged message, duplicates none, reads no stale KV value, and everything comes back";
+
+/** The pinned publisher and KV client of a pause, both on the node that will hang. */
+const pauseSpec =
+  (name: string, client: "production" | "defaults", windowGap: { below?: number; atLeast?: number }) =>
+  ({ target }: ExperimentContext): ExperimentSpec => {
+    const node = target.nemesis?.nodes[0]?.name;
+    return {
+      name,
+      fault: { kind: "pause-node", ...(node ? { node } : {}) },
+      client,
+      publishers: 1,
+      pinTo: 0,
+      kvClients: 1,
+      gateway: false,
+      checks: { windowGap: { client: "js-pub-0", ...windowGap } },
+    };
+  };
+
+/** Adding an experiment: one entry here. Names and order are what `gauntlet chaos` lists. */
+export const EXPERIMENTS: readonly ExperimentEntry[] = [
+  {
+    name: "full-restart",
+    title: "full-cluster restart",
+    cases: [
+      {
+        should: "keeps every acknowledged message of an R3 file stream when every node is killed and started again",
+        spec: { name: "full-restart", fault: { kind: "full-restart" } },
+      },
+    ],
+  },
+  {
+    name: "isolate-meta-leader",
+    title: "network partition isolating the JetStream meta leader",
+    cases: [
+      {
+        should: "a new meta leader takes over and nothing acknowledged is lost",
+        spec: { name: "isolate-meta-leader", fault: { kind: "isolate-meta-leader" } },
+      },
+    ],
+  },
+  {
+    name: "isolate-stream-leader",
+    title: "network partition isolating the stream leader",
+    cases: [
+      {
+        should: "a new stream leader takes over and nothing acknowledged is lost",
+        spec: { name: "isolate-stream-leader", fault: { kind: "isolate-stream-leader", stream: EXPERIMENT_STREAM } },
+      },
+    ],
+  },
+  {
+    name: "kill-gateway-replica",
+    title: "kill a gateway replica",
+    cases: [
+      {
+        should: "the other gateway keeps answering and the killed one is ready again after its restart",
+        spec: { name: "kill-gateway-replica", fault: { kind: "kill-gateway-replica" }, checks: { required: ["reconnection"] } },
+      },
+    ],
+  },
+  {
+    name: "kill-node",
+    title: "kill -9 a node",
+    cases: [{ should: PASS_CLEAN, spec: { name: "kill-node", fault: { kind: "kill-node" } } }],
+  },
+  {
+    name: "kill-service-replica",
+    title: "kill a service replica",
+    cases: [
+      {
+        should: "requests through the gateway keep being answered by the other replica, and the killed one rejoins discovery",
+        spec: ({ service }) => ({
+          name: "kill-service-replica",
+          fault: { kind: "kill-service-replica", ...(service ? { replica: `${service}#0` } : {}) },
+          checks: { required: ["reconnection"] },
+        }),
+      },
+    ],
+  },
+  {
+    name: "kill-stream-leader",
+    title: "kill -9 the leader of the stream",
+    cases: [
+      {
+        should: "the stream elects a new leader and keeps every acknowledged message",
+        spec: { name: "kill-stream-leader", fault: { kind: "kill-stream-leader", stream: EXPERIMENT_STREAM } },
+      },
+    ],
+  },
+  {
+    name: "partition-minority",
+    title: "network partition isolating a minority",
+    cases: [
+      {
+        should: "the majority keeps serving, nothing acknowledged is lost, the minority rejoins",
+        spec: { name: "partition-minority", fault: { kind: "partition-minority" } },
+      },
+    ],
+  },
+  {
+    name: "pause-node",
+    title: "pause (SIGSTOP) a node",
+    cases: [
+      {
+        // Back before the pause ended: the ping (2 s × 2) found the hung server, the client moved.
+        should: "clients configured for production notice the hung server within seconds and carry on elsewhere",
+        spec: pauseSpec("pause-node", "production", { below: 1 }),
+      },
+      {
+        // Nothing succeeded until the node resumed: the default ping would notice only after 2 × 120 s.
+        should: "with nats.js defaults (pingInterval 120 s) a client on the hung node is stuck for the whole pause",
+        spec: pauseSpec("pause-node-nats-defaults", "defaults", { atLeast: 0.95 }),
+      },
+    ],
+  },
+  {
+    name: "r1-stream",
+    title: "R1 stream while its node is down",
+    cases: [
+      {
+        // An R1 stream has no replica to fail over to: while its node is down, nothing is acknowledged.
+        // That is a property of the deployment, reported as a finding, never as a pass: use R3 for
+        // anything that must stay available.
+        should: "is reported as a finding: no publish acknowledged while the stream's node is down",
+        spec: {
+          name: "r1-stream-node-down",
+          fault: { kind: "kill-stream-leader", stream: EXPERIMENT_STREAM },
+          stream: { replicas: 1 },
+          kvClients: 0,
+          gateway: false,
+        },
+        expect: "finding",
+      },
+    ],
+  },
+  {
+    name: "rolling-restart",
+    title: "rolling restart of every node",
+    cases: [
+      {
+        should: "keeps every acknowledged message through an upgrade-style restart",
+        spec: { name: "rolling-restart", fault: { kind: "rolling-restart", lameDuck: true } },
+      },
+    ],
+  },
+  {
+    name: "stop-node",
+    title: "graceful stop of a node (lame duck)",
+    cases: [
+      {
+        should: "moves clients and leaders away without losing or duplicating a message",
+        spec: { name: "stop-node", fault: { kind: "stop-node", lameDuck: true } },
+      },
+    ],
+  },
+];
+
+/** The suite file that runs the experiments named in GAUNTLET_EXPERIMENTS (comma-separated). */
+export const FAILOVER_SUITE = "suites/failover/experiments.test.ts";
+export const EXPERIMENTS_ENV = "GAUNTLET_EXPERIMENTS";
+
+export function experimentNames(): string[] {
+  return EXPERIMENTS.map((entry) => entry.name);
+}
+
+/** The entries `names` asks for (`all` = every one), in the order asked; an unknown name is bad input from `source`. */
+export function selectExperiments(names: readonly string[], source: string): ExperimentEntry[] {
+  const known = experimentNames();
+  if (names.includes("all")) return [...EXPERIMENTS];
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0)
+    throw new GauntletError(`${source}: no failover experiment named ${unknown.join(", ")} (known: ${known.join(", ")}, all)`);
+  return names.map((name) => EXPERIMENTS.find((entry) => entry.name === name) as ExperimentEntry);
+}
