@@ -1,5 +1,4 @@
 import { join } from "node:path";
-import { GauntletError } from "../../../lib/errors/index.ts";
 import { loadTarget, type Target } from "../../config/index.ts";
 import { failoverIncludes } from "../../failover/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
