@@ -364,9 +364,12 @@ describe("HTTPS in the load engine", () => {
       workers: 2,
       progress: false,
     });
-    expect(result.metrics.http_req_failed).toMatchObject({ passes: 0, total: 100 });
-    expect(result.metrics.checks).toMatchObject({ rate: 1, total: 100 });
-    expect(seen).toHaveLength(100);
+    // A loaded machine may drop a few iterations (open model): count what was sent, not what was planned.
+    const sent = result.metrics.http_reqs?.count ?? 0;
+    expect(sent).toBeGreaterThan(50);
+    expect(result.metrics.http_req_failed).toMatchObject({ passes: 0, total: sent });
+    expect(result.metrics.checks).toMatchObject({ rate: 1, total: sent });
+    expect(seen).toHaveLength(sent);
     expect(seen.every((request) => request.encrypted)).toBe(true);
   });
 });
