@@ -19,6 +19,8 @@ export interface GatewayAppParts {
   state: { draining: boolean };
   metrics: GatewayMetrics;
   eventsTimeoutMs: number;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  https?: { cert: Buffer; key: Buffer };
 }
 
 declare module "fastify" {
@@ -40,7 +42,7 @@ const NATS_DOWN: GatewayFailure = { status: 503, code: "unavailable", message: "
  * (or, for a successful endpoint reply, the same steps written out), which sets the trace
  * headers, closes keep-alive while draining and counts the request.
  */
-export function buildGatewayApp({ nc, routes, watch, state, metrics, eventsTimeoutMs }: GatewayAppParts): FastifyInstance {
+export function buildGatewayApp({ nc, routes, watch, state, metrics, eventsTimeoutMs, https }: GatewayAppParts): FastifyInstance {
   const maxPayload = () => nc.info?.max_payload ?? 1024 * 1024;
 
   const traceOf = (request: FastifyRequest): TraceContext => {
@@ -61,6 +63,7 @@ export function buildGatewayApp({ nc, routes, watch, state, metrics, eventsTimeo
   };
 
   const app = Fastify({
+    ...(https ? { https } : {}),
     logger: false,
     bodyLimit: maxPayload(),
     return503OnClosing: true,

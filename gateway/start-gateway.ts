@@ -1,16 +1,21 @@
+import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import { GatewayError } from "./errors.ts";
 import { buildGatewayApp } from "./gateway-app.ts";
 import type { GatewayManifest } from "./gateway-manifest.ts";
 import { GatewayMetrics } from "./metrics.ts";
-import { ConnectionWatch, connectGateway, type GatewayCredentials } from "./nats-connection.ts";
+import { ConnectionWatch, connectGateway, type GatewayCredentials, type NatsTlsFiles } from "./nats-connection.ts";
 import { RouteTable } from "./route-table.ts";
 
 export interface GatewayOptions {
   manifest: GatewayManifest;
   servers: string | string[];
   credentials?: GatewayCredentials;
+  /** TLS for the NATS connection. */
+  natsTls?: NatsTlsFiles;
+  /** Serve HTTPS with this certificate and key (PEM files) instead of HTTP. */
+  https?: { readonly cert: string; readonly key: string };
   /** 0 (the default) picks a free port. */
   port?: number;
   host?: string;
@@ -35,7 +40,8 @@ export async function startGateway(options: GatewayOptions): Promise<StartedGate
   const routes = RouteTable.fromManifest(options.manifest);
   const servers = Array.isArray(options.servers) ? options.servers : [options.servers];
   if (servers.length === 0) throw GatewayError.invalidOption("servers", "at least one NATS server URL is required");
-  const nc = await connectGateway(servers, options.credentials);
+  const https = options.https ? readHttpsFiles(options.https) : undefined;
+  const nc = await connectGateway(servers, options.credentials, options.natsTls);
   const watch = new ConnectionWatch(nc);
   const state = { draining: false };
   const app = buildGatewayApp({
@@ -45,6 +51,7 @@ export async function startGateway(options: GatewayOptions): Promise<StartedGate
     state,
     metrics: new GatewayMetrics(),
     eventsTimeoutMs: options.eventsTimeoutMs ?? 5_000,
+    ...(https ? { https } : {}),
   });
   try {
     await app.listen({ port: options.port ?? 0, host: options.host ?? "127.0.0.1" });
@@ -73,5 +80,17 @@ export async function startGateway(options: GatewayOptions): Promise<StartedGate
   const onAbort = () => void stop();
   options.signal?.addEventListener("abort", onAbort, { once: true });
 
-  return { url: `http://${host}:${address.port}`, port: address.port, stop, [Symbol.asyncDispose]: stop };
+  const scheme = https ? "https" : "http";
+  return { url: `${scheme}://${host}:${address.port}`, port: address.port, stop, [Symbol.asyncDispose]: stop };
+}
+
+function readHttpsFiles(files: { cert: string; key: string }): { cert: Buffer; key: Buffer } {
+  const read = (option: string, file: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw GatewayError.invalidOption(option, `cannot read ${file}: ${(error as Error).message}`);
+    }
+  };
+  return { cert: read("https.cert", files.cert), key: read("https.key", files.key) };
 }

@@ -19,6 +19,11 @@ async function main(): Promise<void> {
       host: { type: "string", default: "127.0.0.1" },
       user: { type: "string" },
       pass: { type: "string" },
+      "tls-ca": { type: "string" },
+      "tls-cert": { type: "string" },
+      "tls-key": { type: "string" },
+      "https-cert": { type: "string" },
+      "https-key": { type: "string" },
       "drain-delay-ms": { type: "string", default: "0" },
     },
     strict: true,
@@ -27,6 +32,13 @@ async function main(): Promise<void> {
   if (!values.servers) throw GatewayError.invalidOption("--servers", "required: comma-separated NATS URLs");
   if ((values.user === undefined) !== (values.pass === undefined))
     throw GatewayError.invalidOption("--user/--pass", "give both or neither");
+  if ((values["tls-cert"] === undefined) !== (values["tls-key"] === undefined))
+    throw GatewayError.invalidOption("--tls-cert/--tls-key", "give both or neither");
+  const httpsCert = values["https-cert"];
+  const httpsKey = values["https-key"];
+  if ((httpsCert === undefined) !== (httpsKey === undefined))
+    throw GatewayError.invalidOption("--https-cert/--https-key", "give both or neither");
+  const natsTls = { ca: values["tls-ca"], cert: values["tls-cert"], key: values["tls-key"] };
   const credentials: GatewayCredentials | undefined =
     values.user !== undefined ? { user: values.user, pass: values.pass ?? "" } : undefined;
   const gateway = await startGateway({
@@ -36,6 +48,8 @@ async function main(): Promise<void> {
     host: values.host,
     drainDelayMs: wholeNumber("--drain-delay-ms", values["drain-delay-ms"]),
     ...(credentials ? { credentials } : {}),
+    ...(natsTls.ca || natsTls.cert ? { natsTls } : {}),
+    ...(httpsCert && httpsKey ? { https: { cert: httpsCert, key: httpsKey } } : {}),
   });
   const shutdown = () => {
     gateway.stop().then(

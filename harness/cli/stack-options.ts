@@ -12,6 +12,7 @@ export const stackOptionSpec = {
   gateways: { type: "string" },
   "cluster-only": { type: "boolean" },
   "network-faults": { type: "boolean" },
+  tls: { type: "boolean" },
 } satisfies Command["options"];
 
 export const stackOptionUsage = `  --nodes N            NATS cluster size (default 5, as in production)
@@ -19,7 +20,9 @@ export const stackOptionUsage = `  --nodes N            NATS cluster size (defau
   --fleet-mode MODE    process (one process per replica, default) or cohosted (one process)
   --gateways N         gateway replicas (default 2)
   --cluster-only       only the NATS cluster: no services, no gateways
-  --network-faults     route cluster traffic through proxies so partitions can be injected`;
+  --network-faults     route cluster traffic through proxies so partitions can be injected
+  --tls                TLS everywhere with a CA made for this run: NATS clients and routes
+                       (client certificates verified), HTTPS gateways`;
 
 export function nodesOption(options: ParsedOptions): number {
   return parseCount("--nodes", options.nodes, 5);

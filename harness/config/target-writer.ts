@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { stringify } from "yaml";
+import type { RunCertificates } from "../tls/index.ts";
 
 export interface TargetDescription {
   readonly name: string;
@@ -13,6 +14,8 @@ export interface TargetDescription {
   readonly control?: { readonly url: string; readonly token: string };
   readonly manifest?: string;
   readonly maxPayload: number;
+  /** TLS everywhere: clients present the client certificate and trust the CA, also for the https gateways. */
+  readonly tls?: RunCertificates;
 }
 
 /** Writes a target file that `--target` reads back: the running stack, described as any external system. */
@@ -23,18 +26,20 @@ export function writeTargetFile(file: string, target: TargetDescription): void {
       servers: target.servers,
       monitoring: target.monitoring,
       ...(target.user ? { user: target.user, pass: target.pass } : {}),
+      ...(target.tls ? { tls: { ca: target.tls.ca, cert: target.tls.client.cert, key: target.tls.client.key } } : {}),
     },
     ...(target.gatewayUrls?.length
       ? {
           gateway: {
             urls: target.gatewayUrls,
             ...(target.gatewayUser ? { nats_user: target.gatewayUser.user, nats_pass: target.gatewayUser.pass } : {}),
+            ...(target.tls ? { tls: { ca: target.tls.ca } } : {}),
           },
         }
       : {}),
     ...(target.control ? { control: target.control } : {}),
     ...(target.manifest ? { manifest: target.manifest } : {}),
-    expect: { nodes: target.monitoring.length, max_payload: `${target.maxPayload / (1024 * 1024)}MB` },
+    expect: { nodes: target.monitoring.length, max_payload: `${target.maxPayload / (1024 * 1024)}MB`, tls: target.tls !== undefined },
   };
   writeFileSync(file, `# Written by gauntlet up; use with --target.\n${stringify(document)}`);
 }

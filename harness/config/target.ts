@@ -31,6 +31,8 @@ export const TargetSchema = z.strictObject({
       /** The NATS user the gateways connect as: lets the suite verify its least-privilege permissions. */
       nats_user: z.string().optional(),
       nats_pass: z.string().optional(),
+      /** A CA (PEM file) to trust for https gateway URLs, besides the system's. */
+      tls: z.strictObject({ ca: z.string() }).optional(),
     })
     .refine((gateway) => (gateway.nats_user === undefined) === (gateway.nats_pass === undefined), {
       message: "nats_user and nats_pass go together",
@@ -54,7 +56,12 @@ export interface Target {
   readonly name: string;
   readonly nats: z.output<typeof Nats>;
   readonly gateway:
-    | { readonly urls: readonly string[]; readonly nats_user?: string | undefined; readonly nats_pass?: string | undefined }
+    | {
+        readonly urls: readonly string[];
+        readonly nats_user?: string | undefined;
+        readonly nats_pass?: string | undefined;
+        readonly tls?: { readonly ca: string } | undefined;
+      }
     | undefined;
   readonly control: { readonly url: string; readonly token: string } | undefined;
   readonly manifest: string | undefined;

@@ -1,10 +1,13 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { type HistoryRecorder, PROBE } from "../history/index.ts";
+import type { Fetch } from "../net/trusted-fetch.ts";
 import { sleep } from "./workloads.ts";
 
 export interface ProbeOptions {
   readonly services: readonly string[];
   readonly gatewayUrls: readonly string[];
+  /** How to reach the gateways (it trusts their CA when they serve HTTPS with a private one). */
+  readonly fetch: Fetch;
   readonly intervalMs: number;
   readonly stop: AbortSignal;
 }
@@ -26,7 +29,7 @@ async function countInstances(nc: NatsConnection, service: string): Promise<numb
   return ids.size;
 }
 
-async function ready(url: string): Promise<boolean> {
+async function ready(fetch: Fetch, url: string): Promise<boolean> {
   try {
     const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) });
     await response.arrayBuffer();
@@ -42,7 +45,7 @@ export async function runProbes(history: HistoryRecorder, nc: NatsConnection, op
     const started = performance.now();
     await Promise.all([
       ...options.services.map(async (service) => history.probe(PROBE.srvPing, { service, instances: await countInstances(nc, service) })),
-      ...options.gatewayUrls.map(async (url) => history.probe(PROBE.readyz, { url, ready: await ready(url) })),
+      ...options.gatewayUrls.map(async (url) => history.probe(PROBE.readyz, { url, ready: await ready(options.fetch, url) })),
     ]);
     await sleep(Math.max(0, options.intervalMs - (performance.now() - started)), options.stop);
   }

@@ -5,6 +5,7 @@ import { connect, type NatsConnection, nanos } from "@nats-io/transport-node";
 import { type ExperimentMeta, type ExperimentVerdict, judgeExperiment } from "../checkers/index.ts";
 import { type HistoryEntry, HistoryRecorder, NEMESIS_PROCESS, PROBE, PROBE_PROCESS } from "../history/index.ts";
 import { type FaultSpec, Nemesis, waitForHealthy } from "../nemesis/index.ts";
+import { fetchTrusting } from "../net/trusted-fetch.ts";
 import {
   DEFAULT_STREAM,
   DEFAULT_TIMING,
@@ -218,6 +219,7 @@ export async function runExperiment(
     const probing = runProbes(history, admin, {
       services: Object.keys(target.expectedInstances),
       gatewayUrls: target.gatewayUrls,
+      fetch: fetchTrusting(target.gatewayCa),
       intervalMs: 250,
       stop: stopProbes.signal,
     });

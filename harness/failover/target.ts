@@ -12,6 +12,8 @@ export interface ExperimentTarget {
   /** Credentials and TLS for the workloads' NATS connections (admin rights: they create streams). */
   readonly access: NatsAccess;
   readonly gatewayUrls: readonly string[];
+  /** A CA (PEM file) to trust for https gateway URLs, besides the system's. */
+  readonly gatewayCa?: string | undefined;
   /** Instances each service must answer `$SRV.PING` with (the reconnection probe); empty = no service probe. */
   readonly expectedInstances: Readonly<Record<string, number>>;
   /** Undefined when nothing can be faulted (a system someone else runs): `unfaultable` says why. */
@@ -42,6 +44,7 @@ export async function experimentTarget(target: Target): Promise<ExperimentTarget
     monitoringUrls: target.nats.monitoring,
     access: target.nats,
     gatewayUrls: target.gateway?.urls ?? [],
+    gatewayCa: target.gateway?.tls?.ca,
   };
   if (!target.control) {
     return {

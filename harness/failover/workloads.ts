@@ -11,6 +11,7 @@ import { Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { ClientProfile } from "../../lib/nats-options/index.ts";
 import { type HistoryRecorder, OP, PROBE } from "../history/index.ts";
+import { fetchTrusting } from "../net/trusted-fetch.ts";
 import type { ConsumerMode, GatewayCall } from "./experiment.ts";
 import { clientOptions, type ExperimentTarget } from "./target.ts";
 
@@ -132,6 +133,7 @@ class HttpStatusError extends Error {
  */
 export async function runGatewayClient(context: WorkloadContext, call: GatewayCall, maxInFlight: number): Promise<void> {
   const urls = context.target.gatewayUrls;
+  const fetch = fetchTrusting(context.target.gatewayCa);
   const process = `${context.prefix}gateway`;
   const body = JSON.stringify(call.body);
   const timeoutMs = call.timeoutMs ?? 5_000;

@@ -1,10 +1,12 @@
+import { readFileSync } from "node:fs";
+import type { SecureContext } from "node:tls";
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import type { MsgHdrs, NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import { natsConnectionOptions } from "../../lib/nats-options/index.ts";
 import { LoadError } from "./errors.ts";
-import { type Abortable, OriginClient } from "./http-client.ts";
+import { type Abortable, OriginClient, trustingCa } from "./http-client.ts";
 import { JsPublisher, msgIdHeaders } from "./js-publisher.ts";
 import { PublishBatch } from "./publish-batch.ts";
 import type { LoadTarget } from "./target.ts";
@@ -21,9 +23,13 @@ export class Connections {
   #flushScheduled = false;
   #js: JetStreamClient | undefined;
   readonly #kvs = new Map<string, Promise<KV>>();
+  /** Trusts the CA of the target's https gateways, when it is a private one. */
+  readonly #secureContext: SecureContext | undefined;
 
   constructor(target: LoadTarget) {
     this.#target = target;
+    const caFile = target.gateway?.tls?.ca;
+    this.#secureContext = caFile ? trustingCa(readFileSync(caFile, "utf8")) : undefined;
   }
 
   /**
@@ -32,7 +38,7 @@ export class Connections {
    * parallel open more.
    */
   http(origin: string, inflight: Set<Abortable>): OriginClient {
-    const client = new OriginClient(origin, inflight);
+    const client = new OriginClient(origin, inflight, this.#secureContext);
     this.#clients.push(client);
     return client;
   }

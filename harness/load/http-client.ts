@@ -1,5 +1,5 @@
-import { connect as netConnect, type Socket } from "node:net";
-import { connect as tlsConnect } from "node:tls";
+import { isIP, connect as netConnect, type Socket } from "node:net";
+import { createSecureContext, rootCertificates, type SecureContext, connect as tlsConnect } from "node:tls";
 import { LoadError } from "./errors.ts";
 
 /** A response as the iteration API hands it on: header names in lower case, repeated headers as arrays. */
@@ -116,9 +116,10 @@ class Connection implements Abortable {
 
   constructor(client: OriginClient) {
     this.#client = client;
-    const { host, port, tls } = client;
+    const { host, port, tls, secureContext } = client;
     if (tls) {
-      this.socket = tlsConnect({ host, port, servername: host });
+      // SNI carries host names only (RFC 6066): an IP address is verified against the certificate's IP SANs.
+      this.socket = tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...(secureContext ? { secureContext } : {}) });
       this.socket.on("data", (chunk: Buffer) => this.#onData(chunk, false));
     } else {
       // Reads land in one buffer shared by every connection of the thread: no buffer and no
@@ -444,6 +445,11 @@ function firstLine(buf: Buffer): string {
   return text.split("\r\n", 1)[0] ?? "";
 }
 
+/** A TLS context that trusts the CA in `caPem` besides the system's: build it once, share it between clients. */
+export function trustingCa(caPem: string): SecureContext {
+  return createSecureContext({ ca: [...rootCertificates, caPem] });
+}
+
 /**
  * A lean HTTP/1.1 client for one origin and one VU: keep-alive connections, one request per
  * connection at a time (a VU's parallel requests open more), reconnecting when the server closes
@@ -454,6 +460,8 @@ export class OriginClient {
   readonly host: string;
   readonly port: number;
   readonly tls: boolean;
+  /** For https: trusts a private CA besides the system's (`trustingCa`). */
+  readonly secureContext: SecureContext | undefined;
   /** Requests in flight, that the end of a run interrupts. */
   inflight: Set<Abortable> | undefined;
   readonly #idle: Connection[] = [];
@@ -462,7 +470,7 @@ export class OriginClient {
   readonly #hostHeader: string;
   #closed = false;
 
-  constructor(origin: string, inflight?: Set<Abortable>) {
+  constructor(origin: string, inflight?: Set<Abortable>, secureContext?: SecureContext) {
     const url = new URL(origin);
     if (url.protocol !== "http:" && url.protocol !== "https:")
       throw HttpClientError.invalidRequest(origin, `protocol '${url.protocol}' is not http: or https:`);
@@ -472,6 +480,7 @@ export class OriginClient {
     this.port = url.port ? Number(url.port) : this.tls ? 443 : 80;
     this.#hostHeader = url.host;
     this.inflight = inflight;
+    this.secureContext = this.tls ? secureContext : undefined;
   }
 
   request(spec: HttpRequestSpec): Promise<RawResponse> {

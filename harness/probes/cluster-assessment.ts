@@ -179,10 +179,20 @@ function maxPayloadCheck(nodes: readonly ReachableSnapshot[], expect: ClusterExp
 
 function tlsCheck(nodes: readonly ReachableSnapshot[], expect: ClusterExpectations): Check {
   const on = nodes.filter((node) => node.tlsRequired).length;
-  const state = on === 0 ? "off" : on === nodes.length ? "on" : `on for ${on}/${nodes.length} nodes`;
+  const plainRoutes = nodes.filter((node) => node.routePeers.length > 0 && !node.routesTls).map((node) => node.serverName);
+  const state = on === 0 ? "off" : `${on === nodes.length ? "on" : `on for ${on}/${nodes.length} nodes`}${tlsDetail(nodes, plainRoutes)}`;
   if (expect.tls === undefined) return { name: "TLS", status: on === 0 || on === nodes.length ? "info" : "warn", detail: state };
   const ok = expect.tls ? on === nodes.length : on === 0;
-  return { name: "TLS", status: ok ? "pass" : "fail", detail: `${state} (expected ${expect.tls ? "on" : "off"})` };
+  // Client TLS with routes in plain text still carries every message between servers unencrypted.
+  const status = !ok ? "fail" : expect.tls && plainRoutes.length > 0 ? "warn" : "pass";
+  return { name: "TLS", status, detail: `${state} (expected ${expect.tls ? "on" : "off"})` };
+}
+
+function tlsDetail(nodes: readonly ReachableSnapshot[], plainRoutes: readonly string[]): string {
+  const parts = nodes.every((node) => node.tlsVerify) ? ["client certificates verified"] : [];
+  if (nodes.some((node) => node.routePeers.length > 0))
+    parts.push(plainRoutes.length === 0 ? "routes over TLS" : `routes in plain text on ${plainRoutes.join(", ")}`);
+  return parts.length > 0 ? `, ${parts.join(", ")}` : "";
 }
 
 /** The doctor's verdict: a pure function of what every node's monitoring port reported. */

@@ -6,6 +6,8 @@ interface Varz {
   version: string;
   max_payload: number;
   tls_required?: boolean;
+  tls_verify?: boolean;
+  cluster?: { tls_required?: boolean };
   jetstream?: { config?: unknown };
 }
 
@@ -53,6 +55,10 @@ export type NodeSnapshot =
       readonly version: string;
       readonly maxPayload: number;
       readonly tlsRequired: boolean;
+      /** Clients must present a certificate the server verifies. */
+      readonly tlsVerify: boolean;
+      /** Cluster routes require TLS. */
+      readonly routesTls: boolean;
       readonly jetstream: boolean;
       readonly metaLeader: string | undefined;
       readonly metaClusterSize: number | undefined;
@@ -99,6 +105,8 @@ export async function snapshotNode(url: string, options: { streams?: boolean; ti
       version: varz.version,
       maxPayload: varz.max_payload,
       tlsRequired: varz.tls_required ?? false,
+      tlsVerify: varz.tls_verify ?? false,
+      routesTls: varz.cluster?.tls_required ?? false,
       jetstream: varz.jetstream?.config !== undefined,
       metaLeader: jsz.meta_cluster?.leader || undefined,
       metaClusterSize: jsz.meta_cluster?.cluster_size,

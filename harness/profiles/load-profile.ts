@@ -62,6 +62,7 @@ export async function loadProfile(reference: string, cwd = process.cwd()): Promi
       fleetMode: raw.stack?.fleet_mode ?? "process",
       gateways: raw.stack?.gateways ?? 2,
       networkFaults: raw.stack?.network_faults ?? (Boolean(raw.failover?.enabled) && (raw.failover?.faults ?? ["all"]).some(cutsLinks)),
+      tls: raw.stack?.tls ?? false,
     },
     e2e: { enabled: raw.e2e?.enabled ?? true },
     failover: {

@@ -21,6 +21,8 @@ export const ProfileFile = z.strictObject({
       fleet_mode: z.enum(["process", "cohosted"]).optional(),
       gateways: z.int().min(0).optional(),
       network_faults: z.boolean().optional(),
+      /** TLS everywhere on the local stack (as `--tls`). */
+      tls: z.boolean().optional(),
     })
     .optional(),
   e2e: z.strictObject({ enabled: z.boolean().optional() }).optional(),
@@ -49,6 +51,7 @@ export interface Profile {
     readonly fleetMode: "process" | "cohosted";
     readonly gateways: number;
     readonly networkFaults: boolean;
+    readonly tls: boolean;
   };
   readonly e2e: { readonly enabled: boolean };
   readonly failover: {

@@ -1,7 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { GauntletError } from "../../lib/errors/index.ts";
 import { freePort } from "../net/free-port.ts";
+import { type Fetch, fetchTrusting } from "../net/trusted-fetch.ts";
 import { crashGuard, SupervisedProcess, waitUntil } from "../process/index.ts";
+import type { RunCertificates } from "../tls/index.ts";
 
 const GATEWAY_BIN = fileURLToPath(new URL("../../gateway/bin/gateway.ts", import.meta.url));
 
@@ -10,6 +12,8 @@ export interface GatewayProcessOptions {
   readonly manifest: string;
   readonly servers: readonly string[];
   readonly credentials: { readonly user: string; readonly pass: string };
+  /** NATS over TLS with the client certificate, and HTTPS with the server certificate. */
+  readonly tls?: RunCertificates | undefined;
 }
 
 /** One gateway replica as its own process; it restarts on the port it first got, so its URL stays valid. */
@@ -18,14 +22,16 @@ export class GatewayProcess {
   #options: GatewayProcessOptions;
   #process: SupervisedProcess | undefined;
   #port = 0;
+  readonly #fetch: Fetch;
 
   constructor(options: GatewayProcessOptions) {
     this.name = options.name;
     this.#options = options;
+    this.#fetch = fetchTrusting(options.tls?.ca);
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.#port}`;
+    return `${this.#options.tls ? "https" : "http"}://127.0.0.1:${this.#port}`;
   }
 
   get pid(): number | undefined {
@@ -40,9 +46,13 @@ export class GatewayProcess {
     if (this.running) return;
     // A port outside the ephemeral range stays ours while the gateway is down, for its restart.
     this.#port ||= await freePort();
-    const { manifest, servers, credentials } = this.#options;
+    const { manifest, servers, credentials, tls } = this.#options;
     const args = ["--disable-warning=ExperimentalWarning", GATEWAY_BIN, "--manifest", manifest, "--servers", servers.join(",")];
     args.push("--port", String(this.#port), "--user", credentials.user, "--pass", credentials.pass);
+    if (tls) {
+      args.push("--tls-ca", tls.ca, "--tls-cert", tls.client.cert, "--tls-key", tls.client.key);
+      args.push("--https-cert", tls.server.cert, "--https-key", tls.server.key);
+    }
     const child = SupervisedProcess.spawn({ label: `gateway ${this.name}`, command: process.execPath, args: args });
     this.#process = child;
     const pid = child.pid;
@@ -61,7 +71,7 @@ export class GatewayProcess {
     this.#port = Number(await child.untilReady(listening));
     await child
       .untilReady(
-        waitUntil(async () => ((await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(1_000) })).ok ? true : undefined), {
+        waitUntil(async () => ((await this.#fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(1_000) })).ok ? true : undefined), {
           timeoutMs: 15_000,
           what: `gateway ${this.name} /readyz`,
         }),

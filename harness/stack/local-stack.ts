@@ -27,6 +27,8 @@ export interface LocalStackOptions {
   readonly fleet: FleetChoice | false;
   /** Routes through proxies that the control API can cut (partitions); costs a little at start. */
   readonly networkFaults?: boolean;
+  /** TLS everywhere: NATS clients and routes (client certificates verified), the gateways serve HTTPS. */
+  readonly tls?: boolean;
 }
 
 interface Credentials {
@@ -128,7 +130,14 @@ async function startFleetAndGateways(
 ): Promise<{ fleet: StartedFleet; gateways: GatewayProcess[] }> {
   const { progress } = options;
   const servers = cluster.clientUrls;
-  const admin: NatsConnection = await connect({ servers, user: users.admin.user, pass: users.admin.pass });
+  const tls = cluster.tls;
+  const clientTls = tls ? { ca: tls.ca, ...tls.client } : undefined;
+  const admin: NatsConnection = await connect({
+    servers,
+    user: users.admin.user,
+    pass: users.admin.pass,
+    ...(clientTls ? { tls: { caFile: clientTls.ca, certFile: clientTls.cert, keyFile: clientTls.key } } : {}),
+  });
   try {
     const streams = manifest.services.reduce((count, service) => count + service.streams.length + service.kv.length, 0);
     await progress.run(`JetStream: ${streams} streams and KV buckets`, () => provisionJetStream(admin, manifest));
@@ -139,7 +148,7 @@ async function startFleetAndGateways(
   const gateways = Array.from(
     { length: options.fleet.gateways },
     (_, index) =>
-      new GatewayProcess({ name: `gateway-${index + 1}`, manifest: options.fleet.manifest, servers, credentials: users.gateway }),
+      new GatewayProcess({ name: `gateway-${index + 1}`, manifest: options.fleet.manifest, servers, credentials: users.gateway, tls }),
   );
   const started: StartedFleet[] = [];
   const title = `${manifest.services.length} services, ${replicas} replicas (${options.fleet.mode}), ${gateways.length} gateways`;
@@ -152,6 +161,7 @@ async function startFleetAndGateways(
         manifest,
         servers,
         credentials: users.service,
+        ...(clientTls ? { tls: clientTls } : {}),
         mode: options.fleet.mode,
         ...(options.signal ? { signal: options.signal } : {}),
         log: (line) => progress.detail(line),
@@ -179,6 +189,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Start
         .withNodes(options.nodes)
         .withMaxPayload(MAX_PAYLOAD)
         .withNetworkFaults(options.networkFaults ?? false)
+        .withTls(options.tls ?? false)
         .withConfig(manifest && users ? authorization(users, manifest) : {})
         .withProgress((message) => progress.detail(message))
         .start(options.signal),
@@ -204,6 +215,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Start
       ...(users ? { user: users.admin.user, pass: users.admin.pass, gatewayUser: users.gateway } : {}),
       ...(parts ? { gatewayUrls: parts.gateways.map((gateway) => gateway.url) } : {}),
       ...(options.fleet ? { manifest: options.fleet.manifest } : {}),
+      ...(cluster.tls ? { tls: cluster.tls } : {}),
     });
     registerStack({ id: cluster.id, pid: process.pid, dir: cluster.dir, targetFile, startedAt: new Date().toISOString() });
     return new StartedLocalStack({ cluster, targetFile, control, fleet: parts?.fleet, gateways: parts?.gateways, admin: users?.admin });

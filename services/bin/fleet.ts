@@ -3,17 +3,18 @@
 //   node services/bin/fleet.ts --servers nats://127.0.0.1:4222 [--manifest FILE] [--only a,b]
 //        [--replica-index N | --replicas N] [--mode cohosted|process] [--provision]
 //        [--user U --pass P]   (or GAUNTLET_NATS_USER / GAUNTLET_NATS_PASS)
+//        [--tls-ca FILE --tls-cert FILE --tls-key FILE]   (or GAUNTLET_NATS_TLS_CA / _CERT / _KEY)
 //
 // Prints one JSON line to stdout once every replica answers $SRV.PING; SIGTERM or SIGINT drains
 // (in-flight requests are answered) and exits 0. A replica spawned by `startFleet` gets its
 // spec in GAUNTLET_REPLICA_SPEC and skips the manifest loader, so it starts quickly.
 import { parseArgs } from "node:util";
-import type { Credentials } from "../runtime/connect.ts";
+import { type Credentials, type TlsFiles, tlsFromEnv } from "../runtime/connect.ts";
 import { type RunningReplica, startReplica } from "../runtime/replica.ts";
 import type { ReplicaSpec } from "../runtime/replica-spec.ts";
 
 const USAGE =
-  "usage: fleet.ts --servers URL[,URL] [--manifest FILE] [--only SERVICE[,...]] [--replica-index N | --replicas N] [--mode cohosted|process] [--provision] [--user U --pass P]";
+  "usage: fleet.ts --servers URL[,URL] [--manifest FILE] [--only SERVICE[,...]] [--replica-index N | --replicas N] [--mode cohosted|process] [--provision] [--user U --pass P] [--tls-ca FILE --tls-cert FILE --tls-key FILE]";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -22,6 +23,9 @@ async function main(): Promise<number> {
       servers: { type: "string" },
       user: { type: "string" },
       pass: { type: "string" },
+      "tls-ca": { type: "string" },
+      "tls-cert": { type: "string" },
+      "tls-key": { type: "string" },
       only: { type: "string" },
       "replica-index": { type: "string" },
       replicas: { type: "string" },
@@ -43,10 +47,16 @@ async function main(): Promise<number> {
   const pass = values.pass ?? process.env.GAUNTLET_NATS_PASS;
   if ((user === undefined) !== (pass === undefined)) return usageError("--user and --pass: give both or neither");
   const credentials = user !== undefined && pass !== undefined ? { user, pass } : undefined;
+  const tls = tlsFromEnv({
+    GAUNTLET_NATS_TLS_CA: values["tls-ca"] ?? process.env.GAUNTLET_NATS_TLS_CA,
+    GAUNTLET_NATS_TLS_CERT: values["tls-cert"] ?? process.env.GAUNTLET_NATS_TLS_CERT,
+    GAUNTLET_NATS_TLS_KEY: values["tls-key"] ?? process.env.GAUNTLET_NATS_TLS_KEY,
+  });
+  const access = { credentials, tls };
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
   const inherited = process.env.GAUNTLET_REPLICA_SPEC;
-  if (inherited) return runReplicas([JSON.parse(inherited) as ReplicaSpec], servers, credentials, log);
+  if (inherited) return runReplicas([JSON.parse(inherited) as ReplicaSpec], servers, access, log);
 
   const { loadManifest, DEFAULT_MANIFEST } = await import("../manifest/index.ts");
   const manifest = await loadManifest(values.manifest ?? DEFAULT_MANIFEST);
@@ -57,7 +67,7 @@ async function main(): Promise<number> {
   if (values.provision) {
     const { connectService } = await import("../runtime/connect.ts");
     const { provisionJetStream } = await import("../runtime/provision.ts");
-    const nc = await connectService(servers, "gauntlet-fleet-provision", credentials);
+    const nc = await connectService(servers, "gauntlet-fleet-provision", credentials, tls);
     await provisionJetStream(nc, manifest).finally(() => nc.close());
   }
   const replicaIndex = values["replica-index"];
@@ -71,7 +81,7 @@ async function main(): Promise<number> {
     return runReplicas(
       services.map((s) => replicaSpec(manifest, s, index)),
       servers,
-      credentials,
+      access,
       log,
     );
   }
@@ -87,6 +97,7 @@ async function main(): Promise<number> {
     mode: values.mode,
     log,
     ...(credentials ? { credentials } : {}),
+    ...(tls ? { tls } : {}),
     ...(only ? { only } : {}),
     ...(replicas ? { replicas } : {}),
   });
@@ -104,12 +115,13 @@ async function main(): Promise<number> {
 async function runReplicas(
   specs: ReplicaSpec[],
   servers: string[],
-  credentials: Credentials | undefined,
+  access: { credentials: Credentials | undefined; tls: TlsFiles | undefined },
   log: (line: string) => void,
 ): Promise<number> {
+  const { credentials, tls } = access;
   const signalled = onceSignalled();
   const running: RunningReplica[] = await Promise.all(
-    specs.map((spec) => startReplica(spec, { servers, ...(credentials ? { credentials } : {}), log })),
+    specs.map((spec) => startReplica(spec, { servers, ...(credentials ? { credentials } : {}), ...(tls ? { tls } : {}), log })),
   );
   process.stdout.write(
     `${JSON.stringify({ ready: true, replicas: running.map((r) => ({ service: r.service, index: r.index, pid: process.pid })) })}\n`,

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Credentials } from "./connect.ts";
+import { type Credentials, type TlsFiles, tlsEnv } from "./connect.ts";
 import { FleetError } from "./fleet-error.ts";
 import type { ReplicaSpec } from "./replica-spec.ts";
 
@@ -33,7 +33,7 @@ export interface ChildReplica {
  */
 export function spawnReplica(
   spec: ReplicaSpec,
-  options: { servers: string[]; credentials?: Credentials; log: (line: string) => void },
+  options: { servers: string[]; credentials?: Credentials; tls?: TlsFiles; log: (line: string) => void },
 ): ChildReplica {
   const nodeArgs = ["--disable-warning=ExperimentalWarning", FLEET_BIN, "--servers", options.servers.join(",")];
   if (!SETPRIV && !warnedNoSetpriv) {
@@ -50,6 +50,7 @@ export function spawnReplica(
       ...process.env,
       GAUNTLET_REPLICA_SPEC: JSON.stringify(spec),
       ...(options.credentials ? { GAUNTLET_NATS_USER: options.credentials.user, GAUNTLET_NATS_PASS: options.credentials.pass } : {}),
+      ...tlsEnv(options.tls),
     },
   });
   const label = `${spec.service.name}#${spec.index}`;

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Manifest, ManifestService } from "../manifest/types.ts";
 import { type ChildReplica, spawnReplica } from "./child-replica.ts";
-import { type Credentials, connectService } from "./connect.ts";
+import { type Credentials, connectService, type TlsFiles } from "./connect.ts";
 import { FleetError } from "./fleet-error.ts";
 import { FleetReplica, fromChild, fromCohosted } from "./fleet-replica.ts";
 import { waitForInstances } from "./ready.ts";
@@ -12,6 +12,8 @@ export interface FleetOptions {
   manifest: Manifest;
   servers: string[];
   credentials?: Credentials;
+  /** TLS for every replica's NATS connection. */
+  tls?: TlsFiles;
   /** `process`: one Node process per replica (for kill tests); `cohosted`: all in this process (cheap). */
   mode: "process" | "cohosted";
   /** Replicas per service, overriding the manifest's. */
@@ -48,7 +50,12 @@ export async function startFleet(options: FleetOptions): Promise<StartedFleet> {
   );
   options.signal?.throwIfAborted();
 
-  const connection = { servers: options.servers, ...(options.credentials ? { credentials: options.credentials } : {}), log };
+  const connection = {
+    servers: options.servers,
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
+    log,
+  };
   const children: ChildReplica[] = [];
   const launcherFor = (spec: ReplicaSpec) =>
     options.mode === "process"
@@ -86,7 +93,7 @@ export async function startFleet(options: FleetOptions): Promise<StartedFleet> {
     id: fleetId,
     replicas,
     waitReady: async (timeoutMs = 30_000) => {
-      const nc = await connectService(options.servers, "gauntlet-fleet-probe", options.credentials);
+      const nc = await connectService(options.servers, "gauntlet-fleet-probe", options.credentials, options.tls);
       try {
         await waitForInstances(nc, expected, timeoutMs, {
           ...(options.signal ? { signal: options.signal } : {}),

@@ -1,4 +1,4 @@
-export type { Credentials } from "./connect.ts";
+export type { Credentials, TlsFiles } from "./connect.ts";
 export { connectService } from "./connect.ts";
 export type { FleetOptions, ReplicaHandle, StartedFleet } from "./fleet.ts";
 export { startFleet } from "./fleet.ts";

@@ -1,7 +1,7 @@
 import { Svcm } from "@nats-io/services";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { type Behaviour, behaviourFactory, standInHandler } from "./behaviours/index.ts";
-import { type Credentials, connectService } from "./connect.ts";
+import { type Credentials, connectService, type TlsFiles } from "./connect.ts";
 import { type EndpointCounters, serveEndpoint } from "./endpoint.ts";
 import { FleetError } from "./fleet-error.ts";
 import { InFlight } from "./in-flight.ts";
@@ -10,6 +10,7 @@ import type { ReplicaSpec } from "./replica-spec.ts";
 export interface ReplicaOptions {
   servers: string[];
   credentials?: Credentials;
+  tls?: TlsFiles;
   log?: (line: string) => void;
 }
 
@@ -29,7 +30,7 @@ export interface RunningReplica {
 export async function startReplica(spec: ReplicaSpec, options: ReplicaOptions): Promise<RunningReplica> {
   const { service: manifestService, index } = spec;
   const log = options.log ?? (() => {});
-  const nc = await connectService(options.servers, `${manifestService.name}#${index}`, options.credentials);
+  const nc = await connectService(options.servers, `${manifestService.name}#${index}`, options.credentials, options.tls);
   try {
     return await serve(nc, spec, log);
   } catch (error) {

@@ -1,4 +1,6 @@
-import { connect } from "node:net";
+import { readFileSync } from "node:fs";
+import { connect, isIP, type Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, describe, expect, it } from "vitest";
 import { snapshotNode } from "../../harness/probes/index.ts";
@@ -20,9 +22,13 @@ const slow = manifest.services.flatMap((service) =>
 
 /** Uploads over a raw socket and reads the status line as it arrives, as curl does, even if the upload is cut off. */
 function postReadingEarlyAnswer(url: string, body: Buffer): Promise<{ status: number }> {
-  const { hostname, port, pathname } = new URL(url);
+  const { protocol, hostname, port, pathname } = new URL(url);
+  const ca = gateway.ca ? readFileSync(gateway.ca, "utf8") : undefined;
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: hostname, port: Number(port) });
+    const socket: Socket =
+      protocol === "https:"
+        ? tlsConnect({ host: hostname, port: Number(port), ...(isIP(hostname) ? {} : { servername: hostname }), ...(ca ? { ca } : {}) })
+        : connect({ host: hostname, port: Number(port) });
     let received = "";
     const timer = setTimeout(() => socket.destroy(new Error("no answer within 10 s")), 10_000);
     socket.on("data", (chunk) => {

@@ -2,6 +2,7 @@ import { connect, createInbox } from "@nats-io/transport-node";
 import { describe, expect, it } from "vitest";
 import { startGateway } from "../../gateway/index.ts";
 import { waitUntil } from "../../harness/process/index.ts";
+import { natsConnectionOptions } from "../../lib/nats-options/index.ts";
 import { suiteControl } from "../support/control.ts";
 import { GatewayClient } from "../support/gateway-client.ts";
 import { suiteManifest } from "../support/manifest.ts";
@@ -16,6 +17,8 @@ const called = new Set(manifest.services.flatMap((service) => service.calls.map(
 const leaf = manifest.services.find((service) => !called.has(service.name) && service.streams.length === 0 && service.kv.length === 0);
 const gatewayUser =
   target.gateway?.nats_user && target.gateway.nats_pass ? { user: target.gateway.nats_user, pass: target.gateway.nats_pass } : undefined;
+/** The target's TLS files (CA and client certificate), for connections as the gateway's user. */
+const tls = target.nats.tls;
 
 async function instancesOf(name: string): Promise<number> {
   const nc = await connectTarget(target);
@@ -64,10 +67,12 @@ describe.runIf(gatewayUser)("the gateway's NATS user has least privilege", () =>
   it.each(["$JS.API.INFO", "$KV.state.anything", "$SYS.REQ.SERVER.PING", "$SRV.PING", "not.a.fleet.subject"])(
     "may not publish to %s",
     async (subject) => {
-      const nc = await connect({
-        servers: [...target.nats.servers],
-        ...(gatewayUser ? { user: gatewayUser.user, pass: gatewayUser.pass } : {}),
-      });
+      const nc = await connect(
+        natsConnectionOptions(
+          { servers: target.nats.servers, ...gatewayUser, tls },
+          { name: "gauntlet-suite-as-gateway", profile: "defaults" },
+        ),
+      );
       try {
         await expect(nc.request(subject, "", { timeout: 2_000 })).rejects.toThrow(/permissions violation/i);
       } finally {
@@ -93,6 +98,7 @@ describe.runIf(gatewayUser)("the gateway's NATS user has least privilege", () =>
       manifest: forbidden,
       servers: [...target.nats.servers],
       ...(gatewayUser ? { credentials: gatewayUser } : {}),
+      ...(tls ? { natsTls: tls } : {}),
     });
     const response = await fetch(`${probeGateway.url}/v1/gauntlet-forbidden/probe`, {
       method: "POST",

@@ -1,4 +1,5 @@
 import type { Target } from "../../harness/config/index.ts";
+import { type Fetch, fetchTrusting } from "../../harness/net/trusted-fetch.ts";
 import { recordLatency } from "../../harness/record/index.ts";
 
 export interface GatewayResponse {
@@ -12,12 +13,17 @@ export interface GatewayResponse {
 /** HTTP client for the target's gateways: requests go round-robin, each one timed and logged per endpoint. */
 export class GatewayClient {
   readonly urls: readonly string[];
+  /** A CA (PEM file) the gateways' https certificates chain to, when it is a private one. */
+  readonly ca: string | undefined;
+  readonly #fetch: Fetch;
   #next = 0;
 
   constructor(target: Target) {
     const urls = target.gateway?.urls ?? [];
     if (urls.length === 0) throw new Error(`${target.file}: gateway.urls is empty: the e2e suite needs a gateway`);
     this.urls = urls;
+    this.ca = target.gateway?.tls?.ca;
+    this.#fetch = fetchTrusting(this.ca);
   }
 
   /** POST a raw body (string or bytes) to `path` on the next gateway. */
@@ -28,7 +34,7 @@ export class GatewayClient {
   ): Promise<GatewayResponse> {
     const base = this.urls[this.#next++ % this.urls.length] as string;
     const startedAt = performance.now();
-    const response = await fetch(`${base}${path}`, {
+    const response = await this.#fetch(`${base}${path}`, {
       method: "POST",
       headers: { "content-type": "application/json", ...options.headers },
       body,
@@ -46,6 +52,6 @@ export class GatewayClient {
   }
 
   get(url: string): Promise<Response> {
-    return fetch(url, { signal: AbortSignal.timeout(5_000) });
+    return this.#fetch(url, { signal: AbortSignal.timeout(5_000) });
   }
 }

@@ -69,6 +69,23 @@ describe("gauntlet doctor", () => {
     expect(result.code).toBe(1);
   });
 
+  it("fails (exit 1) when the target expects TLS and the servers accept plain-text clients", async () => {
+    await using cluster = await new LocalCluster().withNodes(1).start();
+    const target = writeTarget("no-tls", cluster.clientUrls, cluster.monitoringUrls, "  tls: true\n");
+    const result = await gauntlet(["doctor", "--target", target]);
+    expect(result.stdout).toMatch(/TLS\s+✖ FAIL\s+off \(expected on\)/);
+    expect(result.stdout).toContain("Verdict: UNHEALTHY");
+    expect(result.code).toBe(1);
+  });
+
+  it("passes TLS on a cluster that requires it, with the servers' own words for what is encrypted", async () => {
+    await using cluster = await new LocalCluster().withNodes(3).withTls().start();
+    const target = writeTarget("tls", cluster.clientUrls, cluster.monitoringUrls, "  tls: true\n");
+    const result = await gauntlet(["doctor", "--target", target]);
+    expect(result.stdout).toMatch(/TLS\s+✔ pass\s+on, client certificates verified, routes over TLS \(expected on\)/);
+    expect(result.code).toBe(0);
+  });
+
   it("refuses a malformed target with file, field and problem (exit 2)", async () => {
     const file = join(dir, "bad.yaml");
     writeFileSync(file, "nats:\n  servers: [nats://127.0.0.1:4222]\n  monitoring: [not-a-url]\n");

@@ -1,9 +1,12 @@
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { createServer as createTcpServer, type Server, type Socket } from "node:net";
+import type { TLSSocket } from "node:tls";
 import { describe, expect, it } from "vitest";
-import { type Abortable, type HttpClientError, type HttpRequestSpec, OriginClient } from "../../harness/load/http-client.ts";
+import { type Abortable, type HttpClientError, type HttpRequestSpec, OriginClient, trustingCa } from "../../harness/load/http-client.ts";
 import { runLoad } from "../../harness/load/index.ts";
-import { httpServer } from "./support.ts";
+import { createRunCertificates } from "../../harness/tls/index.ts";
+import { httpServer, scratchDir } from "./support.ts";
 
 const get = (path = "/", timeoutMs = 5000): HttpRequestSpec => ({ method: "GET", path, headers: {}, body: null, timeoutMs });
 
@@ -304,5 +307,69 @@ describe("HTTP/1.1 client of the load engine", () => {
     // A fresh connection after every close and every garbage answer, none otherwise.
     expect(server.connections).toBeGreaterThanOrEqual(8 + 11);
     expect(server.connections).toBeLessThanOrEqual(8 + 14 + 2);
+  });
+});
+
+describe("HTTPS in the load engine", () => {
+  async function httpsServer(dir: string) {
+    const certificates = await createRunCertificates(dir);
+    const seen: Array<{ encrypted: boolean; servername: string | false | null }> = [];
+    const server = await httpServer(
+      (req, res) => {
+        const socket = req.socket as TLSSocket;
+        seen.push({ encrypted: socket.encrypted, servername: socket.servername });
+        res.end("secure");
+      },
+      { cert: readFileSync(certificates.server.cert, "utf8"), key: readFileSync(certificates.server.key, "utf8") },
+    );
+    return { server, seen, ca: readFileSync(certificates.ca, "utf8"), caFile: certificates.ca };
+  }
+
+  it("talks TLS to an https origin whose certificate a private CA signed, once it trusts that CA, and refuses it otherwise", async () => {
+    using dir = scratchDir();
+    const { server, seen, ca } = await httpsServer(dir.path);
+    await using _server = server;
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    const trusting = new OriginClient(server.url, undefined, trustingCa(ca));
+    const untrusting = new OriginClient(server.url);
+    try {
+      expect(await trusting.request(get("/one"))).toMatchObject({ status: 200, body: "secure" });
+      expect(await trusting.request(get("/two"))).toMatchObject({ status: 200, body: "secure" });
+      expect(trusting.connections).toBe(1);
+      const refused = await failure(untrusting.request(get("/three")));
+      expect(refused.message).toMatch(/certificate/i);
+    } finally {
+      trusting.close();
+      untrusting.close();
+      process.off("warning", onWarning);
+    }
+    // An IP address is not a server name (RFC 6066): none is sent, and Node has nothing to warn about.
+    expect(seen).toEqual([
+      { encrypted: true, servername: false },
+      { encrypted: true, servername: false },
+    ]);
+    expect(warnings.map((warning) => warning.message)).toEqual([]);
+  });
+
+  it("through ctx.http: trusts the CA of the target's gateways (gateway.tls.ca) in every worker", async () => {
+    using dir = scratchDir();
+    const { server, seen, caFile } = await httpsServer(dir.path);
+    await using _server = server;
+    const result = await runLoad({
+      scenario: new URL("./fixtures/http-constant-rate.ts", import.meta.url).pathname,
+      target: { gateway: { urls: [server.url], tls: { ca: caFile } } },
+      env: { URL: `${server.url}/fast` },
+      workers: 2,
+      progress: false,
+    });
+    // A loaded machine may drop a few iterations (open model): count what was sent, not what was planned.
+    const sent = result.metrics.http_reqs?.count ?? 0;
+    expect(sent).toBeGreaterThan(50);
+    expect(result.metrics.http_req_failed).toMatchObject({ passes: 0, total: sent });
+    expect(result.metrics.checks).toMatchObject({ rate: 1, total: sent });
+    expect(seen).toHaveLength(sent);
+    expect(seen.every((request) => request.encrypted)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -9,9 +10,12 @@ export interface TestServer {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** A real HTTP server on a loopback port. */
-export async function httpServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<TestServer> {
-  const server = createServer(handler);
+/** A real HTTP server on a loopback port; HTTPS with `tls` (PEM certificate and key). */
+export async function httpServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  tls?: { cert: string; key: string },
+): Promise<TestServer> {
+  const server: Server = tls ? createHttpsServer(tls, handler) : createServer(handler);
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
@@ -20,7 +24,7 @@ export async function httpServer(handler: (req: IncomingMessage, res: ServerResp
       server.closeAllConnections();
       server.close(() => resolve());
     });
-  return { url: `http://127.0.0.1:${port}`, close, [Symbol.asyncDispose]: close };
+  return { url: `${tls ? "https" : "http"}://127.0.0.1:${port}`, close, [Symbol.asyncDispose]: close };
 }
 
 export interface ScratchDir {

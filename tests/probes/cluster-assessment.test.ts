@@ -12,6 +12,8 @@ function node(name: string, peers: string[], overrides: Partial<Reachable> = {})
     version: "2.15.2",
     maxPayload: 4 * 1024 * 1024,
     tlsRequired: false,
+    tlsVerify: false,
+    routesTls: false,
     jetstream: true,
     metaLeader: "n1",
     metaClusterSize: 3,
@@ -105,5 +107,24 @@ describe("cluster assessment", () => {
       detail: "expected 4MB: n2 has 1MB",
     });
     expect(statusOf(healthy(), "TLS", { nodes: 3, tls: true })).toMatchObject({ status: "fail", detail: "off (expected on)" });
+  });
+
+  it("passes TLS only when every node requires it, and warns when routes still carry messages in plain text", () => {
+    const secure = (overrides: Partial<Reachable> = {}) =>
+      healthy().map((n) => ({ ...n, tlsRequired: true, tlsVerify: true, routesTls: true, ...overrides }));
+    expect(statusOf(secure(), "TLS", { nodes: 3, tls: true })).toEqual({
+      name: "TLS",
+      status: "pass",
+      detail: "on, client certificates verified, routes over TLS (expected on)",
+    });
+    const oneOpen = secure();
+    oneOpen[2] = { ...(oneOpen[2] as Reachable), tlsRequired: false };
+    expect(statusOf(oneOpen, "TLS", { nodes: 3, tls: true })).toMatchObject({ status: "fail", detail: /^on for 2\/3 nodes/ });
+    expect(statusOf(secure({ routesTls: false, tlsVerify: false }), "TLS", { nodes: 3, tls: true })).toEqual({
+      name: "TLS",
+      status: "warn",
+      detail: "on, routes in plain text on n1, n2, n3 (expected on)",
+    });
+    expect(statusOf(secure(), "TLS", { nodes: 3, tls: false })).toMatchObject({ status: "fail" });
   });
 });

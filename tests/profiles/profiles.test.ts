@@ -28,13 +28,14 @@ describe("profiles", () => {
   });
 
   it("lets a user's file extend ours and override single fields", async () => {
-    const file = profileFile("mine", "extends: smoke\ndescription: mine\nstack:\n  nodes: 3\nfailover:\n  enabled: false\n");
+    const file = profileFile("mine", "extends: smoke\ndescription: mine\nstack:\n  nodes: 3\n  tls: true\nfailover:\n  enabled: false\n");
     const profile = await loadProfile(file);
     const smoke = await loadProfile("smoke");
+    expect(smoke.stack.tls).toBe(false);
     expect(profile).toMatchObject({
       name: "mine",
       description: "mine",
-      stack: { ...smoke.stack, nodes: 3, networkFaults: false },
+      stack: { ...smoke.stack, nodes: 3, networkFaults: false, tls: true },
       failover: { enabled: false },
     });
     expect(profile.load).toEqual(smoke.load);

@@ -38,6 +38,7 @@ export interface UpReady {
   readonly dir: string;
   readonly nats: string[];
   readonly monitoring: string[];
+  readonly gateways: string[];
 }
 
 /** Starts `gauntlet up --json` in the background and resolves when it printed its ready line. */

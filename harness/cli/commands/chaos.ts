@@ -56,6 +56,7 @@ ${stackOptionUsage}`,
           progress,
           signal: context.signal,
           networkFaults: true,
+          tls: Boolean(options.tls),
         }).finally(() => progress.finish());
       }
       const system = target ?? (await loadTarget((stack as StartedLocalStack).targetFile));

@@ -28,6 +28,7 @@ function stackOptions(profile: Profile, options: ParsedOptions) {
     nodes: parseCount("--nodes", options.nodes, profile.stack.nodes),
     fleet,
     networkFaults: Boolean(options["network-faults"]) || profile.stack.networkFaults,
+    tls: Boolean(options.tls) || profile.stack.tls,
   };
 }
 

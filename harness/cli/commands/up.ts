@@ -27,6 +27,7 @@ ${stackOptionUsage}
       nodes,
       fleet,
       networkFaults: Boolean(options["network-faults"]),
+      tls: Boolean(options.tls),
       progress,
       signal: context.signal,
     }).finally(() => progress.finish());

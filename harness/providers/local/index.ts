@@ -1,4 +1,4 @@
 export { LocalCluster, LocalClusterError, type ProgressListener, StartedLocalCluster } from "./local-cluster.ts";
 export { LocalNode, NodeError } from "./local-node.ts";
-export type { NodePorts } from "./nats-server-config.ts";
+export type { NodePorts, ServerTls } from "./nats-server-config.ts";
 export { listStacks, registerStack, type StackRecord, stopStack } from "./stack-registry.ts";

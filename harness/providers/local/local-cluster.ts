@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { GauntletError } from "../../../lib/errors/index.ts";
 import { freePorts } from "../../net/free-port.ts";
 import { type ClusterAssessment, waitForClusterFormed } from "../../probes/index.ts";
 import { crashGuard } from "../../process/index.ts";
+import type { RunCertificates } from "../../tls/index.ts";
 import type { StartedStack } from "../stack.ts";
 import { LocalNode, NodeError } from "./local-node.ts";
 import { type NodePorts, natsServerConfig } from "./nats-server-config.ts";
@@ -35,6 +36,7 @@ export class LocalCluster {
   #baseDir = tmpdir();
   #onProgress: ProgressListener = () => {};
   #networkFaults = false;
+  #tls = false;
 
   withNodes(count: number): this {
     if (!Number.isInteger(count) || count < 1) throw new LocalClusterError(`--nodes must be a whole number ≥ 1, got ${count}`);
@@ -74,6 +76,15 @@ export class LocalCluster {
     return this;
   }
 
+  /**
+   * TLS on client connections and routes with a CA and certificates made for this run in its run
+   * dir (`started.tls`); clients must present a certificate that CA signed.
+   */
+  withTls(enabled = true): this {
+    this.#tls = enabled;
+    return this;
+  }
+
   withProgress(listener: ProgressListener): this {
     this.#onProgress = listener;
     return this;
@@ -94,6 +105,7 @@ export class LocalCluster {
     const id = randomBytes(3).toString("hex");
     const dir = mkdtempSync(join(this.#baseDir, `gauntlet-${id}-`));
     crashGuard.watchDir(dir);
+    const tls = this.#tls ? await this.#certificates(join(dir, "tls")) : undefined;
     const ports = await this.#allocatePorts();
     const names = ports.map((_, index) => `nats-${index + 1}`);
     const network =
@@ -113,11 +125,12 @@ export class LocalCluster {
         storeDir: join(nodeDir, "jetstream"),
         maxPayload: this.#maxPayload,
         extra: this.#extra,
+        ...(tls ? { tls: { ca: tls.ca, ...tls.server } } : {}),
         ...(network && deadEndPort !== undefined ? { proxiedRoutes: { urls: network.routesFrom(name), deadEndPort } } : {}),
       });
-      return new LocalNode({ binary: this.#binary, name, dir: nodeDir, ports: nodePorts, config });
+      return new LocalNode({ binary: this.#binary, name, dir: nodeDir, ports: nodePorts, config, tls: tls !== undefined });
     });
-    const cluster = new StartedLocalCluster(id, dir, nodes, network);
+    const cluster = new StartedLocalCluster(id, dir, nodes, network, tls);
     try {
       this.#onProgress(`starting ${nodes.length} nats-server node(s)`);
       for (const node of nodes) node.spawn();
@@ -137,6 +150,12 @@ export class LocalCluster {
       await cluster.stop();
       throw error;
     }
+  }
+
+  async #certificates(dir: string): Promise<RunCertificates> {
+    this.#onProgress("making a CA and certificates for this run");
+    const { createRunCertificates } = await import("../../tls/index.ts");
+    return createRunCertificates(dir, `gauntlet ${basename(dirname(dir))}`);
   }
 
   async #allocatePorts(): Promise<NodePorts[]> {
@@ -160,14 +179,17 @@ export class StartedLocalCluster implements StartedStack {
   readonly nodes: readonly LocalNode[];
   /** Present when built `withNetworkFaults()`: partitions between nodes. */
   readonly network: LocalNetwork | undefined;
+  /** Present when built `withTls()`: the run's CA and the certificates clients use. */
+  readonly tls: RunCertificates | undefined;
   formation: ClusterAssessment | undefined;
   #stopped: Promise<void> | undefined;
 
-  constructor(id: string, dir: string, nodes: readonly LocalNode[], network?: LocalNetwork) {
+  constructor(id: string, dir: string, nodes: readonly LocalNode[], network?: LocalNetwork, tls?: RunCertificates) {
     this.id = id;
     this.dir = dir;
     this.nodes = nodes;
     this.network = network;
+    this.tls = tls;
   }
 
   get clientUrls(): string[] {

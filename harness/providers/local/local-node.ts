@@ -45,6 +45,8 @@ export interface LocalNodeOptions {
   readonly dir: string;
   readonly ports: NodePorts;
   readonly config: Record<string, unknown>;
+  /** The node requires TLS: its client URL says `tls://`. */
+  readonly tls?: boolean;
 }
 
 /** One nats-server process on loopback ports; restartable on the same ports and data dir. */
@@ -63,7 +65,7 @@ export class LocalNode implements NodeHandle {
     this.name = options.name;
     this.ports = options.ports;
     this.dir = options.dir;
-    this.clientUrl = `nats://127.0.0.1:${options.ports.client}`;
+    this.clientUrl = `${options.tls ? "tls" : "nats"}://127.0.0.1:${options.ports.client}`;
     this.monitoringUrl = `http://127.0.0.1:${options.ports.monitoring}`;
     this.configFile = join(options.dir, "nats-server.json");
     this.logFile = join(options.dir, "nats-server.log");

@@ -12,6 +12,8 @@ export interface NodeConfigInput {
   readonly storeDir: string;
   readonly maxPayload: number;
   readonly extra: Record<string, unknown>;
+  /** TLS on client connections and routes, both verifying the peer's certificate against the CA. */
+  readonly tls?: ServerTls;
   /** Route links to dial instead of the peers' cluster ports directly (network-fault proxies). */
   readonly proxiedRoutes?: ProxiedRoutes;
 }
@@ -22,7 +24,23 @@ export interface ProxiedRoutes {
   readonly deadEndPort: number;
 }
 
+export interface ServerTls {
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
+}
+
 const MiB = 1024 * 1024;
+
+/**
+ * nats-server's handshake timeout defaults to 0.5 s: dozens of replicas connecting at once on a
+ * busy machine miss it, so a TLS stack allows a few seconds.
+ */
+const TLS_HANDSHAKE_TIMEOUT_S = 5;
+
+function tlsBlock(tls: ServerTls): Record<string, unknown> {
+  return { ca_file: tls.ca, cert_file: tls.cert, key_file: tls.key, verify: true, timeout: TLS_HANDSHAKE_TIMEOUT_S };
+}
 
 /** nats-server reads JSON as its config format, so a node's config is plain data. */
 export function natsServerConfig(input: NodeConfigInput): Record<string, unknown> {
@@ -35,6 +53,7 @@ export function natsServerConfig(input: NodeConfigInput): Record<string, unknown
     max_pending: Math.max(64 * MiB, input.maxPayload * 4),
     lame_duck_duration: "30s",
     lame_duck_grace_period: "1s",
+    ...(input.tls ? { tls: tlsBlock(input.tls) } : {}),
     jetstream: { store_dir: input.storeDir, max_memory_store: 256 * MiB, max_file_store: 4096 * MiB },
     ...(clustered
       ? {
@@ -43,6 +62,7 @@ export function natsServerConfig(input: NodeConfigInput): Record<string, unknown
             listen: `127.0.0.1:${input.ports.cluster}`,
             routes: input.peers.filter((peer) => peer !== input.ports).map((peer) => `nats://127.0.0.1:${peer.cluster}`),
             connect_retries: 120,
+            ...(input.tls ? { tls: tlsBlock(input.tls) } : {}),
             ...(input.proxiedRoutes ? routeConfigFor(input.proxiedRoutes) : {}),
           },
         }

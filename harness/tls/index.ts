@@ -1,0 +1,1 @@
+export { type CertificateFiles, createRunCertificates, type RunCertificates } from "./run-certificates.ts";
