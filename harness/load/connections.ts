@@ -6,7 +6,7 @@ import type { MsgHdrs, NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import { natsConnectionOptions } from "../../lib/nats-options/index.ts";
 import { LoadError } from "./errors.ts";
-import { type Abortable, OriginClient, trustingCa } from "./http-client.ts";
+import { type Abortable, OriginClient, trustingCa } from "./http/index.ts";
 import { JsPublisher, msgIdHeaders } from "./js-publisher.ts";
 import { PublishBatch } from "./publish-batch.ts";
 import type { LoadTarget } from "./target.ts";

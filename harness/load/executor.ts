@@ -1,10 +1,11 @@
 import type { Connections } from "./connections.ts";
-import { createVuContext, type LoadContext, type VuContext } from "./context.ts";
-import type { Abortable } from "./http-client.ts";
+import type { LoadContext } from "./context-api.ts";
+import type { Abortable } from "./http/index.ts";
 import type { MetricSink } from "./metrics.ts";
 import { isArrivalRate, maxVUsOf, type NormalizedArrivalScenario, type NormalizedScenario, type NormalizedVuScenario } from "./options.ts";
 import { arrivalOffsets, shareOf } from "./schedule.ts";
 import { type LoadTarget, nowMs } from "./target.ts";
+import { createVuContext, type VuContext } from "./vu-context.ts";
 
 export type IterationFn = (ctx: LoadContext) => unknown;
 

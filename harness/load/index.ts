@@ -1,4 +1,4 @@
-export type { HttpOptions, HttpResponse, JsAck, KvResult, LoadContext, NatsReply, OpOptions } from "./context.ts";
+export type { HttpOptions, HttpResponse, JsAck, KvResult, LoadContext, NatsReply, OpOptions } from "./context-api.ts";
 export { LoadError } from "./errors.ts";
 export { decodeHistogram, encodeHistogram, mergeEncoded, newHistogram, trendStat } from "./histogram.ts";
 export { BUILTIN_METRICS, type MetricDelta, MetricSink, MetricStore, metricKey, type Tags } from "./metrics.ts";

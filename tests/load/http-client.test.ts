@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { createServer as createTcpServer, type Server, type Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { describe, expect, it } from "vitest";
-import { type Abortable, type HttpClientError, type HttpRequestSpec, OriginClient, trustingCa } from "../../harness/load/http-client.ts";
+import { type Abortable, type HttpClientError, type HttpRequestSpec, OriginClient, trustingCa } from "../../harness/load/http/index.ts";
 import { runLoad } from "../../harness/load/index.ts";
 import { createRunCertificates } from "../../harness/tls/index.ts";
 import { httpServer, scratchDir } from "./support.ts";

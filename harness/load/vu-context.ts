@@ -1,93 +1,10 @@
 import { type MsgHdrs, headers as natsHeaders } from "@nats-io/nats-core";
 import type { Connections } from "./connections.ts";
-import { type Abortable, type OriginClient, parseUrl, type RawResponse } from "./http-client.ts";
+import type { HttpOptions, HttpResponse, KvResult, LoadContext, OpOptions } from "./context-api.ts";
+import { type Abortable, type OriginClient, parseUrl, type RawResponse } from "./http/index.ts";
 import type { MetricSink, Tags } from "./metrics.ts";
+import { internTags, isEmpty, plainHttpTags } from "./tag-cache.ts";
 import { type LoadTarget, nowMs } from "./target.ts";
-
-export interface HttpOptions {
-  headers?: Record<string, string>;
-  tags?: Record<string, string>;
-  timeoutMs?: number;
-}
-
-export interface HttpResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  /** Milliseconds from the intended start (or the previous operation's end) to the full body. */
-  durationMs: number;
-  error?: string;
-  json<T = unknown>(): T;
-}
-
-export interface NatsReply {
-  ok: boolean;
-  error?: string;
-  data: Uint8Array;
-  headers?: Record<string, string>;
-  durationMs: number;
-  string(): string;
-  json<T = unknown>(): T;
-}
-
-export interface OpOptions {
-  tags?: Record<string, string>;
-  timeoutMs?: number;
-  headers?: Record<string, string>;
-}
-
-export interface JsAck {
-  ok: boolean;
-  error?: string;
-  stream?: string;
-  seq?: number;
-  duplicate?: boolean;
-  durationMs: number;
-}
-
-export interface KvResult {
-  ok: boolean;
-  error?: string;
-  value?: Uint8Array;
-  revision?: number;
-  durationMs: number;
-  string(): string;
-}
-
-/** What an iteration function receives: protocols, checks, tags and custom metrics. */
-export interface LoadContext<Data = unknown> {
-  readonly vu: { readonly id: number; readonly iteration: number; readonly scenario: string; readonly worker: number };
-  readonly data: Data;
-  /** Epoch ms at which the schedule meant this iteration to start (arrival-rate executors), else when it started. */
-  readonly scheduledAtMs: number;
-  readonly target: LoadTarget;
-  readonly env: Readonly<Record<string, string>>;
-  readonly signal: AbortSignal;
-  /** Tags added to every metric this iteration records from now on. */
-  readonly tags: Record<string, string>;
-  readonly http: {
-    request(method: string, url: string, body?: unknown, options?: HttpOptions): Promise<HttpResponse>;
-    get(url: string, options?: HttpOptions): Promise<HttpResponse>;
-    post(url: string, body?: unknown, options?: HttpOptions): Promise<HttpResponse>;
-  };
-  readonly nats: {
-    request(subject: string, payload?: unknown, options?: OpOptions): Promise<NatsReply>;
-    publish(subject: string, payload?: unknown, options?: OpOptions): Promise<void>;
-  };
-  readonly js: {
-    publish(subject: string, payload?: unknown, options?: OpOptions & { msgID?: string }): Promise<JsAck>;
-  };
-  kv(bucket: string): {
-    get(key: string, options?: OpOptions): Promise<KvResult>;
-    put(key: string, value: unknown, options?: OpOptions): Promise<KvResult>;
-  };
-  /** k6's check: records each named predicate in the `checks` rate and returns whether all passed. */
-  check<T>(value: T, checks: Record<string, (value: T) => boolean>, tags?: Record<string, string>): boolean;
-  count(name: string, value?: number, tags?: Record<string, string>): void;
-  trend(name: string, valueMs: number, tags?: Record<string, string>): void;
-  rate(name: string, pass: boolean, tags?: Record<string, string>): void;
-  sleep(ms: number): Promise<void>;
-}
 
 const encoder = new TextEncoder();
 /** What a core publish resolves to: it is queued, and nothing more is known (as nats.js's publish). */
@@ -106,102 +23,8 @@ function message(error: unknown): string {
   return String(error);
 }
 
-const INTERNED = new WeakMap<Tags, Map<string, Tags>>();
-const INTERNED_PLAIN = new WeakMap<Tags, Map<string, Map<string, Tags>>>();
-
-function appendKey(key: string, tags: Record<string, string> | undefined): string {
-  let out = key;
-  if (tags) for (const k in tags) out += `${k}\u0001${tags[k]}\u0002`;
-  return out;
-}
-
-function isEmpty(tags: Record<string, string>): boolean {
-  for (const _ in tags) return false;
-  return true;
-}
-
-/**
- * The merged tag set of an operation, one object per distinct set: the metric sink finds its
- * entries by object identity, so repeating operations build no metric keys. The common case
- * (no iteration or call tags) is looked up by `kind` and `primary` (e.g. the subject) alone.
- */
-function internTags(
-  scenarioTags: Tags,
-  iterationTags: Record<string, string>,
-  own: Record<string, string>,
-  extra: Record<string, string> | undefined,
-  kind: string,
-  primary: string,
-  /** Instead of `own`: the one tag `{[primaryTag]: primary}`, built only the first time. */
-  primaryTag?: string,
-): Tags {
-  if (extra === undefined && isEmpty(iterationTags)) {
-    let byKind = INTERNED_PLAIN.get(scenarioTags);
-    if (!byKind) {
-      byKind = new Map();
-      INTERNED_PLAIN.set(scenarioTags, byKind);
-    }
-    let byPrimary = byKind.get(kind);
-    if (!byPrimary) {
-      byPrimary = new Map();
-      byKind.set(kind, byPrimary);
-    }
-    let tags = byPrimary.get(primary);
-    if (!tags) {
-      tags = Object.freeze({ ...scenarioTags, ...(primaryTag === undefined ? own : { [primaryTag]: primary }) });
-      byPrimary.set(primary, tags);
-    }
-    return tags;
-  }
-  let byKey = INTERNED.get(scenarioTags);
-  if (!byKey) {
-    byKey = new Map();
-    INTERNED.set(scenarioTags, byKey);
-  }
-  const key = appendKey(appendKey(appendKey("", iterationTags), own), extra);
-  let tags = byKey.get(key);
-  if (!tags) {
-    tags = Object.freeze({ ...scenarioTags, ...iterationTags, ...own, ...extra });
-    byKey.set(key, tags);
-  }
-  return tags;
-}
-
 const NO_HEADERS: Record<string, string> = Object.freeze({});
 const NO_OPTIONS: OpOptions = Object.freeze({});
-const PLAIN_HTTP = new WeakMap<Tags, Map<string, Map<string, Map<number, Tags>>>>();
-
-/** The tags of a request made without call or iteration tags, found without building a key. */
-function plainHttpTags(scenarioTags: Tags, method: string, label: string, status: number): Tags {
-  let byLabel = PLAIN_HTTP.get(scenarioTags);
-  if (!byLabel) {
-    byLabel = new Map();
-    PLAIN_HTTP.set(scenarioTags, byLabel);
-  }
-  let byMethod = byLabel.get(label);
-  if (!byMethod) {
-    byMethod = new Map();
-    byLabel.set(label, byMethod);
-  }
-  let byStatus = byMethod.get(method);
-  if (!byStatus) {
-    byStatus = new Map();
-    byMethod.set(method, byStatus);
-  }
-  let tags = byStatus.get(status);
-  if (!tags) {
-    tags = internTags(
-      scenarioTags,
-      {},
-      { method, status: String(status), name: label },
-      undefined,
-      "http",
-      `${method}\u0000${status}\u0000${label}`,
-    );
-    byStatus.set(status, tags);
-  }
-  return tags;
-}
 
 class LoadHttpResponse implements HttpResponse {
   readonly status: number;
