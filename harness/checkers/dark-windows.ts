@@ -1,4 +1,4 @@
-import { faultWindows, type History, OP, pairOperations } from "../history/index.ts";
+import { faultWindows, type History, OP, PROBE, PROBE_PROCESS, pairOperations } from "../history/index.ts";
 import type { CheckResult } from "./result.ts";
 
 export interface DarkWindowCheckerOptions {
@@ -8,10 +8,17 @@ export interface DarkWindowCheckerOptions {
   readonly stream: string;
 }
 
-/** A finding: a fault window (longer than `minWindowNs`) in which publishes were tried and none was acknowledged. */
+/**
+ * A finding: a fault window (longer than `minWindowNs`) in which publishes were tried and none was
+ * acknowledged. The window ends when the runner asked to heal (its `heal` probe), not when the
+ * heal returned: a restarted node serves again before its start returns, and publishes it
+ * acknowledged then are the heal's doing, not availability during the fault.
+ */
 export function checkDarkWindows(history: History, options: DarkWindowCheckerOptions): CheckResult<{ windows: unknown[] }> {
   const operations = pairOperations(history).filter((operation) => operation.f === OP.publish);
+  const healAsked = history.filter((entry) => entry.process === PROBE_PROCESS && entry.f === PROBE.heal).map((entry) => entry.time);
   const dark = faultWindows(history)
+    .map((window) => ({ ...window, stop: healAsked.find((time) => time >= window.start && time <= window.stop) ?? window.stop }))
     .filter((window) => window.stop - window.start >= options.minWindowNs)
     .filter((window) => {
       const inside = operations.filter((operation) => operation.invokeTime >= window.start && operation.invokeTime <= window.stop);

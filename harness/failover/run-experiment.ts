@@ -232,6 +232,7 @@ export async function runExperiment(
         history.probe(PROBE.inject, { fault: fault.kind });
         const active = await nemesis.inject(fault);
         if (!nemesis.holdsItself(fault.kind)) await sleep(timing.faultMs, signal);
+        history.probe(PROBE.heal, { fault: fault.kind });
         await nemesis.heal(active);
       }
     } catch (error) {

@@ -16,6 +16,8 @@ export const PROBE = {
   experiment: "experiment",
   /** The runner asked the nemesis to inject (the fault acts from here, before `inject` returns). */
   inject: "inject",
+  /** The runner asked the nemesis to heal (a restarted node may serve again before `heal` returns). */
+  heal: "heal",
   /** After a heal: did the cluster re-form with every stream current? */
   clusterHealthy: "cluster-healthy",
   /** Before the final reads: is every replica of the stream caught up? */

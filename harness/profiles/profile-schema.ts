@@ -29,7 +29,7 @@ export const ProfileFile = z.strictObject({
   failover: z
     .strictObject({
       enabled: z.boolean().optional(),
-      /** Fault names of suites/failover, or `all`. */
+      /** Experiment names of harness/failover/catalog.ts, or `all`. */
       faults: z.array(z.string().min(1)).optional(),
       seed: z.int().optional(),
       /** Passed to the failover suite (experiment durations and bounds). */
