@@ -14,7 +14,7 @@ export function splitByExperiment(history: readonly HistoryEntry[]): Map<string,
 }
 
 /** Client entries carry the experiment in their process (`experiment/client`); nemesis and probe entries in `value.experiment`. */
-export function experimentOf(entry: HistoryEntry): string | undefined {
+function experimentOf(entry: HistoryEntry): string | undefined {
   if (typeof entry.process === "string" && entry.process.includes("/")) return entry.process.slice(0, entry.process.lastIndexOf("/"));
   const value = entry.value as { experiment?: unknown; target?: { experiment?: unknown } } | undefined;
   if (typeof value?.experiment === "string") return value.experiment;

@@ -1,6 +1,6 @@
 export { type Classification, classifyError, type ErrorClassifier } from "./classify.ts";
 export { HistoryError } from "./errors.ts";
-export { experimentOf, splitByExperiment } from "./experiments.ts";
+export { splitByExperiment } from "./experiments.ts";
 export { type HistorySink, JsonlHistoryWriter, loadHistory, parseHistoryLine } from "./jsonl.ts";
 export { CLIENT_OPS, OP, PROBE } from "./operation-names.ts";
 export { effectiveWindows, type FaultWindow, faultWindows, insideAny, type Operation, pairOperations } from "./operations.ts";

@@ -1,9 +1,8 @@
-export { type RecordedExperiment, recordExperiment, runStartMs, timeSeries, toFailoverExperiment } from "./failover-record.ts";
+export { type RecordedExperiment, recordExperiment, runStartMs, timeSeries } from "./failover-record.ts";
 export { toJUnit } from "./junit.ts";
 export { type LatencySample, recordLatency, summarizeLatency } from "./latency-log.ts";
 export {
   listRuns,
-  parseWith,
   previousRun,
   type RecordedRun,
   readFailoverSection,
@@ -22,6 +21,6 @@ export {
   SCREENSHOT_FILE,
   SUMMARY_FILE,
 } from "./record-files.ts";
-export { newRunId, RunRecord } from "./run-record-writer.ts";
+export { RunRecord } from "./run-record-writer.ts";
 export * from "./summary-schema.ts";
 export { xmlSafe } from "./xml.ts";
