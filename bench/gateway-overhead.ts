@@ -16,8 +16,9 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import * as hdr from "hdr-histogram-js";
 import { Pool } from "undici";
-import { SupervisedProcess, waitUntil } from "../harness/process/index.ts";
+import { SupervisedProcess } from "../harness/process/index.ts";
 import { LocalCluster } from "../harness/providers/local/index.ts";
+import { waitUntil } from "../lib/retry/index.ts";
 
 const SUBJECT = "svc.bench.echo";
 const REQUEST_BODY = JSON.stringify({ prompt: "bench", n: 1 });

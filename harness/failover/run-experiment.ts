@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection, nanos } from "@nats-io/transport-node";
+import { retry } from "../../lib/retry/index.ts";
 import { type ExperimentMeta, type ExperimentVerdict, judgeExperiment } from "../checkers/index.ts";
 import { type HistoryEntry, HistoryRecorder, NEMESIS_PROCESS, PROBE, PROBE_PROCESS } from "../history/index.ts";
 import { type FaultSpec, Nemesis, waitForHealthy } from "../nemesis/index.ts";
@@ -57,19 +58,6 @@ function tag(entries: readonly HistoryEntry[], experiment: string): HistoryEntry
     const value = (entry.value ?? {}) as Record<string, unknown>;
     return { ...entry, value: { ...value, experiment } };
   });
-}
-
-async function retry<T>(what: string, attempts: number, operation: () => Promise<T>, signal: AbortSignal): Promise<T> {
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= attempts && !signal.aborted; attempt++) {
-    try {
-      return await operation();
-    } catch (error) {
-      lastError = error;
-      await sleep(500, signal);
-    }
-  }
-  throw new Error(`${what}: ${(lastError as Error)?.message ?? "aborted"}`, { cause: lastError });
 }
 
 /**
@@ -155,8 +143,6 @@ export async function runExperiment(
     const jsm = await jetstreamManager(admin, { timeout: 5_000 });
     if (!existing)
       await retry(
-        `create stream ${streamName}`,
-        20,
         () =>
           jsm.streams.add({
             name: streamName,
@@ -166,19 +152,17 @@ export async function runExperiment(
             retention: RetentionPolicy.Limits,
             duplicate_window: nanos(stream.duplicateWindowMs),
           }),
-        signal,
+        { what: `create stream ${streamName}`, attempts: 20, intervalMs: 500, signal },
       );
     const kvClients = spec.kvClients ?? 1;
     if (kvClients > 0) {
       await retry(
-        `create KV bucket ${bucket}`,
-        20,
         () =>
           new Kvm(jetstream(admin, { timeout: 5_000 })).create(bucket, {
             replicas: stream.replicas,
             storage: stream.storage === "memory" ? StorageType.Memory : StorageType.File,
           }),
-        signal,
+        { what: `create KV bucket ${bucket}`, attempts: 20, intervalMs: 500, signal },
       );
     }
     progress(`${spec.name}: stream ${streamName} R${stream.replicas} ${stream.storage}`);

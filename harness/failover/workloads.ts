@@ -10,6 +10,7 @@ import {
 import { Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { ClientProfile } from "../../lib/nats-options/index.ts";
+import { RetryError, retry, waitUntil } from "../../lib/retry/index.ts";
 import { type HistoryRecorder, OP, PROBE } from "../history/index.ts";
 import { fetchTrusting } from "../net/trusted-fetch.ts";
 import type { ConsumerMode, GatewayCall } from "./experiment.ts";
@@ -196,39 +197,25 @@ function messageRefs(messages: readonly JsMsg[], stream: string): { id: string; 
   return messages.map((message) => ({ id: message.headers?.get("Nats-Msg-Id") || `seq-${message.seq}`, stream }));
 }
 
-async function retried<T>(what: string, attempts: number, operation: () => Promise<T>): Promise<T> {
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    try {
-      return await operation();
-    } catch (error) {
-      lastError = error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-  throw new Error(`${what}: still failing after ${attempts} attempts: ${(lastError as Error)?.message ?? lastError}`, { cause: lastError });
-}
-
 /**
  * Waits until every replica of `stream` is current with no lag: a consumer whose leader lands on a
  * lagging replica sees only that replica's messages. Records the outcome as a `stream-replicas`
  * probe ({stream, converged, lagging}); a stream that never converges is a finding of its own.
  */
 async function waitForReplicas(history: HistoryRecorder, jsm: JetStreamManager, stream: string, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
   let lagging: { name: string; lag: number; current: boolean }[] = [];
-  while (Date.now() < until) {
-    try {
+  await waitUntil(
+    async () => {
       const info = await jsm.streams.info(stream);
       lagging = (info.cluster?.replicas ?? [])
         .filter((replica) => !replica.current || (replica.lag ?? 0) > 0 || replica.offline)
         .map((replica) => ({ name: replica.name, lag: replica.lag ?? 0, current: replica.current }));
-      if (info.cluster?.leader && lagging.length === 0) break;
-    } catch {
-      // electing: ask again
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+      return info.cluster?.leader && lagging.length === 0 ? true : undefined;
+    },
+    { what: `every replica of ${stream} current`, timeoutMs, intervalMs: 250 },
+  ).catch((error) => {
+    if (!(error instanceof RetryError)) throw error;
+  });
   history.probe(PROBE.streamReplicas, { stream, converged: lagging.length === 0, lagging });
 }
 
@@ -249,15 +236,21 @@ export async function finalReads(
   await waitForReplicas(history, jsm, stream, Math.min(deadlineMs, 20_000));
   const durable = options.durable ?? "gauntlet-final-reads";
   const filter = options.filter;
-  await retried(`create consumer ${durable} on ${stream}`, 20, () =>
-    jsm.consumers.add(stream, {
-      durable_name: durable,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ...(filter ? { filter_subject: filter } : {}),
-    }),
+  await retry(
+    () =>
+      jsm.consumers.add(stream, {
+        durable_name: durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ...(filter ? { filter_subject: filter } : {}),
+      }),
+    { what: `create consumer ${durable} on ${stream}`, attempts: 20, intervalMs: 500 },
   );
-  const consumer = await retried(`get consumer ${durable}`, 10, () => jetstream(nc, { timeout: 5_000 }).consumers.get(stream, durable));
+  const consumer = await retry(() => jetstream(nc, { timeout: 5_000 }).consumers.get(stream, durable), {
+    what: `get consumer ${durable}`,
+    attempts: 10,
+    intervalMs: 500,
+  });
   const until = Date.now() + deadlineMs;
   let emptyFetches = 0;
   while (Date.now() < until && emptyFetches < 3) {
@@ -301,13 +294,15 @@ export async function runProcessor(
     const nc = await connectClient(context, 0, "processor");
     try {
       const jsm = await jetstreamManager(nc, { timeout: 5_000 });
-      await retried(`create consumer ${durable} on ${stream}`, 20, () =>
-        jsm.consumers.add(stream, {
-          durable_name: durable,
-          ack_policy: AckPolicy.Explicit,
-          deliver_policy: DeliverPolicy.All,
-          ack_wait: 5_000_000_000,
-        }),
+      await retry(
+        () =>
+          jsm.consumers.add(stream, {
+            durable_name: durable,
+            ack_policy: AckPolicy.Explicit,
+            deliver_policy: DeliverPolicy.All,
+            ack_wait: 5_000_000_000,
+          }),
+        { what: `create consumer ${durable} on ${stream}`, attempts: 20, intervalMs: 500 },
       );
       const consumer = await jetstream(nc, { timeout: 5_000 }).consumers.get(stream, durable);
       while (quietFetches < 3) {

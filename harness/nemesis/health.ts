@@ -1,5 +1,5 @@
+import { waitUntil } from "../../lib/retry/index.ts";
 import { assessCluster, type ClusterAssessment, snapshotCluster } from "../probes/index.ts";
-import { waitUntil } from "../process/index.ts";
 import type { NemesisTarget } from "./target.ts";
 
 export interface HealthWait {

@@ -1,4 +1,4 @@
-import { type RetryOptions, waitUntil } from "../process/index.ts";
+import { type RetryOptions, waitUntil } from "../../lib/retry/index.ts";
 import { assessCluster, type ClusterAssessment } from "./cluster-assessment.ts";
 import { snapshotCluster } from "./node-snapshot.ts";
 

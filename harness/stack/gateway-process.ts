@@ -1,8 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { GauntletError } from "../../lib/errors/index.ts";
+import { waitUntil } from "../../lib/retry/index.ts";
 import { freePort } from "../net/free-port.ts";
 import { type Fetch, fetchTrusting } from "../net/trusted-fetch.ts";
-import { crashGuard, SupervisedProcess, waitUntil } from "../process/index.ts";
+import { crashGuard, SupervisedProcess } from "../process/index.ts";
 import type { RunCertificates } from "../tls/index.ts";
 
 const GATEWAY_BIN = fileURLToPath(new URL("../../gateway/bin/gateway.ts", import.meta.url));

@@ -1,11 +1,9 @@
 import { type JetStreamManager, jetstreamManager, StorageType, type StreamConfig } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { type NatsConnection, nanos } from "@nats-io/transport-node";
+import { retry, waitUntil } from "../../lib/retry/index.ts";
 import type { Manifest, ManifestKv, ManifestStream } from "../manifest/types.ts";
 import { FleetError } from "./fleet-error.ts";
-import { sleep } from "./latency.ts";
-
-const ATTEMPTS = 8;
 
 /**
  * Create or update every stream and KV bucket the manifest declares (idempotent). Right after a
@@ -14,8 +12,9 @@ const ATTEMPTS = 8;
 export async function provisionJetStream(nc: NatsConnection, manifest: Manifest): Promise<void> {
   const jsm = await jetstreamManager(nc, { timeout: 5_000 });
   for (const service of manifest.services) {
-    for (const stream of service.streams) await withRetries(`stream ${stream.name} (R${stream.replicas})`, () => ensureStream(jsm, stream));
-    for (const kv of service.kv) await withRetries(`KV bucket ${kv.bucket} (R${kv.replicas})`, () => ensureBucket(nc, jsm, kv));
+    for (const stream of service.streams)
+      await withRetries(`create stream ${stream.name} (R${stream.replicas})`, () => ensureStream(jsm, stream));
+    for (const kv of service.kv) await withRetries(`create KV bucket ${kv.bucket} (R${kv.replicas})`, () => ensureBucket(nc, jsm, kv));
   }
   const names = manifest.services.flatMap((s) => [...s.streams.map((stream) => stream.name), ...s.kv.map((kv) => `KV_${kv.bucket}`)]);
   await Promise.all(names.map((name) => waitForLeader(jsm, name)));
@@ -23,12 +22,13 @@ export async function provisionJetStream(nc: NatsConnection, manifest: Manifest)
 
 /** A stream answers only once its replicas elected a leader; services that start before then see "no responders". */
 async function waitForLeader(jsm: JetStreamManager, name: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const info = await jsm.streams.info(name).catch(() => undefined);
-    if (info && (info.cluster?.leader || (info.config.num_replicas ?? 1) === 1)) return;
-    if (attempt >= 100) throw new FleetError(`stream ${name} has no leader after 10s`);
-    await sleep(100);
-  }
+  await waitUntil(
+    async () => {
+      const info = await jsm.streams.info(name);
+      return info.cluster?.leader || (info.config.num_replicas ?? 1) === 1 ? true : undefined;
+    },
+    { what: `stream ${name} to elect a leader`, attempts: 100, intervalMs: 100 },
+  );
 }
 
 async function ensureStream(jsm: JetStreamManager, stream: ManifestStream): Promise<void> {
@@ -64,15 +64,12 @@ async function ensureBucket(nc: NatsConnection, jsm: JetStreamManager, kv: Manif
   }
 }
 
-async function withRetries(what: string, work: () => Promise<void>): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await work();
-      return;
-    } catch (error) {
-      if (error instanceof FleetError) throw error;
-      if (attempt >= ATTEMPTS) throw new FleetError(`cannot create ${what}: ${(error as Error).message}`, { cause: error });
-      await sleep(Math.min(250 * attempt, 1_500));
-    }
-  }
+/** A meta leader still being elected fails the call: try again, a little later each time (about 7 s in all). */
+function withRetries(what: string, work: () => Promise<void>): Promise<void> {
+  return retry(work, {
+    what,
+    attempts: 8,
+    intervalMs: (attempt) => Math.min(250 * attempt, 1_500),
+    retryIf: (error) => !(error instanceof FleetError),
+  });
 }

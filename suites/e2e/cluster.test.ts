@@ -3,7 +3,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Target } from "../../harness/config/index.ts";
 import { assessCluster, snapshotCluster } from "../../harness/probes/index.ts";
-import { retry } from "../../harness/process/index.ts";
+import { retry } from "../../lib/retry/index.ts";
 import { connectTarget, suiteTarget } from "../support/target.ts";
 
 let target: Target;

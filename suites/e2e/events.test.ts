@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, describe, expect, it } from "vitest";
-import { waitUntil } from "../../harness/process/index.ts";
+import { waitUntil } from "../../lib/retry/index.ts";
 import { GatewayClient } from "../support/gateway-client.ts";
 import { suiteManifest } from "../support/manifest.ts";
 import { connectTarget, suiteTarget } from "../support/target.ts";

@@ -4,6 +4,7 @@ import { connect as tlsConnect } from "node:tls";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, describe, expect, it } from "vitest";
 import { snapshotNode } from "../../harness/probes/index.ts";
+import { waitUntil } from "../../lib/retry/index.ts";
 import { GatewayClient } from "../support/gateway-client.ts";
 import { suiteManifest } from "../support/manifest.ts";
 import { connectTarget, suiteTarget } from "../support/target.ts";
@@ -115,11 +116,13 @@ describe("gateway status mapping", () => {
         Authorization: "Bearer secret",
       });
     // Our subscription's interest reaches the gateway's node asynchronously: send until we see one.
-    let response = await smuggle();
-    for (let attempt = 0; seen.length === 0 && attempt < 50; attempt += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      response = await smuggle();
-    }
+    const response = await waitUntil(
+      async () => {
+        const sent = await smuggle();
+        return seen.length > 0 ? sent : undefined;
+      },
+      { what: "a request to reach our subscription", attempts: 51, intervalMs: 50 },
+    );
     await nc.flush();
     sub.unsubscribe();
     expect(response.status, response.text).toBe(200);

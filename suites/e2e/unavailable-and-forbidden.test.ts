@@ -1,8 +1,8 @@
 import { connect, createInbox } from "@nats-io/transport-node";
 import { describe, expect, it } from "vitest";
 import { startGateway } from "../../gateway/index.ts";
-import { waitUntil } from "../../harness/process/index.ts";
 import { natsConnectionOptions } from "../../lib/nats-options/index.ts";
+import { waitUntil } from "../../lib/retry/index.ts";
 import { suiteControl } from "../support/control.ts";
 import { GatewayClient } from "../support/gateway-client.ts";
 import { suiteManifest } from "../support/manifest.ts";

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { waitUntil } from "../../harness/process/index.ts";
+import { waitUntil } from "../../lib/retry/index.ts";
 import { gauntlet, gauntletUp } from "../support/cli.ts";
 import { isAlive, processesMatching } from "../support/processes.ts";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StartedGateway, startGateway } from "../../gateway/index.ts";
-import { waitUntil } from "../../harness/process/index.ts";
 import type { StartedLocalCluster } from "../../harness/providers/local/index.ts";
+import { waitUntil } from "../../lib/retry/index.ts";
 import { startNats, testManifest } from "./support/nats.ts";
 
 let cluster: StartedLocalCluster;

@@ -2,8 +2,8 @@ import { createConnection } from "node:net";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StartedGateway, startGateway } from "../../gateway/index.ts";
-import { waitUntil } from "../../harness/process/index.ts";
 import type { StartedLocalCluster } from "../../harness/providers/local/index.ts";
+import { waitUntil } from "../../lib/retry/index.ts";
 import { connectAs, startNats, testManifest } from "./support/nats.ts";
 import { type Echo, headerRecord, startResponders } from "./support/responders.ts";
 

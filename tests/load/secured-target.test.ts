@@ -18,7 +18,9 @@ describe("gauntlet load against a secured target", () => {
   beforeAll(async () => {
     cluster = await new LocalCluster()
       .withNodes(1)
-      .withConfig({ authorization: { users: [{ nkey: user.getPublicKey() }] } })
+      // The default auth window (about 1 s) can close on a 2-core machine shared by many test runs
+      // while a just-started worker thread is still signing its nonce: a starved client, not a refusal.
+      .withConfig({ authorization: { timeout: 10, users: [{ nkey: user.getPublicKey() }] } })
       .start();
   });
 

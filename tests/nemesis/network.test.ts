@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { findIslands, type ReachableSnapshot, snapshotCluster, waitForClusterFormed } from "../../harness/probes/index.ts";
-import { waitUntil } from "../../harness/process/index.ts";
 import { LocalCluster } from "../../harness/providers/local/index.ts";
+import { waitUntil } from "../../lib/retry/index.ts";
 
 function refused(url: string): Promise<boolean> {
   const { port } = new URL(url);

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { faultWindows, HistoryRecorder } from "../../harness/history/index.ts";
 import { findMetaLeader, Nemesis, waitForHealthy } from "../../harness/nemesis/index.ts";
 import { findIslands, type ReachableSnapshot, snapshotCluster } from "../../harness/probes/index.ts";
-import { waitUntil } from "../../harness/process/index.ts";
 import { LocalCluster, type StartedLocalCluster } from "../../harness/providers/local/index.ts";
+import { waitUntil } from "../../lib/retry/index.ts";
 import { createStream, streamView, waitForNewStreamLeader, waitForStreamLeader } from "./support/cluster.ts";
 
 async function reachable(urls: readonly string[]): Promise<ReachableSnapshot[]> {

@@ -3,8 +3,8 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { describe, expect, it } from "vitest";
 import { assessCluster, snapshotCluster, snapshotNode } from "../../harness/probes/index.ts";
-import { waitUntil } from "../../harness/process/index.ts";
 import { LocalCluster } from "../../harness/providers/local/index.ts";
+import { waitUntil } from "../../lib/retry/index.ts";
 import { processesMatching } from "../support/processes.ts";
 
 async function assess(monitoringUrls: string[]) {

@@ -5,7 +5,7 @@ import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadTarget, type Target } from "../../harness/config/index.ts";
 import { fetchTrusting } from "../../harness/net/trusted-fetch.ts";
-import { waitUntil } from "../../harness/process/index.ts";
+import { waitUntil } from "../../lib/retry/index.ts";
 import { gauntlet, gauntletUp, type UpReady } from "../support/cli.ts";
 import { processesMatching } from "../support/processes.ts";
 

@@ -3,8 +3,9 @@ import { readFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { GauntletError } from "../../../lib/errors/index.ts";
+import { waitUntil } from "../../../lib/retry/index.ts";
 import { getMonitoring } from "../../probes/index.ts";
-import { crashGuard, SupervisedProcess, waitUntil } from "../../process/index.ts";
+import { crashGuard, SupervisedProcess } from "../../process/index.ts";
 import type { NodeHandle } from "../stack.ts";
 import type { NodePorts } from "./nats-server-config.ts";
 

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { waitUntil } from "../../process/index.ts";
+import { waitUntil } from "../../../lib/retry/index.ts";
 
 /** What `gauntlet up` leaves in its run dir so `gauntlet down` (another process) can find and stop it. */
 export interface StackRecord {

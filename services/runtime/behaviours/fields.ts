@@ -1,3 +1,4 @@
+import { retry } from "../../../lib/retry/index.ts";
 import { ServiceFault } from "../service-fault.ts";
 
 /** Readers for request bodies that answer 400 naming the field and the problem. */
@@ -43,17 +44,15 @@ export function isRevisionConflict(error: unknown): boolean {
 
 /**
  * Retry work that fails while a just-created stream elects its leader (no responders, "jetstream
- * is not enabled", timeouts): about 6 s in all, then the last error.
+ * is not enabled", timeouts): about 6 s in all, then a RetryError carrying the last one.
  */
-export async function retryWhileElecting<T>(work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      if (attempt >= 12 || !isTransient(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 1_000)));
-    }
-  }
+export function retryWhileElecting<T>(work: () => Promise<T>): Promise<T> {
+  return retry(work, {
+    what: "JetStream to answer while its leader is elected",
+    attempts: 12,
+    intervalMs: (attempt) => Math.min(100 * attempt, 1_000),
+    retryIf: isTransient,
+  });
 }
 
 /** Errors a JetStream client sees while a leader is being elected or a peer is down. */

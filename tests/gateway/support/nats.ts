@@ -2,8 +2,8 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import type { GatewayManifest } from "../../../gateway/index.ts";
-import { waitUntil } from "../../../harness/process/index.ts";
 import { LocalCluster, type StartedLocalCluster } from "../../../harness/providers/local/index.ts";
+import { waitUntil } from "../../../lib/retry/index.ts";
 import { loadManifest } from "../../../services/manifest/index.ts";
 
 export const MANIFEST_FILE = new URL("manifest.yaml", import.meta.url).pathname;

@@ -3,7 +3,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import type { ReachableSnapshot, StreamView } from "../../../harness/probes/index.ts";
 import { snapshotCluster, streamsFromLeaders } from "../../../harness/probes/index.ts";
-import { waitUntil } from "../../../harness/process/index.ts";
+import { waitUntil } from "../../../lib/retry/index.ts";
 
 /** Creates an R`replicas` file stream through `servers`, retrying while JetStream settles after start. */
 export async function createStream(servers: readonly string[], name: string, replicas: number): Promise<void> {

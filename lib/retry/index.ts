@@ -1,0 +1,1 @@
+export { type Clock, RetryError, type RetryOptions, retry, systemClock, waitUntil } from "./retry.ts";
