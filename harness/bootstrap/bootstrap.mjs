@@ -1,5 +1,6 @@
-// Provisions what Gauntlet needs (npm dependencies, Node >= 22.12, nats-server, natscli),
-// idempotently and cached, then re-execs the TypeScript CLI under the right Node.
+// Provisions what Gauntlet needs (npm dependencies, Node >= 22.12, nats-server), idempotently
+// and cached, then re-execs the TypeScript CLI under the right Node. natscli, which only bench/
+// uses, is built on first use (`ensureNatsCli`).
 // Plain ESM JavaScript with no dependencies: it runs before `npm ci` and on old Node.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -29,10 +30,9 @@ export async function bootstrap(argv) {
     await tasks.run("npm dependencies", ensureNpmDependencies);
     const node = await tasks.run("Node >= 22.12", ensureNode);
     const natsServer = await tasks.run("nats-server", () => ensureNatsServer(tasks, problems));
-    const natsCli = await tasks.run("natscli (nats bench)", () => ensureNatsCli(tasks, problems));
     tasks.finish();
     for (const line of problems) process.stderr.write(`  ! ${line}\n`);
-    const env = { GAUNTLET_NATS_SERVER: natsServer ?? "", GAUNTLET_NATS_CLI: natsCli ?? "" };
+    const env = { GAUNTLET_NATS_SERVER: natsServer ?? "" };
     return runCli(node, argv, env);
   } catch (error) {
     tasks.finish();
@@ -175,12 +175,26 @@ async function ensureNatsServer(tasks, problems) {
   );
 }
 
-async function ensureNatsCli(tasks, problems) {
+/**
+ * The `nats` CLI (natscli, for `nats bench`) for the bench/ scripts that need it: built with
+ * `go install` on first use and cached beside nats-server, else `nats` on PATH.
+ */
+export async function ensureNatsCli(out = process.stderr) {
   const pinned = join(cacheDir, `nats-${PINNED.natsCli}`, "nats");
   if (existsSync(pinned)) return pinned;
-  if (which("go")) return goInstall("github.com/nats-io/natscli/nats", PINNED.natsCli, "nats", (text) => tasks.detail(text));
-  problems.push(`natscli ${PINNED.natsCli} missing (only bench/ needs it): install Go, or put nats on PATH`);
-  return which("nats");
+  if (which("go")) {
+    const tasks = new TaskList(out, { quietBelowMs: 0 });
+    try {
+      return await tasks.run(`natscli ${PINNED.natsCli} (first use, cached)`, () =>
+        goInstall("github.com/nats-io/natscli/nats", PINNED.natsCli, "nats", (text) => tasks.detail(text)),
+      );
+    } finally {
+      tasks.finish();
+    }
+  }
+  const onPath = which("nats");
+  if (onPath) return onPath;
+  throw new Error(`natscli ${PINNED.natsCli} missing (bench/ needs it for nats bench): install Go, or put nats on PATH`);
 }
 
 function runQuiet(command, args, options = {}) {
