@@ -110,6 +110,16 @@ export class StartedLocalStack implements AsyncDisposable {
     return this.cluster.dir;
   }
 
+  /** The processes of the system under test (nodes, gateways, service replicas) that are running, for resource sampling. */
+  get pids(): number[] {
+    const pids = [
+      ...this.cluster.nodes.map((node) => node.pid),
+      ...this.gateways.map((gateway) => gateway.pid),
+      ...(this.fleet?.replicas.map((replica) => replica.pid) ?? []),
+    ];
+    return [...new Set(pids.filter((pid): pid is number => pid !== undefined && pid !== process.pid))];
+  }
+
   /** Front to back: gateways drain first, then services, then the cluster. */
   async stop(): Promise<void> {
     await this.control.close();
