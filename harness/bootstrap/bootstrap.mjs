@@ -60,18 +60,29 @@ function runCli(node, argv, extraEnv) {
   }
   // The CLI must die with this wrapper even if the wrapper is SIGKILLed (it then takes its own children down).
   const tied = existsSync(SETPRIV) ? [SETPRIV, ["--pdeathsig", "SIGKILL", "--", command, ...args]] : [command, args];
+  const isCli = argv[0] !== "exec";
   return new Promise((resolveExit) => {
-    const child = spawn(tied[0], tied[1], { stdio: "inherit", env });
-    // The child shares our terminal and gets Ctrl-C itself; we only wait for it.
-    const forward = (signal) => child.kill(signal);
-    process.on("SIGTERM", forward);
-    process.on("SIGINT", () => {});
+    const child = spawn(tied[0], tied[1], { stdio: isCli ? ["inherit", "inherit", "inherit", "ipc"] : "inherit", env });
+    for (const signal of ["SIGINT", "SIGHUP", "SIGTERM"]) process.on(signal, () => forwardSignal(child, signal, isCli));
     child.on("error", (error) => {
       process.stderr.write(`gauntlet: cannot start ${command}: ${error.message}\n`);
       resolveExit(2);
     });
     child.on("exit", (code, signal) => resolveExit(code ?? (signal === "SIGINT" ? 130 : 1)));
   });
+}
+
+/**
+ * Passes a signal sent to this wrapper (by a CI runner, a supervisor, `kill`) on to its child, once.
+ * A terminal's Ctrl-C or hang-up reaches the child directly as well (same process group), so the CLI
+ * gets the forwarded copy as a message, which only ever asks it to stop gracefully: one Ctrl-C never
+ * becomes the "second signal" that makes it exit without cleaning up. Other commands (`exec`) get
+ * SIGHUP and SIGTERM; their Ctrl-C comes from the terminal.
+ */
+function forwardSignal(child, signal, isCli) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (isCli && child.connected) child.send({ type: "signal", signal }, () => {});
+  else if (signal !== "SIGINT") child.kill(signal);
 }
 
 function fileHash(path) {
