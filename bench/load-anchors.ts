@@ -10,13 +10,13 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
+import { ensureNatsCli } from "../harness/bootstrap/bootstrap.mjs";
 import { runLoad } from "../harness/load/index.ts";
 import { LocalCluster } from "../harness/providers/local/index.ts";
 
 const seconds = Number(process.argv[2] ?? 5);
 const only = new Set((process.argv[3] ?? "http,pub,js,accuracy").split(","));
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-const NATS_CLI = process.env.GAUNTLET_NATS_CLI ?? "nats";
 const CONNECTIONS = 50;
 const JS_OUTSTANDING = 500;
 
@@ -112,6 +112,7 @@ try {
   // 2a. NATS core publish.
   if (only.has("pub")) await pubAnchor();
   async function pubAnchor() {
+    const natsCli = await ensureNatsCli();
     // Two rounds in opposite orders, best of each, as for HTTP: the machine's load drifts.
     const gauntletPub = async () => {
       const pub = await runLoad({ scenario: here("./load-anchor-pub.ts"), target, duration: durationMs, workers: 2, progress: false });
@@ -119,7 +120,7 @@ try {
     };
     const natsBenchPub = async () =>
       natsBenchRate(
-        run(NATS_CLI, ["bench", "pub", "gauntlet.bench.pub", "-s", server0, "--msgs", "3000000", "--size", "128", "--no-progress"]),
+        run(natsCli, ["bench", "pub", "gauntlet.bench.pub", "-s", server0, "--msgs", "3000000", "--size", "128", "--no-progress"]),
       );
     let pubRate = await gauntletPub();
     let benchPub = await natsBenchPub();
@@ -157,9 +158,10 @@ try {
   // 2b. JetStream async publish, same stream (file storage, R1), same number of acks outstanding.
   if (only.has("js")) await jsAnchor();
   async function jsAnchor() {
+    const natsCli = await ensureNatsCli();
     const natsBenchJs = async () =>
       natsBenchRate(
-        run(NATS_CLI, [
+        run(natsCli, [
           "bench",
           "js",
           "pub",

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Runs one gateway as a process: `node gateway/bin/gateway.ts --manifest services/manifest.yaml
-// --servers nats://127.0.0.1:4222[,…] [--port 0] [--host 127.0.0.1] [--user U --pass P]
-// [--drain-delay-ms N]`. Prints `{"url":…,"pid":…}` on one stdout line once listening;
-// SIGTERM/SIGINT drain in-flight requests and NATS, then exit 0.
+// --servers nats://127.0.0.1:4222[,…] [--port 0] [--host 127.0.0.1] [--drain-delay-ms N]`, its
+// NATS user from GAUNTLET_NATS_USER and GAUNTLET_NATS_PASS (never argv: `ps` would show it).
+// Prints `{"url":…,"pid":…}` on one stdout line once listening; SIGTERM/SIGINT drain in-flight
+// requests and NATS, then exit 0.
 import { parseArgs } from "node:util";
 import { GauntletError } from "../../lib/errors/index.ts";
 import { loadManifest } from "../../services/manifest/index.ts";
@@ -17,8 +18,6 @@ async function main(): Promise<void> {
       servers: { type: "string" },
       port: { type: "string", default: "0" },
       host: { type: "string", default: "127.0.0.1" },
-      user: { type: "string" },
-      pass: { type: "string" },
       "tls-ca": { type: "string" },
       "tls-cert": { type: "string" },
       "tls-key": { type: "string" },
@@ -30,8 +29,9 @@ async function main(): Promise<void> {
   });
   if (!values.manifest) throw GatewayError.invalidOption("--manifest", "required: path of the service manifest (YAML)");
   if (!values.servers) throw GatewayError.invalidOption("--servers", "required: comma-separated NATS URLs");
-  if ((values.user === undefined) !== (values.pass === undefined))
-    throw GatewayError.invalidOption("--user/--pass", "give both or neither");
+  const { GAUNTLET_NATS_USER: user, GAUNTLET_NATS_PASS: pass } = process.env;
+  if ((user === undefined) !== (pass === undefined))
+    throw GatewayError.invalidOption("GAUNTLET_NATS_USER/GAUNTLET_NATS_PASS", "set both or neither");
   if ((values["tls-cert"] === undefined) !== (values["tls-key"] === undefined))
     throw GatewayError.invalidOption("--tls-cert/--tls-key", "give both or neither");
   const httpsCert = values["https-cert"];
@@ -39,8 +39,7 @@ async function main(): Promise<void> {
   if ((httpsCert === undefined) !== (httpsKey === undefined))
     throw GatewayError.invalidOption("--https-cert/--https-key", "give both or neither");
   const natsTls = { ca: values["tls-ca"], cert: values["tls-cert"], key: values["tls-key"] };
-  const credentials: GatewayCredentials | undefined =
-    values.user !== undefined ? { user: values.user, pass: values.pass ?? "" } : undefined;
+  const credentials: GatewayCredentials | undefined = user !== undefined ? { user, pass: pass ?? "" } : undefined;
   const gateway = await startGateway({
     manifest: await loadManifest(values.manifest),
     servers: values.servers.split(",").map((server) => server.trim()),

@@ -1,5 +1,6 @@
-// Provisions what Gauntlet needs (npm dependencies, Node >= 22.12, nats-server, natscli),
-// idempotently and cached, then re-execs the TypeScript CLI under the right Node.
+// Provisions what Gauntlet needs (npm dependencies, Node >= 22.12, nats-server), idempotently
+// and cached, then re-execs the TypeScript CLI under the right Node. natscli, which only bench/
+// uses, is built on first use (`ensureNatsCli`).
 // Plain ESM JavaScript with no dependencies: it runs before `npm ci` and on old Node.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -29,10 +30,9 @@ export async function bootstrap(argv) {
     await tasks.run("npm dependencies", ensureNpmDependencies);
     const node = await tasks.run("Node >= 22.12", ensureNode);
     const natsServer = await tasks.run("nats-server", () => ensureNatsServer(tasks, problems));
-    const natsCli = await tasks.run("natscli (nats bench)", () => ensureNatsCli(tasks, problems));
     tasks.finish();
     for (const line of problems) process.stderr.write(`  ! ${line}\n`);
-    const env = { GAUNTLET_NATS_SERVER: natsServer ?? "", GAUNTLET_NATS_CLI: natsCli ?? "" };
+    const env = { GAUNTLET_NATS_SERVER: natsServer ?? "" };
     return runCli(node, argv, env);
   } catch (error) {
     tasks.finish();
@@ -60,18 +60,29 @@ function runCli(node, argv, extraEnv) {
   }
   // The CLI must die with this wrapper even if the wrapper is SIGKILLed (it then takes its own children down).
   const tied = existsSync(SETPRIV) ? [SETPRIV, ["--pdeathsig", "SIGKILL", "--", command, ...args]] : [command, args];
+  const isCli = argv[0] !== "exec";
   return new Promise((resolveExit) => {
-    const child = spawn(tied[0], tied[1], { stdio: "inherit", env });
-    // The child shares our terminal and gets Ctrl-C itself; we only wait for it.
-    const forward = (signal) => child.kill(signal);
-    process.on("SIGTERM", forward);
-    process.on("SIGINT", () => {});
+    const child = spawn(tied[0], tied[1], { stdio: isCli ? ["inherit", "inherit", "inherit", "ipc"] : "inherit", env });
+    for (const signal of ["SIGINT", "SIGHUP", "SIGTERM"]) process.on(signal, () => forwardSignal(child, signal, isCli));
     child.on("error", (error) => {
       process.stderr.write(`gauntlet: cannot start ${command}: ${error.message}\n`);
       resolveExit(2);
     });
     child.on("exit", (code, signal) => resolveExit(code ?? (signal === "SIGINT" ? 130 : 1)));
   });
+}
+
+/**
+ * Passes a signal sent to this wrapper (by a CI runner, a supervisor, `kill`) on to its child, once.
+ * A terminal's Ctrl-C or hang-up reaches the child directly as well (same process group), so the CLI
+ * gets the forwarded copy as a message, which only ever asks it to stop gracefully: one Ctrl-C never
+ * becomes the "second signal" that makes it exit without cleaning up. Other commands (`exec`) get
+ * SIGHUP and SIGTERM; their Ctrl-C comes from the terminal.
+ */
+function forwardSignal(child, signal, isCli) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (isCli && child.connected) child.send({ type: "signal", signal }, () => {});
+  else if (signal !== "SIGINT") child.kill(signal);
 }
 
 function fileHash(path) {
@@ -175,12 +186,26 @@ async function ensureNatsServer(tasks, problems) {
   );
 }
 
-async function ensureNatsCli(tasks, problems) {
+/**
+ * The `nats` CLI (natscli, for `nats bench`) for the bench/ scripts that need it: built with
+ * `go install` on first use and cached beside nats-server, else `nats` on PATH.
+ */
+export async function ensureNatsCli(out = process.stderr) {
   const pinned = join(cacheDir, `nats-${PINNED.natsCli}`, "nats");
   if (existsSync(pinned)) return pinned;
-  if (which("go")) return goInstall("github.com/nats-io/natscli/nats", PINNED.natsCli, "nats", (text) => tasks.detail(text));
-  problems.push(`natscli ${PINNED.natsCli} missing (only bench/ needs it): install Go, or put nats on PATH`);
-  return which("nats");
+  if (which("go")) {
+    const tasks = new TaskList(out, { quietBelowMs: 0 });
+    try {
+      return await tasks.run(`natscli ${PINNED.natsCli} (first use, cached)`, () =>
+        goInstall("github.com/nats-io/natscli/nats", PINNED.natsCli, "nats", (text) => tasks.detail(text)),
+      );
+    } finally {
+      tasks.finish();
+    }
+  }
+  const onPath = which("nats");
+  if (onPath) return onPath;
+  throw new Error(`natscli ${PINNED.natsCli} missing (bench/ needs it for nats bench): install Go, or put nats on PATH`);
 }
 
 function runQuiet(command, args, options = {}) {

@@ -30,6 +30,32 @@ function help(commands: Map<string, Command>): string {
   return `Usage: gauntlet <command> [options]\n\nCommands:\n${lines.join("\n")}\n\nRun 'gauntlet <command> --help' for a command's options.\n`;
 }
 
+/**
+ * The first signal aborts the command, which cleans up; a second one of the same source exits
+ * at once. Signals come straight (kill, a terminal's Ctrl-C to the process group) or forwarded
+ * as a message by the bootstrap wrapper, which got them too: a terminal's one Ctrl-C arrives both
+ * ways, so the two are counted apart and one Ctrl-C never exits without cleaning up.
+ */
+function stopOnSignals(controller: AbortController): void {
+  const received = { direct: 0, forwarded: 0 };
+  const onSignal = (signal: string, source: keyof typeof received) => {
+    received[source] += 1;
+    if (received[source] > 1) {
+      process.stderr.write(`\ngauntlet: second ${signal}, exiting now\n`);
+      process.exit(130);
+    }
+    if (controller.signal.aborted) return;
+    process.stderr.write(`\ngauntlet: ${signal} received, cleaning up…\n`);
+    controller.abort(new GauntletError(`interrupted by ${signal}`, { exitCode: 130 }));
+  };
+  for (const signal of ["SIGINT", "SIGHUP", "SIGTERM"] as const) process.on(signal, () => onSignal(signal, "direct"));
+  process.on("message", (message: { type?: unknown; signal?: unknown }) => {
+    if (message?.type === "signal" && typeof message.signal === "string") onSignal(message.signal, "forwarded");
+  });
+  // The wrapper's channel must not keep the CLI alive once its command has returned.
+  process.channel?.unref();
+}
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
@@ -53,16 +79,7 @@ async function main(argv: string[]): Promise<number> {
     return ExitCode.cannotRun;
   }
   const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) {
-      process.stderr.write(`\ngauntlet: second ${signal}, exiting now\n`);
-      process.exit(130);
-    }
-    process.stderr.write(`\ngauntlet: ${signal} received, cleaning up…\n`);
-    controller.abort(new GauntletError(`interrupted by ${signal}`, { exitCode: 130 }));
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  stopOnSignals(controller);
   const context = { repoRoot, stdout: process.stdout, stderr: process.stderr, signal: controller.signal };
   try {
     return await command.run(parsed.values, parsed.positionals, context);

@@ -41,5 +41,6 @@ export function writeTargetFile(file: string, target: TargetDescription): void {
     ...(target.manifest ? { manifest: target.manifest } : {}),
     expect: { nodes: target.monitoring.length, max_payload: `${target.maxPayload / (1024 * 1024)}MB`, tls: target.tls !== undefined },
   };
-  writeFileSync(file, `# Written by gauntlet up; use with --target.\n${stringify(document)}`);
+  // It holds passwords and the control API's token: readable by its owner only.
+  writeFileSync(file, `# Written by gauntlet up; use with --target.\n${stringify(document)}`, { mode: 0o600 });
 }

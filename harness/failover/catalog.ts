@@ -197,12 +197,22 @@ export function experimentNames(): string[] {
   return EXPERIMENTS.map((entry) => entry.name);
 }
 
-/** The entries `names` asks for (`all` = every one), in the order asked; an unknown name is bad input from `source`. */
+/** A demonstration shows a property of the deployment and always reports it as a finding: it runs by name, never in `all`. */
+export function isDemonstration(entry: ExperimentEntry): boolean {
+  return entry.cases.some((run) => run.expect === "finding");
+}
+
+/**
+ * The entries `names` asks for, in the order asked: `all` is every experiment a healthy system
+ * passes (demonstrations excluded), other names select themselves; an unknown name is bad input
+ * from `source`.
+ */
 export function selectExperiments(names: readonly string[], source: string): ExperimentEntry[] {
   const known = experimentNames();
-  if (names.includes("all")) return [...EXPERIMENTS];
-  const unknown = names.filter((name) => !known.includes(name));
+  const unknown = names.filter((name) => name !== "all" && !known.includes(name));
   if (unknown.length > 0)
     throw new GauntletError(`${source}: no failover experiment named ${unknown.join(", ")} (known: ${known.join(", ")}, all)`);
-  return names.map((name) => EXPERIMENTS.find((entry) => entry.name === name) as ExperimentEntry);
+  const everyPassing = EXPERIMENTS.filter((entry) => !isDemonstration(entry)).map((entry) => entry.name);
+  const asked = new Set(names.flatMap((name) => (name === "all" ? everyPassing : [name])));
+  return [...asked].map((name) => EXPERIMENTS.find((entry) => entry.name === name) as ExperimentEntry);
 }

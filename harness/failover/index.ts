@@ -6,6 +6,7 @@ export {
   type ExperimentEntry,
   experimentNames,
   FAILOVER_SUITE,
+  isDemonstration,
   selectExperiments,
 } from "./catalog.ts";
 export {

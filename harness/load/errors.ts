@@ -21,4 +21,9 @@ export class LoadError extends GauntletError {
     const reason = cause instanceof Error ? cause.message : String(cause);
     return new LoadError(`${file}: load worker ${worker} failed: ${reason}`, { cause });
   }
+
+  static teardownFailed(file: string, cause: unknown): LoadError {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    return new LoadError(`${file}: teardown failed: ${reason}`, { cause });
+  }
 }

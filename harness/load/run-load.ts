@@ -161,10 +161,27 @@ async function execute(
   env: Record<string, string>,
   setupConnection: SetupConnection,
 ): Promise<LoadResult> {
-  const data = module.setup ? await module.setup(setupConnection.context(env)) : undefined;
+  const context = setupConnection.context(env);
+  const data = module.setup ? await module.setup(context) : undefined;
+  let result: LoadResult;
   try {
-    return await drive(file, module, scenarios, thresholds, options, env, data);
-  } finally {
+    result = await drive(file, module, scenarios, thresholds, options, env, data);
+  } catch (error) {
+    // The run's own failure is the one to report; teardown still cleans up behind it.
+    await teardown(file, module, context, data).catch(() => undefined);
+    throw error;
+  }
+  await teardown(file, module, context, data);
+  return result;
+}
+
+/** The scenario's `teardown(ctx, data)`, after every run that got past setup: finished, aborted or failed. */
+async function teardown(file: string, module: ScenarioModule, context: SetupContext, data: unknown): Promise<void> {
+  if (!module.teardown) return;
+  try {
+    await module.teardown(context, data);
+  } catch (error) {
+    throw LoadError.teardownFailed(file, error);
   }
 }
 

@@ -49,12 +49,14 @@ export class GatewayProcess {
     this.#port ||= await freePort();
     const { manifest, servers, credentials, tls } = this.#options;
     const args = ["--disable-warning=ExperimentalWarning", GATEWAY_BIN, "--manifest", manifest, "--servers", servers.join(",")];
-    args.push("--port", String(this.#port), "--user", credentials.user, "--pass", credentials.pass);
+    args.push("--port", String(this.#port));
     if (tls) {
       args.push("--tls-ca", tls.ca, "--tls-cert", tls.client.cert, "--tls-key", tls.client.key);
       args.push("--https-cert", tls.server.cert, "--https-key", tls.server.key);
     }
-    const child = SupervisedProcess.spawn({ label: `gateway ${this.name}`, command: process.execPath, args: args });
+    // Credentials by environment, never argv: every local user can read argv in `ps`.
+    const env = { ...process.env, GAUNTLET_NATS_USER: credentials.user, GAUNTLET_NATS_PASS: credentials.pass };
+    const child = SupervisedProcess.spawn({ label: `gateway ${this.name}`, command: process.execPath, args, env });
     this.#process = child;
     const pid = child.pid;
     if (pid !== undefined) {

@@ -29,6 +29,8 @@ export interface LocalStackOptions {
   readonly networkFaults?: boolean;
   /** TLS everywhere: NATS clients and routes (client certificates verified), the gateways serve HTTPS. */
   readonly tls?: boolean;
+  /** Makes each NATS user's password (default: 12 random bytes, base64url, so it may start with `-`). */
+  readonly newSecret?: () => string;
 }
 
 interface Credentials {
@@ -42,14 +44,13 @@ interface StackUsers {
   readonly service: Credentials;
 }
 
-const newUsers = (): StackUsers => {
-  const secret = () => randomBytes(12).toString("base64url");
-  return {
-    admin: { user: "admin", pass: secret() },
-    gateway: { user: "gateway", pass: secret() },
-    service: { user: "service", pass: secret() },
-  };
-};
+const randomSecret = (): string => randomBytes(12).toString("base64url");
+
+const newUsers = (secret: () => string): StackUsers => ({
+  admin: { user: "admin", pass: secret() },
+  gateway: { user: "gateway", pass: secret() },
+  service: { user: "service", pass: secret() },
+});
 
 /** Least privilege for the gateway and the services; the admin (suites, probes) may do anything. */
 function authorization(users: StackUsers, manifest: Manifest): Record<string, unknown> {
@@ -107,6 +108,16 @@ export class StartedLocalStack implements AsyncDisposable {
 
   get dir(): string {
     return this.cluster.dir;
+  }
+
+  /** The processes of the system under test (nodes, gateways, service replicas) that are running, for resource sampling. */
+  get pids(): number[] {
+    const pids = [
+      ...this.cluster.nodes.map((node) => node.pid),
+      ...this.gateways.map((gateway) => gateway.pid),
+      ...(this.fleet?.replicas.map((replica) => replica.pid) ?? []),
+    ];
+    return [...new Set(pids.filter((pid): pid is number => pid !== undefined && pid !== process.pid))];
   }
 
   /** Front to back: gateways drain first, then services, then the cluster. */
@@ -181,7 +192,7 @@ async function startFleetAndGateways(
 export async function startLocalStack(options: LocalStackOptions): Promise<StartedLocalStack> {
   const { progress } = options;
   const manifest = options.fleet ? fitReplicas(await loadManifest(options.fleet.manifest), options.nodes) : undefined;
-  const users = manifest ? newUsers() : undefined;
+  const users = manifest ? newUsers(options.newSecret ?? randomSecret) : undefined;
   const cluster = await progress.run(
     `${options.nodes}-node NATS cluster`,
     () =>

@@ -2,8 +2,8 @@
 //
 //   node services/bin/fleet.ts --servers nats://127.0.0.1:4222 [--manifest FILE] [--only a,b]
 //        [--replica-index N | --replicas N] [--mode cohosted|process] [--provision]
-//        [--user U --pass P]   (or GAUNTLET_NATS_USER / GAUNTLET_NATS_PASS)
 //        [--tls-ca FILE --tls-cert FILE --tls-key FILE]   (or GAUNTLET_NATS_TLS_CA / _CERT / _KEY)
+//   with its NATS user from GAUNTLET_NATS_USER and GAUNTLET_NATS_PASS (never argv: `ps` would show it).
 //
 // Prints one JSON line to stdout once every replica answers $SRV.PING; SIGTERM or SIGINT drains
 // (in-flight requests are answered) and exits 0. A replica spawned by `startFleet` gets its
@@ -14,15 +14,13 @@ import { type RunningReplica, startReplica } from "../runtime/replica.ts";
 import type { ReplicaSpec } from "../runtime/replica-spec.ts";
 
 const USAGE =
-  "usage: fleet.ts --servers URL[,URL] [--manifest FILE] [--only SERVICE[,...]] [--replica-index N | --replicas N] [--mode cohosted|process] [--provision] [--user U --pass P] [--tls-ca FILE --tls-cert FILE --tls-key FILE]";
+  "usage: fleet.ts --servers URL[,URL] [--manifest FILE] [--only SERVICE[,...]] [--replica-index N | --replicas N] [--mode cohosted|process] [--provision] [--tls-ca FILE --tls-cert FILE --tls-key FILE]";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       manifest: { type: "string" },
       servers: { type: "string" },
-      user: { type: "string" },
-      pass: { type: "string" },
       "tls-ca": { type: "string" },
       "tls-cert": { type: "string" },
       "tls-key": { type: "string" },
@@ -43,9 +41,8 @@ async function main(): Promise<number> {
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  const user = values.user ?? process.env.GAUNTLET_NATS_USER;
-  const pass = values.pass ?? process.env.GAUNTLET_NATS_PASS;
-  if ((user === undefined) !== (pass === undefined)) return usageError("--user and --pass: give both or neither");
+  const { GAUNTLET_NATS_USER: user, GAUNTLET_NATS_PASS: pass } = process.env;
+  if ((user === undefined) !== (pass === undefined)) return usageError("GAUNTLET_NATS_USER and GAUNTLET_NATS_PASS: set both or neither");
   const credentials = user !== undefined && pass !== undefined ? { user, pass } : undefined;
   const tls = tlsFromEnv({
     GAUNTLET_NATS_TLS_CA: values["tls-ca"] ?? process.env.GAUNTLET_NATS_TLS_CA,

@@ -15,6 +15,17 @@ describe("gauntlet chaos and gauntlet check", () => {
     expect(result.stderr).toMatch(/chaos: no failover experiment named kill-everything \(known: .*kill-node.*kill-stream-leader.*, all\)/);
   });
 
+  it("`all` selects every experiment a healthy system passes; a demonstration (r1-stream) runs only by name", async () => {
+    const all = await gauntlet(["chaos", "all", "--list"]);
+    expect(all.code).toBe(0);
+    const selected = all.stdout.trim().split("\n");
+    expect(selected).toEqual(expect.arrayContaining(["kill-node", "partition-minority", "full-restart", "kill-gateway-replica"]));
+    expect(selected).not.toContain("r1-stream");
+    expect(selected).not.toContain("r1-stream (demonstration)");
+    const byName = await gauntlet(["chaos", "r1-stream", "--list"]);
+    expect(byName.stdout.trim()).toBe("r1-stream (demonstration)");
+  });
+
   it("against a system it does not run, says the fault could not be injected (never a pass), and check recomputes that from history.jsonl", async () => {
     await using cluster = await new LocalCluster().withNodes(3).start();
     const targetFile = join(dir, "someone-else.yaml");

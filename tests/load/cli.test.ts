@@ -1,17 +1,31 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalCluster, type StartedLocalCluster } from "../../harness/providers/local/index.ts";
+import { processesMatching } from "../support/processes.ts";
 import { httpServer, scratchDir, type TestServer } from "./support.ts";
 
 const repoRoot = new URL("../..", import.meta.url).pathname;
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 
-function gauntlet(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Two stand-ins for a small local stack. */
+const MANIFEST = `
+x-response: &response { type: object }
+services:
+  - name: first
+    version: 1.0.0
+    endpoints: [{ name: get, timeout: 5s, samples: [{ key: a }], responseSchema: *response }]
+  - name: second
+    version: 1.0.0
+    endpoints: [{ name: get, timeout: 5s, samples: [{ key: a }], responseSchema: *response }]
+`;
+
+function gauntlet(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(repoRoot, "harness/cli/main.ts"), ...args], {
       cwd: repoRoot,
+      env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -85,10 +99,27 @@ describe("gauntlet load", () => {
     expect(result.resources.nodes[0].samples[0]).toHaveProperty("slow_consumers");
   });
 
-  it("refuses to run without a target, saying why", async () => {
-    const run = await gauntlet(["load", "nats-request-reply"]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain("--target FILE is required");
+  it("without --target starts a local stack, runs against it, and stops it, leaving nothing behind", { timeout: 180_000 }, async () => {
+    const stacksDir = join(dir.path, "tmp");
+    mkdirSync(stacksDir);
+    const manifest = dir.write("manifest.yaml", MANIFEST);
+    const out = join(dir.path, "local-out");
+    const stackOptions = ["--nodes", "3", "--fleet-mode", "cohosted", "--gateways", "2", "--manifest", manifest];
+    const run = await gauntlet(["load", fixture("gateway-local.ts"), "--out", out, "--workers", "1", ...stackOptions], {
+      TMPDIR: stacksDir,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain("3-node NATS cluster");
+    const result = JSON.parse(readFileSync(join(out, "load.json"), "utf8"));
+    expect(result.metrics.checks).toMatchObject({ rate: 1 });
+    expect(result.metrics.http_reqs.count).toBeGreaterThan(0);
+    // It sampled the stack's own processes: 3 nats-servers and 2 gateways (the fleet ran in the CLI).
+    expect(result.resources.processes.length).toBe(5);
+    expect(result.resources.nodes.length).toBe(3);
+    // Nothing outlives it: no process of the stack (configs and manifest name them), no run dir.
+    expect(processesMatching(stacksDir)).toEqual([]);
+    expect(processesMatching(manifest)).toEqual([]);
+    expect(readdirSync(stacksDir)).toEqual([]);
   });
 
   it("names the file and the threshold when a threshold is malformed", async () => {

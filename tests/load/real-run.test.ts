@@ -27,6 +27,22 @@ describe("real runs against nats-server and HTTP", () => {
     await Promise.all([cluster?.stop(), echo?.close()]);
   });
 
+  /** Streams (KV buckets included) left on the cluster. */
+  async function streamNames(): Promise<string[]> {
+    const nc = await connect({ servers: cluster.clientUrls });
+    try {
+      const names: string[] = [];
+      for await (const name of (await jetstreamManager(nc)).streams.names()) names.push(name);
+      return names;
+    } finally {
+      await nc.close();
+    }
+  }
+
+  async function until(condition: () => Promise<boolean>): Promise<void> {
+    while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
   it("runs HTTP and NATS scenarios side by side over two workers, counting every operation once", async () => {
     const pid = cluster.nodes[0]?.pid;
     const result = await runLoad({
@@ -72,8 +88,26 @@ describe("real runs against nats-server and HTTP", () => {
       expect(correctness.filter((t) => !t.passed)).toEqual([]);
       expect((result.metrics.iterations?.count ?? 0) + (result.metrics.dropped_iterations?.count ?? 0)).toBe(20);
       expect(result.metrics.checks).toMatchObject({ rate: 1 });
+      expect((await streamNames()).filter((stream) => /^(GAUNTLET_LOAD_|KV_gauntlet_load_)/.test(stream))).toEqual([]);
     },
   );
+
+  describe("teardown cleans up behind every run that got past setup", () => {
+    it("when the run is aborted", async () => {
+      const abort = new AbortController();
+      const run = runLoad({ scenario: fixture("cleans-up.ts"), target, workers: 1, progress: false, signal: abort.signal });
+      await until(async () => (await streamNames()).includes("GAUNTLET_TEST_TEARDOWN"));
+      abort.abort(new Error("stopped by the test"));
+      expect((await run).aborted).toBe("stopped by the test");
+      expect(await streamNames()).not.toContain("GAUNTLET_TEST_TEARDOWN");
+    });
+
+    it("when a worker fails", async () => {
+      const run = runLoad({ scenario: fixture("cleans-up.ts"), target, env: { BREAK: "1" }, workers: 1, progress: false });
+      await expect(run).rejects.toThrow(/load worker 0 failed: the worker crashed/);
+      expect(await streamNames()).not.toContain("GAUNTLET_TEST_TEARDOWN");
+    });
+  });
 
   it("fails the run naming the worker when a scenario breaks inside a worker, leaving nothing running", async () => {
     using dir = scratchDir();

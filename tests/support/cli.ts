@@ -45,9 +45,14 @@ export interface UpReady {
 export function gauntletUp(
   args: readonly string[] = [],
   env: NodeJS.ProcessEnv = {},
+  options: { /** In a process group of its own, as a shell runs a job in a terminal. */ ownProcessGroup?: boolean } = {},
 ): Promise<{ child: ChildProcess; ready: UpReady; stderr: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, "up", "--json", ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [BIN, "up", "--json", ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      detached: options.ownProcessGroup ?? false,
+    });
     let stdout = "";
     let stderr = "";
     child.stderr?.on("data", (chunk) => {

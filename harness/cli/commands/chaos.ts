@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { GauntletError } from "../../../lib/errors/index.ts";
 import { loadTarget } from "../../config/index.ts";
-import { EXPERIMENTS, EXPERIMENTS_ENV, experimentNames, FAILOVER_SUITE, selectExperiments } from "../../failover/index.ts";
+import { EXPERIMENTS, EXPERIMENTS_ENV, experimentNames, FAILOVER_SUITE, isDemonstration, selectExperiments } from "../../failover/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
 import { recordClusterState } from "../../probes/index.ts";
 import { RunRecord, readFailoverSection } from "../../record/index.ts";
@@ -16,7 +16,7 @@ import { fleetChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../
 export const command: Command = {
   name: "chaos",
   summary: "run failover experiments on their own (one fault or all) and write a run record",
-  usage: `Usage: gauntlet chaos <experiment|all> [--target FILE] [--seed S] [--runs-dir DIR] [stack options]
+  usage: `Usage: gauntlet chaos <experiment|all> [--target FILE] [--seed S] [--runs-dir DIR] [--list] [stack options]
 
 Runs failover experiments (the table in harness/failover/catalog.ts): workloads through the
 gateway and against JetStream/KV while the fault is injected and healed, verdicts from
@@ -28,18 +28,35 @@ with 'gauntlet check <run-dir>'.
 Exit 0 every experiment passed, 1 an experiment failed (or reported a finding), 2 the
 harness could not run.
 
-Experiments: ${EXPERIMENTS.map((entry) => (entry.cases.some((run) => run.expect === "finding") ? `${entry.name} (always a finding)` : entry.name)).join(", ")}, or all.
+Experiments: ${EXPERIMENTS.filter((entry) => !isDemonstration(entry))
+    .map((entry) => entry.name)
+    .join(", ")}, or all: every experiment a healthy system passes.
+Demonstrations, which always report a finding, run only by name: ${EXPERIMENTS.filter(isDemonstration)
+    .map((entry) => entry.name)
+    .join(", ")}.
 
+  --list               print the experiments the name selects and exit; starts nothing
   --target FILE        run against that system instead of a local stack
   --seed S             seed for the nemesis's random picks (printed; default random)
   --runs-dir DIR       where run records go (default reports/runs)
 ${stackOptionUsage}`,
-  options: { ...stackOptionSpec, target: { type: "string" }, "runs-dir": { type: "string" }, seed: { type: "string" } },
+  options: {
+    ...stackOptionSpec,
+    target: { type: "string" },
+    "runs-dir": { type: "string" },
+    seed: { type: "string" },
+    list: { type: "boolean" },
+  },
   allowPositionals: true,
   async run(options, positionals, context) {
     const [wanted, ...extra] = positionals;
     if (!wanted || extra.length > 0) throw new GauntletError(`chaos: name one experiment or all (known: ${experimentNames().join(", ")})`);
-    const experiments = selectExperiments([wanted], "chaos").map((entry) => entry.name);
+    const selected = selectExperiments([wanted], "chaos");
+    if (options.list) {
+      for (const entry of selected) context.stdout.write(`${entry.name}${isDemonstration(entry) ? " (demonstration)" : ""}\n`);
+      return ExitCode.ok;
+    }
+    const experiments = selected.map((entry) => entry.name);
     const seed = parseSeed(optionalString(options.seed)) ?? newSeed();
     const targetFile = optionalString(options.target);
     const nodes = nodesOption(options);

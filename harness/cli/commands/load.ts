@@ -4,9 +4,12 @@ import { DURATION_EXAMPLES, parseDuration } from "../../../lib/duration/index.ts
 import { GauntletError } from "../../../lib/errors/index.ts";
 import { loadTarget } from "../../config/index.ts";
 import { parseAgentsSpec, startAgents } from "../../load/agents/index.ts";
-import { LoadError, runLoad } from "../../load/index.ts";
+import { runLoad } from "../../load/index.ts";
+import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
+import { TaskList } from "../../ui/index.ts";
 import type { Command, ParsedOptions } from "../command.ts";
 import { optionalString, parseCount } from "../options.ts";
+import { fleetChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
 
 const list = (value: ParsedOptions[string]): string[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
 
@@ -38,10 +41,11 @@ export const command: Command = {
 
 Runs a load scenario: a name from suites/load (nats-request-reply, jetstream-ingest,
 kv-read-write, saturation, gateway-mixed, gateway-story, gateway-events) or a path to
-a .ts module exporting k6-style 'options' and an iteration function.
+a .ts module exporting k6-style 'options' and an iteration function. Without --target:
+starts a local stack, runs the scenario against it (sampling its processes' CPU and RSS),
+stops it.
 
-  --target FILE    the system under test (required for now: 'gauntlet load' starts nothing itself;
-                   run 'gauntlet up' and pass the target file it writes)
+  --target FILE    run against that system instead of a local stack
   --rate R         arrivals per second (constant-arrival-rate; scales a ramp's peak)
   --duration D     e.g. 30s, 2m (constant executors; scales a ramp's stages)
   --out DIR        write load.json (series, histograms, thresholds, resources) there
@@ -53,11 +57,13 @@ a .ts module exporting k6-style 'options' and an iteration function.
   --agent-ca FILE  PEM CA of wss:// agents' certificates
   --pid PID        sample CPU and RSS of this local process (repeatable)
   --env KEY=VALUE  passed to the scenario as ctx.env (repeatable)
+${stackOptionUsage}
 
 Exit 0 when every threshold holds, 99 when one fails (as k6), 1 when an agent was lost during
 the run, 2 when the run cannot start.`,
   allowPositionals: true,
   options: {
+    ...stackOptionSpec,
     target: { type: "string" },
     rate: { type: "string" },
     duration: { type: "string" },
@@ -73,11 +79,6 @@ the run, 2 when the run cannot start.`,
     const [name, ...extra] = positionals;
     if (!name || extra.length > 0) throw new GauntletError(`expected exactly one scenario, got ${positionals.length}\n\n${command.usage}`);
     const targetFile = optionalString(options.target);
-    if (!targetFile) {
-      throw new GauntletError(
-        "--target FILE is required: 'gauntlet load' does not start a system itself yet (run 'gauntlet up' and pass its target file)",
-      );
-    }
     const rateText = optionalString(options.rate);
     const rate = rateText === undefined ? undefined : Number(rateText);
     if (rate !== undefined && !(Number.isFinite(rate) && rate > 0))
@@ -92,7 +93,9 @@ the run, 2 when the run cannot start.`,
       return n;
     });
     const scenario = resolveScenario(context.repoRoot, name);
-    const target = await loadTarget(targetFile);
+    const env = parseEnv(list(options.env));
+    const given = targetFile === undefined ? undefined : await loadTarget(targetFile);
+    const stackChoice = given ? undefined : { nodes: nodesOption(options), fleet: fleetChoice(options), tls: Boolean(options.tls) };
     const workersText = optionalString(options.workers);
     const workers = workersText !== undefined ? parseCount("--workers", workersText, 1) : undefined;
     const agentsText = optionalString(options.agents);
@@ -105,7 +108,13 @@ the run, 2 when the run cannot start.`,
           ...(caFile !== undefined ? { ca: readFileSync(caFile, "utf8") } : {}),
         })
       : undefined;
+    let stack: StartedLocalStack | undefined;
     try {
+      if (stackChoice) {
+        const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
+        stack = await startLocalStack({ ...stackChoice, progress, signal: context.signal }).finally(() => progress.finish());
+      }
+      const target = given ?? (await loadTarget((stack as StartedLocalStack).targetFile));
       const result = await runLoad({
         scenario,
         target,
@@ -113,8 +122,8 @@ the run, 2 when the run cannot start.`,
         ...(duration !== undefined ? { duration } : {}),
         ...(workers !== undefined ? { workers } : {}),
         ...(agents ? { generators: agents.generators } : {}),
-        pids,
-        env: parseEnv(list(options.env)),
+        pids: [...new Set([...pids, ...(stack?.pids ?? [])])],
+        env,
         progress: context.stderr,
         signal: context.signal,
         ...(optionalString(options.out) ? { outDir: resolve(optionalString(options.out) as string) } : {}),
@@ -123,8 +132,10 @@ the run, 2 when the run cannot start.`,
       if (context.signal.aborted) return 130;
       return result.exitCode;
     } catch (error) {
-      if (error instanceof LoadError) throw error;
+      if (error instanceof GauntletError) throw error;
       throw new GauntletError(`load ${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    } finally {
+      await stack?.stop();
     }
   },
 };

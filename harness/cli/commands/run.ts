@@ -32,16 +32,6 @@ function stackOptions(profile: Profile, options: ParsedOptions) {
   };
 }
 
-function stackPids(stack: StartedLocalStack | undefined): number[] {
-  if (!stack) return [];
-  const pids = [
-    ...stack.cluster.nodes.map((node) => node.pid),
-    ...stack.gateways.map((gateway) => gateway.pid),
-    ...(stack.fleet?.replicas.map((replica) => replica.pid) ?? []),
-  ];
-  return [...new Set(pids.filter((pid): pid is number => pid !== undefined && pid !== process.pid))];
-}
-
 /** 1 when a test or checker failed, 99 when only load thresholds did (as k6), else 0. */
 function exitCodeOf(suites: readonly SuiteResult[]): number {
   const failed = suites.filter((suite) => suite.verdict !== "pass");
@@ -95,7 +85,7 @@ ${stackOptionUsage}`,
         target: system,
         record,
         startedAtMs: startedAt.getTime(),
-        pids: stackPids(stack),
+        pids: stack?.pids ?? [],
         stderr: context.stderr,
         signal: context.signal,
       };

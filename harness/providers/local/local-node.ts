@@ -71,7 +71,8 @@ export class LocalNode implements NodeHandle {
     this.configFile = join(options.dir, "nats-server.json");
     this.logFile = join(options.dir, "nats-server.log");
     this.#binary = options.binary;
-    writeFileSync(this.configFile, `${JSON.stringify(options.config, null, 2)}\n`);
+    // It holds the stack's passwords: readable by its owner only.
+    writeFileSync(this.configFile, `${JSON.stringify(options.config, null, 2)}\n`, { mode: 0o600 });
   }
 
   get pid(): number | undefined {

@@ -1,0 +1,92 @@
+import type { ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { waitUntil } from "../../harness/process/index.ts";
+import { gauntletUp, type UpReady } from "../support/cli.ts";
+import { isAlive, processesMatching } from "../support/processes.ts";
+
+/** One stand-in with two replicas, each its own process, behind two gateways. */
+const MANIFEST = `
+x-response: &response { type: object }
+services:
+  - name: first
+    version: 1.0.0
+    endpoints: [{ name: get, timeout: 1s, samples: [{ key: a }], responseSchema: *response }]
+`;
+
+const dir = mkdtempSync(join(tmpdir(), "gauntlet-signals-test-"));
+/** Wrappers started by a test that failed before they stopped: stopped the way that always worked. */
+const started: ChildProcess[] = [];
+afterEach(async () => {
+  for (const child of started.splice(0).filter((c) => c.exitCode === null && c.signalCode === null)) {
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.once("exit", resolve));
+  }
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A manifest file of the test's own: its path names that stack's gateways and nothing else. */
+function manifestFor(name: string): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, MANIFEST);
+  return file;
+}
+
+const listening = (url: string) =>
+  new Promise<boolean>((resolve) => {
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+
+/** Every process of the stack gone (nodes name the run dir, replicas a node's URL, gateways the manifest), its ports closed, its run dir removed. */
+async function nothingLeft(ready: UpReady & { gateways: string[] }, manifest?: string): Promise<void> {
+  const needles = [ready.dir, ready.nats[0] as string, ...(manifest ? [manifest] : [])];
+  const processes = () => needles.flatMap((needle) => processesMatching(needle));
+  await waitUntil(async () => (processes().length === 0 && !existsSync(ready.dir) && !isAlive(ready.pid) ? true : undefined), {
+    timeoutMs: 30_000,
+    what: `no process and no run dir left for ${ready.dir}`,
+  });
+  const open = await Promise.all([...ready.nats, ...ready.monitoring, ...ready.gateways].map(listening));
+  expect(open.filter(Boolean)).toEqual([]);
+}
+
+describe("signals to the bootstrap wrapper (bin/gauntlet.mjs), as a CI runner or supervisor sends them", () => {
+  it.each(["SIGINT", "SIGHUP", "SIGTERM"] as const)(
+    "%s to the wrapper's pid alone stops the stack cleanly and leaves nothing",
+    { timeout: 180_000 },
+    async (signal) => {
+      const manifest = manifestFor(signal);
+      const stackOptions = ["--nodes", "3", "--manifest", manifest, "--fleet-mode", "process", "--gateways", "2"];
+      const { child, ready, stderr } = await gauntletUp(stackOptions);
+      started.push(child);
+      const stack = ready as UpReady & { gateways: string[] };
+      expect(stack.gateways).toHaveLength(2);
+      expect(processesMatching(ready.dir)).toHaveLength(3);
+      expect(child.pid).not.toBe(ready.pid);
+
+      process.kill(child.pid as number, signal);
+      await nothingLeft(stack, manifest);
+      await waitUntil(async () => (child.exitCode !== null ? true : undefined), { timeoutMs: 10_000, what: "the wrapper to exit" });
+      expect(stderr()).toContain(`gauntlet: ${signal} received, cleaning up…`);
+      expect(stderr()).not.toContain("exiting now");
+    },
+  );
+
+  it("a terminal's Ctrl-C (SIGINT to the whole process group) is one interrupt, not two: the stack is cleaned up, not abandoned", async () => {
+    const { child, ready, stderr } = await gauntletUp(["--nodes", "3", "--cluster-only"], {}, { ownProcessGroup: true });
+    started.push(child);
+    process.kill(-(child.pid as number), "SIGINT");
+    await nothingLeft({ ...ready, gateways: [] });
+    await waitUntil(async () => (child.exitCode !== null ? true : undefined), { timeoutMs: 10_000, what: "the wrapper to exit" });
+    expect(stderr()).toContain("gauntlet: SIGINT received, cleaning up…");
+    expect(stderr()).not.toContain("exiting now");
+  });
+});
