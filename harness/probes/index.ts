@@ -8,6 +8,9 @@ export {
   streamsFromLeaders,
 } from "./cluster-assessment.ts";
 export { recordClusterState } from "./cluster-snapshot.ts";
+export { type GatewayReadiness, probeGatewayReadiness } from "./gateway-readiness.ts";
 export { getMonitoring, MonitoringError } from "./monitoring-client.ts";
 export { type NodeSnapshot, type ReachableSnapshot, type StreamView, snapshotCluster, snapshotNode } from "./node-snapshot.ts";
+export { countServiceInstances } from "./service-discovery.ts";
+export { checkSystemHealth, type SystemExpectations, type SystemHealth } from "./system-health.ts";
 export { waitForClusterFormed } from "./wait-for-cluster.ts";

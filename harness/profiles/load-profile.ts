@@ -46,6 +46,9 @@ async function loadChain(file: string, seen: string[]): Promise<ProfileFile> {
   return merge(parent, { ...raw, extends: undefined });
 }
 
+/** As long as the failover suite gives a service or gateway to come back after a heal. */
+const DEFAULT_HEALTH_SETTLE_MS = 30_000;
+
 /** Faults that cut links between nodes need the proxied network (`all` includes them). */
 const cutsLinks = (fault: string) => fault === "all" || fault.includes("partition") || fault.startsWith("isolate");
 
@@ -72,5 +75,6 @@ export async function loadProfile(reference: string, cwd = process.cwd()): Promi
       env: raw.failover?.env ?? {},
     },
     load: { enabled: raw.load?.enabled ?? false, scenarios: raw.load?.scenarios ?? [] },
+    health: { settleMs: raw.health?.settle ?? DEFAULT_HEALTH_SETTLE_MS },
   };
 }

@@ -37,6 +37,8 @@ export const ProfileFile = z.strictObject({
     })
     .optional(),
   load: z.strictObject({ enabled: z.boolean().optional(), scenarios: z.array(LoadStep).optional() }).optional(),
+  /** Between suites: how long an unhealthy system gets to recover by itself before the stack is restarted (or marked degraded). */
+  health: z.strictObject({ settle: Duration.optional() }).optional(),
 });
 export type ProfileFile = z.output<typeof ProfileFile>;
 export type LoadStep = z.output<typeof LoadStep>;
@@ -61,4 +63,5 @@ export interface Profile {
     readonly env: Record<string, string>;
   };
   readonly load: { readonly enabled: boolean; readonly scenarios: readonly LoadStep[] };
+  readonly health: { readonly settleMs: number };
 }

@@ -9,6 +9,8 @@ export interface LatencySample {
   readonly endpoint: string;
   readonly ms: number;
   readonly status: number;
+  /** A request that provoked an error on purpose (the 504 of a deliberately slow request): kept, but not the endpoint's latency. */
+  readonly errorPath?: true;
 }
 
 /** Appends to the run record's latency log when the suite runs under `gauntlet run` (GAUNTLET_RUN_DIR). */
@@ -19,7 +21,7 @@ export function recordLatency(sample: LatencySample): void {
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
-/** Per-endpoint latency of the suites' gateway requests (the run dir's latency log), for summary.json. */
+/** Per-endpoint latency of the suites' gateway requests (the run dir's latency log, error-path probes left out), for summary.json. */
 export function summarizeLatency(runDir: string): LatencySection | undefined {
   const file = join(runDir, LATENCY_LOG);
   if (!existsSync(file)) return undefined;
@@ -27,6 +29,7 @@ export function summarizeLatency(runDir: string): LatencySection | undefined {
   for (const line of readFileSync(file, "utf8").split("\n")) {
     if (!line) continue;
     const sample = JSON.parse(line) as LatencySample;
+    if (sample.errorPath) continue;
     byEndpoint.set(sample.endpoint, [...(byEndpoint.get(sample.endpoint) ?? []), sample]);
   }
   const endpoints = [...byEndpoint].map(([endpoint, samples]) => {

@@ -129,6 +129,23 @@ export const ClusterSnapshot = z.object({
 });
 export type ClusterSnapshot = z.infer<typeof ClusterSnapshot>;
 
+/**
+ * What `gauntlet run` found between two suites when the system was not healthy: the doctor's
+ * checks, every gateway's /readyz and every service's discovery answer, after a settle time.
+ */
+export const HealthCheckpoint = z.object({
+  /** The suite that ran last and left the system so. */
+  after: z.string().min(1),
+  /** The suite about to start. */
+  before: z.string().min(1),
+  problems: z.array(z.string()).min(1),
+  /** restarted: the local stack was started afresh and was healthy; degraded: the next suite ran on the system as it was. */
+  action: z.enum(["restarted", "degraded"]),
+  /** Why a degraded system was not restarted, or what was still wrong after the restart. */
+  detail: z.string().optional(),
+});
+export type HealthCheckpoint = z.infer<typeof HealthCheckpoint>;
+
 export const Summary = z.object({
   schema: z.literal(SUMMARY_SCHEMA_VERSION),
   runId: z.string(),
@@ -145,5 +162,7 @@ export const Summary = z.object({
   latency: LatencySection.optional(),
   load: LoadSection.optional(),
   failover: FailoverSection.optional(),
+  /** Only the suite boundaries at which the system was unhealthy; absent or empty when it was healthy between every two suites. */
+  health: z.array(HealthCheckpoint).optional(),
 });
 export type Summary = z.infer<typeof Summary>;

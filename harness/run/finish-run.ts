@@ -1,5 +1,6 @@
 import { renderHtmlReport } from "../../reports/index.ts";
-import { type RunRecord, SUMMARY_SCHEMA_VERSION, type SuiteResult, type Summary } from "../record/index.ts";
+import { type HealthCheckpoint, type RunRecord, SUMMARY_SCHEMA_VERSION, type SuiteResult, type Summary } from "../record/index.ts";
+import { healthReasons } from "./health-gate.ts";
 
 export interface RunOutcome {
   readonly startedAt: Date;
@@ -10,6 +11,8 @@ export interface RunOutcome {
   readonly cluster: NonNullable<Summary["cluster"]>;
   /** The optional sections the suites produced (latency, failover, load). */
   readonly sections: Pick<Summary, "latency" | "failover" | "load">;
+  /** Suite boundaries at which the system was unhealthy (`HealthGate`). */
+  readonly health?: readonly HealthCheckpoint[];
 }
 
 /** One line per failed test (or per suite that could not run), for the summary and the terminal. */
@@ -36,10 +39,11 @@ export async function finishRun(record: RunRecord, outcome: RunOutcome): Promise
     target: outcome.target,
     verdict: outcome.exitCode === 0 ? "pass" : outcome.exitCode === 2 ? "error" : "fail",
     exitCode: outcome.exitCode,
-    reasons: failureReasons(outcome.suites),
+    reasons: [...failureReasons(outcome.suites), ...healthReasons(outcome.health ?? [])],
     suites: outcome.suites,
     cluster: outcome.cluster,
     ...Object.fromEntries(Object.entries(outcome.sections).filter(([, section]) => section !== undefined)),
+    ...(outcome.health && outcome.health.length > 0 ? { health: [...outcome.health] } : {}),
   };
   record.finish(summary);
   await renderHtmlReport(record.dir);

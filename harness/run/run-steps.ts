@@ -59,20 +59,23 @@ export async function runLoadSteps(
   context: RunContext,
   steps: readonly LoadStep[],
   profileFile: string,
+  /** Called before each scenario with its suite name; returns the context to run it in (the system may have been restarted). */
+  beforeEach: (suite: string) => Promise<RunContext> = async () => context,
 ): Promise<{ suites: SuiteResult[]; section: LoadSection }> {
   const runs: Array<{ name: string; result: LoadResult; offsetS: number }> = [];
   for (const [index, step] of steps.entries()) {
     context.signal.throwIfAborted();
-    context.stderr.write(`\n▶ load ${step.scenario}\n`);
+    const current = await beforeEach(`load ${step.scenario}`);
+    current.stderr.write(`\n▶ load ${step.scenario}\n`);
     const offsetS = Math.round((Date.now() - context.startedAtMs) / 1000);
     const result = await runLoad({
       scenario: scenarioFile(context.repoRoot, step),
-      target: context.target,
+      target: current.target,
       ...(step.rate !== undefined ? { rate: step.rate } : {}),
       ...(step.duration !== undefined ? { duration: step.duration } : {}),
       ...(step.thresholds ? { thresholds: step.thresholds, thresholdsFrom: `${profileFile}:load.scenarios[${index}].thresholds` } : {}),
       env: step.env ?? {},
-      pids: [...context.pids],
+      pids: [...current.pids],
       progress: context.stderr,
       outDir: context.record.path(join("load", step.scenario.replace(/[^\w.-]/g, "_"))),
       signal: context.signal,

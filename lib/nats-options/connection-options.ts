@@ -19,8 +19,11 @@ export interface NatsAccess {
 export type ClientProfile = "production" | "defaults";
 
 /**
- * nats.js defaults hide faults: a ping every 2 minutes, 10 reconnect attempts 2 s apart. A
- * production client reconnects forever and fast, and notices a dead server in about 4 s.
+ * nats.js defaults hide faults: a ping every 2 minutes, 10 reconnect attempts 2 s apart, and
+ * 20 s for each dial. A production client reconnects forever and fast, notices a dead server in
+ * about 4 s, and gives up a dial after 2 s: nats.js waits the whole `timeout` for a server that
+ * accepted the socket but hangs, or that died after its INFO (a node killed mid-handshake in a
+ * full restart kept the gateway unready for 20 s after the cluster was back).
  */
 const PRODUCTION: Partial<ConnectionOptions> = {
   maxReconnectAttempts: -1,
@@ -28,6 +31,7 @@ const PRODUCTION: Partial<ConnectionOptions> = {
   reconnectJitter: 100,
   pingInterval: 2_000,
   maxPingOut: 2,
+  timeout: 2_000,
 };
 
 export interface ClientChoice {

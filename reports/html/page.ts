@@ -4,6 +4,7 @@ import type { ReportModel, Section } from "./model.ts";
 import { artifactsSection } from "./sections/artifacts.ts";
 import { clusterSection } from "./sections/cluster.ts";
 import { failoverSection } from "./sections/failover.ts";
+import { healthSection } from "./sections/health.ts";
 import { latencySection } from "./sections/latency.ts";
 import { loadSection } from "./sections/load.ts";
 import { suiteSections } from "./sections/suites.ts";
@@ -15,6 +16,7 @@ import { STYLES } from "./styles.ts";
 export function renderPage(model: ReportModel): string {
   const { summary } = model;
   const sections = [
+    healthSection(summary.health),
     ...suiteSections(summary.suites),
     latencySection(summary.latency),
     loadSection(summary.load),

@@ -42,6 +42,17 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 tr.bad td { background: #fff7f7; }
 td.bad { color: var(--fail); font-weight: 650; }
 td.good { color: var(--pass); }
+td .sub { color: var(--muted); font-size: 12px; }
+table.stack th.num { white-space: normal; }
+@media (max-width: 1000px) {
+  table.stack thead { display: none; }
+  table.stack, table.stack tbody { display: block; }
+  table.stack tr { display: grid; grid-template-columns: repeat(auto-fill, minmax(160px, 1fr)); border: 1px solid var(--line); border-radius: 8px; margin: 0 0 10px; overflow: hidden; }
+  table.stack td { display: flex; justify-content: space-between; align-items: baseline; gap: 8px; border-bottom: 1px solid #f3f4f6; }
+  table.stack td:first-child { grid-column: 1 / -1; display: block; font-weight: 650; background: #fafafa; }
+  table.stack td:first-child .sub { font-weight: 400; }
+  table.stack td[data-label]:not(:first-child)::before { content: attr(data-label); color: var(--muted); font-size: 12px; font-weight: 500; white-space: normal; text-align: left; }
+}
 .failure { border: 1px solid #fecaca; background: var(--fail-bg); border-radius: 8px; padding: 10px 14px; margin: 0 0 10px; }
 .failure .title { font-weight: 650; }
 .failure .where { color: var(--muted); font-size: 12px; }

@@ -90,7 +90,7 @@ describe("gateway status mapping", () => {
 
   it.runIf(slow)("answers 504 when an endpoint does not reply within its manifest timeout", async () => {
     const { service, endpoint } = slow as NonNullable<typeof slow>;
-    const response = await gateway.call(service.name, endpoint.name, endpoint.slowSample?.request);
+    const response = await gateway.provokeError(service.name, endpoint.name, endpoint.slowSample?.request);
     expect(response.status, response.text).toBe(504);
     expect(response.ms).toBeGreaterThanOrEqual(endpoint.timeoutMs * 0.95);
   });

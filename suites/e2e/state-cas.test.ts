@@ -22,7 +22,7 @@ describe.runIf(stateManager)("state-manager compare-and-set through the gateway"
     expect(advanced.status, advanced.text).toBe(200);
     expect(advanced.json<{ revision: number }>().revision).toBeGreaterThan(revision);
 
-    const stale = await gateway.call(name, "cas", { key, value: { step: 3 }, revision });
+    const stale = await gateway.provokeError(name, "cas", { key, value: { step: 3 }, revision });
     expect(stale.status, stale.text).toBe(409);
     expect(stale.json<{ error: { code: string } }>().error.code).toBe("conflict");
 

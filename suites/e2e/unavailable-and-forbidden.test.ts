@@ -48,7 +48,7 @@ describe.runIf(control && leaf)("a service with every replica stopped (through t
     expect(replicas.length).toBe(service.replicas);
     try {
       for (const replica of replicas) await control.replica("services", replica.name, "stop");
-      const response = await gateway.call(service.name, endpoint.name, endpoint.samples[0]);
+      const response = await gateway.provokeError(service.name, endpoint.name, endpoint.samples[0]);
       expect(response.status, response.text).toBe(503);
       expect(response.json<{ error: { code: string } }>().error.code).toBe("no_responders");
     } finally {

@@ -30,7 +30,7 @@ export class GatewayClient {
   async post(
     path: string,
     body: string | Uint8Array,
-    options: { headers?: Record<string, string>; endpoint?: string } = {},
+    options: { headers?: Record<string, string>; endpoint?: string; errorPath?: boolean } = {},
   ): Promise<GatewayResponse> {
     const base = this.urls[this.#next++ % this.urls.length] as string;
     const startedAt = performance.now();
@@ -42,13 +42,19 @@ export class GatewayClient {
     });
     const text = await response.text();
     const ms = performance.now() - startedAt;
-    if (options.endpoint) recordLatency({ endpoint: options.endpoint, ms, status: response.status });
+    if (options.endpoint)
+      recordLatency({ endpoint: options.endpoint, ms, status: response.status, ...(options.errorPath ? { errorPath: true } : {}) });
     return { status: response.status, headers: response.headers, text, ms, json: <T>() => JSON.parse(text) as T };
   }
 
   /** POST a JSON value to an endpoint of the manifest: `/v1/{service}/{endpoint}`. */
   call(service: string, endpoint: string, body: unknown, headers: Record<string, string> = {}): Promise<GatewayResponse> {
     return this.post(`/v1/${service}/${endpoint}`, JSON.stringify(body), { headers, endpoint: `${service}.${endpoint}` });
+  }
+
+  /** As `call`, for a request that provokes an error on purpose (a timeout, no responders): logged apart from the endpoint's latency. */
+  provokeError(service: string, endpoint: string, body: unknown): Promise<GatewayResponse> {
+    return this.post(`/v1/${service}/${endpoint}`, JSON.stringify(body), { endpoint: `${service}.${endpoint}`, errorPath: true });
   }
 
   get(url: string): Promise<Response> {

@@ -4,7 +4,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { waitUntil } from "../../harness/process/index.ts";
+import { waitUntil } from "../../lib/retry/index.ts";
 import { gauntletUp, type UpReady } from "../support/cli.ts";
 import { isAlive, processesMatching } from "../support/processes.ts";
 

@@ -2,7 +2,15 @@ import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { readSummary, resolveRun, SUMMARY_SCHEMA_VERSION, type Summary } from "../../harness/record/index.ts";
+import {
+  LATENCY_LOG,
+  type LatencySample,
+  readSummary,
+  resolveRun,
+  SUMMARY_SCHEMA_VERSION,
+  type Summary,
+  summarizeLatency,
+} from "../../harness/record/index.ts";
 import { renderHtmlReport, renderPage } from "../../reports/html/index.ts";
 import { saveBaseline } from "../../reports/trends/index.ts";
 import { realisticSummary, writeRunRecord } from "./support/realistic-run.ts";
@@ -108,6 +116,25 @@ describe("renderPage", () => {
     expect(html).toContain("meta leader <strong>none</strong>");
     expect(html).toContain('<span class="badge fail">down</span>');
     expect(html).not.toMatch(BROKEN);
+  });
+
+  it("leaves error-path probes (a deliberate 504) out of the latency headline and the per-endpoint figures", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "gauntlet-latency-"));
+    temporary.push(dir);
+    const samples: LatencySample[] = [
+      ...[12, 14, 15, 18, 22].map((ms) => ({ endpoint: "orders.create", ms, status: 200 })),
+      ...[40, 45, 51].map((ms) => ({ endpoint: "story-teller.compose", ms, status: 200 })),
+      { endpoint: "orders.slow", ms: 9, status: 200 },
+      // The e2e's timeout test: its request waits out the endpoint's timeout on purpose.
+      { endpoint: "orders.slow", ms: 5_004, status: 504, errorPath: true },
+    ];
+    await writeFile(join(dir, LATENCY_LOG), samples.map((sample) => `${JSON.stringify(sample)}\n`).join(""));
+    const latency = summarizeLatency(dir);
+    const html = page({ ...minimal, latency });
+    const tile = /<div class="label">slowest p99<\/div><div class="value"[^>]*>([^<]+)<div class="sub">([^<]+)</.exec(html);
+    expect(tile?.slice(1)).toEqual(["51.0 ms", "story-teller.compose"]);
+    expect(latency?.endpoints.find((e) => e.endpoint === "orders.slow")).toMatchObject({ count: 1, errors: 0, max: 9 });
+    expect(html).not.toContain("5.00 s");
   });
 
   it("escapes what tests and services say", () => {

@@ -6,6 +6,7 @@ import { recordClusterState } from "../../probes/index.ts";
 import { loadProfile, type Profile } from "../../profiles/index.ts";
 import { RunRecord, type SuiteResult, type Summary, summarizeLatency } from "../../record/index.ts";
 import { finishRun } from "../../run/finish-run.ts";
+import { HealthGate } from "../../run/health-gate.ts";
 import { type RunContext, runE2e, runFailover, runLoadSteps } from "../../run/run-steps.ts";
 import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
 import { paint, TaskList } from "../../ui/index.ts";
@@ -32,10 +33,10 @@ function stackOptions(profile: Profile, options: ParsedOptions) {
   };
 }
 
-/** 1 when a test or checker failed, 99 when only load thresholds did (as k6), else 0. */
-function exitCodeOf(suites: readonly SuiteResult[]): number {
+/** 1 when a test or checker failed or a suite left the system unhealthy, 99 when only load thresholds failed (as k6), else 0. */
+function exitCodeOf(suites: readonly SuiteResult[], unhealthyBoundaries: number): number {
   const failed = suites.filter((suite) => suite.verdict !== "pass");
-  if (failed.some((suite) => !suite.name.startsWith("load "))) return ExitCode.failed;
+  if (unhealthyBoundaries > 0 || failed.some((suite) => !suite.name.startsWith("load "))) return ExitCode.failed;
   return failed.length > 0 ? ExitCode.thresholdFailed : ExitCode.ok;
 }
 
@@ -74,13 +75,16 @@ ${stackOptionUsage}`,
     const seed = parseSeed(optionalString(options.seed)) ?? profile.failover.seed ?? newSeed();
     const experiments = profile.failover.enabled ? selectExperiments(profile.failover.faults, profile.file).map((entry) => entry.name) : [];
     context.stderr.write(`profile ${profile.name}: ${profile.description}\n`);
-    const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
     let stack: StartedLocalStack | undefined;
     try {
-      if (!target) stack = await startLocalStack({ ...stackChoice, progress, signal: context.signal }).finally(() => progress.finish());
+      const startStack = () => {
+        const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
+        return startLocalStack({ ...stackChoice, progress, signal: context.signal }).finally(() => progress.finish());
+      };
+      if (!target) stack = await startStack();
       const system = target ?? (await loadTarget((stack as StartedLocalStack).targetFile));
       const record = new RunRecord(optionalString(options["runs-dir"]) ?? join(context.repoRoot, "reports", "runs"));
-      const run: RunContext = {
+      let run: RunContext = {
         repoRoot: context.repoRoot,
         target: system,
         record,
@@ -89,22 +93,45 @@ ${stackOptionUsage}`,
         stderr: context.stderr,
         signal: context.signal,
       };
+      const gate = new HealthGate(system, {
+        settleMs: profile.health.settleMs,
+        signal: context.signal,
+        log: (line) => context.stderr.write(`${line}\n`),
+        restart: stack
+          ? async () => {
+              await stack?.stop();
+              stack = undefined;
+              stack = await startStack();
+              return loadTarget(stack.targetFile);
+            }
+          : undefined,
+      });
+      let previousSuite: string | undefined;
+      /** The context for the next suite, once the system the previous one left is healthy (or known not to be). */
+      const next = async (suite: string): Promise<RunContext> => {
+        if (previousSuite !== undefined) {
+          await gate.between(previousSuite, suite);
+          run = { ...run, target: gate.target, pids: stack?.pids ?? [] };
+        }
+        previousSuite = suite;
+        return run;
+      };
       const before = await clusterState(system);
       const suites: SuiteResult[] = [];
       const sections: Pick<Summary, "failover" | "load"> = {};
-      if (profile.e2e.enabled) suites.push(await runE2e(run));
+      if (profile.e2e.enabled) suites.push(await runE2e(await next("e2e")));
       if (profile.failover.enabled) {
-        const failover = await runFailover(run, { ...profile.failover, seed }, experiments);
+        const failover = await runFailover(await next("failover"), { ...profile.failover, seed }, experiments);
         suites.push(failover.suite);
         if (failover.section) sections.failover = failover.section;
       }
       if (profile.load.enabled && profile.load.scenarios.length > 0) {
-        const load = await runLoadSteps(run, profile.load.scenarios, profile.file);
+        const load = await runLoadSteps(run, profile.load.scenarios, profile.file, next);
         suites.push(...load.suites);
         sections.load = load.section;
       }
-      const after = await clusterState(system);
-      const exitCode = exitCodeOf(suites);
+      const after = await clusterState(gate.target);
+      const exitCode = exitCodeOf(suites, gate.checkpoints.length);
       const latency = summarizeLatency(record.dir);
       const complete = await finishRun(record, {
         startedAt,
@@ -114,6 +141,7 @@ ${stackOptionUsage}`,
         exitCode,
         cluster: { before, after },
         sections: { ...sections, ...(latency ? { latency } : {}) },
+        health: gate.checkpoints,
       });
       const out = context.stdout;
       const verdict = exitCode === ExitCode.ok ? paint(out, "green", "PASS") : paint(out, "red", "FAIL");

@@ -1,21 +1,20 @@
 import type { FailoverExperiment, FailoverSection } from "../../../harness/record/index.ts";
 import { latencyChart, throughputChart } from "../charts.ts";
-import { formatDuration, formatMs } from "../format.ts";
-import { html } from "../html.ts";
+import { countMeaning, orderCounts } from "../checker-counts.ts";
+import { formatMs, formatNumber } from "../format.ts";
+import { html, type SafeHtml } from "../html.ts";
 import type { Section } from "../model.ts";
 import { figure } from "./figure.ts";
 
-const FIRST_COUNTS = ["lost", "duplicated", "unexpected"];
+/** Counts not worth a column: the probes' resolution qualifies the unavailability figures instead. */
+const NOT_COLUMNS = new Set(["resolutionMs"]);
 
 /** Failover: which experiments failed and why, the checkers' counts, and the perf plots with every fault window shaded. */
 export function failoverSection(failover: FailoverSection | undefined): Section | undefined {
   if (!failover || (failover.experiments.length === 0 && failover.timeSeries.length === 0)) return undefined;
   const experiments = failover.experiments;
   const windows = experiments.flatMap((e) => e.faultWindows);
-  const otherCounts = [
-    ...new Set(experiments.flatMap((e) => Object.keys(e.checkers)).filter((name) => !FIRST_COUNTS.includes(name))),
-  ].sort();
-  const counts = [...FIRST_COUNTS, ...otherCounts];
+  const counts = orderCounts(experiments.flatMap((e) => Object.keys(e.checkers))).filter((name) => !NOT_COLUMNS.has(name));
   const failed = experiments.filter((e) => e.verdict !== "pass");
   const verdict = experiments.length === 0 ? "" : failed.length === 0 ? "pass" : "fail";
   const body = html`<section id="failover" data-section="failover">
@@ -26,15 +25,12 @@ export function failoverSection(failover: FailoverSection | undefined): Section 
   )}
   ${
     experiments.length > 0
-      ? html`<h3>Checker results</h3><table data-table="checkers"><thead><tr><th>Experiment</th><th>Fault</th>${counts.map((c) => html`<th class="num">${c}</th>`)}<th class="num">Longest unavailability</th><th class="num">Duration</th><th>Verdict</th></tr></thead><tbody>
+      ? html`<h3>Checker results</h3><table class="stack" data-table="checkers"><thead><tr><th>Experiment</th>${counts.map((c) => html`<th class="num">${countMeaning(c).label}</th>`)}<th class="num">JetStream unavailable</th><th>Verdict</th></tr></thead><tbody>
   ${experiments.map(
     (e) =>
-      html`<tr${e.verdict === "pass" ? "" : html` class="bad"`}><td>${e.name}</td><td><code>${e.fault}</code></td>${counts.map((c) => {
-        const value = e.checkers[c];
-        return html`<td class="num${value !== undefined && value > 0 && c !== "recovered" ? " bad" : ""}">${value ?? "–"}</td>`;
-      })}<td class="num">${formatMs(e.maxUnavailableMs)}</td><td class="num">${e.durationMs === undefined ? "–" : formatDuration(e.durationMs)}</td><td><span class="badge ${e.verdict}">${e.verdict}</span></td></tr>`,
+      html`<tr${e.verdict === "pass" ? "" : html` class="bad"`}><td data-label="Experiment">${e.name}<div class="sub"><code>${e.fault}</code></div></td>${counts.map((c) => countCell(c, e.checkers[c]))}<td class="num" data-label="JetStream unavailable"${resolutionTitle(e)}>${formatMs(e.maxUnavailableMs)}</td><td data-label="Verdict"><span class="badge ${e.verdict}">${e.verdict}</span></td></tr>`,
   )}
-  </tbody></table><p class="note">lost: acknowledged but never read back; duplicated: delivered more than once; unexpected: read but never sent. Recovered messages (a timed-out publish that was stored) are neither lost nor duplicated.</p>`
+  </tbody></table><p class="note">Lost: acknowledged but never read back; duplicated: delivered more than once; unexpected: read but never sent; stale reads: a KV read older than a confirmed write; failed outside faults: operations that failed while no fault was active. Recovered messages (a timed-out publish that was stored) are neither lost nor duplicated. Unavailable: the longest time without a successful operation.</p>`
       : ""
   }
   ${
@@ -47,8 +43,22 @@ export function failoverSection(failover: FailoverSection | undefined): Section 
   return { id: "failover", title: "Failover", body };
 }
 
+function countCell(name: string, value: number | undefined): SafeHtml {
+  const { label, kind } = countMeaning(name);
+  const shown = value === undefined ? "–" : kind === "duration" ? formatMs(value) : formatNumber(value);
+  const bad = kind === "finding" && value !== undefined && value > 0;
+  return html`<td class="num${bad ? " bad" : ""}" data-label="${label}">${shown}</td>`;
+}
+
+function resolutionTitle(e: FailoverExperiment): SafeHtml | string {
+  const resolution = e.checkers.resolutionMs;
+  return resolution === undefined ? "" : html` title="measured to within ${formatMs(resolution)}"`;
+}
+
+/** The findings in words, for an experiment that failed without a reason. */
 function countsLine(e: FailoverExperiment): string {
-  return Object.entries(e.checkers)
-    .map(([name, value]) => `${name} ${value}`)
+  return orderCounts(Object.keys(e.checkers))
+    .filter((name) => countMeaning(name).kind === "finding")
+    .map((name) => `${countMeaning(name).label.toLowerCase()} ${e.checkers[name]}`)
     .join(", ");
 }

@@ -8,11 +8,15 @@ export interface DomElement {
   readonly innerText?: string;
   readonly attributes: Iterable<{ name: string; value: string }> & ArrayLike<{ name: string; value: string }>;
   readonly parentElement: DomElement | null;
+  readonly className?: string;
+  readonly scrollWidth?: number;
+  readonly clientWidth?: number;
+  closest(selector: string): DomElement | null;
   readonly documentElement?: DomElement;
   getAttribute(name: string): string | null;
   querySelector(selector: string): DomElement | null;
   querySelectorAll(selector: string): Iterable<DomElement> & ArrayLike<DomElement>;
-  getBoundingClientRect(): { width: number; height: number };
+  getBoundingClientRect(): { width: number; height: number; right: number };
 }
 
 export interface BrowserGlobals {

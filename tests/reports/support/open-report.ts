@@ -19,13 +19,19 @@ export interface ReportSeen {
   sections: string[];
   charts: ChartSeen[];
   tables: Record<string, string[][]>;
+  /** Column headers as shown, per table. */
+  headers: Record<string, string[]>;
+  /** Per table, the column labels of the cells styled as failures (`td.bad`). */
+  failureCells: Record<string, string[]>;
+  /** Elements that stick out of their section's card, or a page wider than the window. */
+  overflowing: string[];
   consoleErrors: string[];
   requests: string[];
 }
 
 /** Opens index.html in Chromium as a user would from a CI artifact, reads what is on screen, saves a full-page screenshot. */
-export async function openReport(browser: Browser, file: string, screenshot: string): Promise<ReportSeen> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, offline: true });
+export async function openReport(browser: Browser, file: string, screenshot: string, width = 1280): Promise<ReportSeen> {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, offline: true });
   try {
     const page = await context.newPage();
     const consoleErrors: string[] = [];
@@ -69,6 +75,38 @@ export async function openReport(browser: Browser, file: string, screenshot: str
             [...table.querySelectorAll("tbody tr")].map((row) => [...row.querySelectorAll("td")].map(text)),
           ]),
         ),
+        headers: Object.fromEntries(
+          [...document.querySelectorAll("table[data-table]")].map((table) => [
+            table.getAttribute("data-table") ?? "",
+            [...table.querySelectorAll("thead th")].map((th) => th.textContent?.trim() ?? ""),
+          ]),
+        ),
+        failureCells: Object.fromEntries(
+          [...document.querySelectorAll("table[data-table]")].map((table) => {
+            const labels = [...table.querySelectorAll("thead th")].map((th) => th.textContent?.trim() ?? "");
+            const bad = [...table.querySelectorAll("tbody tr")].flatMap((row) =>
+              [...row.querySelectorAll("td")].flatMap((td, index) =>
+                (td.className ?? "").split(" ").includes("bad") ? [td.getAttribute("data-label") ?? labels[index] ?? String(index)] : [],
+              ),
+            );
+            return [table.getAttribute("data-table") ?? "", bad];
+          }),
+        ),
+        overflowing: [
+          ...[...document.querySelectorAll("section *")]
+            .filter((el) => {
+              const card = el.closest("section")?.getBoundingClientRect();
+              const box = el.getBoundingClientRect();
+              return card !== undefined && box.width > 0 && box.right > card.right + 0.5;
+            })
+            .map(
+              (el) =>
+                `${el.closest("[data-section]")?.getAttribute("data-section")}: <${el.tagName.toLowerCase()}> ${text(el).slice(0, 60)}`,
+            ),
+          ...((document.documentElement?.scrollWidth ?? 0) > (document.documentElement?.clientWidth ?? 0)
+            ? [`the page is ${document.documentElement?.scrollWidth} px wide in a ${document.documentElement?.clientWidth} px window`]
+            : []),
+        ],
       };
     }, String(FAULT_SHADE_OPACITY));
     await page.screenshot({ path: screenshot, fullPage: true });
