@@ -61,7 +61,13 @@ describe("NATS cluster", () => {
     const jsm = await jetstreamManager(writer);
     await jsm.streams.add({ name, subjects: [`${name}.>`], num_replicas: Math.min(3, target.expect.nodes), storage: StorageType.File });
     try {
-      const ack = await jetstream(writer).publish(`${name}.hello`, "persisted", { msgID: "e2e-1" });
+      // The new stream's subject interest reaches the writer's server asynchronously, as a core
+      // subscription's does: until then a publish finds no responders and nothing is stored.
+      const ack = await retry(() => jetstream(writer).publish(`${name}.hello`, "persisted", { msgID: "e2e-1" }), {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+        what: `a JetStream ack from the new stream ${name}`,
+      });
       expect(ack.duplicate).toBe(false);
       const stored = await (await jetstreamManager(reader)).streams.getMessage(name, { seq: ack.seq });
       expect(stored?.string()).toBe("persisted");
