@@ -5,27 +5,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentConnection, agentFleet, LoadAgent, LocalAgents } from "../../harness/load/agents/index.ts";
 import { readScenarioSource } from "../../harness/load/agents/scenario-source.ts";
-import { mergeEncoded, normalizeScenarios, runLoad, toSuiteResult, trendStat } from "../../harness/load/index.ts";
+import { type LoadResult, mergeEncoded, normalizeScenarios, runLoad, toSuiteResult, trendStat } from "../../harness/load/index.ts";
 import { plan } from "../../harness/load/plan.ts";
-import { httpServer, scratchDir, type TestServer } from "./support.ts";
+import { gauntlet, httpServer, scratchDir, type TestServer } from "./support.ts";
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 const repoRoot = new URL("../..", import.meta.url).pathname;
-
-function gauntlet(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, "harness/cli/main.ts"), ...args], {
-      cwd: repoRoot,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** True when nothing listens on the agent's port any more. */
 function portClosed(url: string): Promise<boolean> {
@@ -120,64 +105,50 @@ describe("load agents as real processes on loopback", () => {
     }
   });
 
-  it("reports an agent that dies mid-run, counts its missed starts as dropped, and finishes with the others", async () => {
-    await using agents = await new LocalAgents(2).withWorkers(1).start();
-    const victim = agents.processes[1];
-    requests = 0;
-    onRequest = () => {
-      if (requests === 10) victim?.signal("SIGKILL");
-    };
-    const result = await runLoad({
-      scenario: fixture("agents-tagged.ts"),
-      target: {},
-      env: { URL: echo.url },
-      rate: 20,
-      duration: 4000,
-      progress: false,
-      generators: agentFleet(agents.endpoints),
-    });
-    onRequest = () => undefined;
-    const [survivor, dead] = result.agents ?? [];
-    expect(dead?.lost?.reason).toMatch(/connection closed/);
-    expect(dead?.behind).toMatch(/^lost .* missed starts counted as dropped$/);
-    expect(survivor?.lost).toBeNull();
-    expect(result.exitCode).toBe(1);
-    expect(result.passed).toBe(false);
-    const suite = toSuiteResult("load", result);
-    expect(suite.verdict).toBe("fail");
-    expect(suite.tests.filter((t) => t.state === "failed").map((t) => t.name)).toEqual(["agent local-2 ran to the end"]);
-    // Nothing of the schedule is lost from the books: started + dropped is every arrival of both shares.
-    const series = result.series.reduce((sum, s) => sum + s.started + s.dropped, 0);
-    expect(series).toBe(80);
-    expect(dead?.lost?.missedStarts).toBeGreaterThan(0);
-    const counted = result.tagged.counters.find((c) => c.metric === "dropped_iterations" && c.tags.agent === "local-2");
-    expect(counted?.value).toBe(dead?.lost?.missedStarts);
-  });
-
-  it("reports a stalled agent (SIGSTOP) as lost and counts its missed starts as dropped", async () => {
-    await using agents = await new LocalAgents(2).withWorkers(1).start();
-    const victim = agents.processes[0];
-    requests = 0;
-    onRequest = () => {
-      if (requests === 10) victim?.signal("SIGSTOP");
-    };
-    const result = await runLoad({
-      scenario: fixture("agents-tagged.ts"),
-      target: {},
-      env: { URL: echo.url },
-      rate: 20,
-      duration: 4000,
-      progress: false,
-      generators: agentFleet(agents.endpoints, { stallTimeoutMs: 1500 }),
-    });
-    onRequest = () => undefined;
-    const [stalled, survivor] = result.agents ?? [];
-    expect(stalled?.lost?.reason).toMatch(/^stalled: nothing heard for/);
-    expect(survivor?.lost).toBeNull();
-    expect(result.series.reduce((sum, s) => sum + s.started + s.dropped, 0)).toBe(80);
-    await agents.stop();
-    expect(victim?.running).toBe(false);
-  });
+  it.each([
+    { fault: "dies (SIGKILL)", signal: "SIGKILL", reason: /^connection closed/ },
+    { fault: "stalls (SIGSTOP)", signal: "SIGSTOP", reason: /^stalled: nothing heard for \d/ },
+  ] as const)(
+    "reports an agent that $fault mid-run as lost, counts its missed starts as dropped, and finishes with the other",
+    async ({ signal, reason }) => {
+      const agents = await new LocalAgents(2).withWorkers(1).start();
+      const victim = agents.processes[1];
+      let result: LoadResult;
+      try {
+        requests = 0;
+        onRequest = () => {
+          if (requests === 10) victim?.signal(signal);
+        };
+        result = await runLoad({
+          scenario: fixture("agents-tagged.ts"),
+          target: {},
+          env: { URL: echo.url },
+          rate: 20,
+          duration: 4000,
+          progress: false,
+          generators: agentFleet(agents.endpoints, { stallTimeoutMs: 1500 }),
+        });
+      } finally {
+        onRequest = () => undefined;
+        await agents.stop();
+      }
+      expect(victim?.running).toBe(false);
+      const [survivor, lost] = result.agents ?? [];
+      expect(lost?.lost?.reason).toMatch(reason);
+      expect(lost?.behind).toMatch(/^lost .* missed starts counted as dropped$/);
+      expect(survivor?.lost).toBeNull();
+      expect(result.exitCode).toBe(1);
+      expect(result.passed).toBe(false);
+      const suite = toSuiteResult("load", result);
+      expect(suite.verdict).toBe("fail");
+      expect(suite.tests.filter((t) => t.state === "failed").map((t) => t.name)).toEqual(["agent local-2 ran to the end"]);
+      // Nothing of the schedule is lost from the books: started + dropped is every arrival of both shares.
+      expect(result.series.reduce((sum, s) => sum + s.started + s.dropped, 0)).toBe(80);
+      expect(lost?.lost?.missedStarts).toBeGreaterThan(0);
+      const counted = result.tagged.counters.find((c) => c.metric === "dropped_iterations" && c.tags.agent === "local-2");
+      expect(counted?.value).toBe(lost?.lost?.missedStarts);
+    },
+  );
 
   it("serves wss:// with a certificate the coordinator checks against its CA", async () => {
     using dir = scratchDir();
