@@ -217,7 +217,7 @@ describe("load agents as real processes on loopback", () => {
     await next.close();
   });
 
-  it("refuses a coordinator with the wrong token, and a token too short to guard it", async () => {
+  it("refuses a coordinator with the wrong token, a token too short to guard it, and a second coordinator", async () => {
     expect(() => new LoadAgent("short")).toThrow(/at least 16 characters/);
     await using agent = await new LoadAgent("the-right-token-0123456789").withWorkers(1).listen("127.0.0.1", 0);
     await expect(AgentConnection.open({ name: "intruder", url: agent.url, token: "a-wrong-token-0123456789" })).rejects.toThrow(
@@ -227,6 +227,9 @@ describe("load agents as real processes on loopback", () => {
     expect(health.status).toBe(200);
     const rightful = await AgentConnection.open({ name: "coordinator", url: agent.url, token: "the-right-token-0123456789" });
     expect(rightful.hello.workers).toBe(1);
+    await expect(AgentConnection.open({ name: "second", url: agent.url, token: "the-right-token-0123456789" })).rejects.toThrow(
+      "load agent second is busy with another run: a run is in progress",
+    );
     await rightful.close();
   });
 });
