@@ -5,7 +5,15 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentConnection, agentFleet, LoadAgent, LocalAgents } from "../../harness/load/agents/index.ts";
 import { readScenarioSource } from "../../harness/load/agents/scenario-source.ts";
-import { type LoadResult, mergeEncoded, normalizeScenarios, runLoad, toSuiteResult, trendStat } from "../../harness/load/index.ts";
+import {
+  formatSummary,
+  type LoadResult,
+  mergeEncoded,
+  normalizeScenarios,
+  runLoad,
+  toSuiteResult,
+  trendStat,
+} from "../../harness/load/index.ts";
 import { plan } from "../../harness/load/plan.ts";
 import { gauntlet, httpServer, scratchDir, type TestServer } from "./support.ts";
 
@@ -80,6 +88,30 @@ describe("load agents as real processes on loopback", () => {
     }
     expect(agents.processes.every((p) => !p.running)).toBe(true);
     for (const endpoint of agents.endpoints) expect(await portClosed(endpoint.url)).toBe(true);
+  });
+
+  it("names every agent that could not keep its share, with the iterations it dropped", async () => {
+    await using slow = await httpServer((_req, res) => setTimeout(() => res.end("ok"), 600));
+    await using agents = await new LocalAgents(4).withWorkers(1).start();
+    const result = await runLoad({
+      scenario: fixture("agents-short-of-vus.ts"),
+      target: {},
+      env: { URL: slow.url },
+      progress: false,
+      generators: agentFleet(agents.endpoints),
+    });
+    // Arrivals 500 ms apart on each agent, each held 600 ms: an agent with one VU drops every other one.
+    const [, ...oneVu] = result.agents ?? [];
+    expect(oneVu.map((a) => [a.vus, a.scheduled])).toEqual([
+      [1, 6],
+      [1, 6],
+      [1, 6],
+    ]);
+    for (const agent of oneVu) {
+      expect(agent.dropped).toBeGreaterThan(0);
+      expect(agent.behind).toBe(`dropped ${agent.dropped} of its 6 arrivals (${((agent.dropped / 6) * 100).toFixed(1)}%)`);
+      expect(formatSummary(result)).toContain(`✗ agent ${agent.name} did not keep its share: ${agent.behind}`);
+    }
   });
 
   it("stops every agent when an abortOnFail threshold fails on the merged metrics", async () => {
