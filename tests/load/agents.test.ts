@@ -65,8 +65,9 @@ describe("load agents as real processes on loopback", () => {
       expect(result.exitCode).toBe(0);
       expect(result.workers).toBe(4);
       const reports = result.agents ?? [];
-      expect(reports.map((a) => [a.name, a.workers.length, a.share, a.scheduled, a.lost, a.behind])).toEqual(
-        [1, 2, 3, 4].map((i) => [`local-${i}`, 1, 0.25, 20, null, null]),
+      // Whether an agent kept up depends on this machine's load, so drops are allowed; being lost is not.
+      expect(reports.map((a) => [a.name, a.workers.length, a.share, a.scheduled, a.lost])).toEqual(
+        [1, 2, 3, 4].map((i) => [`local-${i}`, 1, 0.25, 20, null]),
       );
       // Every scheduled arrival is accounted for once, and the merged counts are the agents' sum.
       const started = reports.reduce((sum, a) => sum + a.started, 0);
