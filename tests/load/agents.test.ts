@@ -15,6 +15,8 @@ import {
   trendStat,
 } from "../../harness/load/index.ts";
 import { plan } from "../../harness/load/plan.ts";
+import { LoadSection } from "../../harness/record/index.ts";
+import { toLoadSection } from "../../harness/run/load-section.ts";
 import { gauntlet, httpServer, scratchDir, type TestServer } from "./support.ts";
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
@@ -84,6 +86,11 @@ describe("load agents as real processes on loopback", () => {
       expect(merged.totalCount).toBe(result.metrics.http_req_duration?.trend?.count);
       expect(trendStat(merged, "p(99)")).toBe(result.metrics.http_req_duration?.trend?.p99);
       for (const a of reports) expect(a.usage.length).toBeGreaterThan(0);
+      // The run record's load section (and so the HTML report) carries each agent's part.
+      const section = LoadSection.parse(toLoadSection([{ name: "spread", result, offsetS: 0 }]));
+      expect(section.agents?.map((a) => [a.scenario, a.name, a.share, a.started])).toEqual(
+        reports.map((a) => ["spread", a.name, 0.25, a.started]),
+      );
     } finally {
       await agents.stop();
     }
