@@ -2,7 +2,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { connect as connectTcp } from "node:net";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadTarget } from "../../harness/config/index.ts";
 import { AgentConnection, agentFleet, LoadAgent, LocalAgents } from "../../harness/load/agents/index.ts";
 import { readScenarioSource } from "../../harness/load/agents/scenario-source.ts";
 import {
@@ -15,8 +17,9 @@ import {
   trendStat,
 } from "../../harness/load/index.ts";
 import { plan } from "../../harness/load/plan.ts";
-import { LoadSection } from "../../harness/record/index.ts";
+import { LoadSection, RunRecord } from "../../harness/record/index.ts";
 import { toLoadSection } from "../../harness/run/load-section.ts";
+import { type RunContext, runLoadSteps } from "../../harness/run/run-steps.ts";
 import { gauntlet, httpServer, scratchDir, type TestServer } from "./support.ts";
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
@@ -311,6 +314,28 @@ describe("gauntlet load --agents and gauntlet agent", () => {
     expect(result.agents.map((a: { name: string; started: number }) => [a.name, a.started])).toEqual([
       ["local-1", 50],
       ["local-2", 50],
+    ]);
+  });
+
+  it("runs a profile's load steps over its agents, each step's agents in the run record's load section", async () => {
+    const record = new RunRecord(join(dir.path, "runs"));
+    const context: RunContext = {
+      repoRoot,
+      target: await loadTarget(target),
+      record,
+      startedAtMs: Date.now(),
+      pids: [],
+      stderr: new PassThrough() as unknown as NodeJS.WriteStream,
+      signal: new AbortController().signal,
+    };
+    const step = { scenario: fixture("agents-tagged.ts"), rate: 20, duration: 1000, env: { URL: echo.url } };
+    const { suites, section } = await runLoadSteps(context, [step, step], "mine.yaml", { kind: "local", count: 2 });
+    expect(suites.map((s) => s.verdict)).toEqual(["pass", "pass"]);
+    expect(section.agents?.map((a) => [a.name, a.share])).toEqual([
+      ["local-1", 0.5],
+      ["local-2", 0.5],
+      ["local-1", 0.5],
+      ["local-2", 0.5],
     ]);
   });
 
