@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { type HttpRequestSpec, OriginClient, trustingCa } from "../harness/load/http-client.ts";
+import { type HttpRequestSpec, OriginClient, trustingCa } from "../harness/load/http/index.ts";
 import { LocalCluster, type StartedLocalCluster } from "../harness/providers/local/index.ts";
 import { GatewayProcess } from "../harness/stack/index.ts";
 import { percentile } from "../harness/stats/index.ts";

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { GauntletError } from "../../lib/errors/index.ts";
 import { loadYamlFile } from "../../lib/yaml-file/index.ts";
 import { ConfigError } from "../config/index.ts";
+import { parseAgentsSpec } from "../load/agents/index.ts";
 import { type Profile, ProfileFile } from "./profile-schema.ts";
 
 export const PROFILES_DIR = fileURLToPath(new URL("../../profiles", import.meta.url));
@@ -74,7 +75,11 @@ export async function loadProfile(reference: string, cwd = process.cwd()): Promi
       seed: raw.failover?.seed,
       env: raw.failover?.env ?? {},
     },
-    load: { enabled: raw.load?.enabled ?? false, scenarios: raw.load?.scenarios ?? [] },
+    load: {
+      enabled: raw.load?.enabled ?? false,
+      scenarios: raw.load?.scenarios ?? [],
+      agents: raw.load?.agents === undefined ? undefined : parseAgentsSpec(raw.load.agents),
+    },
     health: { settleMs: raw.health?.settle ?? DEFAULT_HEALTH_SETTLE_MS },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Duration } from "../../lib/duration/index.ts";
+import { type AgentsSpec, parseAgentsSpec } from "../load/agents/index.ts";
 
 const LoadStep = z.strictObject({
   /** A scenario of suites/load by name, or a path. */
@@ -36,7 +37,23 @@ export const ProfileFile = z.strictObject({
       env: z.record(z.string(), z.string()).optional(),
     })
     .optional(),
-  load: z.strictObject({ enabled: z.boolean().optional(), scenarios: z.array(LoadStep).optional() }).optional(),
+  load: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      scenarios: z.array(LoadStep).optional(),
+      /** Every scenario split over load agents: local:N or ws[s]://host:port,… (their token in GAUNTLET_AGENT_TOKEN). */
+      agents: z
+        .string()
+        .superRefine((value, ctx) => {
+          try {
+            parseAgentsSpec(value, "agents");
+          } catch (error) {
+            ctx.addIssue({ code: "custom", message: (error as Error).message });
+          }
+        })
+        .optional(),
+    })
+    .optional(),
   /** Between suites: how long an unhealthy system gets to recover by itself before the stack is restarted (or marked degraded). */
   health: z.strictObject({ settle: Duration.optional() }).optional(),
 });
@@ -62,6 +79,6 @@ export interface Profile {
     readonly seed: number | undefined;
     readonly env: Record<string, string>;
   };
-  readonly load: { readonly enabled: boolean; readonly scenarios: readonly LoadStep[] };
+  readonly load: { readonly enabled: boolean; readonly scenarios: readonly LoadStep[]; readonly agents?: AgentsSpec | undefined };
   readonly health: { readonly settleMs: number };
 }

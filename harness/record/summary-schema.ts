@@ -80,8 +80,27 @@ export const LatencyHistogram = z.object({
 });
 export type LatencyHistogram = z.infer<typeof LatencyHistogram>;
 
+/** A load agent's part in a load run (`gauntlet load --agents`, a profile's `load.agents`). */
+export const LoadAgent = z.object({
+  scenario: z.string().min(1),
+  name: z.string().min(1),
+  host: z.string(),
+  workers: count,
+  /** Its fraction of the run's load, 0–1. */
+  share: z.number().min(0).max(1),
+  started: count,
+  dropped: count,
+  errors: count,
+  cpuMaxPercent: z.number().nonnegative(),
+  rssMaxBytes: count,
+  /** Why it could not keep its share (iterations it dropped, or lost), or null. */
+  behind: z.string().nullable(),
+});
+export type LoadAgent = z.infer<typeof LoadAgent>;
+
 export const LoadSection = z.object({
   scenarios: z.array(LoadScenario),
+  agents: z.array(LoadAgent).optional(),
   timeSeries: z.array(TimePoint),
   thresholds: z.array(LoadThreshold),
   histograms: z.array(LatencyHistogram).optional(),

@@ -1,7 +1,8 @@
 import { JsHistogram } from "hdr-histogram-js";
+import type { AgentReport, UsageSample } from "../load/agents/index.ts";
 import type { LoadResult } from "../load/index.ts";
 import { decodeHistogram } from "../load/index.ts";
-import type { LatencyHistogram, LoadSection, TimePoint } from "../record/index.ts";
+import type { LatencyHistogram, LoadAgent, LoadSection, TimePoint } from "../record/index.ts";
 
 /** Upper bounds of the report's latency buckets; the last one holds everything slower. */
 const BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 120_000];
@@ -61,5 +62,25 @@ export function toLoadSection(runs: ReadonlyArray<{ name: string; result: LoadRe
     histograms: runs.flatMap(({ name, result }) =>
       result.histograms.filter((h) => Object.keys(h.tags).length === 0).map((h) => toBuckets(`${name} ${h.metric}`, h.encoded)),
     ),
+    ...(runs.some(({ result }) => result.agents)
+      ? { agents: runs.flatMap(({ name, result }) => (result.agents ?? []).map((a) => toLoadAgent(name, a))) }
+      : {}),
+  };
+}
+
+function toLoadAgent(scenario: string, agent: AgentReport): LoadAgent {
+  const peak = (pick: (s: UsageSample) => number) => agent.usage.reduce((max, s) => Math.max(max, pick(s)), 0);
+  return {
+    scenario,
+    name: agent.name,
+    host: agent.host,
+    workers: agent.workers.length,
+    share: agent.share,
+    started: agent.started,
+    dropped: agent.dropped,
+    errors: agent.errors,
+    cpuMaxPercent: peak((s) => s.cpuPercent),
+    rssMaxBytes: peak((s) => s.rssBytes),
+    behind: agent.behind,
   };
 }

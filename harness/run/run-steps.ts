@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Target } from "../config/index.ts";
 import { EXPERIMENTS_ENV, FAILOVER_SUITE } from "../failover/index.ts";
+import { type AgentsSpec, startAgents } from "../load/agents/index.ts";
 import { type LoadResult, runLoad, toSuiteResult } from "../load/index.ts";
 import type { LoadStep, Profile } from "../profiles/index.ts";
 import { type FailoverSection, type LoadSection, type RunRecord, readFailoverSection, type SuiteResult } from "../record/index.ts";
@@ -54,15 +55,21 @@ function scenarioFile(repoRoot: string, step: LoadStep): string {
   return step.scenario.endsWith(".ts") ? step.scenario : join(repoRoot, "suites", "load", `${step.scenario}.ts`);
 }
 
-/** The profile's load scenarios, one after the other: a suite per scenario (one test per threshold) and the `load` section. */
+/**
+ * The profile's load scenarios, one after the other: a suite per scenario (one test per threshold) and the `load` section;
+ * over the profile's agents when it names them (local ones started once for every scenario).
+ */
 export async function runLoadSteps(
   context: RunContext,
   steps: readonly LoadStep[],
   profileFile: string,
   /** Called before each scenario with its suite name; returns the context to run it in (the system may have been restarted). */
   beforeEach: (suite: string) => Promise<RunContext> = async () => context,
+  agentsSpec?: AgentsSpec,
 ): Promise<{ suites: SuiteResult[]; section: LoadSection }> {
   const runs: Array<{ name: string; result: LoadResult; offsetS: number }> = [];
+  const token = process.env.GAUNTLET_AGENT_TOKEN;
+  await using agents = agentsSpec ? await startAgents(agentsSpec, token === undefined ? {} : { token }) : undefined;
   for (const [index, step] of steps.entries()) {
     context.signal.throwIfAborted();
     const current = await beforeEach(`load ${step.scenario}`);
@@ -79,6 +86,7 @@ export async function runLoadSteps(
       progress: context.stderr,
       outDir: context.record.path(join("load", step.scenario.replace(/[^\w.-]/g, "_"))),
       signal: context.signal,
+      ...(agents ? { generators: agents.generators } : {}),
     });
     runs.push({ name: step.scenario, result, offsetS });
   }

@@ -1,5 +1,8 @@
+import { existsSync } from "node:fs";
+import { dirname } from "node:path";
 import { describe, expect, it } from "vitest";
 import { dealWorkers, parseAgentsSpec } from "../../harness/load/agents/index.ts";
+import { localScenario, readScenarioSource } from "../../harness/load/agents/scenario-source.ts";
 import { arrivalOffsets, normalizeScenarios } from "../../harness/load/index.ts";
 import { plan } from "../../harness/load/plan.ts";
 
@@ -38,5 +41,23 @@ describe("splitting a run over agents", () => {
     expect(() => parseAgentsSpec("local:0")).toThrow('--agents "local:0": expected a count from 1 to 1000');
     expect(() => parseAgentsSpec("http://a:7450")).toThrow("'http://a:7450' is not ws:// or wss://");
     expect(() => parseAgentsSpec("many")).toThrow("'many' is not a URL (N, local:N, ecs:N, or ws[s]://host:port[,…])");
+  });
+});
+
+describe("the scenario on an agent", () => {
+  it("is the agent's own file when identical, else the coordinator's text in a temp dir removed after the run", async () => {
+    const file = new URL("./fixtures/agents-tagged.ts", import.meta.url).pathname;
+    const sent = readScenarioSource(file);
+    expect(sent.path).toBe("tests/load/fixtures/agents-tagged.ts");
+    const own = localScenario(sent);
+    expect(own.file).toBe(file);
+    own.dispose();
+    expect(existsSync(file)).toBe(true);
+
+    const changed = localScenario({ ...sent, source: `${sent.source}\nexport const marker = "coordinator's";\n`, sha256: "0".repeat(64) });
+    expect(changed.file).not.toBe(file);
+    expect(((await import(changed.file)) as { marker: string }).marker).toBe("coordinator's");
+    changed.dispose();
+    expect(existsSync(dirname(changed.file))).toBe(false);
   });
 });

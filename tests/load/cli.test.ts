@@ -1,12 +1,10 @@
-import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalCluster, type StartedLocalCluster } from "../../harness/providers/local/index.ts";
 import { processesMatching } from "../support/processes.ts";
-import { httpServer, scratchDir, type TestServer } from "./support.ts";
+import { gauntlet, httpServer, scratchDir, type TestServer } from "./support.ts";
 
-const repoRoot = new URL("../..", import.meta.url).pathname;
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 
 /** Two stand-ins for a small local stack. */
@@ -20,22 +18,6 @@ services:
     version: 1.0.0
     endpoints: [{ name: get, timeout: 5s, samples: [{ key: a }], responseSchema: *response }]
 `;
-
-function gauntlet(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, "harness/cli/main.ts"), ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe("gauntlet load", () => {
   let cluster: StartedLocalCluster;

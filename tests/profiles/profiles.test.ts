@@ -48,6 +48,14 @@ describe("profiles", () => {
     );
   });
 
+  it("splits its load over agents when it names them, and says what it expected when it names them wrong", async () => {
+    const spread = profileFile("spread", "extends: nightly\nload:\n  agents: ws://gen-a:7450, ws://gen-b:7450\n");
+    expect((await loadProfile(spread)).load.agents).toEqual({ kind: "remote", urls: ["ws://gen-a:7450", "ws://gen-b:7450"] });
+    expect((await loadProfile("nightly")).load.agents).toBeUndefined();
+    const bad = profileFile("bad-agents", "load:\n  agents: local:0\n");
+    await expect(loadProfile(bad)).rejects.toThrow(`${bad}:load.agents: agents "local:0": expected a count from 1 to 1000`);
+  });
+
   it("refuses an extends cycle", async () => {
     profileFile("a", `extends: ${join(dir, "b.yaml")}\n`);
     const b = profileFile("b", `extends: ${join(dir, "a.yaml")}\n`);

@@ -82,6 +82,37 @@ describe("renderPage", () => {
     expect(onlyThresholds).not.toContain('data-table="scenarios"');
   });
 
+  it("lists the load agents, each one's share and resources, and marks the one that could not keep its share", () => {
+    const agent = {
+      scenario: "gateway-mixed",
+      host: "gen-a",
+      workers: 2,
+      share: 0.5,
+      errors: 0,
+      cpuMaxPercent: 181.4,
+      rssMaxBytes: 2 ** 28,
+    };
+    const html = page({
+      ...minimal,
+      load: {
+        scenarios: [],
+        timeSeries: [],
+        thresholds: [],
+        agents: [
+          { ...agent, name: "gen-a", started: 3000, dropped: 0, behind: null },
+          { ...agent, name: "gen-b", host: "gen-b", started: 2400, dropped: 600, behind: "dropped 600 of its 3000 arrivals (20.0%)" },
+        ],
+      },
+    });
+    expect(sections(html)).toEqual(["verdict", "load"]);
+    expect(html).toContain('data-table="agents"');
+    expect([...html.matchAll(/data-behind="([^"]+)"/g)].map((m) => m[1])).toEqual(["gen-b"]);
+    expect(html).toContain("dropped 600 of its 3000 arrivals (20.0%)");
+    expect(html).toContain("50 %");
+    expect(html).toContain("256 MB");
+    expect(html).not.toMatch(BROKEN);
+  });
+
   it("draws degenerate series (one point, all-zero latency, a fault window past the data) without breaking", () => {
     const html = page({
       ...minimal,

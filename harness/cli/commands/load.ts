@@ -24,6 +24,14 @@ function resolveScenario(repoRoot: string, name: string): string {
   throw new GauntletError(`scenario '${name}': no such file, and suites/load has ${known.join(", ")}`);
 }
 
+function readPem(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new GauntletError(`--agent-ca ${file}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 function parseEnv(pairs: string[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const pair of pairs) {
@@ -105,7 +113,7 @@ the run, 2 when the run cannot start.`,
       ? await startAgents(parseAgentsSpec(agentsText), {
           ...(workers !== undefined ? { workers } : {}),
           ...(token !== undefined ? { token } : {}),
-          ...(caFile !== undefined ? { ca: readFileSync(caFile, "utf8") } : {}),
+          ...(caFile !== undefined ? { ca: readPem(caFile) } : {}),
         })
       : undefined;
     let stack: StartedLocalStack | undefined;

@@ -126,7 +126,7 @@ ${stackOptionUsage}`,
         if (failover.section) sections.failover = failover.section;
       }
       if (profile.load.enabled && profile.load.scenarios.length > 0) {
-        const load = await runLoadSteps(run, profile.load.scenarios, profile.file, next);
+        const load = await runLoadSteps(run, profile.load.scenarios, profile.file, next, profile.load.agents);
         suites.push(...load.suites);
         sections.load = load.section;
       }

@@ -33,13 +33,20 @@ export function dealWorkers(workerCounts: readonly number[]): number[][] {
   return indexes;
 }
 
+/** One worker's arrivals of one scenario, read in order as the run goes on: memory stays per second, not per arrival. */
+interface ArrivalCursor {
+  startMs: number;
+  offsets: Generator<number>;
+  next: IteratorResult<number>;
+}
+
 class AgentRun {
   readonly connection: AgentConnection;
   readonly offsetMs: number;
   readonly rttMs: number;
   readonly plans: WorkerPlan[];
-  /** Intended starts (ms into the run) of every arrival this agent's share holds, sorted. */
-  readonly planned: Float64Array;
+  /** Arrivals its share of the arrival-rate schedules holds. */
+  readonly scheduled: number;
   readonly vus: number;
   /** Tags of the drops counted for it when it is lost: its scenario's when it runs one arrival-rate scenario. */
   readonly lostTags: Tags;
@@ -47,9 +54,11 @@ class AgentRun {
   lastHeardMs = nowMs();
   lost: { atS: number; reason: string; missedStarts: number } | null = null;
   readonly counts = { started: 0, completed: 0, dropped: 0, requests: 0, errors: 0 };
-  /** Per second of the run: arrivals it reported started or dropped, and drops counted for it once lost. */
+  /** Per second of the run: arrivals due so far, those it reported started or dropped, and drops counted for it once lost. */
+  readonly #due = new Map<number, number>();
   readonly reported = new Map<number, number>();
-  readonly synthesized = new Map<number, number>();
+  readonly #synthesized = new Map<number, number>();
+  readonly #cursors: ArrivalCursor[] = [];
   readonly usage: UsageSample[] = [];
   readonly ready: Promise<void>;
   readonly finished: Promise<void>;
@@ -62,18 +71,20 @@ class AgentRun {
     this.offsetMs = clock.offsetMs;
     this.rttMs = clock.rttMs;
     this.plans = plans;
-    const starts: number[] = [];
     let vus = 0;
+    let scheduled = 0;
     const arrivalScenarios = new Map<string, Tags>();
     for (const { worker, assignments } of plans) {
       for (const { scenario, workers } of assignments) {
         vus += shareOf(maxVUsOf(scenario), worker, workers);
         if (!isArrivalRate(scenario)) continue;
         arrivalScenarios.set(scenario.name, scenario.tags);
-        for (const offset of arrivalOffsets(scenario.segments, worker, workers)) starts.push(scenario.startMs + offset);
+        for (const _ of arrivalOffsets(scenario.segments, worker, workers)) scheduled += 1;
+        const offsets = arrivalOffsets(scenario.segments, worker, workers);
+        this.#cursors.push({ startMs: scenario.startMs, offsets, next: offsets.next() });
       }
     }
-    this.planned = Float64Array.from(starts).sort();
+    this.scheduled = scheduled;
     this.vus = vus;
     const only = arrivalScenarios.size === 1 ? [...arrivalScenarios.values()][0] : undefined;
     this.lostTags = { ...only, agent: connection.endpoint.name };
@@ -93,18 +104,19 @@ class AgentRun {
 
   /** Drops for arrivals due before `untilRunMs` that it never reported: they are missed starts, not lost ones. */
   missedDelta(untilRunMs: number): MetricDelta | undefined {
-    const due = new Map<number, number>();
-    for (const at of this.planned) {
-      if (at >= untilRunMs) break;
-      const second = Math.floor(at / 1000);
-      due.set(second, (due.get(second) ?? 0) + 1);
+    for (const cursor of this.#cursors) {
+      while (!cursor.next.done && cursor.startMs + cursor.next.value < untilRunMs) {
+        const second = Math.floor((cursor.startMs + cursor.next.value) / 1000);
+        this.#due.set(second, (this.#due.get(second) ?? 0) + 1);
+        cursor.next = cursor.offsets.next();
+      }
     }
     const seconds: SecondDelta[] = [];
     let total = 0;
-    for (const [second, count] of due) {
-      const missing = count - (this.reported.get(second) ?? 0) - (this.synthesized.get(second) ?? 0);
+    for (const [second, count] of this.#due) {
+      const missing = count - (this.reported.get(second) ?? 0) - (this.#synthesized.get(second) ?? 0);
       if (missing <= 0) continue;
-      this.synthesized.set(second, (this.synthesized.get(second) ?? 0) + missing);
+      this.#synthesized.set(second, (this.#synthesized.get(second) ?? 0) + missing);
       seconds.push({ second, started: 0, completed: 0, requests: 0, errors: 0, dropped: missing, latency: EMPTY_LATENCY });
       total += missing;
     }
@@ -156,7 +168,7 @@ class AgentFleet implements Generators {
         ),
     );
     this.workers = this.#agents.reduce((sum, a) => sum + a.plans.length, 0);
-    this.#scheduled = this.#agents.reduce((sum, a) => sum + a.planned.length, 0);
+    this.#scheduled = this.#agents.reduce((sum, a) => sum + a.scheduled, 0);
     this.#totalVus = this.#agents.reduce((sum, a) => sum + a.vus, 0);
     const scenario = readScenarioSource(input.file);
     const prepareTimeout = setTimeout(() => {
@@ -238,10 +250,11 @@ class AgentFleet implements Generators {
   /** A lost agent stops counting: its missed starts become drops, and the run goes on with the others. */
   #lose(agent: AgentRun, reason: string): void {
     const atMs = nowMs() - this.#runStartMs;
+    const countUntilMs = Math.min(atMs, (this.#abortedAtMs ?? Number.POSITIVE_INFINITY) - this.#runStartMs);
     agent.state = "lost";
     agent.lost = { atS: atMs / 1000, reason, missedStarts: 0 };
     agent.connection.terminate();
-    this.#countMissed(agent, atMs);
+    this.#countMissed(agent, countUntilMs);
     this.#input.notice(`agent ${agent.name} lost ${(atMs / 1000).toFixed(1)}s into the run: ${reason}; its missed starts count as dropped`);
     agent.markFinished();
   }
@@ -295,11 +308,11 @@ class AgentFleet implements Generators {
   agents(): AgentReport[] {
     return this.#agents.map((agent) => {
       const { hello } = agent.connection;
-      const share = this.#scheduled > 0 ? agent.planned.length / this.#scheduled : this.#totalVus > 0 ? agent.vus / this.#totalVus : 0;
+      const share = this.#scheduled > 0 ? agent.scheduled / this.#scheduled : this.#totalVus > 0 ? agent.vus / this.#totalVus : 0;
       const behind = agent.lost
         ? `lost ${agent.lost.atS.toFixed(1)}s into the run (${agent.lost.reason}); ${agent.lost.missedStarts} missed starts counted as dropped`
         : agent.counts.dropped > 0
-          ? `dropped ${agent.counts.dropped} of its ${agent.planned.length} arrivals (${((agent.counts.dropped / Math.max(1, agent.planned.length)) * 100).toFixed(1)}%)`
+          ? `dropped ${agent.counts.dropped} of its ${agent.scheduled} arrivals (${((agent.counts.dropped / Math.max(1, agent.scheduled)) * 100).toFixed(1)}%)`
           : null;
       return {
         name: agent.name,
@@ -310,7 +323,7 @@ class AgentFleet implements Generators {
         workers: agent.plans.map((p) => p.worker),
         clockOffsetMs: agent.offsetMs,
         rttMs: agent.rttMs,
-        scheduled: agent.planned.length,
+        scheduled: agent.scheduled,
         vus: agent.vus,
         share,
         ...agent.counts,

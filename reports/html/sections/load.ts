@@ -5,9 +5,11 @@ import { html, type SafeHtml } from "../html.ts";
 import type { Section } from "../model.ts";
 import { figure } from "./figure.ts";
 
-/** Load: thresholds (the verdict), throughput and latency over time, scenarios, histograms. */
+/** Load: thresholds (the verdict), throughput and latency over time, scenarios, agents, histograms. */
 export function loadSection(load: LoadSection | undefined): Section | undefined {
-  if (!load || (load.scenarios.length === 0 && load.timeSeries.length === 0 && load.thresholds.length === 0)) return undefined;
+  if (!load || (load.scenarios.length === 0 && load.timeSeries.length === 0 && load.thresholds.length === 0 && !load.agents?.length)) {
+    return undefined;
+  }
   const windows = load.faultWindows ?? [];
   const failed = load.thresholds.filter((t) => !t.pass);
   const verdict = load.thresholds.length === 0 ? "" : failed.length === 0 ? "pass" : "fail";
@@ -25,6 +27,7 @@ export function loadSection(load: LoadSection | undefined): Section | undefined 
       : ""
   }
   ${scenarioTable(load)}
+  ${agentTable(load)}
   ${(load.histograms ?? []).filter((h) => h.buckets.length > 0).map((h) => figure(`histogram-${h.metric}`, `Latency distribution: ${h.metric}`, histogramChart(h)))}
 </section>`;
   return { id: "load", title: "Load", body };
@@ -46,6 +49,17 @@ function scenarioTable(load: LoadSection): SafeHtml | string {
   ${load.scenarios.map(
     (s) =>
       html`<tr><td>${s.name}</td><td><code>${s.executor}</code></td><td>${s.protocol ?? "–"}</td><td class="num">${s.durationS === undefined ? "–" : `${formatNumber(s.durationS, 1)} s`}</td><td class="num">${formatNumber(s.iterations)}</td><td class="num">${s.iterations !== undefined && s.durationS ? `${formatNumber(s.iterations / s.durationS, 1)}/s` : "–"}</td><td class="num${(s.droppedIterations ?? 0) > 0 ? " bad" : ""}">${formatNumber(s.droppedIterations)}</td><td class="num${(s.errors ?? 0) > 0 ? " bad" : ""}">${formatNumber(s.errors)}</td></tr>`,
+  )}
+  </tbody></table>`;
+}
+
+function agentTable(load: LoadSection): SafeHtml | string {
+  const agents = load.agents ?? [];
+  if (agents.length === 0) return "";
+  return html`<h3>Agents</h3><table data-table="agents"><thead><tr><th>Scenario</th><th>Agent</th><th>Host</th><th class="num">Workers</th><th class="num">Share</th><th class="num">Started</th><th class="num">Dropped</th><th class="num">Errors</th><th class="num">CPU max</th><th class="num">RSS max</th><th>Kept its share</th></tr></thead><tbody>
+  ${agents.map(
+    (a) =>
+      html`<tr${a.behind ? html` class="bad" data-behind="${a.name}"` : ""}><td>${a.scenario}</td><td>${a.name}</td><td>${a.host}</td><td class="num">${formatNumber(a.workers)}</td><td class="num">${formatNumber(a.share * 100, 1)} %</td><td class="num">${formatNumber(a.started)}</td><td class="num${a.dropped > 0 ? " bad" : ""}">${formatNumber(a.dropped)}</td><td class="num${a.errors > 0 ? " bad" : ""}">${formatNumber(a.errors)}</td><td class="num">${formatNumber(a.cpuMaxPercent, 0)} %</td><td class="num">${formatNumber(a.rssMaxBytes / 2 ** 20, 0)} MB</td><td>${a.behind ?? "yes"}</td></tr>`,
   )}
   </tbody></table>`;
 }
