@@ -4,6 +4,7 @@ import { loadTarget } from "../../config/index.ts";
 import { EXPERIMENTS, EXPERIMENTS_ENV, experimentNames, FAILOVER_SUITE, selectExperiments } from "../../failover/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
 import { recordClusterState } from "../../probes/index.ts";
+import { resolveTargetFile } from "../../providers/index.ts";
 import { RunRecord, readFailoverSection } from "../../record/index.ts";
 import { finishRun } from "../../run/finish-run.ts";
 import { runSuite } from "../../run/suite-runner.ts";
@@ -43,7 +44,7 @@ ${stackOptionUsage}`,
     const seed = parseSeed(optionalString(options.seed)) ?? newSeed();
     const targetFile = optionalString(options.target);
     const nodes = nodesOption(options);
-    const target = targetFile ? await loadTarget(targetFile) : undefined;
+    const target = targetFile ? await resolveTargetFile(targetFile) : undefined;
     const startedAt = new Date();
     context.stderr.write(`chaos: ${wanted}, seed ${seed}\n`);
     const progress = new TaskList(context.stderr, { quietBelowMs: 0 });

@@ -2,9 +2,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DURATION_EXAMPLES, parseDuration } from "../../../lib/duration/index.ts";
 import { GauntletError } from "../../../lib/errors/index.ts";
-import { loadTarget } from "../../config/index.ts";
 import { parseAgentsSpec, startAgents } from "../../load/agents/index.ts";
 import { LoadError, runLoad } from "../../load/index.ts";
+import { resolveTargetFile } from "../../providers/index.ts";
 import type { Command, ParsedOptions } from "../command.ts";
 import { optionalString, parseCount } from "../options.ts";
 
@@ -92,7 +92,7 @@ the run, 2 when the run cannot start.`,
       return n;
     });
     const scenario = resolveScenario(context.repoRoot, name);
-    const target = await loadTarget(targetFile);
+    const target = await resolveTargetFile(targetFile);
     const workersText = optionalString(options.workers);
     const workers = workersText !== undefined ? parseCount("--workers", workersText, 1) : undefined;
     const agentsText = optionalString(options.agents);

@@ -4,6 +4,7 @@ import { selectExperiments } from "../../failover/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
 import { recordClusterState } from "../../probes/index.ts";
 import { loadProfile, type Profile } from "../../profiles/index.ts";
+import { resolveTargetFile } from "../../providers/index.ts";
 import { RunRecord, type SuiteResult, type Summary, summarizeLatency } from "../../record/index.ts";
 import { finishRun } from "../../run/finish-run.ts";
 import { type RunContext, runE2e, runFailover, runLoadSteps } from "../../run/run-steps.ts";
@@ -79,7 +80,7 @@ ${stackOptionUsage}`,
     const startedAt = new Date();
     const profile = await loadProfile(optionalString(options.profile) ?? DEFAULT_PROFILE);
     const targetFile = optionalString(options.target);
-    const target = targetFile ? await loadTarget(targetFile) : undefined;
+    const target = targetFile ? await resolveTargetFile(targetFile) : undefined;
     const stackChoice = stackOptions(profile, options);
     const seed = parseSeed(optionalString(options.seed)) ?? profile.failover.seed ?? newSeed();
     const experiments = profile.failover.enabled ? selectExperiments(profile.failover.faults, profile.file).map((entry) => entry.name) : [];

@@ -1,0 +1,10 @@
+export { AwsClients, isLoopbackAddress, isLoopbackEndpoint } from "./aws-clients.ts";
+export { AwsError } from "./aws-error.ts";
+export type { DiscoveredInstance, DiscoveredService, DiscoveredSystem, DiscoveredTargetGroup, DiscoveredTask } from "./discovery.ts";
+export { discoverSystem } from "./discovery.ts";
+export { buildEmulatedWorld, WORLD_NAMES, type World, type WorldOptions } from "./emulated-world.ts";
+export { Journal, type JournalEntry } from "./journal.ts";
+export { ensureMoto, MOTO_VERSION, MotoServer } from "./moto-server.ts";
+export { type AwsTarget, openAwsTarget } from "./open-aws-target.ts";
+export { isServing, type Resolution, resolveAddresses } from "./resolve-addresses.ts";
+export { writeResolvedTarget } from "./resolved-target-file.ts";
