@@ -28,6 +28,8 @@ export interface WorldOptions {
   /** Tags on every instance and service (the safety allow-list's). */
   readonly tags?: Readonly<Record<string, string>>;
   readonly alarms?: readonly string[];
+  /** The VPC is 127.N.0.0/16 (default: N random in 1–254), so worlds side by side get different loopback IPs. */
+  readonly octet?: number;
 }
 
 export interface World {
@@ -46,7 +48,7 @@ const tagList = (tags: Readonly<Record<string, string>>) => Object.entries(tags)
 
 /**
  * The seed's production system, built in an emulator: a 5-instance Auto Scaling group in a VPC of
- * 127.0.0.0/16 (so every private IP is loopback) over three AZs, an NLB whose target group holds the
+ * 127.N.0.0/16 (so every private IP is loopback) over three AZs, an NLB whose target group holds the
  * instances, an ECS cluster whose services have their tasks (moto's services start none: RunTask
  * with `group: service:NAME`), and the stop alarms. Used by the tests and by the AWS twin.
  */
@@ -54,13 +56,14 @@ export async function buildEmulatedWorld(clients: AwsClients, options: WorldOpti
   const tags = options.tags ?? {};
   const nodes = options.nodes ?? 5;
   const { ec2, autoScaling, elb, ecs, cloudWatch } = clients;
-  const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: "127.0.0.0/16" }));
+  const octet = options.octet ?? 1 + Math.floor(Math.random() * 254);
+  const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: `127.${octet}.0.0/16` }));
   const vpcId = vpc.Vpc?.VpcId as string;
   await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: true } }));
   const subnets: string[] = [];
   for (const [index, zone] of ["a", "b", "c"].entries()) {
     const subnet = await ec2.send(
-      new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `127.0.${index + 1}.0/24`, AvailabilityZone: `${options.region}${zone}` }),
+      new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `127.${octet}.${index + 1}.0/24`, AvailabilityZone: `${options.region}${zone}` }),
     );
     subnets.push(subnet.Subnet?.SubnetId as string);
   }
@@ -79,7 +82,7 @@ export async function buildEmulatedWorld(clients: AwsClients, options: WorldOpti
       AutoScalingGroupName: WORLD_NAMES.asg,
       LaunchTemplate: { LaunchTemplateName: "nats", Version: "$Latest" },
       MinSize: 0,
-      MaxSize: nodes,
+      MaxSize: nodes * 2,
       DesiredCapacity: 0,
       VPCZoneIdentifier: subnets.join(","),
       Tags: tagList({ Role: "nats", ...tags }).map((tag) => ({ ...tag, PropagateAtLaunch: true })),

@@ -1,3 +1,4 @@
+export { type AwsAssessmentInput, assessAwsSystem } from "./aws-assessment.ts";
 export { AwsClients, isLoopbackAddress, isLoopbackEndpoint } from "./aws-clients.ts";
 export { AwsError } from "./aws-error.ts";
 export type { DiscoveredInstance, DiscoveredService, DiscoveredSystem, DiscoveredTargetGroup, DiscoveredTask } from "./discovery.ts";

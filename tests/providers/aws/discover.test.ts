@@ -48,7 +48,7 @@ describe("gauntlet discover against moto", () => {
 
   it("resolves an aws target for every --target command, with gateway.urls given by hand", async () => {
     await seedWorld(moto, { services: ["one-nats"] });
-    const file = awsTargetFile(moto, "by-hand", "gateway:\n  urls: [http://127.0.0.1:8080]\n");
+    const file = awsTargetFile(moto, "by-hand", { extra: "gateway:\n  urls: [http://127.0.0.1:8080]\n" });
     const target = await resolveTargetFile(file);
     expect(target.nats.servers).toHaveLength(5);
     expect(target.gateway?.urls).toEqual(["http://127.0.0.1:8080"]);

@@ -54,8 +54,13 @@ export function seedWorld(moto: MotoFixture, options: { services?: readonly stri
   });
 }
 
-/** A target file naming the seeded world by its AWS resources. */
-export function awsTargetFile(moto: MotoFixture, name: string, extra = ""): string {
+/** A target file naming the seeded world by its AWS resources; `ports` where its nats-servers listen (a data plane). */
+export function awsTargetFile(
+  moto: MotoFixture,
+  name: string,
+  options: { extra?: string; ports?: { client: number; monitoring: number } } = {},
+): string {
+  const ports = options.ports ? `, client_port: ${options.ports.client}, monitoring_port: ${options.ports.monitoring}` : "";
   const file = join(moto.dir(), `${name}.yaml`);
   writeFileSync(
     file,
@@ -63,13 +68,13 @@ export function awsTargetFile(moto: MotoFixture, name: string, extra = ""): stri
 aws:
   region: ${REGION}
   endpoint: ${moto.server().endpoint}
-  nats: { asg: nats-prod }
+  nats: { asg: nats-prod${ports} }
   nlb: nats-prod-nlb
   ecs: { cluster: prod, gateway_service: ${GATEWAY} }
   safety:
     allow_tags: { "gauntlet:chaos": allowed }
     stop_alarms: [${ALARMS.join(", ")}]
-${extra}`,
+${options.extra ?? ""}`,
   );
   return file;
 }
