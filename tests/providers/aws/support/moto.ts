@@ -58,7 +58,7 @@ export function seedWorld(moto: MotoFixture, options: { services?: readonly stri
 export function awsTargetFile(
   moto: MotoFixture,
   name: string,
-  options: { extra?: string; ports?: { client: number; monitoring: number } } = {},
+  options: { extra?: string; ports?: { client: number; monitoring: number }; allowTags?: string } = {},
 ): string {
   const ports = options.ports ? `, client_port: ${options.ports.client}, monitoring_port: ${options.ports.monitoring}` : "";
   const file = join(moto.dir(), `${name}.yaml`);
@@ -72,7 +72,7 @@ aws:
   nlb: nats-prod-nlb
   ecs: { cluster: prod, gateway_service: ${GATEWAY} }
   safety:
-    allow_tags: { "gauntlet:chaos": allowed }
+    allow_tags: ${options.allowTags ?? '{ "gauntlet:chaos": allowed }'}
     stop_alarms: [${ALARMS.join(", ")}]
 ${options.extra ?? ""}`,
   );
