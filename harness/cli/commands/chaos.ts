@@ -1,7 +1,8 @@
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { GauntletError } from "../../../lib/errors/index.ts";
 import { loadTarget } from "../../config/index.ts";
-import { EXPERIMENTS, EXPERIMENTS_ENV, experimentNames, FAILOVER_SUITE, selectExperiments } from "../../failover/index.ts";
+import { AWS_ABORT_FILE, EXPERIMENTS, EXPERIMENTS_ENV, experimentNames, FAILOVER_SUITE, selectExperiments } from "../../failover/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
 import { recordClusterState } from "../../probes/index.ts";
 import { resolveTargetFile } from "../../providers/index.ts";
@@ -10,6 +11,7 @@ import { finishRun } from "../../run/finish-run.ts";
 import { runSuite } from "../../run/suite-runner.ts";
 import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
 import { paint, TaskList } from "../../ui/index.ts";
+import { awsOptionSpec, awsOptionUsage, confirmExecution, printAwsPlan } from "../aws-execution.ts";
 import { type Command, ExitCode } from "../command.ts";
 import { optionalString, parseSeed } from "../options.ts";
 import { fleetChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
@@ -34,8 +36,19 @@ Experiments: ${EXPERIMENTS.map((entry) => (entry.cases.some((run) => run.expect 
   --target FILE        run against that system instead of a local stack
   --seed S             seed for the nemesis's random picks (printed; default random)
   --runs-dir DIR       where run records go (default reports/runs)
-${stackOptionUsage}`,
-  options: { ...stackOptionSpec, target: { type: "string" }, "runs-dir": { type: "string" }, seed: { type: "string" } },
+${awsOptionUsage}
+${stackOptionUsage}
+
+A target with an aws section is faulted through AWS (EC2, SSM Run Command, ECS) behind the
+safety levers: a dry run without --execute, the allow-list tags, the blast radius, the stop
+alarms; every AWS call lands in the run record's aws-journal.jsonl.`,
+  options: {
+    ...stackOptionSpec,
+    ...awsOptionSpec,
+    target: { type: "string" },
+    "runs-dir": { type: "string" },
+    seed: { type: "string" },
+  },
   allowPositionals: true,
   async run(options, positionals, context) {
     const [wanted, ...extra] = positionals;
@@ -47,6 +60,11 @@ ${stackOptionUsage}`,
     const target = targetFile ? await resolveTargetFile(targetFile) : undefined;
     const startedAt = new Date();
     context.stderr.write(`chaos: ${wanted}, seed ${seed}\n`);
+    if (target?.aws) {
+      if (!options.execute) return printAwsPlan(target, experiments, seed, context);
+      await confirmExecution(target, options, context);
+      process.env.GAUNTLET_AWS_EXECUTE = "1";
+    }
     const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
     let stack: StartedLocalStack | undefined;
     try {
@@ -78,7 +96,10 @@ ${stackOptionUsage}`,
       });
       const after = await recordClusterState(system.nats.monitoring, system.expect.nodes);
       const failover = await readFailoverSection(record.dir);
-      const exitCode = suite.verdict === "pass" ? ExitCode.ok : suite.verdict === "fail" ? ExitCode.failed : ExitCode.cannotRun;
+      const abortFile = record.path(AWS_ABORT_FILE);
+      const aborted = existsSync(abortFile) ? readFileSync(abortFile, "utf8").trim() : undefined;
+      const suiteExit = suite.verdict === "pass" ? ExitCode.ok : suite.verdict === "fail" ? ExitCode.failed : ExitCode.cannotRun;
+      const exitCode = aborted ? ExitCode.failed : suiteExit;
       const { reasons } = await finishRun(record, {
         startedAt,
         profile: `chaos ${wanted} seed ${seed}`,
@@ -98,7 +119,8 @@ ${stackOptionUsage}`,
           `${mark} ${experiment.name} (${experiment.fault}): lost ${experiment.checkers.lost}, duplicated ${experiment.checkers.duplicated}${gap}${experiment.reason ? ` — ${experiment.reason}` : ""}\n`,
         );
       }
-      const verdict = exitCode === ExitCode.ok ? paint(out, "green", "PASS") : paint(out, "red", "FAIL");
+      if (aborted) out.write(`${paint(out, "red", "ABORTED")} — ${aborted}: every fault was healed at once\n`);
+      const verdict = exitCode === ExitCode.ok ? paint(out, "green", "PASS") : paint(out, "red", aborted ? "ABORTED" : "FAIL");
       out.write(`\n${verdict} — run record ${record.dir} (open index.html; recheck: gauntlet check ${record.dir})\n`);
       for (const reason of reasons) out.write(`  ✖ ${reason}\n`);
       return exitCode;

@@ -223,6 +223,7 @@ export class AwsFaults implements AsyncDisposable {
       this.#options.onAbort?.(this.#abortedBy);
     };
     this.#alarmTimer = setInterval(() => void check(), this.#options.alarmIntervalMs ?? 1_000);
+    this.#alarmTimer.unref();
   }
 
   stopWatching(): void {
@@ -298,7 +299,9 @@ export class AwsNode implements NodeHandle {
     this.#faults.onHeal(this.instance.id, () => this.resume());
   }
 
+  /** SIGCONT through SSM; nothing to send for a node this session did not pause (the nemesis's sweep resumes every node). */
   async resume(): Promise<void> {
+    if (!this.#paused) return;
     await this.#faults.sendNodeScript(this.instance, "resume");
     this.#paused = false;
     this.#faults.down.delete(this.instance.id);

@@ -14,6 +14,7 @@ import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
+  DescribeLoadBalancersCommand,
   RegisterTargetsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { AwsClients } from "./aws-clients.ts";
@@ -123,6 +124,8 @@ export async function buildEmulatedWorld(clients: AwsClients, options: WorldOpti
       DefaultActions: [{ Type: "forward", TargetGroupArn: targetGroupArn }],
     }),
   );
+  // moto moves a load balancer from provisioning to active on its first describe: do it now, as AWS would by itself.
+  await elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [nlbArn] }));
   await ecs.send(new CreateClusterCommand({ clusterName: WORLD_NAMES.cluster }));
   const services = [...options.services, ...(options.gatewayService ? [options.gatewayService] : [])];
   const network = { awsvpcConfiguration: { subnets, securityGroups: [securityGroup] } };

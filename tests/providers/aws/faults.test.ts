@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { readTargetFile } from "../../../harness/config/index.ts";
 import { waitUntil } from "../../../harness/process/index.ts";
 import { AwsFaults, type AwsTarget, Journal, openAwsTarget } from "../../../harness/providers/aws/index.ts";
-import { ALARMS, awsTargetFile, seedWorld, useMoto } from "./support/moto.ts";
+import { gauntlet } from "../../support/cli.ts";
+import { ALARMS, awsTargetFile, seedWorld, stateDifferences, useMoto } from "./support/moto.ts";
 
 const moto = useMoto();
 
@@ -96,7 +97,7 @@ describe("AWS faults behind the node and replica handles (moto)", () => {
     await faults.network.heal();
     await faults.services[0]?.kill();
     await faults.scaleService("alpha-nats", 1).then((back) => back());
-    expect(await moto.server().state()).toEqual(before);
+    expect(stateDifferences(before, await moto.server().state())).toEqual([]);
     expect(aws.clients.journal.mutatingCalls).toEqual([]);
     expect(faults.plan.map((call) => `${call.service}.${call.operation}`)).toEqual([
       "ssm.SendCommand",
@@ -157,4 +158,27 @@ describe("AWS faults behind the node and replica handles (moto)", () => {
     await expect(faults.nodes[1]?.pause()).rejects.toThrow(/aborted \(stop alarm/);
     faults.stopWatching();
   });
+
+  it("gauntlet chaos on an aws target without --execute prints the plan, makes no mutating call, and --execute wants a confirmation", async () => {
+    await seedWorld(moto, { services: ["alpha-nats"] });
+    const file = awsTargetFile(moto, "chaos-dry");
+    const before = await moto.server().state();
+    const dry = await gauntlet(["chaos", "kill-node", "--target", file, "--seed", "7"]);
+    expect(dry.stderr).not.toMatch(/✖/);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/DRY RUN against chaos-dry \(eu-west-1, account 123456789012\)/);
+    expect(dry.stdout).toMatch(
+      /ssm\.SendCommand i-\w+ \(nats-\d; Role=nats, Name=nats-\d, gauntlet:chaos=allowed\): AWS-RunShellScript: pkill -KILL -x nats-server; systemd-run/,
+    );
+    expect(dry.stdout).toMatch(/ssm\.SendCommand i-\w+ .*systemctl start nats-server/);
+    expect(dry.stdout).toMatch(/, 0 mutating\./);
+    const again = await gauntlet(["chaos", "kill-node", "--target", file, "--seed", "7"]);
+    expect(again.stdout.match(/i-\w+/g)).toEqual(dry.stdout.match(/i-\w+/g));
+    expect(stateDifferences(before, await moto.server().state())).toEqual([]);
+
+    const unconfirmed = await gauntlet(["chaos", "kill-node", "--target", file, "--execute"]);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain("--execute against chaos-dry needs a confirmation: run it in a terminal, or pass --yes (CI)");
+    expect(stateDifferences(before, await moto.server().state())).toEqual([]);
+  }, 240_000);
 });

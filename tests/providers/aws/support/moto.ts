@@ -78,3 +78,17 @@ ${options.extra ?? ""}`,
   );
   return file;
 }
+
+/** moto files a record of every DescribeTargetHealth answer: bookkeeping of reads, not a resource. */
+const READ_RECORDS = new Set([".elbv2.FakeHealthStatus"]);
+
+/** Paths where two moto state dumps differ (empty: the same account). */
+export function stateDifferences(before: unknown, after: unknown, path = ""): string[] {
+  if (READ_RECORDS.has(path) || JSON.stringify(before) === JSON.stringify(after)) return [];
+  if (typeof before !== "object" || typeof after !== "object" || before === null || after === null)
+    return [`${path}: ${JSON.stringify(before)?.slice(0, 200)} → ${JSON.stringify(after)?.slice(0, 200)}`];
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].flatMap((key) =>
+    stateDifferences((before as Record<string, unknown>)[key], (after as Record<string, unknown>)[key], `${path}.${key}`),
+  );
+}
