@@ -1,4 +1,13 @@
+export { AwsSection, type AwsTargetSection } from "./aws-target.ts";
 export { ConfigError } from "./config-error.ts";
-export { loadTarget, type Target, TargetSchema } from "./target.ts";
+export {
+  loadTarget,
+  type ResolvedAddresses,
+  readTargetFile,
+  type Target,
+  type TargetFile,
+  TargetSchema,
+  toTarget,
+} from "./target.ts";
 export { writeTargetFile } from "./target-writer.ts";
 export { parseSize, Size } from "./units.ts";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { loadYamlFile } from "../../lib/yaml-file/index.ts";
+import { AwsSection, type AwsTargetSection } from "./aws-target.ts";
 import { ConfigError } from "./config-error.ts";
 import { Size } from "./units.ts";
 
@@ -22,39 +23,49 @@ const Nats = z
   .refine((nats) => (nats.user === undefined) === (nats.pass === undefined), { message: "user and pass go together", path: ["pass"] })
   .refine((nats) => nats.creds === undefined || nats.nkey === undefined, { message: "give creds or nkey, not both", path: ["nkey"] });
 
-export const TargetSchema = z.strictObject({
-  name: z.string().optional(),
-  nats: Nats,
-  gateway: z
-    .strictObject({
-      urls: z.array(httpUrl).min(1, "list at least one gateway URL"),
-      /** The NATS user the gateways connect as: lets the suite verify its least-privilege permissions. */
-      nats_user: z.string().optional(),
-      nats_pass: z.string().optional(),
-      /** A CA (PEM file) to trust for https gateway URLs, besides the system's. */
-      tls: z.strictObject({ ca: z.string() }).optional(),
-    })
-    .refine((gateway) => (gateway.nats_user === undefined) === (gateway.nats_pass === undefined), {
-      message: "nats_user and nats_pass go together",
-      path: ["nats_pass"],
-    })
-    .optional(),
-  /** The harness's control API for a stack it runs (faults from suites); absent for systems run by others. */
-  control: z.strictObject({ url: httpUrl, token: z.string().min(1) }).optional(),
-  manifest: z.string().optional(),
-  expect: z
-    .strictObject({
-      nodes: z.int().min(1).optional(),
-      max_payload: Size.optional(),
-      tls: z.boolean().optional(),
-    })
-    .default({}),
-});
+export const TargetSchema = z
+  .strictObject({
+    name: z.string().optional(),
+    nats: Nats.optional(),
+    /** The system described by its AWS resources: discovery fills `nats` (and `gateway` unless given). */
+    aws: AwsSection.optional(),
+    gateway: z
+      .strictObject({
+        urls: z.array(httpUrl).min(1, "list at least one gateway URL"),
+        /** The NATS user the gateways connect as: lets the suite verify its least-privilege permissions. */
+        nats_user: z.string().optional(),
+        nats_pass: z.string().optional(),
+        /** A CA (PEM file) to trust for https gateway URLs, besides the system's. */
+        tls: z.strictObject({ ca: z.string() }).optional(),
+      })
+      .refine((gateway) => (gateway.nats_user === undefined) === (gateway.nats_pass === undefined), {
+        message: "nats_user and nats_pass go together",
+        path: ["nats_pass"],
+      })
+      .optional(),
+    /** The harness's control API for a stack it runs (faults from suites); absent for systems run by others. */
+    control: z.strictObject({ url: httpUrl, token: z.string().min(1) }).optional(),
+    manifest: z.string().optional(),
+    expect: z
+      .strictObject({
+        nodes: z.int().min(1).optional(),
+        max_payload: Size.optional(),
+        tls: z.boolean().optional(),
+      })
+      .default({}),
+  })
+  .refine((target) => target.nats !== undefined || target.aws !== undefined, {
+    message: "missing (describe the system by nats addresses or by aws resources)",
+    path: ["nats"],
+  });
+
+export type TargetFile = z.output<typeof TargetSchema>;
+type NatsSection = z.output<typeof Nats>;
 
 export interface Target {
   readonly file: string;
   readonly name: string;
-  readonly nats: z.output<typeof Nats>;
+  readonly nats: NatsSection;
   readonly gateway:
     | {
         readonly urls: readonly string[];
@@ -66,17 +77,46 @@ export interface Target {
   readonly control: { readonly url: string; readonly token: string } | undefined;
   readonly manifest: string | undefined;
   readonly expect: { readonly nodes: number; readonly maxPayload: number | undefined; readonly tls: boolean | undefined };
+  /** Present for a target described by AWS resources: where its nodes and replicas are faulted through. */
+  readonly aws?: AwsTargetSection | undefined;
 }
 
-export async function loadTarget(file: string): Promise<Target> {
-  const raw = await loadYamlFile(file, TargetSchema, { toError: ConfigError.fromProblem });
+/** What discovery found for an `aws` target, in the plain target's terms. */
+export interface ResolvedAddresses {
+  readonly servers: readonly string[];
+  readonly monitoring: readonly string[];
+  readonly gatewayUrls: readonly string[];
+  readonly nodes: number;
+}
+
+export function readTargetFile(file: string): Promise<TargetFile> {
+  return loadYamlFile(file, TargetSchema, { toError: ConfigError.fromProblem });
+}
+
+/** A target from its parsed file; an `aws` target needs the addresses its discovery resolved. */
+export function toTarget(file: string, raw: TargetFile, resolved?: ResolvedAddresses): Target {
+  const nats: NatsSection | undefined =
+    raw.nats ?? (resolved ? { servers: [...resolved.servers], monitoring: [...resolved.monitoring] } : undefined);
+  if (!nats) throw new ConfigError(file, "aws", "an aws target is resolved by discovery first (gauntlet discover)");
+  const gatewayUrls = resolved?.gatewayUrls ?? [];
+  const gateway = raw.gateway ?? (gatewayUrls.length > 0 ? { urls: [...gatewayUrls] } : undefined);
   return {
     file,
     name: raw.name ?? file,
-    nats: raw.nats,
-    gateway: raw.gateway,
+    nats,
+    gateway,
     control: raw.control,
     manifest: raw.manifest,
-    expect: { nodes: raw.expect.nodes ?? raw.nats.monitoring.length, maxPayload: raw.expect.max_payload, tls: raw.expect.tls },
+    expect: {
+      nodes: raw.expect.nodes ?? resolved?.nodes ?? nats.monitoring.length,
+      maxPayload: raw.expect.max_payload,
+      tls: raw.expect.tls,
+    },
+    aws: raw.aws,
   };
+}
+
+/** A target file that names its addresses (an `aws` one goes through the provider's discovery). */
+export async function loadTarget(file: string): Promise<Target> {
+  return toTarget(file, await readTargetFile(file));
 }

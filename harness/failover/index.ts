@@ -22,4 +22,11 @@ export {
   timingFromEnv,
 } from "./experiment.ts";
 export { type ExperimentResult, type RunExperimentOptions, runExperiment } from "./run-experiment.ts";
-export { clientOptions, type ExperimentTarget, experimentTarget, localExperimentTarget } from "./target.ts";
+export {
+  AWS_ABORT_FILE,
+  AWS_JOURNAL_FILE,
+  clientOptions,
+  type ExperimentTarget,
+  experimentTarget,
+  localExperimentTarget,
+} from "./target.ts";

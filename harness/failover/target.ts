@@ -1,8 +1,14 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { ConnectionOptions } from "@nats-io/transport-node";
 import { type ClientProfile, type NatsAccess, natsConnectionOptions } from "../../lib/nats-options/index.ts";
 import type { Target } from "../config/index.ts";
 import { ControlClient } from "../control/index.ts";
 import type { NemesisTarget, ReplicaTarget } from "../nemesis/index.ts";
+
+/** Where an aws run's journal and abort cause go in the run dir. */
+export const AWS_JOURNAL_FILE = "aws-journal.jsonl";
+export const AWS_ABORT_FILE = "aws-abort.txt";
 
 /** Everything an experiment acts on: where its clients connect, and what the nemesis can fault. */
 export interface ExperimentTarget {
@@ -38,6 +44,7 @@ export function clientOptions(
  * and gateway replicas. Without it nothing can be faulted and experiments say so.
  */
 export async function experimentTarget(target: Target): Promise<ExperimentTarget> {
+  if (target.aws) return awsExperimentTarget(target);
   const base = {
     name: target.name,
     servers: target.nats.servers,
@@ -78,6 +85,41 @@ export async function experimentTarget(target: Target): Promise<ExperimentTarget
       gateways: description.gateways.map((gateway) => replica("gateways", gateway.name)),
     },
   };
+}
+
+/**
+ * An experiment target whose faults go through AWS (EC2, SSM, ECS): mutating calls only when the
+ * CLI got --execute (GAUNTLET_AWS_EXECUTE=1), every call journaled into the run dir, the stop
+ * alarms watched while the experiment runs (an alarm heals at once and leaves its cause there).
+ */
+async function awsExperimentTarget(target: Target): Promise<ExperimentTarget> {
+  const base = {
+    name: target.name,
+    servers: target.nats.servers,
+    monitoringUrls: target.nats.monitoring,
+    access: target.nats,
+    gatewayUrls: target.gateway?.urls ?? [],
+    gatewayCa: target.gateway?.tls?.ca,
+    expectedInstances: {},
+  };
+  if (process.env.GAUNTLET_AWS_EXECUTE !== "1")
+    return {
+      ...base,
+      nemesis: undefined,
+      unfaultable: `${target.file}: an aws target is faulted only with --execute (without it, 'gauntlet chaos' prints the plan)`,
+    };
+  const { AwsFaults, Journal, openAwsTarget } = await import("../providers/aws/index.ts");
+  const { readTargetFile } = await import("../config/index.ts");
+  const runDir = process.env.GAUNTLET_RUN_DIR;
+  const journal = new Journal(runDir ? join(runDir, AWS_JOURNAL_FILE) : undefined);
+  const aws = await openAwsTarget(target.file, await readTargetFile(target.file), { execute: true, journal });
+  const faults = new AwsFaults(aws, {
+    onAbort: (reason) => {
+      if (runDir) writeFileSync(join(runDir, AWS_ABORT_FILE), `${reason}\n`);
+    },
+  });
+  faults.watchAlarms();
+  return { ...base, nemesis: faults };
 }
 
 /** An experiment target for a stack started in this process (a `StartedLocalCluster` is a `NemesisTarget` as it is). */

@@ -5,6 +5,7 @@ export {
   type ClusterAssessment,
   type ClusterExpectations,
   findIslands,
+  nodeLabels,
   streamsFromLeaders,
 } from "./cluster-assessment.ts";
 export { recordClusterState } from "./cluster-snapshot.ts";

@@ -1,1 +1,2 @@
+export { resolveTargetFile } from "./resolve-target.ts";
 export type { NodeHandle, StartedStack } from "./stack.ts";

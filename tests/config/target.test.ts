@@ -68,7 +68,22 @@ describe("target file", () => {
       'FILE:expect.max_payload: expected a size like 4MB or 1048576, got "four megs" (line 9)',
     ],
     ["a misspelt key", VALID.replace("servers:", "server:"), "FILE:nats.server: unknown field (check the spelling) (line 3)"],
-    ["no NATS section", "gateway:\n  urls: [http://127.0.0.1:8080]\n", "FILE:nats: required: expected object"],
+    [
+      "no NATS section",
+      "gateway:\n  urls: [http://127.0.0.1:8080]\n",
+      "FILE:nats: missing (describe the system by nats addresses or by aws resources)",
+    ],
+    ["an aws section without a region", "aws:\n  nats: { asg: nats-prod }\n", "FILE:aws.region: missing (expected string) (line 2)"],
+    [
+      "an aws section naming nodes twice",
+      "aws:\n  region: eu-west-1\n  nats: { asg: nats-prod, tags: { Role: nats } }\n",
+      "FILE:aws.nats.asg: name the NATS nodes by asg or by tags (one of them) (line 3)",
+    ],
+    [
+      "an aws endpoint that is no URL",
+      "aws:\n  region: eu-west-1\n  endpoint: localhost:5000\n  nats: { asg: a }\n",
+      "FILE:aws.endpoint: expected an http(s):// URL (line 3)",
+    ],
     [
       "a user without a password",
       VALID.replace("  servers:", "  user: admin\n  servers:"),

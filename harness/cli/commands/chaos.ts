@@ -1,14 +1,25 @@
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { GauntletError } from "../../../lib/errors/index.ts";
 import { loadTarget } from "../../config/index.ts";
-import { EXPERIMENTS, EXPERIMENTS_ENV, experimentNames, FAILOVER_SUITE, isDemonstration, selectExperiments } from "../../failover/index.ts";
+import {
+  AWS_ABORT_FILE,
+  EXPERIMENTS,
+  EXPERIMENTS_ENV,
+  experimentNames,
+  FAILOVER_SUITE,
+  isDemonstration,
+  selectExperiments,
+} from "../../failover/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
 import { recordClusterState } from "../../probes/index.ts";
+import { resolveTargetFile } from "../../providers/index.ts";
 import { RunRecord, readFailoverSection } from "../../record/index.ts";
 import { finishRun } from "../../run/finish-run.ts";
 import { runSuite } from "../../run/suite-runner.ts";
 import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
 import { paint, TaskList } from "../../ui/index.ts";
+import { awsOptionSpec, awsOptionUsage, confirmExecution, printAwsPlan } from "../aws-execution.ts";
 import { type Command, ExitCode } from "../command.ts";
 import { optionalString, parseSeed } from "../options.ts";
 import { fleetChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
@@ -39,9 +50,15 @@ Demonstrations, which always report a finding, run only by name: ${EXPERIMENTS.f
   --target FILE        run against that system instead of a local stack
   --seed S             seed for the nemesis's random picks (printed; default random)
   --runs-dir DIR       where run records go (default reports/runs)
-${stackOptionUsage}`,
+${awsOptionUsage}
+${stackOptionUsage}
+
+A target with an aws section is faulted through AWS (EC2, SSM Run Command, ECS) behind the
+safety levers: a dry run without --execute, the allow-list tags, the blast radius, the stop
+alarms; every AWS call lands in the run record's aws-journal.jsonl.`,
   options: {
     ...stackOptionSpec,
+    ...awsOptionSpec,
     target: { type: "string" },
     "runs-dir": { type: "string" },
     seed: { type: "string" },
@@ -60,9 +77,14 @@ ${stackOptionUsage}`,
     const seed = parseSeed(optionalString(options.seed)) ?? newSeed();
     const targetFile = optionalString(options.target);
     const nodes = nodesOption(options);
-    const target = targetFile ? await loadTarget(targetFile) : undefined;
+    const target = targetFile ? await resolveTargetFile(targetFile) : undefined;
     const startedAt = new Date();
     context.stderr.write(`chaos: ${wanted}, seed ${seed}\n`);
+    if (target?.aws) {
+      if (!options.execute) return printAwsPlan(target, experiments, seed, context);
+      await confirmExecution(target, options, context);
+      process.env.GAUNTLET_AWS_EXECUTE = "1";
+    }
     const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
     let stack: StartedLocalStack | undefined;
     try {
@@ -94,7 +116,10 @@ ${stackOptionUsage}`,
       });
       const after = await recordClusterState(system.nats.monitoring, system.expect.nodes);
       const failover = await readFailoverSection(record.dir);
-      const exitCode = suite.verdict === "pass" ? ExitCode.ok : suite.verdict === "fail" ? ExitCode.failed : ExitCode.cannotRun;
+      const abortFile = record.path(AWS_ABORT_FILE);
+      const aborted = existsSync(abortFile) ? readFileSync(abortFile, "utf8").trim() : undefined;
+      const suiteExit = suite.verdict === "pass" ? ExitCode.ok : suite.verdict === "fail" ? ExitCode.failed : ExitCode.cannotRun;
+      const exitCode = aborted ? ExitCode.failed : suiteExit;
       const { reasons } = await finishRun(record, {
         startedAt,
         profile: `chaos ${wanted} seed ${seed}`,
@@ -114,7 +139,8 @@ ${stackOptionUsage}`,
           `${mark} ${experiment.name} (${experiment.fault}): lost ${experiment.checkers.lost}, duplicated ${experiment.checkers.duplicated}${gap}${experiment.reason ? ` — ${experiment.reason}` : ""}\n`,
         );
       }
-      const verdict = exitCode === ExitCode.ok ? paint(out, "green", "PASS") : paint(out, "red", "FAIL");
+      if (aborted) out.write(`${paint(out, "red", "ABORTED")} — ${aborted}: every fault was healed at once\n`);
+      const verdict = exitCode === ExitCode.ok ? paint(out, "green", "PASS") : paint(out, "red", aborted ? "ABORTED" : "FAIL");
       out.write(`\n${verdict} — run record ${record.dir} (open index.html; recheck: gauntlet check ${record.dir})\n`);
       for (const reason of reasons) out.write(`  ✖ ${reason}\n`);
       return exitCode;

@@ -1,4 +1,5 @@
-import { assessCluster, type Check, type CheckStatus, snapshotCluster } from "../../probes/index.ts";
+import { readTargetFile, type Target } from "../../config/index.ts";
+import { assessCluster, type Check, type CheckStatus, type NodeSnapshot, snapshotCluster } from "../../probes/index.ts";
 import { type Color, paint, renderTable } from "../../ui/index.ts";
 import { type Command, ExitCode } from "../command.ts";
 import { optionalString } from "../options.ts";
@@ -14,17 +15,36 @@ export const command: Command = {
 
 Checks every node of the target (default: the running local stack): reachable, cluster
 formed (islands named), JetStream with one meta leader, stream replicas current,
-max_payload as expected, TLS on or off.
+max_payload as expected, TLS on or off. For a target with an aws section, also: ASG
+desired = InService = NATS cluster_size = routed peers (an instance outside the routes is
+named), NLB targets = the ASG's instances, healthy, in ≥ 2 AZs; nodes spread over AZs;
+every ECS service running = desired; TLS off and the monitoring port's exposure.
 Exit 0 healthy, 1 unhealthy, 2 could not run.`,
   options: { target: { type: "string" }, json: { type: "boolean" } },
   async run(options, _positionals, context) {
-    const target = await resolveTarget(optionalString(options.target));
+    const file = optionalString(options.target);
+    const raw = file ? await readTargetFile(file) : undefined;
+    using aws = file && raw?.aws ? await import("../../providers/aws/index.ts").then((m) => m.openAwsTarget(file, raw)) : undefined;
+    const target: Target = aws?.target ?? (await resolveTarget(file));
     const snapshots = await snapshotCluster(target.nats.monitoring, { streams: true });
-    const assessment = assessCluster(snapshots, {
+    const clusterAssessment = assessCluster(snapshots, {
       nodes: target.expect.nodes,
       ...(target.expect.maxPayload !== undefined ? { maxPayload: target.expect.maxPayload } : {}),
       ...(target.expect.tls !== undefined ? { tls: target.expect.tls } : {}),
     });
+    let awsChecks: Check[] = [];
+    if (aws) {
+      const { assessAwsSystem, isServing } = await import("../../providers/aws/index.ts");
+      const serving = aws.system.instances.filter(isServing);
+      const nodes = new Map<string, NodeSnapshot>();
+      serving.forEach((instance, index) => {
+        const snapshot = snapshots[index];
+        if (snapshot) nodes.set(instance.id, snapshot);
+      });
+      awsChecks = assessAwsSystem({ system: aws.system, nodes, monitoringPort: aws.target.aws?.nats.monitoring_port ?? 8222 });
+    }
+    const checks = [...clusterAssessment.checks, ...awsChecks];
+    const assessment = { ...clusterAssessment, checks, healthy: clusterAssessment.healthy && checks.every((c) => c.status !== "fail") };
     const out = context.stdout;
     if (options.json) {
       out.write(`${JSON.stringify({ target: target.file, ...assessment, nodes: snapshots }, null, 2)}\n`);

@@ -2,9 +2,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DURATION_EXAMPLES, parseDuration } from "../../../lib/duration/index.ts";
 import { GauntletError } from "../../../lib/errors/index.ts";
-import { loadTarget } from "../../config/index.ts";
 import { parseAgentsSpec, startAgents } from "../../load/agents/index.ts";
 import { runLoad } from "../../load/index.ts";
+import { resolveTargetFile } from "../../providers/index.ts";
 import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
 import { TaskList } from "../../ui/index.ts";
 import type { Command, ParsedOptions } from "../command.ts";
@@ -102,7 +102,7 @@ the run, 2 when the run cannot start.`,
     });
     const scenario = resolveScenario(context.repoRoot, name);
     const env = parseEnv(list(options.env));
-    const given = targetFile === undefined ? undefined : await loadTarget(targetFile);
+    const given = targetFile === undefined ? undefined : await resolveTargetFile(targetFile);
     const stackChoice = given ? undefined : { nodes: nodesOption(options), fleet: fleetChoice(options), tls: Boolean(options.tls) };
     const workersText = optionalString(options.workers);
     const workers = workersText !== undefined ? parseCount("--workers", workersText, 1) : undefined;
@@ -122,7 +122,7 @@ the run, 2 when the run cannot start.`,
         const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
         stack = await startLocalStack({ ...stackChoice, progress, signal: context.signal }).finally(() => progress.finish());
       }
-      const target = given ?? (await loadTarget((stack as StartedLocalStack).targetFile));
+      const target = given ?? (await resolveTargetFile((stack as StartedLocalStack).targetFile));
       const result = await runLoad({
         scenario,
         target,

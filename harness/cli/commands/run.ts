@@ -4,12 +4,14 @@ import { selectExperiments } from "../../failover/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
 import { recordClusterState } from "../../probes/index.ts";
 import { loadProfile, type Profile } from "../../profiles/index.ts";
+import { resolveTargetFile } from "../../providers/index.ts";
 import { RunRecord, type SuiteResult, type Summary, summarizeLatency } from "../../record/index.ts";
 import { finishRun } from "../../run/finish-run.ts";
 import { HealthGate } from "../../run/health-gate.ts";
 import { type RunContext, runE2e, runFailover, runLoadSteps } from "../../run/run-steps.ts";
 import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
 import { paint, TaskList } from "../../ui/index.ts";
+import { awsOptionSpec, awsOptionUsage, confirmExecution } from "../aws-execution.ts";
 import { type Command, ExitCode, type ParsedOptions } from "../command.ts";
 import { optionalString, parseCount, parseSeed } from "../options.ts";
 import { fleetChoice, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
@@ -58,9 +60,14 @@ Exit codes: 0 pass · 1 a test or checker failed · 99 only load thresholds fail
   --target FILE        run against that system instead of a local stack
   --runs-dir DIR       where run records go (default reports/runs)
   --seed S             the failover nemesis's seed (printed by every run; replays its choices)
-${stackOptionUsage}`,
+${awsOptionUsage}
+${stackOptionUsage}
+
+With an aws target the failover experiments fault through AWS only with --execute; without
+it they are reported as not run (see 'gauntlet chaos' for the dry-run plan).`,
   options: {
     ...stackOptionSpec,
+    ...awsOptionSpec,
     profile: { type: "string" },
     target: { type: "string" },
     "runs-dir": { type: "string" },
@@ -70,7 +77,11 @@ ${stackOptionUsage}`,
     const startedAt = new Date();
     const profile = await loadProfile(optionalString(options.profile) ?? DEFAULT_PROFILE);
     const targetFile = optionalString(options.target);
-    const target = targetFile ? await loadTarget(targetFile) : undefined;
+    const target = targetFile ? await resolveTargetFile(targetFile) : undefined;
+    if (target?.aws && options.execute) {
+      await confirmExecution(target, options, context);
+      process.env.GAUNTLET_AWS_EXECUTE = "1";
+    }
     const stackChoice = stackOptions(profile, options);
     const seed = parseSeed(optionalString(options.seed)) ?? profile.failover.seed ?? newSeed();
     const experiments = profile.failover.enabled ? selectExperiments(profile.failover.faults, profile.file).map((entry) => entry.name) : [];

@@ -37,6 +37,8 @@ export class LocalCluster {
   #onProgress: ProgressListener = () => {};
   #networkFaults = false;
   #tls = false;
+  #hosts: readonly string[] | undefined;
+  #fixedPorts: Omit<NodePorts, "host"> | undefined;
 
   withNodes(count: number): this {
     if (!Number.isInteger(count) || count < 1) throw new LocalClusterError(`--nodes must be a whole number ≥ 1, got ${count}`);
@@ -82,6 +84,17 @@ export class LocalCluster {
    */
   withTls(enabled = true): this {
     this.#tls = enabled;
+    return this;
+  }
+
+  /**
+   * One loopback address per node (127.x.y.z), all nodes on the same ports there, as on
+   * separate machines: the AWS twin runs each EC2 instance's node on its private IP.
+   */
+  withHosts(hosts: readonly string[], ports: Omit<NodePorts, "host">): this {
+    this.#hosts = hosts;
+    this.#fixedPorts = ports;
+    this.#nodes = hosts.length;
     return this;
   }
 
@@ -159,6 +172,9 @@ export class LocalCluster {
   }
 
   async #allocatePorts(): Promise<NodePorts[]> {
+    const hosts = this.#hosts;
+    const fixed = this.#fixedPorts;
+    if (hosts && fixed) return hosts.map((host) => ({ host, ...fixed }));
     const ports = await freePorts(this.#nodes * 3);
     return Array.from({ length: this.#nodes }, (_, i) => ({
       client: ports[i * 3] as number,

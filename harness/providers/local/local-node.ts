@@ -11,9 +11,9 @@ import type { NodePorts } from "./nats-server-config.ts";
 
 const LAME_DUCK_WAIT_MS = 3_000;
 
-function acceptsConnections(port: number): Promise<true> {
+function acceptsConnections(host: string, port: number): Promise<true> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: "127.0.0.1", port }, () => {
+    const socket = connect({ host, port }, () => {
       socket.destroy();
       resolve(true);
     });
@@ -66,8 +66,9 @@ export class LocalNode implements NodeHandle {
     this.name = options.name;
     this.ports = options.ports;
     this.dir = options.dir;
-    this.clientUrl = `${options.tls ? "tls" : "nats"}://127.0.0.1:${options.ports.client}`;
-    this.monitoringUrl = `http://127.0.0.1:${options.ports.monitoring}`;
+    const host = options.ports.host ?? "127.0.0.1";
+    this.clientUrl = `${options.tls ? "tls" : "nats"}://${host}:${options.ports.client}`;
+    this.monitoringUrl = `http://${host}:${options.ports.monitoring}`;
     this.configFile = join(options.dir, "nats-server.json");
     this.logFile = join(options.dir, "nats-server.log");
     this.#binary = options.binary;
@@ -111,7 +112,7 @@ export class LocalNode implements NodeHandle {
         waitUntil(
           async () => {
             await getMonitoring(this.monitoringUrl, "/varz", 500);
-            return acceptsConnections(this.ports.client);
+            return acceptsConnections(this.ports.host ?? "127.0.0.1", this.ports.client);
           },
           {
             timeoutMs,

@@ -1,4 +1,6 @@
 export interface NodePorts {
+  /** The loopback address the node listens on (127.0.0.1 unless given: the AWS twin puts each node on its instance's IP). */
+  readonly host?: string;
   readonly client: number;
   readonly cluster: number;
   readonly monitoring: number;
@@ -45,10 +47,11 @@ function tlsBlock(tls: ServerTls): Record<string, unknown> {
 /** nats-server reads JSON as its config format, so a node's config is plain data. */
 export function natsServerConfig(input: NodeConfigInput): Record<string, unknown> {
   const clustered = input.peers.length > 1;
+  const host = input.ports.host ?? "127.0.0.1";
   return {
     server_name: input.name,
-    listen: `127.0.0.1:${input.ports.client}`,
-    http: `127.0.0.1:${input.ports.monitoring}`,
+    listen: `${host}:${input.ports.client}`,
+    http: `${host}:${input.ports.monitoring}`,
     max_payload: input.maxPayload,
     max_pending: Math.max(64 * MiB, input.maxPayload * 4),
     lame_duck_duration: "30s",
@@ -59,8 +62,8 @@ export function natsServerConfig(input: NodeConfigInput): Record<string, unknown
       ? {
           cluster: {
             name: input.clusterName,
-            listen: `127.0.0.1:${input.ports.cluster}`,
-            routes: input.peers.filter((peer) => peer !== input.ports).map((peer) => `nats://127.0.0.1:${peer.cluster}`),
+            listen: `${host}:${input.ports.cluster}`,
+            routes: input.peers.filter((peer) => peer !== input.ports).map((peer) => `nats://${peer.host ?? "127.0.0.1"}:${peer.cluster}`),
             connect_retries: 120,
             ...(input.tls ? { tls: tlsBlock(input.tls) } : {}),
             ...(input.proxiedRoutes ? routeConfigFor(input.proxiedRoutes) : {}),

@@ -1,0 +1,15 @@
+export { type AwsAssessmentInput, assessAwsSystem } from "./aws-assessment.ts";
+export { AwsClients, isLoopbackAddress, isLoopbackEndpoint } from "./aws-clients.ts";
+export { AwsError } from "./aws-error.ts";
+export { type AwsFaultOptions, AwsFaults, AwsNetwork, AwsNode, describePlannedCall, type PlannedCall } from "./aws-faults.ts";
+export type { DiscoveredInstance, DiscoveredService, DiscoveredSystem, DiscoveredTargetGroup, DiscoveredTask } from "./discovery.ts";
+export { discoverSystem } from "./discovery.ts";
+export { buildEmulatedWorld, WORLD_NAMES, type World, type WorldOptions } from "./emulated-world.ts";
+export { Journal, type JournalEntry } from "./journal.ts";
+export { ensureMoto, MOTO_VERSION, MotoServer } from "./moto-server.ts";
+export { type AwsTarget, openAwsTarget } from "./open-aws-target.ts";
+export { type ExperimentPlan, PLANNABLE_FAULTS, planExperiment } from "./plan-experiment.ts";
+export { isServing, type Resolution, resolveAddresses } from "./resolve-addresses.ts";
+export { writeResolvedTarget } from "./resolved-target-file.ts";
+export { type Resource, requireAllowed, requireNodeQuorum, requireTaskQuorum } from "./safety.ts";
+export { actionOf, instanceOf, type NodeAction, nodeScript, peersOf } from "./ssm-scripts.ts";

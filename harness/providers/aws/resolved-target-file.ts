@@ -1,0 +1,19 @@
+import { writeFileSync } from "node:fs";
+import { stringify } from "yaml";
+import type { Target } from "../../config/index.ts";
+
+/** Writes the plain target an `aws` target resolved to: addresses only, readable by any `--target`. */
+export function writeResolvedTarget(file: string, target: Target): void {
+  const document = {
+    name: target.name,
+    nats: { servers: target.nats.servers, monitoring: target.nats.monitoring },
+    ...(target.gateway ? { gateway: { urls: target.gateway.urls } } : {}),
+    ...(target.manifest ? { manifest: target.manifest } : {}),
+    expect: {
+      nodes: target.expect.nodes,
+      ...(target.expect.maxPayload !== undefined ? { max_payload: target.expect.maxPayload } : {}),
+      ...(target.expect.tls !== undefined ? { tls: target.expect.tls } : {}),
+    },
+  };
+  writeFileSync(file, `# Resolved by gauntlet discover from ${target.file} at ${new Date().toISOString()}.\n${stringify(document)}`);
+}
