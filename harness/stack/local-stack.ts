@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { gatewayPermissions } from "../../gateway/index.ts";
+import { natsConnectionOptions } from "../../lib/nats-options/index.ts";
 import { DEFAULT_MANIFEST, loadManifest, type Manifest } from "../../services/manifest/index.ts";
 import { fleetPermissions, provisionJetStream, type StartedFleet, startFleet } from "../../services/runtime/index.ts";
 import { writeTargetFile } from "../config/index.ts";
@@ -143,12 +144,9 @@ async function startFleetAndGateways(
   const servers = cluster.clientUrls;
   const tls = cluster.tls;
   const clientTls = tls ? { ca: tls.ca, ...tls.client } : undefined;
-  const admin: NatsConnection = await connect({
-    servers,
-    user: users.admin.user,
-    pass: users.admin.pass,
-    ...(clientTls ? { tls: { caFile: clientTls.ca, certFile: clientTls.cert, keyFile: clientTls.key } } : {}),
-  });
+  const admin: NatsConnection = await connect(
+    natsConnectionOptions({ servers, ...users.admin, tls: clientTls }, { name: "gauntlet-provision", profile: "defaults" }),
+  );
   try {
     const streams = manifest.services.reduce((count, service) => count + service.streams.length + service.kv.length, 0);
     await progress.run(`JetStream: ${streams} streams and KV buckets`, () => provisionJetStream(admin, manifest));
