@@ -13,6 +13,7 @@ import { connect } from "@nats-io/transport-node";
 import { ensureNatsCli } from "../harness/bootstrap/bootstrap.mjs";
 import { runLoad } from "../harness/load/index.ts";
 import { LocalCluster } from "../harness/providers/local/index.ts";
+import { percentile } from "../lib/percentile/index.ts";
 
 const seconds = Number(process.argv[2] ?? 5);
 const only = new Set((process.argv[3] ?? "http,pub,js,accuracy").split(","));
@@ -20,10 +21,11 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const CONNECTIONS = 50;
 const JS_OUTSTANDING = 500;
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
+const percentileOf = (values: number[], p: number) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    p,
+  );
 
 function run(command: string, args: string[]): string {
   const result = spawnSync(command, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
@@ -232,8 +234,8 @@ try {
       ["p50", 50, measured?.med ?? Number.NaN],
       ["p99", 99, measured?.p99 ?? Number.NaN],
     ] as const) {
-      const truth = percentile(held, p);
-      const nominal = percentile(
+      const truth = percentileOf(held, p);
+      const nominal = percentileOf(
         Array.from({ length: held.length }, (_, i) => 20 + ((i * 37) % 100)),
         p,
       );

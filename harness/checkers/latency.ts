@@ -1,5 +1,5 @@
+import { percentile } from "../../lib/percentile/index.ts";
 import { faultWindows, type History, insideAny, pairOperations } from "../history/index.ts";
-import { percentile } from "../stats/index.ts";
 import { type CheckResult, nsToMs, type Validity } from "./result.ts";
 
 export interface LatencyCheckerOptions {

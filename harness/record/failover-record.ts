@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import { percentile } from "../../lib/percentile/index.ts";
 import { faultWindows, type History, OP, pairOperations } from "../history/index.ts";
-import { percentile } from "../stats/index.ts";
 import { FAILOVER_FILE, HISTORY_FILE } from "./record-files.ts";
 import { FailoverExperiment, FailoverSection, type TimePoint } from "./summary-schema.ts";
 

@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { percentile } from "../stats/index.ts";
+import { percentile } from "../../lib/percentile/index.ts";
 import { LATENCY_LOG } from "./record-files.ts";
 import type { LatencySection } from "./summary-schema.ts";
 

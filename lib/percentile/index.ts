@@ -1,1 +1,1 @@
-export { percentile } from "./percentile.ts";
+export { nearestRank, percentile } from "./percentile.ts";

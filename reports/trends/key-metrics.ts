@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { LatencyHistogram, Summary, TimePoint } from "../../harness/record/index.ts";
+import { nearestRank } from "../../lib/percentile/index.ts";
 
 export const METRICS_SCHEMA_VERSION = "gauntlet.metrics/v1";
 
@@ -140,12 +141,12 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
-/** The upper bound of the bucket holding the given percentile. */
+/** The upper bound of the bucket holding the given percentile (nearest rank, as everywhere else). */
 export function histogramPercentile(histogram: LatencyHistogram, percentile: number): number | undefined {
   const buckets = [...histogram.buckets].sort((a, b) => a.upToMs - b.upToMs);
   const total = buckets.reduce((sum, bucket) => sum + bucket.count, 0);
   if (total === 0) return undefined;
-  const rank = Math.ceil((percentile / 100) * total);
+  const rank = nearestRank(percentile, total);
   let seen = 0;
   for (const bucket of buckets) {
     seen += bucket.count;

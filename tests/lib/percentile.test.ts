@@ -5,7 +5,7 @@ import { checkLatency } from "../../harness/checkers/index.ts";
 import { MetricSink, MetricStore } from "../../harness/load/metrics.ts";
 import { summarizeMetrics } from "../../harness/load/result.ts";
 import { LATENCY_LOG, summarizeLatency, timeSeries } from "../../harness/record/index.ts";
-import { percentile } from "../../harness/stats/index.ts";
+import { percentile } from "../../lib/percentile/index.ts";
 import { ms, ScriptedHistory } from "../checkers/support/scripted-history.ts";
 import { scratchDir } from "../load/support.ts";
 
