@@ -14,8 +14,8 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type HttpRequestSpec, OriginClient, trustingCa } from "../harness/load/http/index.ts";
 import { LocalCluster, type StartedLocalCluster } from "../harness/providers/local/index.ts";
 import { GatewayProcess } from "../harness/stack/index.ts";
-import { percentile } from "../harness/stats/index.ts";
 import { natsConnectionOptions } from "../lib/nats-options/index.ts";
+import { percentile } from "../lib/percentile/index.ts";
 
 const SUBJECT = "svc.bench.echo";
 const MANIFEST = `services:

@@ -27,15 +27,14 @@ export interface ExperimentTarget {
   readonly unfaultable?: string;
 }
 
-/** A workload's connection options: servers in the order given; a production client also gives up a first connect after 2 s. */
+/** A workload's connection options: the target's, with its servers tried in the order given. */
 export function clientOptions(
   target: ExperimentTarget,
   profile: ClientProfile,
   servers: readonly string[],
   name: string,
 ): ConnectionOptions {
-  const options = { ...natsConnectionOptions(target.access, { name, profile, servers }), noRandomize: true };
-  return profile === "defaults" ? options : { ...options, timeout: 2_000 };
+  return { ...natsConnectionOptions(target.access, { name, profile, servers }), noRandomize: true };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createInbox, type NatsConnection } from "@nats-io/transport-node";
+import { RetryError, waitUntil } from "../../lib/retry/index.ts";
 import { FleetError } from "./fleet-error.ts";
 import { sleep } from "./latency.ts";
 
@@ -41,16 +42,20 @@ export async function waitForInstances(
   options: { signal?: AbortSignal; check?: () => void; fleetId?: string } = {},
 ): Promise<void> {
   const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    options.check?.();
-    options.signal?.throwIfAborted();
-    const counts = await pingCounts(nc, expected, Math.min(250, Math.max(50, deadline - performance.now())), options.fleetId);
-    const missing = [...expected].filter(([name, count]) => (counts.get(name) ?? 0) < count);
-    if (missing.length === 0) return;
-    if (performance.now() >= deadline) {
-      const found = missing.map(([name, count]) => `${name} ${counts.get(name) ?? 0}/${count}`);
-      if (counts.size === 0) found.push("(no service answered at all: are the servers right, and may this user publish $SRV.PING?)");
-      throw FleetError.notReady(timeoutMs, found);
-    }
-  }
+  let counts = new Map<string, number>();
+  const missing = () => [...expected].filter(([name, count]) => (counts.get(name) ?? 0) < count);
+  await waitUntil(
+    async () => {
+      options.check?.();
+      counts = await pingCounts(nc, expected, Math.min(250, Math.max(50, deadline - performance.now())), options.fleetId);
+      return missing().length === 0 ? true : undefined;
+    },
+    // Each attempt waits up to 250 ms for answers: no pause between them; a failing check ends the wait.
+    { what: "every service instance", timeoutMs, intervalMs: 0, retryIf: () => false, signal: options.signal },
+  ).catch((error) => {
+    if (!(error instanceof RetryError)) throw error;
+    const found = missing().map(([name, count]) => `${name} ${counts.get(name) ?? 0}/${count}`);
+    if (counts.size === 0) found.push("(no service answered at all: are the servers right, and may this user publish $SRV.PING?)");
+    throw FleetError.notReady(timeoutMs, found);
+  });
 }

@@ -13,6 +13,7 @@ describe("target → NATS connection options", () => {
       reconnectJitter: 100,
       pingInterval: 2_000,
       maxPingOut: 2,
+      timeout: 2_000,
     });
     expect(natsConnectionOptions({ servers }, { name: "a", profile: "defaults" })).toEqual({ servers, name: "a" });
   });
