@@ -57,6 +57,9 @@ function stopOnSignals(controller: AbortController): void {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Listening from the start: a signal forwarded while the command loads would otherwise be lost.
+  const controller = new AbortController();
+  stopOnSignals(controller);
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(help(await loadCommands()));
@@ -78,8 +81,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`gauntlet ${name}: ${(error as Error).message}\n\n${command.usage}\n`);
     return ExitCode.cannotRun;
   }
-  const controller = new AbortController();
-  stopOnSignals(controller);
+  if (controller.signal.aborted) return 130;
   const context = { repoRoot, stdout: process.stdout, stderr: process.stderr, signal: controller.signal };
   try {
     return await command.run(parsed.values, parsed.positionals, context);
