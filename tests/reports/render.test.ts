@@ -130,7 +130,8 @@ describe("renderPage", () => {
       },
     });
     expect(charts(html)).toEqual(["failover-throughput", "failover-latency"]);
-    expect(html.match(/fill-opacity="0.16"/g)).toHaveLength(2);
+    // Two charts, each drawn wide and narrow: one shaded window in each.
+    expect(html.match(/fill-opacity="0.16"/g)).toHaveLength(4);
     expect(html).not.toMatch(BROKEN);
   });
 

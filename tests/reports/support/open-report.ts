@@ -58,7 +58,8 @@ export async function openReport(browser: Browser, file: string, screenshot: str
         reasons: [...document.querySelectorAll(".verdict ul.reasons li")].map(text),
         sections: [...document.querySelectorAll("[data-section]")].map((el) => el.getAttribute("data-section") ?? ""),
         charts: [...document.querySelectorAll("figure[data-chart]")].map((figure) => {
-          const svg = figure.querySelector("svg");
+          // The chart drawn for this window's width (the other one is hidden).
+          const svg = [...figure.querySelectorAll("svg")].find(visible) ?? null;
           const box = svg?.getBoundingClientRect();
           const shaded = [...(svg?.querySelectorAll(`polygon[fill-opacity="${opacity}"], path[fill-opacity="${opacity}"]`) ?? [])].filter(
             visible,
