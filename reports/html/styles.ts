@@ -60,6 +60,8 @@ pre { margin: 8px 0 0; padding: 10px 12px; background: #1f2937; color: #f9fafb; 
 code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 figure { margin: 12px 0 4px; }
 figure svg { width: 100%; height: auto; display: block; }
+.chart-narrow { display: none; }
+@media (max-width: 1000px) { .chart-wide { display: none; } .chart-narrow { display: block; } }
 figcaption { font-size: 13px; color: #374151; font-weight: 600; margin-bottom: 2px; display: flex; gap: 12px; flex-wrap: wrap; align-items: center; }
 .key { display: inline-flex; align-items: center; gap: 5px; font-weight: 500; color: var(--muted); font-size: 12px; }
 .key i { width: 14px; height: 10px; border-radius: 2px; display: inline-block; }

@@ -55,6 +55,12 @@ describe("renderPage", () => {
     expect(html).not.toMatch(/<script|https?:\/\//);
   });
 
+  it("counts each failure once in the headline: a crossed threshold or a failed experiment is also a failed test, not a second check", () => {
+    const summary = realisticSummary();
+    expect(summary.reasons).toHaveLength(3);
+    expect(page(summary)).toContain("3 checks failed.");
+  });
+
   it("shows each optional section only when its data is there", () => {
     const full = realisticSummary();
     expect(sections(page(full))).toEqual(["verdict", "suite", "suite", "latency", "load", "failover", "cluster"]);
@@ -130,7 +136,8 @@ describe("renderPage", () => {
       },
     });
     expect(charts(html)).toEqual(["failover-throughput", "failover-latency"]);
-    expect(html.match(/fill-opacity="0.16"/g)).toHaveLength(2);
+    // Two charts, each drawn wide and narrow: one shaded window in each.
+    expect(html.match(/fill-opacity="0.16"/g)).toHaveLength(4);
     expect(html).not.toMatch(BROKEN);
   });
 

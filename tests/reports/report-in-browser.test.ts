@@ -106,7 +106,26 @@ describe("the HTML report, opened in Chromium", () => {
 
   it("reads well at 1300 and at 800 px: checker columns named for people, counts of good things not styled as failures, nothing sticking out", async () => {
     const runs = join(workDir, "widths");
-    const dir = await writeRunRecord(runs, realisticSummary({ runId: "2026-11-27T22-00-00-d4d4", failing: true, seed: 4 }));
+    // A nightly's failover section: eleven experiments side by side, each with its fault window.
+    const summary = realisticSummary({ runId: "2026-11-27T22-00-00-d4d4", failing: true, seed: 4 });
+    const failover = summary.failover;
+    if (!failover) throw new Error("the realistic run has no failover section");
+    const names = ["kill-node", "stop-node", "pause-node", "rolling-restart", "partition-minority", "isolate-meta-leader"];
+    const more = ["isolate-stream-leader", "kill-stream-leader", "kill-service-replica", "kill-gateway-replica", "full-restart"];
+    const [first, ...others] = failover.experiments;
+    if (!first) throw new Error("the realistic run has no experiment");
+    const start = failover.timeSeries[0]?.t ?? 0;
+    const span = (failover.timeSeries.at(-1)?.t ?? start + 1) - start;
+    failover.experiments = [
+      ...others,
+      ...[...names, ...more].map((name, i) => ({
+        ...first,
+        name,
+        fault: name,
+        faultWindows: [{ start: start + (i * span) / 11, end: start + (i * span) / 11 + 4, fault: name }],
+      })),
+    ];
+    const dir = await writeRunRecord(runs, summary);
     expect((await gauntlet(["report", "--runs-dir", runs, "--run", "2026-11-27T22-00-00-d4d4"])).code).toBe(0);
     for (const width of [1300, 800]) {
       const seen = await openReport(browser, join(dir, "index.html"), join(dir, `screenshot-${width}.png`), width);
@@ -126,7 +145,8 @@ describe("the HTML report, opened in Chromium", () => {
       ]);
       // Only the partition's 3 lost messages are a failure; thousands acknowledged and a recovered publish are not.
       expect(seen.failureCells.checkers).toEqual(["Lost"]);
-      expect(seen.tables.checkers?.[0]).toContain("4,800");
+      expect(seen.tables.checkers?.[2]).toContain("4,800");
+      for (const chart of seen.charts) expect(chart.overlappingTexts, `${chart.name} at ${width} px`).toEqual([]);
     }
   });
 

@@ -35,8 +35,8 @@ export function failoverSection(failover: FailoverSection | undefined): Section 
   }
   ${
     failover.timeSeries.length > 0
-      ? html`${figure("failover-throughput", "Throughput and errors during faults", throughputChart(failover.timeSeries, windows), windows)}
-  ${figure("failover-latency", "Latency during faults (p50, p99)", latencyChart(failover.timeSeries, windows), windows)}`
+      ? html`${figure("failover-throughput", "Throughput and errors during faults", (width) => throughputChart(failover.timeSeries, windows, width), windows)}
+  ${figure("failover-latency", "Latency during faults (p50, p99)", (width) => latencyChart(failover.timeSeries, windows, width), windows)}`
       : ""
   }
 </section>`;

@@ -11,7 +11,7 @@ export function latencySection(latency: LatencySection | undefined): Section | u
   const endpoints = [...latency.endpoints].sort((a, b) => b.p99 - a.p99);
   const body = html`<section id="latency" data-section="latency">
   <h2>Latency per endpoint</h2>
-  ${figure("endpoint-latency", "p50 / p90 / p99 per endpoint (ms)", endpointLatencyChart(endpoints))}
+  ${figure("endpoint-latency", "p50 / p90 / p99 per endpoint (ms)", (width) => endpointLatencyChart(endpoints, width))}
   <table data-table="endpoint-latency"><thead><tr><th>Endpoint</th><th class="num">Requests</th><th class="num">Errors</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">max</th></tr></thead><tbody>
   ${endpoints.map(
     (e) =>

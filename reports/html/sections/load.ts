@@ -22,13 +22,13 @@ export function loadSection(load: LoadSection | undefined): Section | undefined 
   ${thresholdTable(load)}
   ${
     load.timeSeries.length > 0
-      ? html`${figure("load-throughput", "Throughput and errors over time", throughputChart(load.timeSeries, windows), windows)}
-  ${figure("load-latency", "Latency over time (p50, p99)", latencyChart(load.timeSeries, windows), windows)}`
+      ? html`${figure("load-throughput", "Throughput and errors over time", (width) => throughputChart(load.timeSeries, windows, width), windows)}
+  ${figure("load-latency", "Latency over time (p50, p99)", (width) => latencyChart(load.timeSeries, windows, width), windows)}`
       : ""
   }
   ${scenarioTable(load)}
   ${agentTable(load)}
-  ${(load.histograms ?? []).filter((h) => h.buckets.length > 0).map((h) => figure(`histogram-${h.metric}`, `Latency distribution: ${h.metric}`, histogramChart(h)))}
+  ${(load.histograms ?? []).filter((h) => h.buckets.length > 0).map((h) => figure(`histogram-${h.metric}`, `Latency distribution: ${h.metric}`, (width) => histogramChart(h, width)))}
 </section>`;
   return { id: "load", title: "Load", body };
 }

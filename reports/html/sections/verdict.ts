@@ -15,7 +15,7 @@ export function verdictSection(model: ReportModel): SafeHtml {
       ? "Every suite passed."
       : summary.verdict === "error"
         ? "The run could not complete."
-        : `${failures.length} ${failures.length === 1 ? "check" : "checks"} failed.`;
+        : `${reasons.length} ${reasons.length === 1 ? "check" : "checks"} failed.`;
   const regressions = model.trends.filter((view) => view.comparison.regressed);
   return html`<section class="verdict ${summary.verdict}" id="verdict" data-section="verdict">
   <div class="headline"><span class="word" data-verdict="${summary.verdict}">${WORDS[summary.verdict]}</span>

@@ -16,7 +16,7 @@ export interface DomElement {
   getAttribute(name: string): string | null;
   querySelector(selector: string): DomElement | null;
   querySelectorAll(selector: string): Iterable<DomElement> & ArrayLike<DomElement>;
-  getBoundingClientRect(): { width: number; height: number; right: number };
+  getBoundingClientRect(): { width: number; height: number; left: number; right: number; top: number; bottom: number };
 }
 
 export interface BrowserGlobals {

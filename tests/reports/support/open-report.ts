@@ -10,6 +10,8 @@ export interface ChartSeen {
   /** Shaded fault windows actually drawn: polygons with the shading's opacity and a visible area. */
   shadedWindows: number;
   labels: string[];
+  /** Pairs of texts drawn over each other ("a / b"). */
+  overlappingTexts: string[];
 }
 
 export interface ReportSeen {
@@ -56,7 +58,8 @@ export async function openReport(browser: Browser, file: string, screenshot: str
         reasons: [...document.querySelectorAll(".verdict ul.reasons li")].map(text),
         sections: [...document.querySelectorAll("[data-section]")].map((el) => el.getAttribute("data-section") ?? ""),
         charts: [...document.querySelectorAll("figure[data-chart]")].map((figure) => {
-          const svg = figure.querySelector("svg");
+          // The chart drawn for this window's width (the other one is hidden).
+          const svg = [...figure.querySelectorAll("svg")].find(visible) ?? null;
           const box = svg?.getBoundingClientRect();
           const shaded = [...(svg?.querySelectorAll(`polygon[fill-opacity="${opacity}"], path[fill-opacity="${opacity}"]`) ?? [])].filter(
             visible,
@@ -67,6 +70,21 @@ export async function openReport(browser: Browser, file: string, screenshot: str
             height: Math.round(box?.height ?? 0),
             shadedWindows: shaded.length,
             labels: [...(svg?.querySelectorAll("text") ?? [])].map(text),
+            overlappingTexts: [...(svg?.querySelectorAll("text") ?? [])]
+              .filter((el) => text(el) !== "")
+              .map((el) => ({ label: text(el), box: el.getBoundingClientRect() }))
+              .flatMap((a, i, all) =>
+                all
+                  .slice(i + 1)
+                  .filter(
+                    (b) =>
+                      a.box.left < b.box.right - 1 &&
+                      b.box.left < a.box.right - 1 &&
+                      a.box.top < b.box.bottom - 1 &&
+                      b.box.top < a.box.bottom - 1,
+                  )
+                  .map((b) => `${a.label} / ${b.label}`),
+              ),
           };
         }),
         tables: Object.fromEntries(
