@@ -73,7 +73,7 @@ describe("target file", () => {
       "gateway:\n  urls: [http://127.0.0.1:8080]\n",
       "FILE:nats: missing (describe the system by nats addresses or by aws resources)",
     ],
-    ["an aws section without a region", "aws:\n  nats: { asg: nats-prod }\n", "FILE:aws.region: missing (expected string) (line 2)"],
+    ["an aws section without a region", "aws:\n  nats: { asg: nats-prod }\n", "FILE:aws.region: required: expected string (line 2)"],
     [
       "an aws section naming nodes twice",
       "aws:\n  region: eu-west-1\n  nats: { asg: nats-prod, tags: { Role: nats } }\n",

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalStack } from "../../stack/index.ts";
 import { paint, TaskList } from "../../ui/index.ts";
+import { runAwsTwin } from "../aws-twin-up.ts";
 import { type Command, ExitCode } from "../command.ts";
 import { fleetChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
 
@@ -16,9 +17,13 @@ its instances and every gateway is ready; prints the URLs and the target file th
 describes the stack; stays up until 'gauntlet down' or Ctrl-C.
 
 ${stackOptionUsage}
-  --json               print one JSON line with the endpoints when ready (for scripts)`,
-  options: { ...stackOptionSpec, json: { type: "boolean" } },
+  --json               print one JSON line with the endpoints when ready (for scripts)
+  --aws-twin           the AWS twin instead: moto (pinned, in a virtualenv) as the control plane
+                       with the production shape (ASG, NLB, ECS, alarms), nats-server nodes on
+                       the instances' loopback IPs as the data plane; prints its aws target file`,
+  options: { ...stackOptionSpec, json: { type: "boolean" }, "aws-twin": { type: "boolean" } },
   async run(options, _positionals, context) {
+    if (options["aws-twin"]) return runAwsTwin(options, context);
     const nodes = nodesOption(options);
     const fleet = fleetChoice(options);
     const progress = new TaskList(context.stderr, { quietBelowMs: 0 });

@@ -2,6 +2,7 @@ export { type AwsAssessmentInput, assessAwsSystem } from "./aws-assessment.ts";
 export { AwsClients, isLoopbackAddress, isLoopbackEndpoint } from "./aws-clients.ts";
 export { AwsError } from "./aws-error.ts";
 export { type AwsFaultOptions, AwsFaults, AwsNetwork, AwsNode, describePlannedCall, type PlannedCall } from "./aws-faults.ts";
+export { type AwsTwinOptions, StartedAwsTwin, startAwsTwin, TWIN_STOP_ALARM } from "./aws-twin.ts";
 export type { DiscoveredInstance, DiscoveredService, DiscoveredSystem, DiscoveredTargetGroup, DiscoveredTask } from "./discovery.ts";
 export { discoverSystem } from "./discovery.ts";
 export { buildEmulatedWorld, WORLD_NAMES, type World, type WorldOptions } from "./emulated-world.ts";
@@ -13,3 +14,4 @@ export { isServing, type Resolution, resolveAddresses } from "./resolve-addresse
 export { writeResolvedTarget } from "./resolved-target-file.ts";
 export { type Resource, requireAllowed, requireNodeQuorum, requireTaskQuorum } from "./safety.ts";
 export { actionOf, instanceOf, type NodeAction, nodeScript, peersOf } from "./ssm-scripts.ts";
+export { type TwinEvent, TwinReconciler } from "./twin-reconciler.ts";

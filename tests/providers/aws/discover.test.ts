@@ -44,7 +44,7 @@ describe("gauntlet discover against moto", () => {
     expect(table.stdout).toMatch(/Auto Scaling group nats-prod: desired 5/);
     expect(table.stdout).toMatch(/ECS cluster prod: 23 services/);
     expect(table.stdout).toMatch(/not contacted http:\/\/10\./);
-  });
+  }, 240_000);
 
   it("resolves an aws target for every --target command, with gateway.urls given by hand", async () => {
     await seedWorld(moto, { services: ["one-nats"] });
