@@ -65,6 +65,7 @@ export async function runLoadSteps(
   profileFile: string,
   /** Called before each scenario with its suite name; returns the context to run it in (the system may have been restarted). */
   beforeEach: (suite: string) => Promise<RunContext> = async () => context,
+  /** Every step split over these agents (local ones started once for all steps). */
   agentsSpec?: AgentsSpec,
 ): Promise<{ suites: SuiteResult[]; section: LoadSection }> {
   const runs: Array<{ name: string; result: LoadResult; offsetS: number }> = [];

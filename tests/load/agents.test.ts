@@ -4,6 +4,7 @@ import { connect as connectTcp } from "node:net";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocketServer } from "ws";
 import { loadTarget } from "../../harness/config/index.ts";
 import { AgentConnection, agentFleet, LoadAgent, LocalAgents } from "../../harness/load/agents/index.ts";
 import { readScenarioSource } from "../../harness/load/agents/scenario-source.ts";
@@ -226,6 +227,20 @@ describe("load agents as real processes on loopback", () => {
     const trusting = await AgentConnection.open({ name: "trusting", url: agent.url, token, ca: cert });
     expect(trusting.hello.version).toBe(1);
     await trusting.close();
+  });
+
+  it("refuses to drive something that does not speak the agent protocol", async () => {
+    const impostor = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    impostor.on("connection", (socket) => socket.send("<html>hello</html>"));
+    await new Promise((resolve) => impostor.once("listening", resolve));
+    const { port } = impostor.address() as { port: number };
+    try {
+      await expect(
+        AgentConnection.open({ name: "impostor", url: `ws://127.0.0.1:${port}`, token: "any-token-0123456789" }),
+      ).rejects.toThrow(/^load agent impostor: sent an unreadable hello/);
+    } finally {
+      impostor.close();
+    }
   });
 
   it("ends a run whose coordinator vanished, and takes the next coordinator", async () => {

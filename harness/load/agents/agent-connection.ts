@@ -33,6 +33,7 @@ export class AgentConnection {
   readonly #socket: WebSocket;
   readonly closed: Promise<void>;
   #listener: (message: FromAgent) => void = () => undefined;
+  #unreadable: string | undefined;
   readonly #synced = new Map<number, (message: Extract<FromAgent, { type: "synced" }>) => void>();
 
   private constructor(endpoint: AgentEndpoint, socket: WebSocket, hello: Hello) {
@@ -44,7 +45,14 @@ export class AgentConnection {
       else socket.once("close", () => resolve());
     });
     socket.on("message", (data) => {
-      const message = decodeMessage<FromAgent>(String(data));
+      let message: FromAgent;
+      try {
+        message = decodeMessage<FromAgent>(String(data));
+      } catch (error) {
+        this.#unreadable = `sent an unreadable message (${(error as Error).message})`;
+        socket.terminate();
+        return;
+      }
       if (message.type === "synced") this.#synced.get(message.id)?.(message);
       else this.#listener(message);
     });
@@ -69,7 +77,12 @@ export class AgentConnection {
       socket.once("error", (error) => fail(AgentError.unreachable(endpoint.name, error)));
       socket.once("close", () => fail(AgentError.protocol(endpoint.name, "closed the connection before saying hello")));
       socket.once("message", (data) => {
-        const hello = decodeMessage<FromAgent>(String(data));
+        let hello: FromAgent;
+        try {
+          hello = decodeMessage<FromAgent>(String(data));
+        } catch (error) {
+          return fail(AgentError.protocol(endpoint.name, `sent an unreadable hello (${(error as Error).message})`));
+        }
         if (hello.type !== "hello") return fail(AgentError.protocol(endpoint.name, `sent '${hello.type}' before hello`));
         socket.removeAllListeners("error").removeAllListeners("close");
         socket.on("error", () => undefined);
@@ -84,7 +97,9 @@ export class AgentConnection {
 
   /** Calls `listener` when the connection ends, for whatever reason. */
   onClose(listener: (why: string) => void): void {
-    this.#socket.once("close", (code, reason) => listener(`connection closed (${code}${reason.length ? ` ${reason}` : ""})`));
+    this.#socket.once("close", (code, reason) =>
+      listener(this.#unreadable ?? `connection closed (${code}${reason.length ? ` ${reason}` : ""})`),
+    );
   }
 
   send(message: ToAgent): void {
