@@ -14,4 +14,5 @@ export { getMonitoring, MonitoringError } from "./monitoring-client.ts";
 export { type NodeSnapshot, type ReachableSnapshot, type StreamView, snapshotCluster, snapshotNode } from "./node-snapshot.ts";
 export { countServiceInstances } from "./service-discovery.ts";
 export { checkSystemHealth, type SystemExpectations, type SystemHealth } from "./system-health.ts";
+export { checkTlsClient } from "./tls-client.ts";
 export { waitForClusterFormed } from "./wait-for-cluster.ts";

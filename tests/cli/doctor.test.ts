@@ -10,11 +10,11 @@ import { gauntlet } from "../support/cli.ts";
 const dir = mkdtempSync(join(tmpdir(), "gauntlet-doctor-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function writeTarget(name: string, servers: string[], monitoring: string[], extra = ""): string {
+function writeTarget(name: string, servers: string[], monitoring: string[], extra = "", nats = ""): string {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(
     file,
-    `nats:\n  servers: [${servers.join(", ")}]\n  monitoring: [${monitoring.join(", ")}]\nexpect:\n  nodes: ${monitoring.length}\n  max_payload: 4MB\n${extra}`,
+    `nats:\n  servers: [${servers.join(", ")}]\n  monitoring: [${monitoring.join(", ")}]\n${nats}expect:\n  nodes: ${monitoring.length}\n  max_payload: 4MB\n${extra}`,
   );
   return file;
 }
@@ -74,16 +74,28 @@ describe("gauntlet doctor", () => {
     const target = writeTarget("no-tls", cluster.clientUrls, cluster.monitoringUrls, "  tls: true\n");
     const result = await gauntlet(["doctor", "--target", target]);
     expect(result.stdout).toMatch(/TLS\s+✖ FAIL\s+off \(expected on\)/);
+    expect(result.stdout).toMatch(/TLS client\s+✖ FAIL\s+with the system's CAs and no client certificate: server does not support 'tls'/);
     expect(result.stdout).toContain("Verdict: UNHEALTHY");
     expect(result.code).toBe(1);
   });
 
-  it("passes TLS on a cluster that requires it, with the servers' own words for what is encrypted", async () => {
+  it("passes TLS on a cluster that requires it, and connects with the target's CA and client certificate", async () => {
     await using cluster = await new LocalCluster().withNodes(3).withTls().start();
-    const target = writeTarget("tls", cluster.clientUrls, cluster.monitoringUrls, "  tls: true\n");
+    const tls = cluster.tls as NonNullable<typeof cluster.tls>;
+    const files = (cert: boolean) => `  tls: { ca: ${tls.ca}${cert ? `, cert: ${tls.client.cert}, key: ${tls.client.key}` : ""} }\n`;
+    const target = writeTarget("tls", cluster.clientUrls, cluster.monitoringUrls, "  tls: true\n", files(true));
     const result = await gauntlet(["doctor", "--target", target]);
     expect(result.stdout).toMatch(/TLS\s+✔ pass\s+on, client certificates verified, routes over TLS \(expected on\)/);
+    expect(result.stdout).toMatch(/TLS client\s+✔ pass\s+connected to 127\.0\.0\.1:\d+ with the target's CA and its client certificate/);
     expect(result.code).toBe(0);
+
+    // The servers verify clients: the same target without a client certificate cannot connect, and says why.
+    const noCert = writeTarget("tls-no-cert", cluster.clientUrls, cluster.monitoringUrls, "  tls: true\n", files(false));
+    const refused = await gauntlet(["doctor", "--target", noCert]);
+    expect(refused.stdout).toMatch(
+      /TLS client\s+✖ FAIL\s+with the target's CA and no client certificate: .*(certificate required|ECONNRESET)/,
+    );
+    expect(refused.code).toBe(1);
   });
 
   it("refuses a malformed target with file, field and problem (exit 2)", async () => {

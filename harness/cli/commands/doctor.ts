@@ -1,5 +1,5 @@
 import { readTargetFile, type Target } from "../../config/index.ts";
-import { assessCluster, type Check, type CheckStatus, type NodeSnapshot, snapshotCluster } from "../../probes/index.ts";
+import { assessCluster, type Check, type CheckStatus, checkTlsClient, type NodeSnapshot, snapshotCluster } from "../../probes/index.ts";
 import { type Color, paint, renderTable } from "../../ui/index.ts";
 import { type Command, ExitCode } from "../command.ts";
 import { optionalString } from "../options.ts";
@@ -15,7 +15,8 @@ export const command: Command = {
 
 Checks every node of the target (default: the running local stack): reachable, cluster
 formed (islands named), JetStream with one meta leader, stream replicas current,
-max_payload as expected, TLS on or off. For a target with an aws section, also: ASG
+max_payload as expected, TLS on or off; with TLS in the target (nats.tls or expect.tls),
+one NATS connection with its CA and client certificate. For a target with an aws section, also: ASG
 desired = InService = NATS cluster_size = routed peers (an instance outside the routes is
 named), NLB targets = the ASG's instances, healthy, in ≥ 2 AZs; nodes spread over AZs;
 every ECS service running = desired; TLS off and the monitoring port's exposure.
@@ -43,7 +44,9 @@ Exit 0 healthy, 1 unhealthy, 2 could not run.`,
       });
       awsChecks = assessAwsSystem({ system: aws.system, nodes, monitoringPort: aws.target.aws?.nats.monitoring_port ?? 8222 });
     }
-    const checks = [...clusterAssessment.checks, ...awsChecks];
+    // With expect.tls and no files, TLS is asked for with the system's CAs.
+    const tlsClient = target.nats.tls || target.expect.tls ? [await checkTlsClient({ ...target.nats, tls: target.nats.tls ?? {} })] : [];
+    const checks = [...clusterAssessment.checks, ...tlsClient, ...awsChecks];
     const assessment = { ...clusterAssessment, checks, healthy: clusterAssessment.healthy && checks.every((c) => c.status !== "fail") };
     const out = context.stdout;
     if (options.json) {
