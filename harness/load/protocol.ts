@@ -9,6 +9,13 @@ export interface Assignment {
   vuIdBase: number;
 }
 
+/** One worker's part of a run, wherever it runs (this process or an agent). */
+export interface WorkerPlan {
+  /** The worker's index in the whole run (its share of every schedule). */
+  worker: number;
+  assignments: Assignment[];
+}
+
 export interface WorkerInput {
   file: string;
   worker: number;

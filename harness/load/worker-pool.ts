@@ -4,14 +4,8 @@ import { LoadError } from "./errors.ts";
 import type { Generators, GeneratorsInput } from "./generators.ts";
 import type { MetricDelta } from "./metrics.ts";
 import { plan } from "./plan.ts";
-import type { Assignment, FromWorker, ToWorker, WorkerInput } from "./protocol.ts";
+import type { FromWorker, ToWorker, WorkerInput, WorkerPlan } from "./protocol.ts";
 import { type LoadTarget, nowMs } from "./target.ts";
-
-export interface WorkerPlan {
-  /** The worker's index in the whole run (its share of every schedule). */
-  worker: number;
-  assignments: Assignment[];
-}
 
 export interface WorkerPoolOptions {
   /** Absolute path of the scenario module. */

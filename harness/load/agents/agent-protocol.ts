@@ -1,6 +1,6 @@
 import type { MetricDelta } from "../metrics.ts";
+import type { WorkerPlan } from "../protocol.ts";
 import type { LoadTarget } from "../target.ts";
-import type { WorkerPlan } from "../worker-pool.ts";
 
 /** Bumped when a message changes shape; an agent refuses a coordinator of another version. */
 export const AGENT_PROTOCOL_VERSION = 1;
