@@ -28,7 +28,7 @@ export function failoverSection(failover: FailoverSection | undefined): Section 
       ? html`<h3>Checker results</h3><table class="stack" data-table="checkers"><thead><tr><th>Experiment</th>${counts.map((c) => html`<th class="num">${countMeaning(c).label}</th>`)}<th class="num">JetStream unavailable</th><th>Verdict</th></tr></thead><tbody>
   ${experiments.map(
     (e) =>
-      html`<tr${e.verdict === "pass" ? "" : html` class="bad"`}><td data-label="Experiment">${e.name}<div class="sub"><code>${e.fault}</code></div></td>${counts.map((c) => countCell(c, e.checkers[c]))}<td class="num" data-label="JetStream unavailable"${resolutionTitle(e)}>${formatMs(e.maxUnavailableMs)}</td><td data-label="Verdict"><span class="badge ${e.verdict}">${e.verdict}</span></td></tr>`,
+      html`<tr${e.verdict === "pass" ? "" : html` class="bad"`}><td data-label="Experiment">${e.name}${e.fault === e.name ? "" : html`<div class="sub"><code>${e.fault}</code></div>`}</td>${counts.map((c) => countCell(c, e.checkers[c]))}<td class="num" data-label="JetStream unavailable"${resolutionTitle(e)}>${formatMs(e.maxUnavailableMs)}</td><td data-label="Verdict"><span class="badge ${e.verdict}">${e.verdict}</span></td></tr>`,
   )}
   </tbody></table><p class="note">Lost: acknowledged but never read back; duplicated: delivered more than once; unexpected: read but never sent; stale reads: a KV read older than a confirmed write; failed outside faults: operations that failed while no fault was active. Recovered messages (a timed-out publish that was stored) are neither lost nor duplicated. Unavailable: the longest time without a successful operation.</p>`
       : ""
