@@ -56,7 +56,7 @@ async function discoveryFigures(): Promise<void> {
 async function faultFigures(): Promise<void> {
   const progress = new TaskList(new PassThrough() as unknown as NodeJS.WriteStream, { quietBelowMs: 0 });
   await using twin = await startAwsTwin();
-  const stack = await startLocalStack({ nodes: 5, fleet: false, progress, networkFaults: false });
+  const stack = await startLocalStack({ nodes: 5, fleet: false, progress, network: "none" });
   progress.finish();
   try {
     process.env.GAUNTLET_AWS_EXECUTE = "1";

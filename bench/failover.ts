@@ -40,7 +40,7 @@ const stack = await startLocalStack({
   nodes: 5,
   fleet: { manifest: DEFAULT_MANIFEST, mode: "process", gateways: 2 },
   progress,
-  networkFaults: true,
+  network: "proxy",
 });
 progress.finish();
 const rows: Record<string, unknown>[] = [];

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { GauntletError } from "../../lib/errors/index.ts";
+import type { NetworkChoice } from "../providers/local/index.ts";
 import { DEFAULT_MANIFEST, type FleetChoice } from "../stack/index.ts";
 import type { Command, ParsedOptions } from "./command.ts";
 import { optionalString, parseCount } from "./options.ts";
@@ -13,6 +14,7 @@ export const stackOptionSpec = {
   "cluster-only": { type: "boolean" },
   "network-faults": { type: "boolean" },
   tls: { type: "boolean" },
+  network: { type: "string" },
 } satisfies Command["options"];
 
 export const stackOptionUsage = `  --nodes N            NATS cluster size (default 5, as in production)
@@ -20,9 +22,24 @@ export const stackOptionUsage = `  --nodes N            NATS cluster size (defau
   --fleet-mode MODE    process (one process per replica, default) or cohosted (one process)
   --gateways N         gateway replicas (default 2)
   --cluster-only       only the NATS cluster: no services, no gateways
-  --network-faults     route cluster traffic through proxies so partitions can be injected
+  --network KIND       how nodes are linked, so partitions can be injected: kernel (a network
+                       namespace per node, iptables DROP; needs root and iptables), proxy (TCP
+                       proxies on loopback), auto (kernel where it works, else proxy, and says
+                       so), none (loopback, no partitions)
+  --network-faults     the same as --network auto
   --tls                TLS everywhere with a CA made for this run: NATS clients and routes
                        (client certificates verified), HTTPS gateways`;
+
+const NETWORKS: readonly NetworkChoice[] = ["kernel", "proxy", "auto", "none"];
+
+/** `--network` (or `--network-faults` = auto), else `fallback`. */
+export function networkChoice(options: ParsedOptions, fallback: NetworkChoice): NetworkChoice {
+  const wanted = optionalString(options.network);
+  if (wanted === undefined) return options["network-faults"] ? "auto" : fallback;
+  if (!(NETWORKS as readonly string[]).includes(wanted))
+    throw new GauntletError(`--network must be one of ${NETWORKS.join(", ")}, got "${wanted}"`);
+  return wanted as NetworkChoice;
+}
 
 export function nodesOption(options: ParsedOptions): number {
   return parseCount("--nodes", options.nodes, 5);

@@ -6,7 +6,8 @@ const REAPER = fileURLToPath(new URL("./reaper.ts", import.meta.url));
 /**
  * Cleans up after this process if it dies without cleaning up itself (SIGKILL, crash):
  * a detached reaper holds a pipe from us and, when it breaks, kills the registered
- * processes and removes the registered temp dirs. One per harness process, started lazily.
+ * processes, deletes the registered network namespaces and links, and removes the registered
+ * temp dirs. One per harness process, started lazily.
  */
 class CrashGuard {
   #reaper: ChildProcess | undefined;
@@ -27,6 +28,22 @@ class CrashGuard {
 
   forgetProcess(pid: number): void {
     if (this.#reaper) this.#send(`forget-pid ${pid}`);
+  }
+
+  watchNamespace(name: string): void {
+    this.#send(`netns ${name}`);
+  }
+
+  forgetNamespace(name: string): void {
+    if (this.#reaper) this.#send(`forget-netns ${name}`);
+  }
+
+  watchLink(name: string): void {
+    this.#send(`link ${name}`);
+  }
+
+  forgetLink(name: string): void {
+    if (this.#reaper) this.#send(`forget-link ${name}`);
   }
 
   watchDir(path: string): void {

@@ -1,10 +1,15 @@
 // Watches its parent through a pipe on stdin. When the pipe closes (the parent exited, crashed
-// or was SIGKILLed), it kills the pids and removes the dirs still registered: a parent that
-// cleaned up has forgotten them. Lines: "pid <n>", "forget-pid <n>", "dir <path>", "forget-dir <path>".
+// or was SIGKILLed), it kills the pids, deletes the network namespaces and links, and removes the
+// dirs still registered: a parent that cleaned up has forgotten them. Lines: "pid <n>",
+// "forget-pid <n>", "netns <name>", "forget-netns <name>", "link <name>", "forget-link <name>",
+// "dir <path>", "forget-dir <path>".
+import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createInterface } from "node:readline";
 
 const pids = new Set<number>();
+const namespaces = new Set<string>();
+const links = new Set<string>();
 const dirs = new Set<string>();
 
 for await (const line of createInterface({ input: process.stdin })) {
@@ -13,6 +18,10 @@ for await (const line of createInterface({ input: process.stdin })) {
   const arg = space === -1 ? "" : line.slice(space + 1);
   if (verb === "pid") pids.add(Number(arg));
   else if (verb === "forget-pid") pids.delete(Number(arg));
+  else if (verb === "netns") namespaces.add(arg);
+  else if (verb === "forget-netns") namespaces.delete(arg);
+  else if (verb === "link") links.add(arg);
+  else if (verb === "forget-link") links.delete(arg);
   else if (verb === "dir") dirs.add(arg);
   else if (verb === "forget-dir") dirs.delete(arg);
 }
@@ -24,4 +33,13 @@ for (const pid of pids) {
     // already gone
   }
 }
+const ip = (...args: string[]) => {
+  try {
+    execFileSync("ip", args, { stdio: "ignore", timeout: 5_000 });
+  } catch {
+    // already gone
+  }
+};
+for (const link of links) ip("link", "del", link);
+for (const namespace of namespaces) ip("netns", "del", namespace);
 for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

@@ -50,7 +50,7 @@ async function loadChain(file: string, seen: string[]): Promise<ProfileFile> {
 /** As long as the failover suite gives a service or gateway to come back after a heal. */
 const DEFAULT_HEALTH_SETTLE_MS = 30_000;
 
-/** Faults that cut links between nodes need the proxied network (`all` includes them). */
+/** Faults that cut links between nodes need a network that can cut them (`all` includes them). */
 const cutsLinks = (fault: string) => fault === "all" || fault.includes("partition") || fault.startsWith("isolate");
 
 /** Loads `--profile X`: one of ours (`smoke`, `nightly`, `release`) or a user's file that may extend ours. */
@@ -65,7 +65,11 @@ export async function loadProfile(reference: string, cwd = process.cwd()): Promi
       nodes: raw.stack?.nodes ?? 5,
       fleetMode: raw.stack?.fleet_mode ?? "process",
       gateways: raw.stack?.gateways ?? 2,
-      networkFaults: raw.stack?.network_faults ?? (Boolean(raw.failover?.enabled) && (raw.failover?.faults ?? ["all"]).some(cutsLinks)),
+      network:
+        raw.stack?.network ??
+        ((raw.stack?.network_faults ?? (Boolean(raw.failover?.enabled) && (raw.failover?.faults ?? ["all"]).some(cutsLinks)))
+          ? "auto"
+          : "none"),
       tls: raw.stack?.tls ?? false,
     },
     e2e: { enabled: raw.e2e?.enabled ?? true },

@@ -24,6 +24,8 @@ export const ProfileFile = z.strictObject({
       network_faults: z.boolean().optional(),
       /** TLS everywhere on the local stack (as `--tls`). */
       tls: z.boolean().optional(),
+      /** How nodes are linked: kernel (namespaces + iptables), proxy, auto (kernel where it works), none. */
+      network: z.enum(["kernel", "proxy", "auto", "none"]).optional(),
     })
     .optional(),
   e2e: z.strictObject({ enabled: z.boolean().optional() }).optional(),
@@ -69,7 +71,8 @@ export interface Profile {
     readonly nodes: number;
     readonly fleetMode: "process" | "cohosted";
     readonly gateways: number;
-    readonly networkFaults: boolean;
+    /** How the local stack's nodes are linked (`none` unless partitions are wanted). */
+    readonly network: "kernel" | "proxy" | "auto" | "none";
     readonly tls: boolean;
   };
   readonly e2e: { readonly enabled: boolean };

@@ -7,7 +7,7 @@ import { DEFAULT_MANIFEST, loadManifest, type Manifest } from "../../services/ma
 import { fleetPermissions, provisionJetStream, type StartedFleet, startFleet } from "../../services/runtime/index.ts";
 import { writeTargetFile } from "../config/index.ts";
 import { ControlServer } from "../control/index.ts";
-import { LocalCluster, registerStack, type StartedLocalCluster } from "../providers/local/index.ts";
+import { LocalCluster, type NetworkChoice, registerStack, type StartedLocalCluster } from "../providers/local/index.ts";
 import type { TaskList } from "../ui/index.ts";
 import { GatewayProcess } from "./gateway-process.ts";
 
@@ -26,8 +26,8 @@ export interface LocalStackOptions {
   readonly signal?: AbortSignal;
   /** The reference fleet (or the manifest's) and its gateways; `false` for the NATS cluster alone. */
   readonly fleet: FleetChoice | false;
-  /** Routes through proxies that the control API can cut (partitions); costs a little at start. */
-  readonly networkFaults?: boolean;
+  /** A network the control API can cut (partitions): kernel, proxy, auto (kernel where it works); default none. */
+  readonly network?: NetworkChoice;
   /** TLS everywhere: NATS clients and routes (client certificates verified), the gateways serve HTTPS. */
   readonly tls?: boolean;
   /** Makes each NATS user's password (default: 12 random bytes, base64url, so it may start with `-`). */
@@ -197,7 +197,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Start
       new LocalCluster()
         .withNodes(options.nodes)
         .withMaxPayload(MAX_PAYLOAD)
-        .withNetworkFaults(options.networkFaults ?? false)
+        .withNetwork(options.network ?? "none")
         .withTls(options.tls ?? false)
         .withConfig(manifest && users ? authorization(users, manifest) : {})
         .withProgress((message) => progress.detail(message))

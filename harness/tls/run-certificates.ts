@@ -14,7 +14,7 @@ export interface CertificateFiles {
 export interface RunCertificates {
   /** The CA certificate every client and server trusts. */
   readonly ca: string;
-  /** For 127.0.0.1 and localhost; also presented as a client certificate on cluster routes. */
+  /** For 127.0.0.1, localhost and the kernel network's node addresses; also presented as a client certificate on cluster routes. */
   readonly server: CertificateFiles;
   /** What NATS clients (services, gateways, suites, load) present when the server verifies them. */
   readonly client: CertificateFiles;
@@ -44,7 +44,7 @@ const serial = (): string => `01${Buffer.from(webcrypto.getRandomValues(new Uint
  * Makes a fresh CA and the certificates a local stack needs, written into `dir` (keys 0600).
  * Nothing is reused across runs: the CA's private key is never written anywhere.
  */
-export async function createRunCertificates(dir: string, name = "gauntlet"): Promise<RunCertificates> {
+export async function createRunCertificates(dir: string, name = "gauntlet", addresses: readonly string[] = []): Promise<RunCertificates> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const caKeys = await newKeys();
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
@@ -82,6 +82,7 @@ export async function createRunCertificates(dir: string, name = "gauntlet"): Pro
   const loopback: x509.JsonGeneralName[] = [
     { type: "ip", value: "127.0.0.1" },
     { type: "dns", value: "localhost" },
+    ...addresses.map((value) => ({ type: "ip" as const, value })),
   ];
   const server = await issue(`${name} server`, [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth], loopback);
   const client = await issue(`${name} client`, [x509.ExtendedKeyUsage.clientAuth], []);

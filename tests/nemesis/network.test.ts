@@ -20,7 +20,7 @@ function refused(url: string): Promise<boolean> {
 describe("local network faults (route proxies)", () => {
   it("routes every node through proxies, cuts with reset, explains bad groups, and closes the proxies on stop", async () => {
     const cluster = await new LocalCluster().withNodes(3).withNetworkFaults().start();
-    const network = cluster.network;
+    const network = cluster.proxies;
     if (!network) throw new Error("no network");
     const proxies = network.routesFrom("nats-1");
     try {

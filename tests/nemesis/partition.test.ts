@@ -33,8 +33,8 @@ describe("network partitions on a real 5-node cluster (route proxies)", () => {
   });
 
   it("routes go only through the proxies, and the cluster forms through them", async () => {
-    expect(cluster.network?.links()).toHaveLength(20);
-    const links = cluster.network?.links() ?? [];
+    expect(cluster.proxies?.links()).toHaveLength(20);
+    const links = cluster.proxies?.links() ?? [];
     expect(links.every((link) => link.state === "open")).toBe(true);
     expect(links.reduce((sum, link) => sum + link.connections, 0)).toBeGreaterThan(0);
     expect(findIslands(await reachable(cluster.monitoringUrls))).toEqual([cluster.nodes.map((n) => n.name)]);
@@ -104,7 +104,7 @@ describe("network partitions on a real 5-node cluster (route proxies)", () => {
 
     await nemesis.heal(fault);
     await waitForHealthy(cluster, { timeoutMs: 40_000 });
-    expect(cluster.network?.links().every((link) => link.state === "open")).toBe(true);
+    expect(cluster.proxies?.links().every((link) => link.state === "open")).toBe(true);
   });
 
   it("isolating the meta leader: the others elect a new one among themselves", async () => {

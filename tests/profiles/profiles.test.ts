@@ -35,7 +35,7 @@ describe("profiles", () => {
     expect(profile).toMatchObject({
       name: "mine",
       description: "mine",
-      stack: { ...smoke.stack, nodes: 3, networkFaults: false, tls: true },
+      stack: { ...smoke.stack, nodes: 3, network: "none", tls: true },
       failover: { enabled: false },
     });
     expect(profile.load).toEqual(smoke.load);
@@ -62,11 +62,13 @@ describe("profiles", () => {
     await expect(loadProfile(b)).rejects.toThrow("extends: cycle: b.yaml → a.yaml → b.yaml");
   });
 
-  it("routes the cluster through cuttable proxies only when a chosen fault partitions it", async () => {
-    expect((await loadProfile("smoke")).stack.networkFaults).toBe(false);
-    expect((await loadProfile("nightly")).stack.networkFaults).toBe(true);
+  it("links the cluster by a network that can cut it only when a chosen fault partitions it, or as the profile says", async () => {
+    expect((await loadProfile("smoke")).stack.network).toBe("none");
+    expect((await loadProfile("nightly")).stack.network).toBe("auto");
     const partitions = profileFile("partitions", "extends: smoke\nfailover:\n  faults: [partition-minority]\n");
-    expect((await loadProfile(partitions)).stack.networkFaults).toBe(true);
+    expect((await loadProfile(partitions)).stack.network).toBe("auto");
+    const proxied = profileFile("proxied", "extends: nightly\nstack:\n  network: proxy\n");
+    expect((await loadProfile(proxied)).stack.network).toBe("proxy");
   });
 
   it("lists the profiles it knows when asked for one that does not exist", async () => {

@@ -22,7 +22,7 @@ import { paint, TaskList } from "../../ui/index.ts";
 import { awsOptionSpec, awsOptionUsage, confirmExecution, printAwsPlan } from "../aws-execution.ts";
 import { type Command, ExitCode } from "../command.ts";
 import { optionalString, parseSeed } from "../options.ts";
-import { fleetChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
+import { fleetChoice, networkChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
 
 export const command: Command = {
   name: "chaos",
@@ -94,7 +94,7 @@ alarms; every AWS call lands in the run record's aws-journal.jsonl.`,
           fleet: fleetChoice(options),
           progress,
           signal: context.signal,
-          networkFaults: true,
+          network: networkChoice(options, "auto"),
           tls: Boolean(options.tls),
         }).finally(() => progress.finish());
       }

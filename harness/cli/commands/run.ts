@@ -14,7 +14,7 @@ import { paint, TaskList } from "../../ui/index.ts";
 import { awsOptionSpec, awsOptionUsage, confirmExecution } from "../aws-execution.ts";
 import { type Command, ExitCode, type ParsedOptions } from "../command.ts";
 import { optionalString, parseCount, parseSeed } from "../options.ts";
-import { fleetChoice, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
+import { fleetChoice, networkChoice, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
 
 const DEFAULT_PROFILE = "smoke";
 
@@ -30,7 +30,7 @@ function stackOptions(profile: Profile, options: ParsedOptions) {
   return {
     nodes: parseCount("--nodes", options.nodes, profile.stack.nodes),
     fleet,
-    networkFaults: Boolean(options["network-faults"]) || profile.stack.networkFaults,
+    network: networkChoice(options, profile.stack.network),
     tls: Boolean(options.tls) || profile.stack.tls,
   };
 }

@@ -3,7 +3,7 @@ import { startLocalStack } from "../../stack/index.ts";
 import { paint, TaskList } from "../../ui/index.ts";
 import { runAwsTwin } from "../aws-twin-up.ts";
 import { type Command, ExitCode } from "../command.ts";
-import { fleetChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
+import { fleetChoice, networkChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
 
 export const command: Command = {
   name: "up",
@@ -31,7 +31,7 @@ ${stackOptionUsage}
     const stack = await startLocalStack({
       nodes,
       fleet,
-      networkFaults: Boolean(options["network-faults"]),
+      network: networkChoice(options, "none"),
       tls: Boolean(options.tls),
       progress,
       signal: context.signal,

@@ -1,4 +1,11 @@
-export { LocalCluster, LocalClusterError, type ProgressListener, StartedLocalCluster } from "./local-cluster.ts";
+export {
+  LocalCluster,
+  LocalClusterError,
+  type NetworkChoice,
+  type NetworkKind,
+  type ProgressListener,
+  StartedLocalCluster,
+} from "./local-cluster.ts";
 export { LocalNode, NodeError } from "./local-node.ts";
 export type { NodePorts, ServerTls } from "./nats-server-config.ts";
 export { listStacks, registerStack, type StackRecord, stopStack } from "./stack-registry.ts";

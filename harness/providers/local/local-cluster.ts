@@ -10,7 +10,7 @@ import type { RunCertificates } from "../../tls/index.ts";
 import type { StartedStack } from "../stack.ts";
 import { LocalNode, NodeError } from "./local-node.ts";
 import { type NodePorts, natsServerConfig } from "./nats-server-config.ts";
-import { LocalNetwork } from "./network/index.ts";
+import { KernelNetwork, kernelNetworkUnavailable, LocalNetwork } from "./network/index.ts";
 
 const DEFAULT_MAX_PAYLOAD = 4 * 1024 * 1024;
 
@@ -26,6 +26,16 @@ export class LocalClusterError extends GauntletError {
 
 export type ProgressListener = (message: string) => void;
 
+/**
+ * How the nodes are linked: `none` (loopback, no partitions), `proxy` (routes through TCP proxies
+ * on loopback, see `LocalNetwork`), `kernel` (a namespace per node, iptables partitions, see
+ * `KernelNetwork`), or `auto`: kernel where it works (root, iproute2, iptables), else proxy.
+ */
+export type NetworkChoice = "none" | "proxy" | "kernel" | "auto";
+export type NetworkKind = "proxy" | "kernel";
+
+const KERNEL_PORTS = { client: 4222, cluster: 6222, monitoring: 8222 };
+
 /** Builds an N-node nats-server cluster on free loopback ports; `start()` returns the running handle. */
 export class LocalCluster {
   #nodes = 5;
@@ -35,7 +45,7 @@ export class LocalCluster {
   #timeoutMs = 30_000;
   #baseDir = tmpdir();
   #onProgress: ProgressListener = () => {};
-  #networkFaults = false;
+  #network: NetworkChoice = "none";
   #tls = false;
   #hosts: readonly string[] | undefined;
   #fixedPorts: Omit<NodePorts, "host"> | undefined;
@@ -74,7 +84,13 @@ export class LocalCluster {
 
   /** Routes go through per-link proxies so `network.partition()` can cut them (see `LocalNetwork`). */
   withNetworkFaults(enabled = true): this {
-    this.#networkFaults = enabled;
+    this.#network = enabled ? "proxy" : "none";
+    return this;
+  }
+
+  /** See `NetworkChoice`; `auto` says on the progress listener which network it took, and why not the kernel one. */
+  withNetwork(choice: NetworkChoice): this {
+    this.#network = choice;
     return this;
   }
 
@@ -118,13 +134,24 @@ export class LocalCluster {
     const id = randomBytes(3).toString("hex");
     const dir = mkdtempSync(join(this.#baseDir, `gauntlet-${id}-`));
     crashGuard.watchDir(dir);
-    const tls = this.#tls ? await this.#certificates(join(dir, "tls")) : undefined;
-    const ports = await this.#allocatePorts();
-    const names = ports.map((_, index) => `nats-${index + 1}`);
+    const names = Array.from({ length: this.#nodes }, (_, index) => `nats-${index + 1}`);
+    const kernel = await this.#kernelNetwork(id, names).catch((error: unknown) => {
+      rmSync(dir, { recursive: true, force: true });
+      crashGuard.forgetDir(dir);
+      throw error;
+    });
+    const tls = this.#tls
+      ? await this.#certificates(join(dir, "tls"), kernel?.nodes.map((node) => node.address) ?? []).catch(async (error: unknown) => {
+          await kernel?.close();
+          throw error;
+        })
+      : undefined;
+    const ports: NodePorts[] = kernel ? kernel.nodes.map((node) => ({ host: node.address, ...KERNEL_PORTS })) : await this.#allocatePorts();
     const network =
-      this.#networkFaults && ports.length > 1
+      !kernel && this.#network !== "none" && ports.length > 1
         ? await LocalNetwork.create(ports.map((nodePorts, index) => ({ name: names[index] as string, clusterPort: nodePorts.cluster })))
         : undefined;
+    if (network) this.#onProgress("network: proxy (every route through a TCP proxy on loopback)");
     const deadEndPort = network ? (await freePorts(1))[0] : undefined;
     const nodes = ports.map((nodePorts, index) => {
       const name = names[index] as string;
@@ -141,9 +168,17 @@ export class LocalCluster {
         ...(tls ? { tls: { ca: tls.ca, ...tls.server } } : {}),
         ...(network && deadEndPort !== undefined ? { proxiedRoutes: { urls: network.routesFrom(name), deadEndPort } } : {}),
       });
-      return new LocalNode({ binary: this.#binary, name, dir: nodeDir, ports: nodePorts, config, tls: tls !== undefined });
+      return new LocalNode({
+        binary: this.#binary,
+        name,
+        dir: nodeDir,
+        ports: nodePorts,
+        config,
+        tls: tls !== undefined,
+        namespace: kernel?.node(name).namespace,
+      });
     });
-    const cluster = new StartedLocalCluster(id, dir, nodes, network, tls);
+    const cluster = new StartedLocalCluster(id, dir, nodes, kernel ?? network, tls);
     try {
       this.#onProgress(`starting ${nodes.length} nats-server node(s)`);
       for (const node of nodes) node.spawn();
@@ -165,10 +200,30 @@ export class LocalCluster {
     }
   }
 
-  async #certificates(dir: string): Promise<RunCertificates> {
+  /** The kernel network when chosen (or `auto` and possible); `auto` falls back to the proxies and says why. */
+  async #kernelNetwork(id: string, names: readonly string[]): Promise<KernelNetwork | undefined> {
+    if (names.length < 2 || (this.#network !== "kernel" && this.#network !== "auto")) return undefined;
+    const unavailable = kernelNetworkUnavailable();
+    if (this.#network === "auto" && unavailable) {
+      this.#onProgress(`network: proxy (kernel network unavailable: ${unavailable})`);
+      return undefined;
+    }
+    try {
+      const kernel = await KernelNetwork.create(id, names);
+      this.#onProgress(`network: kernel (a namespace per node, subnet ${kernel.subnet.cidr}, partitions by iptables)`);
+      return kernel;
+    } catch (error) {
+      if (this.#network === "kernel") throw error;
+      this.#onProgress(`network: proxy (kernel network failed: ${(error as Error).message})`);
+      return undefined;
+    }
+  }
+
+  /** The run's CA and certificates; the server's names the kernel network's node addresses too. */
+  async #certificates(dir: string, addresses: readonly string[]): Promise<RunCertificates> {
     this.#onProgress("making a CA and certificates for this run");
     const { createRunCertificates } = await import("../../tls/index.ts");
-    return createRunCertificates(dir, `gauntlet ${basename(dirname(dir))}`);
+    return createRunCertificates(dir, `gauntlet ${basename(dirname(dir))}`, addresses);
   }
 
   async #allocatePorts(): Promise<NodePorts[]> {
@@ -177,6 +232,7 @@ export class LocalCluster {
     if (hosts && fixed) return hosts.map((host) => ({ host, ...fixed }));
     const ports = await freePorts(this.#nodes * 3);
     return Array.from({ length: this.#nodes }, (_, i) => ({
+      host: "127.0.0.1",
       client: ports[i * 3] as number,
       cluster: ports[i * 3 + 1] as number,
       monitoring: ports[i * 3 + 2] as number,
@@ -193,19 +249,28 @@ export class StartedLocalCluster implements StartedStack {
   readonly id: string;
   readonly dir: string;
   readonly nodes: readonly LocalNode[];
-  /** Present when built `withNetworkFaults()`: partitions between nodes. */
-  readonly network: LocalNetwork | undefined;
+  /** Present when built with a network (`withNetwork`, `withNetworkFaults`): partitions between nodes. */
+  readonly network: LocalNetwork | KernelNetwork | undefined;
   /** Present when built `withTls()`: the run's CA and the certificates clients use. */
   readonly tls: RunCertificates | undefined;
   formation: ClusterAssessment | undefined;
   #stopped: Promise<void> | undefined;
 
-  constructor(id: string, dir: string, nodes: readonly LocalNode[], network?: LocalNetwork, tls?: RunCertificates) {
+  constructor(id: string, dir: string, nodes: readonly LocalNode[], network?: LocalNetwork | KernelNetwork, tls?: RunCertificates) {
     this.id = id;
     this.dir = dir;
     this.nodes = nodes;
     this.network = network;
     this.tls = tls;
+  }
+
+  /** The route proxies, when the network is made of them (their links, for tests and progress). */
+  get proxies(): LocalNetwork | undefined {
+    return this.network instanceof LocalNetwork ? this.network : undefined;
+  }
+
+  get networkKind(): NetworkKind | undefined {
+    return this.network instanceof KernelNetwork ? "kernel" : this.network ? "proxy" : undefined;
   }
 
   get clientUrls(): string[] {

@@ -48,9 +48,11 @@ export interface LocalNodeOptions {
   readonly config: Record<string, unknown>;
   /** The node requires TLS: its client URL says `tls://`. */
   readonly tls?: boolean;
+  /** The network namespace the node runs in (a kernel network), if not the harness's own. */
+  readonly namespace?: string | undefined;
 }
 
-/** One nats-server process on loopback ports; restartable on the same ports and data dir. */
+/** One nats-server process (on loopback ports, or in a namespace of its own); restartable on the same ports and data dir. */
 export class LocalNode implements NodeHandle {
   readonly name: string;
   readonly clientUrl: string;
@@ -59,6 +61,7 @@ export class LocalNode implements NodeHandle {
   readonly dir: string;
   readonly configFile: string;
   readonly logFile: string;
+  readonly namespace: string | undefined;
   #binary: string;
   #process: SupervisedProcess | undefined;
 
@@ -66,6 +69,7 @@ export class LocalNode implements NodeHandle {
     this.name = options.name;
     this.ports = options.ports;
     this.dir = options.dir;
+    this.namespace = options.namespace;
     const host = options.ports.host ?? "127.0.0.1";
     this.clientUrl = `${options.tls ? "tls" : "nats"}://${host}:${options.ports.client}`;
     this.monitoringUrl = `http://${host}:${options.ports.monitoring}`;
@@ -90,8 +94,9 @@ export class LocalNode implements NodeHandle {
     const log = openSync(this.logFile, "a");
     const child = SupervisedProcess.spawn({
       label: `nats-server ${this.name}`,
-      command: this.#binary,
-      args: ["-c", this.configFile],
+      // `ip netns exec` enters the namespace and execs nats-server: the pid stays the server's.
+      command: this.namespace ? "ip" : this.#binary,
+      args: this.namespace ? ["netns", "exec", this.namespace, this.#binary, "-c", this.configFile] : ["-c", this.configFile],
       logFile: log,
     });
     closeSync(log);

@@ -1,5 +1,5 @@
 export interface NodePorts {
-  /** The loopback address the node listens on (127.0.0.1 unless given: the AWS twin puts each node on its instance's IP). */
+  /** The address the node listens on (127.0.0.1 unless given: the AWS twin puts each node on its instance's IP, the kernel network on its namespace's address). */
   readonly host?: string;
   readonly client: number;
   readonly cluster: number;

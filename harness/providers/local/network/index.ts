@@ -1,2 +1,5 @@
+export { KernelNetwork, type KernelNode, kernelNetworkUnavailable } from "./kernel-network.ts";
 export { LinkProxy, type LinkState } from "./link-proxy.ts";
-export { LocalNetwork, NetworkError, type NodeRoute } from "./local-network.ts";
+export { LocalNetwork, type NodeRoute } from "./local-network.ts";
+export { NetworkError } from "./network-error.ts";
+export { SUBNET_PREFIX } from "./subnet.ts";

@@ -1,22 +1,7 @@
-import { GauntletError } from "../../../../lib/errors/index.ts";
 import type { Network, PartitionOptions } from "../../stack.ts";
 import { LinkProxy, type LinkState } from "./link-proxy.ts";
-
-export class NetworkError extends GauntletError {
-  override name = "NetworkError";
-
-  static unknownNode(name: string, known: readonly string[]): NetworkError {
-    return new NetworkError(`partition: unknown node "${name}" (nodes: ${known.join(", ")})`);
-  }
-
-  static duplicateNode(name: string): NetworkError {
-    return new NetworkError(`partition: node "${name}" is in more than one group`);
-  }
-
-  static closed(): NetworkError {
-    return new NetworkError("network is closed: the cluster was stopped");
-  }
-}
+import { NetworkError } from "./network-error.ts";
+import { groupOfEachNode } from "./partition-groups.ts";
 
 export interface NodeRoute {
   readonly name: string;
@@ -80,17 +65,10 @@ export class LocalNetwork implements Network {
    */
   async partition(groups: readonly (readonly string[])[], options: PartitionOptions = {}): Promise<void> {
     if (this.#closed) throw NetworkError.closed();
-    const groupOf = new Map<string, number>();
-    groups.forEach((group, index) => {
-      for (const name of group) {
-        if (!this.#nodes.includes(name)) throw NetworkError.unknownNode(name, this.#nodes);
-        if (groupOf.has(name)) throw NetworkError.duplicateNode(name);
-        groupOf.set(name, index);
-      }
-    });
+    const groupOf = groupOfEachNode(this.#nodes, groups);
     const cut: LinkState = options.mode ?? "blackhole";
     for (const link of this.#links) {
-      const apart = (groupOf.get(link.from) ?? -1) !== (groupOf.get(link.to) ?? -1);
+      const apart = groupOf.get(link.from) !== groupOf.get(link.to);
       link.setState(apart ? cut : "open");
     }
   }

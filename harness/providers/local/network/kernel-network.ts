@@ -1,0 +1,190 @@
+import { existsSync } from "node:fs";
+import { crashGuard } from "../../../process/index.ts";
+import type { Network, PartitionOptions } from "../../stack.ts";
+import { NetworkError } from "./network-error.ts";
+import { groupOfEachNode } from "./partition-groups.ts";
+import { Subnet } from "./subnet.ts";
+import { systemCommand } from "./system-command.ts";
+
+const BIN_DIRS = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"];
+const REQUIRED = ["ip", "iptables-restore"];
+/** The root namespace's end of the bridge: how clients, services, gateways and probes reach the nodes. */
+const HOST_INDEX = 254;
+
+/** Why this machine cannot run a kernel network (undefined: it can). */
+export function kernelNetworkUnavailable(): string | undefined {
+  if (process.platform !== "linux") return `needs Linux network namespaces (this is ${process.platform})`;
+  if (process.getuid?.() !== 0) return "needs root (network namespaces, veth pairs and iptables)";
+  const missing = REQUIRED.filter((tool) => !BIN_DIRS.some((dir) => existsSync(`${dir}/${tool}`)));
+  if (missing.length > 0) return `${missing.join(" and ")} not installed (Debian: apt-get install iproute2 iptables)`;
+  return undefined;
+}
+
+export interface KernelNode {
+  readonly name: string;
+  /** The node's only address, in its own namespace. */
+  readonly address: string;
+  readonly namespace: string;
+}
+
+function filterTable(rules: readonly string[]): string {
+  return ["*filter", ":INPUT ACCEPT [0:0]", ":FORWARD ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", ...rules, "COMMIT", ""].join("\n");
+}
+
+function cutRules(peer: string, mode: NonNullable<PartitionOptions["mode"]>): string[] {
+  const reset = mode === "reset";
+  return [
+    ...(reset ? [`-A INPUT -s ${peer}/32 -p tcp -j REJECT --reject-with tcp-reset`] : []),
+    `-A INPUT -s ${peer}/32 -j DROP`,
+    ...(reset ? [`-A OUTPUT -d ${peer}/32 -p tcp -j REJECT --reject-with tcp-reset`] : []),
+    `-A OUTPUT -d ${peer}/32 -j DROP`,
+  ];
+}
+
+/**
+ * A real network for a local cluster: every node in a network namespace of its own
+ * (`gauntlet-<id>-<node>`), its `eth0` one end of a veth pair whose other end is on a bridge in
+ * namespace `gauntlet-<id>-br`; a private /24 of 10.213.0.0/16 that nothing on the machine uses.
+ * The root namespace joins the bridge through one more veth pair (`g<id>h`, address .254): that
+ * is how clients, services, gateways and probes reach the nodes, with no proxy in the data path.
+ * No namespace has a default route and the root namespace routes only the /24 to its veth, so no
+ * packet leaves what the harness made. A partition is iptables DROP (INPUT from and OUTPUT to the
+ * other side's addresses) in each node's namespace, a heal deletes those rules: the nodes see what
+ * they would see on a real network, with TCP retransmitting into the void.
+ * Everything is registered with the crash guard and deleted on `close()`.
+ */
+export class KernelNetwork implements Network {
+  readonly subnet: Subnet;
+  readonly nodes: readonly KernelNode[];
+  readonly #bridgeNamespace: string;
+  readonly #hostLink: string;
+  #closed = false;
+
+  private constructor(subnet: Subnet, nodes: KernelNode[], bridgeNamespace: string, hostLink: string) {
+    this.subnet = subnet;
+    this.nodes = nodes;
+    this.#bridgeNamespace = bridgeNamespace;
+    this.#hostLink = hostLink;
+  }
+
+  static async create(id: string, names: readonly string[]): Promise<KernelNetwork> {
+    const unavailable = kernelNetworkUnavailable();
+    if (unavailable) throw NetworkError.unavailable(unavailable);
+    if (names.length > HOST_INDEX - 1) throw new NetworkError(`kernel network: at most ${HOST_INDEX - 1} nodes, got ${names.length}`);
+    const subnet = await Subnet.reserve();
+    const bridge = `gauntlet-${id}-br`;
+    const hostLink = `g${id}h`;
+    const nodes = names.map((name, index) => ({ name, address: subnet.host(index + 1), namespace: `gauntlet-${id}-${name}` }));
+    const network = new KernelNetwork(subnet, nodes, bridge, hostLink);
+    for (const namespace of [bridge, ...nodes.map((node) => node.namespace)]) crashGuard.watchNamespace(namespace);
+    crashGuard.watchLink(hostLink);
+    try {
+      const nodeLink = (index: number) => `g${id}n${index + 1}`;
+      const bridgePort = (index: number) => `g${id}b${index + 1}`;
+      await systemCommand(
+        ["ip", "-batch", "-"],
+        [
+          `netns add ${bridge}`,
+          ...nodes.map((node) => `netns add ${node.namespace}`),
+          ...nodes.map((_, index) => `link add ${nodeLink(index)} type veth peer name ${bridgePort(index)}`),
+          `link add ${hostLink} type veth peer name ${hostLink}b`,
+          ...nodes.flatMap((node, index) => [
+            `link set ${nodeLink(index)} netns ${node.namespace}`,
+            `link set ${bridgePort(index)} netns ${bridge}`,
+          ]),
+          `link set ${hostLink}b netns ${bridge}`,
+          `addr add ${subnet.host(HOST_INDEX)}/24 dev ${hostLink}`,
+          `link set ${hostLink} up`,
+          "",
+        ].join("\n"),
+      );
+      const ports = [...nodes.map((_, index) => bridgePort(index)), `${hostLink}b`];
+      await systemCommand(
+        ["ip", "-n", bridge, "-batch", "-"],
+        [
+          "link set lo up",
+          "link add br0 type bridge",
+          "link set br0 up",
+          ...ports.flatMap((port) => [`link set ${port} master br0`, `link set ${port} up`]),
+          "",
+        ].join("\n"),
+      );
+      await Promise.all(
+        nodes.map((node, index) =>
+          systemCommand(
+            ["ip", "-n", node.namespace, "-batch", "-"],
+            [
+              "link set lo up",
+              `link set ${nodeLink(index)} name eth0`,
+              `addr add ${node.address}/24 dev eth0`,
+              "link set eth0 up",
+              "",
+            ].join("\n"),
+          ),
+        ),
+      );
+    } catch (error) {
+      await network.close();
+      throw error;
+    }
+    return network;
+  }
+
+  node(name: string): KernelNode {
+    const node = this.nodes.find((candidate) => candidate.name === name);
+    if (!node)
+      throw NetworkError.unknownNode(
+        name,
+        this.nodes.map((known) => known.name),
+      );
+    return node;
+  }
+
+  /** Drops every packet between nodes in different groups (both directions, in both namespaces); replaces any earlier partition. */
+  async partition(groups: readonly (readonly string[])[], options: PartitionOptions = {}): Promise<void> {
+    if (this.#closed) throw NetworkError.closed();
+    const groupOf = groupOfEachNode(
+      this.nodes.map((node) => node.name),
+      groups,
+    );
+    const mode = options.mode ?? "blackhole";
+    await Promise.all(
+      this.nodes.map((node) => {
+        const apart = this.nodes.filter((peer) => groupOf.get(peer.name) !== groupOf.get(node.name));
+        return this.#applyRules(
+          node,
+          apart.flatMap((peer) => cutRules(peer.address, mode)),
+        );
+      }),
+    );
+  }
+
+  /** Deletes every rule: all links open again. */
+  async heal(): Promise<void> {
+    if (this.#closed) return;
+    await Promise.all(this.nodes.map((node) => this.#applyRules(node, [])));
+  }
+
+  /** The filter rules in effect in a node's namespace (`iptables -S`), e.g. for tests and evidence. */
+  rules(name: string): Promise<string> {
+    return systemCommand(["ip", "netns", "exec", this.node(name).namespace, "iptables", "-S"]);
+  }
+
+  #applyRules(node: KernelNode, rules: readonly string[]): Promise<string> {
+    return systemCommand(["ip", "netns", "exec", node.namespace, "iptables-restore"], filterTable(rules));
+  }
+
+  /** Deletes the links and namespaces (stop the nodes first: a namespace lives on while a process is in it). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const namespaces = [this.#bridgeNamespace, ...this.nodes.map((node) => node.namespace)];
+    await systemCommand(
+      ["ip", "-force", "-batch", "-"],
+      [`link del ${this.#hostLink}`, ...namespaces.map((ns) => `netns del ${ns}`), ""].join("\n"),
+    ).catch(() => {});
+    for (const namespace of namespaces) crashGuard.forgetNamespace(namespace);
+    crashGuard.forgetLink(this.#hostLink);
+    this.subnet.release();
+  }
+}
