@@ -47,7 +47,11 @@ export interface ExperimentVerdict {
   readonly experiment: string;
   readonly fault: string;
   readonly verdict: "pass" | "fail" | "error";
-  /** Each failing check as `cause: reason` (causes: lost, duplicated, unexpected, stale-read, unavailable, failed-requests, not-recovered). */
+  /**
+   * Each failing check as `cause: reason` (causes: lost — on no replica, lost-on-minority — the
+   * replicas diverge, unreadable — stored on every replica but not served, duplicated, unexpected,
+   * stale-read, unavailable, failed-requests, replica-lag, not-recovered).
+   */
   readonly reason: string;
   readonly causes: readonly string[];
   readonly results: Readonly<Record<string, CheckResult>>;
@@ -64,6 +68,8 @@ function causesOf(name: string, result: CheckResult): string[] {
     case "queue": {
       const causes: string[] = [];
       if ((counts.lost ?? 0) > 0) causes.push("lost");
+      if ((counts.lostOnMinority ?? 0) > 0) causes.push("lost-on-minority");
+      if ((counts.unreadable ?? 0) > 0) causes.push("unreadable");
       if ((counts.duplicated ?? 0) > 0) causes.push("duplicated");
       if ((counts.unexpected ?? 0) > 0) causes.push("unexpected");
       if ((counts.reordered ?? 0) > 0) causes.push("reordered");
@@ -137,6 +143,8 @@ export function judgeExperiment(history: History): ExperimentVerdict {
   const resolution = resolutionNs(history, OP.publish);
   const counts: Record<string, number> = {
     lost: queue.lost ?? 0,
+    lostOnMinority: queue.lostOnMinority ?? 0,
+    unreadable: queue.unreadable ?? 0,
     duplicated: queue.duplicated ?? 0,
     unexpected: queue.unexpected ?? 0,
     recovered: queue.recovered ?? 0,

@@ -31,8 +31,16 @@ export {
   type WindowLatency,
 } from "./latency.ts";
 export { CheckHistoryOptionsSchema } from "./options-schema.ts";
-export { checkQueue, type MessageRef, type QueueCheckerOptions, type QueueDetails } from "./queue.ts";
+export { checkQueue, type MessageRef, type PlacedRef, type QueueCheckerOptions, type QueueDetails } from "./queue.ts";
 export { checkReconnection, type ReconnectionCheckerOptions, type ReconnectionDetails } from "./reconnection.ts";
+export {
+  placeUnread,
+  REPLICA_EVIDENCE_F,
+  type ReplicaEvidence,
+  type ReplicaState,
+  type UnreadClass,
+  type UnreadPlacement,
+} from "./replica-evidence.ts";
 export { checkReplicasConverged } from "./replicas-converged.ts";
 export { type CheckResult, mergeValidity, type Validity } from "./result.ts";
 export { checkSteadyState, type SteadyStateCheckerOptions } from "./steady-state.ts";

@@ -1,5 +1,6 @@
 import { type History, NEMESIS_PROCESS, OP, PROBE_PROCESS } from "../history/index.ts";
 import { CheckerError } from "./errors.ts";
+import { placeUnread, REPLICA_EVIDENCE_F, type ReplicaEvidence } from "./replica-evidence.ts";
 import { type CheckResult, examples, type Validity } from "./result.ts";
 
 export interface QueueCheckerOptions {
@@ -21,11 +22,16 @@ export interface MessageRef {
 }
 
 export interface QueueDetails {
+  /** Acknowledged, never read, and on no replica (or not checkable: see `counts.lostUnverified`). */
   readonly lost: {
     readonly prefix: { readonly total: number; readonly examples: readonly MessageRef[] };
     readonly middle: { readonly total: number; readonly examples: readonly MessageRef[] };
     readonly postfix: { readonly total: number; readonly examples: readonly MessageRef[] };
   };
+  /** Acknowledged, never read, held by some replicas and missing on others: the replicas diverge. */
+  readonly lostOnMinority: { readonly total: number; readonly examples: readonly PlacedRef[] };
+  /** Acknowledged, never read, yet on every replica that answered: stored, not served. */
+  readonly unreadable: { readonly total: number; readonly examples: readonly PlacedRef[] };
   readonly duplicated: { readonly total: number; readonly examples: readonly (MessageRef & { readonly reads: number })[] };
   readonly unexpected: { readonly total: number; readonly examples: readonly (MessageRef & { readonly published: "never" | "failed" })[] };
   readonly recovered: { readonly total: number; readonly examples: readonly MessageRef[] };
@@ -34,6 +40,12 @@ export interface QueueDetails {
     readonly total: number;
     readonly examples: readonly (MessageRef & { readonly publisher: string | number; readonly readAfter: MessageId })[];
   };
+}
+
+export interface PlacedRef extends MessageRef {
+  readonly seq: number | undefined;
+  readonly heldBy: readonly string[];
+  readonly missingOn: readonly string[];
 }
 
 const NONE = 0;
@@ -53,6 +65,7 @@ class MessageTable {
   hadUnknown: boolean[] = [];
   publishRank: number[] = [];
   ackRank: number[] = [];
+  ackSeq: number[] = [];
   publisher: (string | number)[] = [];
   reads: number[] = [];
 
@@ -69,6 +82,7 @@ class MessageTable {
       this.hadUnknown.push(false);
       this.publishRank.push(-1);
       this.ackRank.push(-1);
+      this.ackSeq.push(-1);
       this.publisher.push("");
       this.reads.push(0);
     }
@@ -98,6 +112,10 @@ function messageOf(value: unknown, index: number, f: string): MessageRef {
  * with a definite failure), recovered (a publish attempt timed out — info — and the message was
  * read: neither lost nor duplicated by itself), unknown-never-read (not a failure) and
  * reordered (read before a message its publisher had acknowledged earlier, in one stream).
+ * An acknowledged message nobody read is only called lost when it is on no replica: with a
+ * `replica-evidence` probe entry for its stream (see `ReplicaEvidence`) and the sequence its ack
+ * named, it is placed as lost, lost on a minority (replicas diverge) or unreadable (stored on
+ * every replica, not served); without evidence it stays lost, counted as unverified.
  */
 export function checkQueue(history: History, options: QueueCheckerOptions = {}): CheckResult<QueueDetails> {
   const publishF = new Set(options.publishF ?? [OP.publish]);
@@ -110,9 +128,15 @@ export function checkQueue(history: History, options: QueueCheckerOptions = {}):
   let publishRank = 0;
   let ackRank = 0;
   let totalReads = 0;
+  const evidence = new Map<string, ReplicaEvidence>();
 
   for (const entry of history) {
     const { f, type } = entry;
+    if (f === REPLICA_EVIDENCE_F && entry.process === PROBE_PROCESS) {
+      const value = entry.value as ReplicaEvidence;
+      evidence.set(value.stream, value);
+      continue;
+    }
     const isPublish = publishF.has(f);
     if (!isPublish && !readF.has(f)) continue;
     if (entry.process === NEMESIS_PROCESS || entry.process === PROBE_PROCESS) continue;
@@ -135,6 +159,8 @@ export function checkQueue(history: History, options: QueueCheckerOptions = {}):
           table.status[slot] = ACKED;
           table.ackRank[slot] = ackRank++;
           table.publisher[slot] = entry.process;
+          const seq = (entry.value as { seq?: unknown } | null | undefined)?.seq;
+          if (typeof seq === "number") table.ackSeq[slot] = seq;
         }
       } else if (type === "info") {
         table.hadUnknown[slot] = true;
@@ -175,6 +201,9 @@ export function checkQueue(history: History, options: QueueCheckerOptions = {}):
   const lostPrefix: number[] = [];
   const lostMiddle: number[] = [];
   const lostPostfix: number[] = [];
+  let lostUnverified = 0;
+  const lostOnMinority: PlacedRef[] = [];
+  const unreadable: PlacedRef[] = [];
   const duplicated: number[] = [];
   const recovered: number[] = [];
   const unknownNeverRead: number[] = [];
@@ -195,6 +224,19 @@ export function checkQueue(history: History, options: QueueCheckerOptions = {}):
     if (reads > 1) duplicated.push(slot);
     if (reads > 0 && (status === NONE || status === FAILED)) unexpectedSlots.push(slot);
     if (status === ACKED && reads === 0) {
+      const seq = table.ackSeq[slot] === -1 ? undefined : (table.ackSeq[slot] as number);
+      const stream = table.streams[slot] as string;
+      const placement = placeUnread(evidence.get(stream), String(table.ids[slot]), seq);
+      if (placement.class === "lost-on-minority" || placement.class === "unreadable") {
+        (placement.class === "unreadable" ? unreadable : lostOnMinority).push({
+          ...table.ref(slot),
+          seq,
+          heldBy: placement.heldBy,
+          missingOn: placement.missingOn,
+        });
+        continue;
+      }
+      if (placement.class === "unverified") lostUnverified += 1;
       const range = readRange.get(table.streams[slot] as string);
       const rank = table.publishRank[slot] as number;
       if (!range || rank < range.first) lostPrefix.push(slot);
@@ -231,6 +273,9 @@ export function checkQueue(history: History, options: QueueCheckerOptions = {}):
     lostPrefix: lostPrefix.length,
     lostMiddle: lostMiddle.length,
     lostPostfix: lostPostfix.length,
+    lostUnverified,
+    lostOnMinority: lostOnMinority.length,
+    unreadable: unreadable.length,
     duplicated: duplicated.length,
     unexpected: unexpectedSlots.length,
     recovered: recovered.length,
@@ -238,8 +283,28 @@ export function checkQueue(history: History, options: QueueCheckerOptions = {}):
     reordered: reordered.length,
   };
   const problems: string[] = [];
-  if (lost > 0)
-    problems.push(`${lost} acknowledged lost (prefix ${lostPrefix.length}, middle ${lostMiddle.length}, postfix ${lostPostfix.length})`);
+  if (lost > 0) {
+    const where =
+      lostUnverified === 0
+        ? ", on no replica"
+        : lostUnverified < lost
+          ? `, ${lostUnverified} not checked against the replicas`
+          : ", not checked against the replicas";
+    problems.push(
+      `${lost} acknowledged lost (prefix ${lostPrefix.length}, middle ${lostMiddle.length}, postfix ${lostPostfix.length}${where})`,
+    );
+  }
+  const placed = (ref: PlacedRef) => `${ref.id}${ref.seq === undefined ? "" : ` (seq ${ref.seq})`} on ${ref.heldBy.join(", ")}`;
+  if (lostOnMinority.length > 0) {
+    const first = lostOnMinority[0] as PlacedRef;
+    problems.push(
+      `${lostOnMinority.length} acknowledged lost on a minority — the replicas diverge (e.g. ${placed(first)}, missing on ${first.missingOn.join(", ")})`,
+    );
+  }
+  if (unreadable.length > 0)
+    problems.push(
+      `${unreadable.length} acknowledged unreadable — stored on every replica, not served to the reads (e.g. ${placed(unreadable[0] as PlacedRef)})`,
+    );
   if (duplicated.length > 0) problems.push(`${duplicated.length} duplicated`);
   if (unexpectedSlots.length > 0) problems.push(`${unexpectedSlots.length} unexpected`);
   if (reordered.length > 0) problems.push(`${reordered.length} reordered`);
@@ -266,6 +331,8 @@ export function checkQueue(history: History, options: QueueCheckerOptions = {}):
         middle: { total: lostMiddle.length, examples: refs(lostMiddle) },
         postfix: { total: lostPostfix.length, examples: refs(lostPostfix) },
       },
+      lostOnMinority: examples(lostOnMinority, limit),
+      unreadable: examples(unreadable, limit),
       duplicated: {
         total: duplicated.length,
         examples: refs(duplicated).map((ref, i) => ({ ...ref, reads: table.reads[duplicated[i] as number] as number })),

@@ -21,6 +21,7 @@ export {
   type GatewayCall,
   timingFromEnv,
 } from "./experiment.ts";
+export { collectReplicaEvidence, snapshotNodes, unreadSequences } from "./replica-evidence.ts";
 export { type ExperimentResult, type RunExperimentOptions, runExperiment } from "./run-experiment.ts";
 export {
   AWS_ABORT_FILE,

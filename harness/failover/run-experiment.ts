@@ -3,7 +3,7 @@ import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from "@nats
 import { Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection, nanos } from "@nats-io/transport-node";
 import { retry } from "../../lib/retry/index.ts";
-import { type ExperimentMeta, type ExperimentVerdict, judgeExperiment } from "../checkers/index.ts";
+import { type ExperimentMeta, type ExperimentVerdict, judgeExperiment, REPLICA_EVIDENCE_F } from "../checkers/index.ts";
 import { type HistoryEntry, HistoryRecorder, NEMESIS_PROCESS, PROBE, PROBE_PROCESS } from "../history/index.ts";
 import { type FaultSpec, Nemesis, waitForHealthy } from "../nemesis/index.ts";
 import { fetchTrusting } from "../net/trusted-fetch.ts";
@@ -17,6 +17,7 @@ import {
   timingFromEnv,
 } from "./experiment.ts";
 import { runProbes } from "./probes.ts";
+import { collectReplicaEvidence, snapshotNodes, unreadSequences } from "./replica-evidence.ts";
 import { clientOptions, type ExperimentTarget } from "./target.ts";
 import {
   connectClient,
@@ -37,6 +38,11 @@ export interface ExperimentResult {
   /** Wall clock (ms since epoch) of the history's time 0. */
   readonly startedAtMs: number;
   readonly durationMs: number;
+  /**
+   * Every node's `/jsz` (streams, config, Raft) and `/routez` before the fault, while it holds,
+   * after the heal and after the final reads (by phase): the run record keeps them as evidence.
+   */
+  readonly snapshots: Readonly<Record<string, unknown>>;
 }
 
 export interface RunExperimentOptions {
@@ -112,9 +118,13 @@ export async function runExperiment(
     ...(notRun ? { notRun } : {}),
   };
   history.probe(PROBE.experiment, meta);
+  const snapshots: Record<string, unknown> = {};
+  const snapshot = async (phase: string) => {
+    snapshots[phase] = await snapshotNodes(target.monitoringUrls);
+  };
   const finish = (): ExperimentResult => {
     const entries = tag(history.entries, spec.name);
-    return { spec, verdict: judgeExperiment(entries), history: entries, startedAtMs, durationMs: Date.now() - startedAtMs };
+    return { spec, verdict: judgeExperiment(entries), history: entries, startedAtMs, durationMs: Date.now() - startedAtMs, snapshots };
   };
   if (notRun) return finish();
 
@@ -213,11 +223,18 @@ export async function runExperiment(
     await sleep(timing.quietMs, signal);
     try {
       if (!signal.aborted && fault.kind !== "none" && nemesis) {
+        await snapshot("before");
         history.probe(PROBE.inject, { fault: fault.kind });
+        const injectedAt = Date.now();
         const active = await nemesis.inject(fault);
-        if (!nemesis.holdsItself(fault.kind)) await sleep(timing.faultMs, signal);
+        if (!nemesis.holdsItself(fault.kind)) {
+          await sleep(timing.faultMs / 2, signal);
+          await snapshot("during");
+          await sleep(Math.max(0, timing.faultMs - (Date.now() - injectedAt)), signal);
+        }
         history.probe(PROBE.heal, { fault: fault.kind });
         await nemesis.heal(active);
+        await snapshot("after-heal");
       }
     } catch (error) {
       faultError = error;
@@ -239,6 +256,16 @@ export async function runExperiment(
       const reader = await connect(clientOptions(target, "production", target.servers, "gauntlet-failover-reader"));
       connections.push(reader);
       await finalReads(history, reader, streamName, `${spec.name}/final-reader`, 30_000, { filter: existing?.filter, durable });
+      // Before anything unread is called lost, where it is: each replica's state and the leader's copy.
+      const unread = unreadSequences(history.entries, streamName, ["publish"]);
+      const evidence = await collectReplicaEvidence(
+        await jetstreamManager(reader, { timeout: 5_000 }),
+        target.monitoringUrls,
+        streamName,
+        unread,
+      );
+      history.probe(REPLICA_EVIDENCE_F, evidence);
+      if (fault.kind !== "none") await snapshot("final");
     }
   } finally {
     signal.removeEventListener("abort", abortAll);

@@ -22,6 +22,8 @@ export const PROBE = {
   clusterHealthy: "cluster-healthy",
   /** Before the final reads: is every replica of the stream caught up? */
   streamReplicas: "stream-replicas",
+  /** After the final reads: where each acknowledged message nobody read is (a `ReplicaEvidence`). */
+  replicaEvidence: "replica-evidence",
   /** `$SRV.PING` of one service: how many instances answered. */
   srvPing: "srv-ping",
   /** A gateway's `/readyz`. */

@@ -1,8 +1,8 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { percentile } from "../../lib/percentile/index.ts";
 import { faultWindows, type History, OP, pairOperations } from "../history/index.ts";
-import { FAILOVER_FILE, HISTORY_FILE } from "./record-files.ts";
+import { EVIDENCE_DIR, FAILOVER_FILE, HISTORY_FILE } from "./record-files.ts";
 import { FailoverExperiment, FailoverSection, type TimePoint } from "./summary-schema.ts";
 
 /** What the run record keeps of one failover experiment (the failover runner's `ExperimentResult` is one). */
@@ -22,6 +22,8 @@ export interface RecordedExperiment {
   /** Wall clock (ms since epoch) of the history's time 0. */
   readonly startedAtMs: number;
   readonly durationMs: number;
+  /** Evidence by phase (every node's /jsz and /routez before, during and after the fault), written to `evidence/<experiment>/`. */
+  readonly snapshots?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -119,4 +121,10 @@ export function recordExperiment(runDir: string, result: RecordedExperiment): vo
     timeSeries: [...previous.timeSeries, ...timeSeries(result.history, offsetMs)].sort((a, b) => a.t - b.t),
   };
   writeFileSync(failoverFile, `${JSON.stringify(FailoverSection.parse(section), null, 2)}\n`);
+  const phases = Object.entries(result.snapshots ?? {});
+  if (phases.length > 0) {
+    const dir = join(runDir, EVIDENCE_DIR, result.verdict.experiment);
+    mkdirSync(dir, { recursive: true });
+    for (const [phase, snapshot] of phases) writeFileSync(join(dir, `${phase}.json`), `${JSON.stringify(snapshot)}\n`);
+  }
 }

@@ -12,6 +12,7 @@ export {
 } from "./read-record.ts";
 export { RecordError } from "./record-error.ts";
 export {
+  EVIDENCE_DIR,
   FAILOVER_FILE,
   HISTORY_FILE,
   HTML_FILE,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CheckerError, checkQueue } from "../../harness/checkers/index.ts";
+import { CheckerError, checkQueue, REPLICA_EVIDENCE_F, type ReplicaEvidence } from "../../harness/checkers/index.ts";
 import { ScriptedHistory } from "./support/scripted-history.ts";
 
 /** Publisher `p` publishes `ids` one after another, each acknowledged. */
@@ -143,5 +143,80 @@ describe("queue checker on hand-made histories", () => {
     read(h, [1, 1], t);
     const result = checkQueue(h.entries);
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+  });
+});
+
+describe("queue checker: an unread acknowledged message is lost only when no replica holds it", () => {
+  /** Ten messages acked as seq 1–10 of stream S; the reads return 1–6: 7–10 were never read. */
+  function unreadTail(evidence?: ReplicaEvidence): ReturnType<typeof checkQueue> {
+    const h = new ScriptedHistory();
+    let time = 0;
+    for (let seq = 1; seq <= 10; seq++) {
+      h.op("p1", "publish", { id: `m${seq}`, stream: "S" }, { type: "ok", result: { stream: "S", seq } }, time, time + 1);
+      time += 2;
+    }
+    h.op("reader", "read", null, { type: "ok", result: [1, 2, 3, 4, 5, 6].map((n) => ({ id: `m${n}`, stream: "S" })) }, time);
+    if (evidence) h.at(time + 5).recorder.probe(REPLICA_EVIDENCE_F, evidence);
+    return checkQueue(h.entries);
+  }
+  const replica = (server: string, lastSeq: number, firstSeq = 1) => ({
+    server,
+    reachable: true,
+    firstSeq,
+    lastSeq,
+    messages: lastSeq - firstSeq + 1,
+  });
+  const leaderHas = (ids: (string | null)[]) => ids.map((id, index) => ({ seq: 7 + index, id }));
+
+  it("without evidence: lost, and says it was not checked against the replicas", () => {
+    const result = unreadTail();
+    expect(result.counts).toMatchObject({ lost: 4, lostPostfix: 4, lostUnverified: 4, lostOnMinority: 0, unreadable: 0 });
+    expect(result.reason).toContain("4 acknowledged lost (prefix 0, middle 0, postfix 4, not checked against the replicas)");
+  });
+
+  it("a replica that lags behind (the consumer's leader saw only its prefix): lost on a minority, not lost", () => {
+    const result = unreadTail({
+      stream: "S",
+      leader: "n1",
+      replicas: [replica("n1", 10), replica("n2", 10), replica("n5", 6)],
+      leaderReads: leaderHas(["m7", "m8", "m9", "m10"]),
+    });
+    expect(result.valid).toBe(false);
+    expect(result.counts).toMatchObject({ lost: 0, lostOnMinority: 4, unreadable: 0 });
+    expect(result.details.lostOnMinority.examples[0]).toMatchObject({ id: "m7", seq: 7, heldBy: ["n1", "n2"], missingOn: ["n5"] });
+    expect(result.reason).toContain("4 acknowledged lost on a minority — the replicas diverge (e.g. m7 (seq 7) on n1, n2, missing on n5)");
+    expect(result.reason).not.toMatch(/\d+ acknowledged lost \(/);
+  });
+
+  it("on every replica but not served: unreadable", () => {
+    const result = unreadTail({
+      stream: "S",
+      leader: "n1",
+      replicas: [replica("n1", 10), replica("n2", 10), replica("n3", 10)],
+      leaderReads: leaderHas(["m7", "m8", "m9", "m10"]),
+    });
+    expect(result.counts).toMatchObject({ lost: 0, lostOnMinority: 0, unreadable: 4 });
+    expect(result.reason).toContain("4 acknowledged unreadable — stored on every replica");
+  });
+
+  it("on no replica: lost, and says so", () => {
+    const result = unreadTail({
+      stream: "S",
+      leader: "n1",
+      replicas: [replica("n1", 6), replica("n2", 6), replica("n3", 6)],
+      leaderReads: leaderHas([null, null, null, null]),
+    });
+    expect(result.counts).toMatchObject({ lost: 4, lostPostfix: 4, lostUnverified: 0, lostOnMinority: 0, unreadable: 0 });
+    expect(result.reason).toContain("4 acknowledged lost (prefix 0, middle 0, postfix 4, on no replica)");
+  });
+
+  it("a stream that came back empty and reused the sequences (memory storage after a restart): lost, whatever the followers' ranges say", () => {
+    const result = unreadTail({
+      stream: "S",
+      leader: "n1",
+      replicas: [replica("n1", 12), replica("n2", 12), replica("n3", 12)],
+      leaderReads: leaderHas(["new-1", "new-2", "new-3", "new-4"]),
+    });
+    expect(result.counts).toMatchObject({ lost: 4, lostOnMinority: 0, unreadable: 0 });
   });
 });

@@ -46,6 +46,9 @@ describe("detection power (JetStream)", () => {
     expect(broken.verdict.causes).toContain("lost");
     expect(broken.verdict.counts.lost).toBeGreaterThan(0);
     expect(broken.verdict.reason).toMatch(/lost \(queue\): \d+ acknowledged lost/);
+    // Checked against every replica before it was called lost: none holds them (the restarted memory stream reused their sequences).
+    expect(broken.verdict.results.queue?.counts).toMatchObject({ lostUnverified: 0, lostOnMinority: 0, unreadable: 0 });
+    expect(broken.verdict.reason).toContain("on no replica");
 
     const control = await run({ name: "file-full-restart", fault: { kind: "full-restart" }, timing: short });
     expect(control.verdict.counts.acknowledged).toBeGreaterThan(0);
@@ -73,6 +76,23 @@ describe("detection power (JetStream)", () => {
     } finally {
       rmSync(runDir, { recursive: true, force: true });
     }
+  });
+
+  it("memory-storage R1 stream wiped by a restart of its node: the acknowledged messages are lost on every replica, and reported lost", async () => {
+    const broken = await run({
+      name: "r1-memory-restart",
+      fault: { kind: "kill-stream-leader", stream: EXPERIMENT_STREAM },
+      stream: { replicas: 1, storage: "memory" },
+      timing: short,
+    });
+    expect(broken.verdict.verdict).toBe("fail");
+    expect(broken.verdict.causes).toContain("lost");
+    expect(broken.verdict.causes).not.toContain("lost-on-minority");
+    expect(broken.verdict.causes).not.toContain("unreadable");
+    expect(broken.verdict.results.queue?.counts).toMatchObject({ lostUnverified: 0, lostOnMinority: 0, unreadable: 0 });
+    expect(broken.verdict.counts.lost).toBeGreaterThan(0);
+    const evidence = broken.history.find((entry) => entry.f === "replica-evidence")?.value as { replicas: unknown[] } | undefined;
+    expect(evidence?.replicas).toHaveLength(1);
   });
 
   it("R1 instead of R3 + leader kill: reported as unavailable for the whole fault", async () => {
