@@ -10,6 +10,8 @@ export interface CountMeaning {
 
 const KNOWN: Readonly<Record<string, CountMeaning>> = {
   lost: { label: "Lost", kind: "finding" },
+  lostOnMinority: { label: "Lost on a minority", kind: "finding" },
+  unreadable: { label: "Unreadable", kind: "finding" },
   duplicated: { label: "Duplicated", kind: "finding" },
   unexpected: { label: "Unexpected", kind: "finding" },
   reordered: { label: "Reordered", kind: "finding" },

@@ -30,7 +30,7 @@ export function failoverSection(failover: FailoverSection | undefined): Section 
     (e) =>
       html`<tr${e.verdict === "pass" ? "" : html` class="bad"`}><td data-label="Experiment">${e.name}${e.fault === e.name ? "" : html`<div class="sub"><code>${e.fault}</code></div>`}</td>${counts.map((c) => countCell(c, e.checkers[c]))}<td class="num" data-label="JetStream unavailable"${resolutionTitle(e)}>${formatMs(e.maxUnavailableMs)}</td><td data-label="Verdict"><span class="badge ${e.verdict}">${e.verdict}</span></td></tr>`,
   )}
-  </tbody></table><p class="note">Lost: acknowledged but never read back; duplicated: delivered more than once; unexpected: read but never sent; stale reads: a KV read older than a confirmed write; failed outside faults: operations that failed while no fault was active. Recovered messages (a timed-out publish that was stored) are neither lost nor duplicated. Unavailable: the longest time without a successful operation.</p>`
+  </tbody></table><p class="note">Lost: acknowledged, never read back, and on no replica; lost on a minority: acknowledged, never read back, held by some replicas and missing on others (the replicas diverge); unreadable: acknowledged, never read back, yet stored on every replica; duplicated: delivered more than once; unexpected: read but never sent; stale reads: a KV read older than a confirmed write; failed outside faults: operations that failed while no fault was active. Recovered messages (a timed-out publish that was stored) are neither lost nor duplicated. Unavailable: the longest time without a successful operation.</p>`
       : ""
   }
   ${

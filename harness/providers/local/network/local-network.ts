@@ -9,14 +9,12 @@ export interface NodeRoute {
 }
 
 /**
- * Route traffic of a local cluster, cut and healed on demand. Why proxies and not network
- * namespaces with veth pairs: namespaces need root and iproute2, and would move every node off
- * 127.0.0.1 (clients, probes and the crash guard all reach nodes on loopback ports); a
- * TCP proxy per directed route link runs anywhere the harness runs, cuts each direction on its
- * own, and can blackhole (sockets open, nothing forwarded) as well as reset. Nodes dial each
- * other only through these links: their `cluster.routes` point at the proxies, and their
- * advertised route address is a closed port, so gossip cannot hand out a real port that
- * bypasses them (see `routeConfigFor`).
+ * Route traffic of a local cluster through TCP proxies, cut and healed on demand: the network
+ * that runs anywhere (no root, no namespaces; `KernelNetwork` is the real one where it works).
+ * A proxy per directed route link cuts each direction on its own and can blackhole (sockets
+ * open, nothing forwarded) as well as reset. Nodes dial each other only through these links:
+ * their `cluster.routes` point at the proxies, and their advertised route address is a closed
+ * port, so gossip cannot hand out a real port that bypasses them (see `routeConfigFor`).
  */
 export class LocalNetwork implements Network {
   readonly #links: LinkProxy[];
