@@ -5,8 +5,10 @@
 // run record: verdict, causes, the lost classes, the replicas that were behind before the final
 // reads, and the time from the heal until the cluster was healthy (every stream replica current).
 // Appends one JSON line per run to --out, prints a table per network × experiment at the end.
+// `--experiments all` runs `chaos all` (every experiment on one stack, one after another, as a
+// nightly does) and reports each experiment of it.
 // Run: node bin/gauntlet.mjs exec node bench/partition-verdicts.ts [--runs 10] [--networks kernel,proxy]
-//      [--experiments partition-minority,isolate-stream-leader] [--cluster-only] [--out FILE] [--runs-dir DIR]
+//      [--experiments partition-minority,isolate-stream-leader|all] [--cluster-only] [--out FILE] [--runs-dir DIR]
 import { spawn } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -82,22 +84,42 @@ function newestRunDir(before: ReadonlySet<string>): string | undefined {
     .at(-1);
 }
 
-function readRow(runDir: string): Omit<Row, "network" | "experiment" | "round" | "exitCode" | "wallS" | "networkUsed"> {
+const experimentOf = (entry: HistoryLine) =>
+  entry.process.includes("/") ? entry.process.slice(0, entry.process.lastIndexOf("/")) : (entry.value?.experiment as string | undefined);
+
+/** One row per experiment of the run (`chaos all` runs several on one stack, one after another). */
+function readRows(runDir: string): Omit<Row, "network" | "round" | "exitCode" | "wallS" | "networkUsed">[] {
   const summary = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8"));
-  const experiment = summary.failover?.experiments?.[0] ?? {};
-  const history: HistoryLine[] = existsSync(join(runDir, "history.jsonl"))
+  const all: HistoryLine[] = existsSync(join(runDir, "history.jsonl"))
     ? readFileSync(join(runDir, "history.jsonl"), "utf8")
         .split("\n")
         .filter(Boolean)
         .map((line) => JSON.parse(line))
     : [];
+  return (summary.failover?.experiments ?? []).map(
+    (experiment: { name: string; verdict: string; reason?: string; checkers?: Record<string, number> }) => ({
+      experiment: experiment.name,
+      ...readExperiment(
+        experiment,
+        all.filter((entry) => experimentOf(entry) === experiment.name),
+        runDir,
+      ),
+    }),
+  );
+}
+
+function readExperiment(
+  experiment: { verdict: string; reason?: string; checkers?: Record<string, number> },
+  history: readonly HistoryLine[],
+  runDir: string,
+): Omit<Row, "network" | "experiment" | "round" | "exitCode" | "wallS" | "networkUsed"> {
   const heal = history.find((entry) => entry.process === "nemesis" && entry.f === "stop");
   const healthy = history.find((entry) => entry.f === "cluster-healthy" && entry.value?.healthy === true);
   const replicas = history.findLast((entry) => entry.f === "stream-replicas");
   const reason: string = experiment.reason ?? "";
   const checkers = experiment.checkers ?? {};
   return {
-    verdict: experiment.verdict ?? summary.verdict,
+    verdict: experiment.verdict,
     causes: [...reason.matchAll(/(?:^|; )([a-z/-]+) \(/g)].map((match) => match[1] as string),
     reason: reason.slice(0, 400),
     lost: { lost: checkers.lost ?? 0, lostOnMinority: checkers.lostOnMinority ?? 0, unreadable: checkers.unreadable ?? 0 },
@@ -117,35 +139,41 @@ for (let round = 1; round <= runs; round++) {
       const wallS = Math.round((performance.now() - started) / 100) / 10;
       const dir = newestRunDir(before);
       const networkUsed = /network: (kernel|proxy)/.exec(log)?.[1] ?? "?";
-      const row: Row = dir
-        ? { network, experiment, round, exitCode: code, wallS, networkUsed, ...readRow(join(runsDir, dir)) }
-        : {
-            network,
-            experiment,
-            round,
-            exitCode: code,
-            wallS,
-            networkUsed,
-            verdict: "no-record",
-            causes: [],
-            reason: log.slice(-400),
-            lost: {},
-            lagging: [],
-            healthyAfterHealS: null,
-            runDir: "",
-          };
-      rows.push(row);
-      appendFileSync(out, `${JSON.stringify(row)}\n`);
-      console.log(
-        `round ${round} ${network}/${experiment}: ${row.verdict}${row.causes.length ? ` (${row.causes.join(", ")})` : ""}, healthy ${row.healthyAfterHealS ?? "never"} s after heal, lagging ${row.lagging.map((r) => `${r.name}:${r.lag}`).join(" ") || "none"} [${wallS} s]`,
-      );
+      const found = dir ? readRows(join(runsDir, dir)).map((row) => ({ network, round, exitCode: code, wallS, networkUsed, ...row })) : [];
+      const runRows: Row[] =
+        found.length > 0
+          ? found
+          : [
+              {
+                network,
+                experiment,
+                round,
+                exitCode: code,
+                wallS,
+                networkUsed,
+                verdict: "no-record",
+                causes: [],
+                reason: log.slice(-400),
+                lost: {},
+                lagging: [],
+                healthyAfterHealS: null,
+                runDir: "",
+              },
+            ];
+      for (const row of runRows) {
+        rows.push(row);
+        appendFileSync(out, `${JSON.stringify(row)}\n`);
+        console.log(
+          `round ${round} ${network}/${row.experiment}: ${row.verdict}${row.causes.length ? ` (${row.causes.join(", ")})` : ""}, healthy ${row.healthyAfterHealS ?? "never"} s after heal, lagging ${row.lagging.map((r) => `${r.name}:${r.lag}`).join(" ") || "none"} [${wallS} s]`,
+        );
+      }
     }
   }
 }
 
 console.log("\nnetwork  experiment              runs  pass  fail  lag-after-heal  healthy-after-heal s (median/max)  causes");
 for (const network of networks) {
-  for (const experiment of experiments) {
+  for (const experiment of [...new Set(rows.map((row) => row.experiment))]) {
     const mine = rows.filter((row) => row.network === network && row.experiment === experiment);
     const healthy = mine
       .map((row) => row.healthyAfterHealS)
