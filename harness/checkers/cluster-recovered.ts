@@ -1,4 +1,5 @@
 import { type History, PROBE, PROBE_PROCESS } from "../history/index.ts";
+import { faultCutLinks, onWhichNetwork } from "./network-origin.ts";
 import type { CheckResult } from "./result.ts";
 
 /** The runner's `cluster-healthy` probes after each heal: the cluster re-formed with every stream current. Undefined without probes. */
@@ -12,7 +13,7 @@ export function checkClusterRecovered(history: History): CheckResult<{ failures:
     reason:
       failures.length === 0
         ? "the cluster re-formed with every stream current after each heal"
-        : `the cluster did not re-form after the heal: ${failures.map((value) => value.detail ?? "unhealthy").join("; ")}`,
+        : `the cluster did not re-form after the heal: ${failures.map((value) => value.detail ?? "unhealthy").join("; ")}${faultCutLinks(history) ? onWhichNetwork(history) : ""}`,
     counts: { unhealthy: failures.length },
     details: { failures },
   };

@@ -31,6 +31,8 @@ export interface ExperimentMeta {
   /** Gateway requests publish to this stream (with Idempotency-Key): they count as publishes. */
   readonly gatewayStream?: string;
   readonly checks?: ExperimentChecks;
+  /** How partitions were made (`kernel`, `proxy`…): a replica that lags behind means different things on each. */
+  readonly network?: string;
   /** Why the experiment could not run (no fault injected): the verdict is then an error. */
   readonly notRun?: string;
 }

@@ -1,4 +1,5 @@
 import { type History, PROBE, PROBE_PROCESS } from "../history/index.ts";
+import { onWhichNetwork } from "./network-origin.ts";
 import type { CheckResult } from "./result.ts";
 
 /** The `stream-replicas` probe the final reads leave: every replica of the stream caught up after the heal. Undefined without it. */
@@ -11,7 +12,7 @@ export function checkReplicasConverged(history: History): CheckResult<{ lagging:
     valid: value.converged,
     reason: value.converged
       ? `every replica of ${value.stream} caught up`
-      : `replicas of ${value.stream} still behind before the final reads: ${value.lagging.map((r) => `${r.name} lag ${r.lag}`).join(", ")}`,
+      : `replicas of ${value.stream} still behind before the final reads: ${value.lagging.map((r) => `${r.name} lag ${r.lag}`).join(", ")}${onWhichNetwork(history)}`,
     counts: { lagging: value.lagging.length },
     details: { lagging: value.lagging },
   };

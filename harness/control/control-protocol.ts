@@ -4,6 +4,8 @@ export interface StackDescription {
   readonly services: ReadonlyArray<{ name: string; service: string; index: number; running: boolean }>;
   readonly gateways: ReadonlyArray<{ name: string; url: string; running: boolean }>;
   readonly network: boolean;
+  /** How partitions are made (`kernel`, `proxy`, …), when the stack can make them: verdicts say which network they saw. */
+  readonly networkKind?: string | undefined;
 }
 
 export const NODE_ACTIONS = ["kill", "stop", "lame-duck", "start", "pause", "resume"] as const;

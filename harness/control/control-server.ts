@@ -25,6 +25,7 @@ export interface ControlledStack {
   readonly network?:
     | { partition(groups: string[][], options?: { mode?: "blackhole" | "reset" }): Promise<void>; heal(): Promise<void> }
     | undefined;
+  readonly networkKind?: string | undefined;
   readonly services: ReadonlyArray<ControlledReplica & { readonly service: string; readonly index: number }>;
   readonly gateways: ReadonlyArray<ControlledReplica & { readonly url: string }>;
 }
@@ -124,6 +125,7 @@ export class ControlServer {
       })),
       gateways: stack.gateways.map((gateway) => ({ name: gateway.name, url: gateway.url, running: gateway.running })),
       network: stack.network !== undefined,
+      ...(stack.network && stack.networkKind ? { networkKind: stack.networkKind } : {}),
     };
   }
 

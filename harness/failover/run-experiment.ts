@@ -113,6 +113,7 @@ export async function runExperiment(
     reconnectBoundNs: (spec.reconnectBoundMs ?? 30_000) * 1e6,
     // A healed node rejoining can start one more Raft election (4–9 s): failures that soon after the heal are still the fault's.
     graceNs: 10e9,
+    ...(target.networkKind ? { network: target.networkKind } : {}),
     ...(gatewayStream ? { gatewayStream } : {}),
     ...(spec.checks ? { checks: spec.checks } : {}),
     ...(notRun ? { notRun } : {}),

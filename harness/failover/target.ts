@@ -25,6 +25,8 @@ export interface ExperimentTarget {
   /** Undefined when nothing can be faulted (a system someone else runs): `unfaultable` says why. */
   readonly nemesis: NemesisTarget | undefined;
   readonly unfaultable?: string;
+  /** How the target's partitions are made (`kernel`, `proxy`…), when it can make them. */
+  readonly networkKind?: string | undefined;
 }
 
 /** A workload's connection options: the target's, with its servers tried in the order given. */
@@ -76,6 +78,7 @@ export async function experimentTarget(target: Target): Promise<ExperimentTarget
   return {
     ...base,
     expectedInstances,
+    ...(description.network && description.networkKind ? { networkKind: description.networkKind } : {}),
     nemesis: {
       nodes: await control.nodes(),
       monitoringUrls: target.nats.monitoring,

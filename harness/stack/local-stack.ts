@@ -211,6 +211,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Start
     const control = await ControlServer.start({
       nodes: cluster.nodes,
       network: cluster.network,
+      networkKind: cluster.networkKind,
       services: parts?.fleet.replicas ?? [],
       gateways: parts?.gateways ?? [],
     });

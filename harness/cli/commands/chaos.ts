@@ -16,6 +16,7 @@ import { recordClusterState } from "../../probes/index.ts";
 import { resolveTargetFile } from "../../providers/index.ts";
 import { RunRecord, readFailoverSection } from "../../record/index.ts";
 import { finishRun } from "../../run/finish-run.ts";
+import { recordStackEvidence } from "../../run/stack-evidence.ts";
 import { runSuite } from "../../run/suite-runner.ts";
 import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
 import { paint, TaskList } from "../../ui/index.ts";
@@ -32,9 +33,12 @@ export const command: Command = {
 Runs failover experiments (the table in harness/failover/catalog.ts): workloads through the
 gateway and against JetStream/KV while the fault is injected and healed, verdicts from
 the checkers over the recorded history. Without --target: starts a local stack with
-network faults, runs, stops it. A target without a control API cannot be faulted: its
+a network that can cut links (--network, default auto: kernel where it works), runs,
+stops it. A target without a control API cannot be faulted: its
 experiments end as errors that say so. Writes reports/runs/<run-id>/ (summary.json with
-the failover section, junit.xml, history.jsonl, index.html). Recheck a run's verdicts
+the failover section, junit.xml, history.jsonl, index.html, evidence/ with every node's
+/jsz and /routez around each fault, and for a local stack stack.json and logs/ with every
+nats-server's log). Recheck a run's verdicts
 with 'gauntlet check <run-dir>'.
 Exit 0 every experiment passed, 1 an experiment failed (or reported a finding), 2 the
 harness could not run.
@@ -115,6 +119,7 @@ alarms; every AWS call lands in the run record's aws-journal.jsonl.`,
         signal: context.signal,
       });
       const after = await recordClusterState(system.nats.monitoring, system.expect.nodes);
+      if (stack) recordStackEvidence(record, stack);
       const failover = await readFailoverSection(record.dir);
       const abortFile = record.path(AWS_ABORT_FILE);
       const aborted = existsSync(abortFile) ? readFileSync(abortFile, "utf8").trim() : undefined;

@@ -9,6 +9,7 @@ import { RunRecord, type SuiteResult, type Summary, summarizeLatency } from "../
 import { finishRun } from "../../run/finish-run.ts";
 import { HealthGate } from "../../run/health-gate.ts";
 import { type RunContext, runE2e, runFailover, runLoadSteps } from "../../run/run-steps.ts";
+import { recordStackEvidence } from "../../run/stack-evidence.ts";
 import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
 import { paint, TaskList } from "../../ui/index.ts";
 import { awsOptionSpec, awsOptionUsage, confirmExecution } from "../aws-execution.ts";
@@ -142,6 +143,7 @@ it they are reported as not run (see 'gauntlet chaos' for the dry-run plan).`,
         sections.load = load.section;
       }
       const after = await clusterState(gate.target);
+      if (stack) recordStackEvidence(record, stack);
       const exitCode = exitCodeOf(suites, gate.checkpoints.length);
       const latency = summarizeLatency(record.dir);
       const complete = await finishRun(record, {
