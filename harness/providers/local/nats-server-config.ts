@@ -78,8 +78,10 @@ export function natsServerConfig(input: NodeConfigInput): Record<string, unknown
  * Cluster settings when every route goes through a fault proxy. Routes dial the proxies; the
  * advertised route address is a dead end and implicit (gossiped) routes are tried once only, so
  * no node learns a real cluster port; `no_advertise` keeps client connect URLs out of gossip
- * too. Route pings every second, three missed → the route is dropped: a blackholed link shows
- * in `/routez` within seconds (production waits minutes with the 2-minute default).
+ * too. Route pings stay nats-server's (every 2 min, as in production and on the kernel network):
+ * a route rides out a cut of seconds as TCP does. With pings every second the routes were torn
+ * down 3 s into every cut, and that alone left the isolated stream leader behind after the heal
+ * (nats-server 2.15.2, kernel network too: see bench/repro/route-teardown-lag.sh).
  */
 export function routeConfigFor(proxied: ProxiedRoutes): Record<string, unknown> {
   return {
@@ -87,7 +89,5 @@ export function routeConfigFor(proxied: ProxiedRoutes): Record<string, unknown> 
     advertise: `127.0.0.1:${proxied.deadEndPort}`,
     no_advertise: true,
     connect_retries: 0,
-    ping_interval: "1s",
-    ping_max: 3,
   };
 }
