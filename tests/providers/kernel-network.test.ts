@@ -1,6 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { getMonitoring, waitForClusterFormed } from "../../harness/probes/index.ts";
@@ -73,7 +72,7 @@ describe.skipIf(unavailable !== undefined)(`kernel network${unavailable ? ` (ski
     expect(namespaces()).not.toContain(`gauntlet-${id}-`);
     expect(links()).not.toContain(`g${id}h`);
     expect(processesMatching(cluster.dir)).toEqual([]);
-    expect(existsSync(join(tmpdir(), `gauntlet-subnet-${network && "subnet" in network ? network.subnet.base : "?"}`))).toBe(false);
+    expect(existsSync(join("/run/gauntlet-subnets", network && "subnet" in network ? network.subnet.base : "?"))).toBe(false);
   });
 
   it("leaves no namespace, link or node behind when the harness is SIGKILLed (crash guard)", async () => {

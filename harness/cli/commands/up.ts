@@ -10,9 +10,10 @@ export const command: Command = {
   summary: "start the whole system locally and keep it up until `gauntlet down` or Ctrl-C",
   usage: `Usage: gauntlet up [options] [--json]
 
-Starts the whole system on free loopback ports: an N-node nats-server JetStream cluster,
-its streams and KV buckets, every service of the manifest (2 replicas each) and 2
-gateways; waits until the cluster has formed, every service answers $SRV.PING with all
+Starts the whole system: an N-node nats-server JetStream cluster (each node in a network
+namespace of its own where that works — root, iptables — else on loopback behind route
+proxies; --network chooses), its streams and KV buckets, every service of the manifest
+(2 replicas each) and 2 gateways; waits until the cluster has formed, every service answers $SRV.PING with all
 its instances and every gateway is ready; prints the URLs and the target file that
 describes the stack; stays up until 'gauntlet down' or Ctrl-C.
 
@@ -31,7 +32,7 @@ ${stackOptionUsage}
     const stack = await startLocalStack({
       nodes,
       fleet,
-      network: networkChoice(options, "none"),
+      network: networkChoice(options, "auto"),
       tls: Boolean(options.tls),
       progress,
       signal: context.signal,
@@ -45,6 +46,7 @@ ${stackOptionUsage}
         nats: stack.cluster.clientUrls,
         monitoring: stack.cluster.monitoringUrls,
         gateways: stack.gateways.map((gateway) => gateway.url),
+        network: stack.cluster.networkKind ?? "none",
         readyMs: Math.round(performance.now() - startedAt),
       };
       if (options.json) context.stdout.write(`${JSON.stringify(ready)}\n`);
@@ -53,6 +55,7 @@ ${stackOptionUsage}
         out.write(`\n${paint(out, "green", "✔")} stack ${paint(out, "bold", stack.id)} is up (${ready.readyMs} ms)\n`);
         out.write(`  NATS clients  ${ready.nats.join(" ")}\n`);
         out.write(`  monitoring    ${ready.monitoring.join(" ")}\n`);
+        out.write(`  network       ${ready.network}\n`);
         if (ready.gateways.length > 0) out.write(`  gateways      ${ready.gateways.join(" ")}\n`);
         out.write(`  run dir       ${ready.dir}\n`);
         out.write(`  target file   ${ready.target}\n`);

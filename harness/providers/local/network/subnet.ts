@@ -1,5 +1,4 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crashGuard } from "../../../process/index.ts";
 import { NetworkError } from "./network-error.ts";
@@ -7,6 +6,11 @@ import { systemCommand } from "./system-command.ts";
 
 /** Kernel networks take a /24 of this /16 (RFC 1918), one nobody on the machine uses. */
 export const SUBNET_PREFIX = "10.213";
+/**
+ * Where the locks live: one place for the whole machine whatever a process's TMPDIR (two stacks
+ * on one /24 would route to each other's nodes); a tmpfs, so a reboot clears them.
+ */
+const LOCK_DIR = "/run/gauntlet-subnets";
 
 function toInt(address: string): number {
   return address.split(".").reduce((value, part) => value * 256 + Number(part), 0);
@@ -40,7 +44,7 @@ function alive(pid: number): boolean {
   }
 }
 
-/** A /24 held by this process until `release()`: a lock dir (machine-wide, in the temp dir) stops two stacks taking the same one. */
+/** A /24 held by this process until `release()`: a lock dir (machine-wide, in /run) stops two stacks taking the same one. */
 export class Subnet {
   readonly base: string;
   readonly #lock: string;
@@ -60,11 +64,12 @@ export class Subnet {
   }
 
   static async reserve(): Promise<Subnet> {
+    mkdirSync(LOCK_DIR, { recursive: true });
     const inUse = await prefixesInUse();
     for (let third = 0; third < 256; third++) {
       const base = `${SUBNET_PREFIX}.${third}`;
       if (inUse.some((prefix) => overlaps(prefix, `${base}.0/24`))) continue;
-      const lock = join(tmpdir(), `gauntlet-subnet-${base}`);
+      const lock = join(LOCK_DIR, base);
       if (!Subnet.#take(lock)) continue;
       crashGuard.watchDir(lock);
       return new Subnet(base, lock);
