@@ -159,9 +159,9 @@ for (let run = 1; run <= runs; run++) {
   while (Date.now() - healedAt < 60_000) {
     const info = await jsm.streams.info("EVENTS").catch(() => undefined);
     if (info?.cluster) {
-      lagging = (info.cluster.replicas ?? []).filter((r) => !r.current || (r.lag ?? 0) > 0).map((r) => `${r.name} lag ${r.lag ?? 0}`);
+      // Under 300 publishes/s a current follower is a few messages behind at any instant: not lag.
+      lagging = (info.cluster.replicas ?? []).filter((r) => !r.current || (r.lag ?? 0) > 100).map((r) => `${r.name} lag ${r.lag ?? 0}`);
       if (lagging.length === 0 && convergedAfterS === null) convergedAfterS = (Date.now() - healedAt) / 1000;
-      if (lagging.length > 0) convergedAfterS = null;
       lagTrace.push(`${Math.round((Date.now() - healedAt) / 1000)}s: leader ${info.cluster.leader} ${lagging.join(", ") || "all current"}`);
     }
     await sleep(1_000);
@@ -169,23 +169,27 @@ for (let run = 1; run <= runs; run++) {
   clearInterval(publisher);
   await sleep(3_000);
   await snapshot(dir, "end");
+  // Publishing stopped 3 s ago: every replica's own last sequence must be the same now.
   const lastSeqs = await Promise.all(
     nodes.map((i) =>
       mon(i, "/jsz?accounts=true&streams=true").then(
-        (j) => `n${i}=${j.account_details?.flatMap((a) => a.stream_detail ?? []).find((s) => s.name === "EVENTS")?.state?.last_seq ?? "-"}`,
-        () => `n${i}=down`,
+        (j) => j.account_details?.flatMap((a) => a.stream_detail ?? []).find((s) => s.name === "EVENTS")?.state?.last_seq,
+        () => undefined,
       ),
     ),
   );
+  const highest = Math.max(...lastSeqs.filter((seq) => seq !== undefined));
+  const behindAtEnd = nodes.filter((_, index) => lastSeqs[index] !== undefined && lastSeqs[index] < highest).map((i) => `n${i}`);
   const result = {
     run,
     mode,
     isolatedLeader: leader,
     acked,
     lastAcked,
-    convergedAfterHealS: convergedAfterS,
-    stillBehind60sAfterHeal: convergedAfterS === null ? lagging : [],
-    lastSeqPerServer: lastSeqs.join(" "),
+    firstAllCurrentAfterHealS: convergedAfterS,
+    behindAtEnd,
+    lagAt60s: lagging,
+    lastSeqPerServer: nodes.map((i, index) => `n${i}=${lastSeqs[index] ?? "-"}`).join(" "),
   };
   writeFileSync(join(dir, "result.json"), `${JSON.stringify({ ...result, lagTrace }, null, 2)}\n`);
   console.log(JSON.stringify(result));
@@ -195,5 +199,7 @@ for (let run = 1; run <= runs; run++) {
   await sleep(1_500);
   for (const i of nodes) rmSync(join(dir, `n${i}-store`), { recursive: true, force: true });
 }
-const behind = results.filter((r) => r.convergedAfterHealS === null).length;
-console.log(`${mode}: ${behind} of ${results.length} runs left a replica behind 60 s after the heal; evidence in ${out}`);
+const behind = results.filter((r) => r.behindAtEnd.length > 0).length;
+console.log(
+  `${mode}: ${behind} of ${results.length} runs left a replica behind (60 s after the heal and 3 s after the last publish); evidence in ${out}`,
+);
