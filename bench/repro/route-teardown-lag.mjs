@@ -1,7 +1,9 @@
 // Minimal reproduction, no Gauntlet: five bare nats-server processes, each in a network namespace
 // of its own (veth pairs on a bridge, 10.214.0.0/24, nothing routed anywhere else), an R3 file
-// stream taking ~300 acknowledged publishes/s, the stream leader isolated by iptables DROP for
-// 10 s, then healed; every replica watched for 60 s after the heal.
+// stream taking ~300 acknowledged publishes/s from two clients (one connected to the stream
+// leader's server, one to another server, as Gauntlet's publishers are spread over the nodes),
+// the stream leader isolated by iptables DROP for 10 s, then healed; every replica watched for
+// 60 s after the heal.
 // `fast` gives the routes ping_interval 1s / ping_max 3 (the routes are declared stale and torn
 // down ~3 s into the cut, as any partition longer than ping_interval × ping_max would do with the
 // 2-minute default); `default` keeps nats-server's route pings (the routes ride out the cut).
@@ -120,14 +122,17 @@ for (let run = 1; run <= runs; run++) {
   const nc = await connect({ servers: nodes.map((i) => `nats://${NET}.${i}:4222`), maxReconnectAttempts: -1, reconnectTimeWait: 200 });
   const jsm = await jetstreamManager(nc);
   await jsm.streams.add({ name: "EVENTS", subjects: ["events.>"], num_replicas: 3 });
-  const js = jetstream(nc, { timeout: 2000 });
+  const first = Number((await jsm.streams.info("EVENTS")).cluster.leader.slice(1));
+  const pinned = (i) => connect({ servers: [`nats://${NET}.${i}:4222`], maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+  const clients = [await pinned(first), await pinned((first % 5) + 1)];
+  const publishers = clients.map((client) => jetstream(client, { timeout: 2000 }));
   let acked = 0;
   let lastAcked = 0;
   let n = 0;
   const publisher = setInterval(() => {
     for (let k = 0; k < 3; k++) {
       const id = `m${++n}`;
-      js.publish("events.x", id, { msgID: id }).then(
+      (publishers[n % 2] ?? publishers[0]).publish("events.x", id, { msgID: id }).then(
         (ack) => {
           acked += 1;
           lastAcked = Math.max(lastAcked, ack.seq);
@@ -194,7 +199,7 @@ for (let run = 1; run <= runs; run++) {
   writeFileSync(join(dir, "result.json"), `${JSON.stringify({ ...result, lagTrace }, null, 2)}\n`);
   console.log(JSON.stringify(result));
   results.push(result);
-  await nc.close();
+  await Promise.all([nc, ...clients].map((client) => client.close()));
   for (const server of servers.splice(0)) server.kill("SIGTERM");
   await sleep(1_500);
   for (const i of nodes) rmSync(join(dir, `n${i}-store`), { recursive: true, force: true });
