@@ -3,9 +3,9 @@ import { existsSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { getMonitoring, waitForClusterFormed } from "../../harness/probes/index.ts";
-import { waitUntil } from "../../harness/process/index.ts";
 import { LocalCluster } from "../../harness/providers/local/index.ts";
 import { kernelNetworkUnavailable, SUBNET_PREFIX } from "../../harness/providers/local/network/index.ts";
+import { waitUntil } from "../../lib/retry/index.ts";
 import { processesMatching } from "../support/processes.ts";
 
 const unavailable = kernelNetworkUnavailable();
