@@ -6,7 +6,9 @@
 // 60 s after the heal.
 // `fast` gives the routes ping_interval 1s / ping_max 3 (the routes are declared stale and torn
 // down ~3 s into the cut, as any partition longer than ping_interval × ping_max would do with the
-// 2-minute default); `default` keeps nats-server's route pings (the routes ride out the cut).
+// 2-minute default); `default` keeps nats-server's route pings (the routes ride out the cut unless
+// the traffic toward the cut-off leader hits the 10 s route write deadline). A former leader left
+// behind logs "Expected first catchup entry to be a snapshot and peerstate, will retry" over and over.
 // Writes every node's /jsz (streams, config, raft) and /routez before the cut, during it, after
 // the heal and at the end, plus the server logs, to OUT (default a new /tmp dir).
 // Run as root (iproute2, iptables): node bench/repro/route-teardown-lag.mjs [fast|default] [runs]
