@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readlinkSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { getMonitoring, waitForClusterFormed } from "../../harness/probes/index.ts";
@@ -46,6 +47,8 @@ describe.skipIf(unavailable !== undefined)(`kernel network${unavailable ? ` (ski
         expect(routes[0]).toMatch(/^10\.213\.\d+\.0\/24 dev eth0/);
       }
       expect(execFileSync("ip", ["-4", "route", "show", "dev", `g${id}h`], { encoding: "utf8" }).trim()).toMatch(/^10\.213\.\d+\.0\/24 /);
+      // …and the rest of 10.213.0.0/16 nowhere: not even a stack that is gone can be routed to something real.
+      expect(execFileSync("ip", ["-4", "route", "show", "type", "blackhole"], { encoding: "utf8" })).toContain("blackhole 10.213.0.0/16");
 
       const leader = await metaLeader(cluster.monitoringUrls[0] as string);
       const isolated = cluster.nodes.find((node) => node.name === leader);
@@ -70,6 +73,16 @@ describe.skipIf(unavailable !== undefined)(`kernel network${unavailable ? ` (ski
       await cluster.stop();
     }
     expect(namespaces()).not.toContain(`gauntlet-${id}-`);
+    // Its addresses are unreachable now, not routed out of the machine.
+    const refused = await new Promise<string>((resolve) => {
+      const socket = connect({ host: new URL(cluster.clientUrls[0] as string).hostname, port: 4222 });
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve("connected");
+      });
+      socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"));
+    });
+    expect(refused).not.toBe("connected");
     expect(links()).not.toContain(`g${id}h`);
     expect(processesMatching(cluster.dir)).toEqual([]);
     expect(existsSync(join("/run/gauntlet-subnets", network && "subnet" in network ? network.subnet.base : "?"))).toBe(false);

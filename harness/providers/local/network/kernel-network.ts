@@ -3,7 +3,7 @@ import { crashGuard } from "../../../process/index.ts";
 import type { Network, PartitionOptions } from "../../stack.ts";
 import { NetworkError } from "./network-error.ts";
 import { groupOfEachNode } from "./partition-groups.ts";
-import { Subnet } from "./subnet.ts";
+import { SUBNET_PREFIX, Subnet } from "./subnet.ts";
 import { systemCommand } from "./system-command.ts";
 
 const BIN_DIRS = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"];
@@ -47,11 +47,13 @@ function cutRules(peer: string, mode: NonNullable<PartitionOptions["mode"]>): st
  * namespace `gauntlet-<id>-br`; a private /24 of 10.213.0.0/16 that nothing on the machine uses.
  * The root namespace joins the bridge through one more veth pair (`g<id>h`, address .254): that
  * is how clients, services, gateways and probes reach the nodes, with no proxy in the data path.
- * No namespace has a default route and the root namespace routes only the /24 to its veth, so no
- * packet leaves what the harness made. A partition is iptables DROP (INPUT from and OUTPUT to the
+ * No namespace has a default route, the root namespace routes only the /24 to its veth and the rest
+ * of 10.213.0.0/16 to a blackhole, so no packet leaves what the harness made. The blackhole route
+ * stays after the stack is gone (the one thing left, on purpose): a client still reconnecting, or
+ * a stale target file, finds its addresses unreachable instead of routed to the real network. A partition is iptables DROP (INPUT from and OUTPUT to the
  * other side's addresses) in each node's namespace, a heal deletes those rules: the nodes see what
  * they would see on a real network, with TCP retransmitting into the void.
- * Everything is registered with the crash guard and deleted on `close()`.
+ * Everything else is registered with the crash guard and deleted on `close()`.
  */
 export class KernelNetwork implements Network {
   readonly subnet: Subnet;
@@ -72,6 +74,12 @@ export class KernelNetwork implements Network {
     if (unavailable) throw NetworkError.unavailable(unavailable);
     if (names.length > HOST_INDEX - 1) throw new NetworkError(`kernel network: at most ${HOST_INDEX - 1} nodes, got ${names.length}`);
     const subnet = await Subnet.reserve();
+    // The whole prefix is a blackhole in our namespace: an address of a stack that is gone (a stale
+    // target file, a client still reconnecting) is unreachable here, never routed to anything real.
+    await systemCommand(["ip", "route", "replace", "blackhole", `${SUBNET_PREFIX}.0.0/16`]).catch((error: unknown) => {
+      subnet.release();
+      throw error;
+    });
     const bridge = `gauntlet-${id}-br`;
     const hostLink = `g${id}h`;
     const nodes = names.map((name, index) => ({ name, address: subnet.host(index + 1), namespace: `gauntlet-${id}-${name}` }));

@@ -23,9 +23,14 @@ function overlaps(a: string, b: string): boolean {
   return Math.floor(toInt(addressA) / block) === Math.floor(toInt(addressB) / block);
 }
 
-/** Every IPv4 prefix this machine routes or holds an address in (default routes excluded: they route everything else). */
+/** Every IPv4 prefix this machine routes or holds an address in (default routes excluded: they route everything else; so is our blackhole). */
 async function prefixesInUse(): Promise<string[]> {
-  const routes = JSON.parse(await systemCommand(["ip", "-4", "-j", "route", "show", "table", "all"])) as { dst?: string }[];
+  const routes = (
+    JSON.parse(await systemCommand(["ip", "-4", "-j", "route", "show", "table", "all"])) as { dst?: string; type?: string }[]
+  ).filter(
+    // Our own blackhole for the prefix is no one's network.
+    (route) => !(route.type === "blackhole" && route.dst?.startsWith(`${SUBNET_PREFIX}.`)),
+  );
   const addresses = JSON.parse(await systemCommand(["ip", "-4", "-j", "addr"])) as {
     addr_info?: { local?: string; prefixlen?: number }[];
   }[];
