@@ -13,10 +13,6 @@ export class ConfigError extends GauntletError {
     this.field = field;
   }
 
-  static invalidField(file: string, field: string, problem: string): ConfigError {
-    return new ConfigError(file, field, problem);
-  }
-
   static fromProblem(problem: FieldProblem, cause?: unknown): ConfigError {
     return new ConfigError(problem.file, problem.field, problem.problem, { cause, line: problem.line });
   }

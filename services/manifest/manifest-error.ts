@@ -17,10 +17,6 @@ export class ManifestError extends GauntletError {
     this.line = options.line;
   }
 
-  static invalidField(file: string, field: string, problem: string, line?: number): ManifestError {
-    return new ManifestError(file, field, problem, line === undefined ? {} : { line });
-  }
-
   static fromProblem(problem: FieldProblem, cause?: unknown): ManifestError {
     return new ManifestError(problem.file, problem.field, problem.problem, {
       cause,
