@@ -4,7 +4,10 @@
 // 2. a node fault through the AWS twin (SSM SendCommand → moto → reconciler → local node) against
 //    the same fault through the local control API: verdicts and JetStream unavailability windows,
 //    runs alternating between the two, the same node and seed each pair.
-// Run: node bin/gauntlet.mjs exec node bench/aws.ts [--runs 3] [--fault-ms 5000]
+// Whether the killed node leads the experiment's stream differs between the two stacks (an
+// election, 4–9 s, or none): compare pairs with the same leadership, or use --fault stop-node
+// (lame duck moves leaders first, so the window does not hinge on who led).
+// Run: node bin/gauntlet.mjs exec node bench/aws.ts [--runs 3] [--fault-ms 5000] [--fault kill-node|stop-node]
 import { PassThrough } from "node:stream";
 import { parseArgs } from "node:util";
 import { AwsSection, loadTarget } from "../harness/config/index.ts";
@@ -14,7 +17,9 @@ import { resolveTargetFile } from "../harness/providers/index.ts";
 import { startLocalStack } from "../harness/stack/index.ts";
 import { TaskList } from "../harness/ui/index.ts";
 
-const { values } = parseArgs({ options: { runs: { type: "string" }, "fault-ms": { type: "string" } } });
+const { values } = parseArgs({ options: { runs: { type: "string" }, "fault-ms": { type: "string" }, fault: { type: "string" } } });
+const faultKind = values.fault ?? "kill-node";
+if (faultKind !== "kill-node" && faultKind !== "stop-node") throw new Error(`--fault: kill-node or stop-node, got "${faultKind}"`);
 const runs = Number(values.runs ?? 3);
 const faultMs = Number(values["fault-ms"] ?? 5_000);
 const stats = (list: readonly number[]) => {
@@ -66,7 +71,8 @@ async function faultFigures(): Promise<void> {
     };
     const samples: Record<"twin" | "local", { ms: number; verdict: string }[]> = { twin: [], local: [] };
     for (let run = 1; run <= runs; run++) {
-      const fault: ExperimentFault = { kind: "kill-node", node: `nats-${1 + (run % 5)}` };
+      const node = `nats-${1 + (run % 5)}`;
+      const fault: ExperimentFault = faultKind === "kill-node" ? { kind: "kill-node", node } : { kind: "stop-node", node, lameDuck: true };
       const order: ("twin" | "local")[] = run % 2 === 1 ? ["twin", "local"] : ["local", "twin"];
       for (const via of order) {
         const result = await runExperiment(
@@ -77,14 +83,14 @@ async function faultFigures(): Promise<void> {
         const ms = result.verdict.maxUnavailableMs ?? Number.NaN;
         samples[via].push({ ms, verdict: result.verdict.verdict });
         process.stderr.write(
-          `run ${run} ${via}: ${fault.kind} ${fault.node}: JetStream unavailable ${ms.toFixed(0)} ms — ${result.verdict.verdict}\n`,
+          `run ${run} ${via}: ${fault.kind} ${node}: JetStream unavailable ${ms.toFixed(0)} ms — ${result.verdict.verdict}\n`,
         );
       }
     }
     for (const via of ["twin", "local"] as const) {
       const t = stats(samples[via].map((s) => s.ms));
       console.log(
-        `kill-node via ${via}: JetStream unavailable median ${t.median.toFixed(0)} ms (min ${t.min.toFixed(0)}, max ${t.max.toFixed(0)}); verdicts ${samples[via].map((s) => s.verdict).join(",")}`,
+        `${faultKind} via ${via}: JetStream unavailable median ${t.median.toFixed(0)} ms (min ${t.min.toFixed(0)}, max ${t.max.toFixed(0)}); verdicts ${samples[via].map((s) => s.verdict).join(",")}`,
       );
     }
     const gaps = samples.twin.map((s, index) => Math.abs(s.ms - (samples.local[index]?.ms ?? Number.NaN)));

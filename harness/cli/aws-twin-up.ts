@@ -9,7 +9,13 @@ export async function runAwsTwin(options: ParsedOptions, context: CommandContext
   const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
   const startedAt = performance.now();
   const twin = await progress
-    .run("AWS twin", () => startAwsTwin({ nodes: nodesOption(options), onProgress: (message) => progress.detail(message) }))
+    .run("AWS twin", () =>
+      startAwsTwin({
+        nodes: nodesOption(options),
+        onProgress: (message) => progress.detail(message),
+        onEvent: (event) => context.stderr.write(`twin: ${event.node} (${event.instance}): ${event.what}\n`),
+      }),
+    )
     .finally(() => progress.finish());
   try {
     const ready = {

@@ -10,7 +10,7 @@ import { AwsClients } from "./aws-clients.ts";
 import { discoverSystem } from "./discovery.ts";
 import { buildEmulatedWorld, WORLD_NAMES } from "./emulated-world.ts";
 import { MotoServer } from "./moto-server.ts";
-import { TwinReconciler } from "./twin-reconciler.ts";
+import { type TwinEvent, TwinReconciler } from "./twin-reconciler.ts";
 
 export const TWIN_REGION = "eu-west-1";
 export const TWIN_ALLOW_TAGS = { "gauntlet:chaos": "allowed" } as const;
@@ -21,6 +21,8 @@ export interface AwsTwinOptions {
   /** ECS services to describe in moto (each with 2 tasks) besides the gateway's. */
   readonly services?: readonly string[];
   readonly onProgress?: (message: string) => void;
+  /** What the reconciler does to the nodes, as it happens. */
+  readonly onEvent?: (event: TwinEvent) => void;
 }
 
 /**
@@ -105,7 +107,7 @@ export async function startAwsTwin(options: AwsTwinOptions = {}): Promise<Starte
     const nodes = new Map(
       system.instances.map((instance, index) => [instance.id, cluster?.nodes[index] as StartedLocalCluster["nodes"][number]]),
     );
-    const reconciler = new TwinReconciler(clients, nodes);
+    const reconciler = new TwinReconciler(clients, nodes, options.onEvent ? { onEvent: options.onEvent } : {});
     reconciler.start();
     const targetFile = join(dir, "twin.yaml");
     const document = { name: "aws-twin", aws: { ...section, ecs: section.ecs } };

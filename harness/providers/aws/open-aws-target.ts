@@ -1,5 +1,6 @@
 import { type Target, type TargetFile, toTarget } from "../../config/index.ts";
 import { AwsClients } from "./aws-clients.ts";
+import { AwsError } from "./aws-error.ts";
 import { type DiscoveredSystem, discoverSystem } from "./discovery.ts";
 import type { Journal } from "./journal.ts";
 import { type Resolution, resolveAddresses } from "./resolve-addresses.ts";
@@ -19,7 +20,7 @@ export async function openAwsTarget(
   options: { readonly execute?: boolean; readonly journal?: Journal } = {},
 ): Promise<AwsTarget> {
   const section = raw.aws;
-  if (!section) throw new Error(`${file}: not an aws target`);
+  if (!section) throw new AwsError(`${file}: no aws section: its addresses are given, nothing to discover`);
   const clients = new AwsClients({ region: section.region, endpoint: section.endpoint, ...options });
   try {
     const started = performance.now();

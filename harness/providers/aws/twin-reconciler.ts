@@ -4,7 +4,12 @@ import type { NodeHandle } from "../stack.ts";
 import type { AwsClients } from "./aws-clients.ts";
 import { actionOf, instanceOf, type NodeAction } from "./ssm-scripts.ts";
 
-export type TwinEvent = { readonly at: number; readonly instance: string; readonly node: string; readonly what: string };
+/** One thing the reconciler did (or could not do) to a node, as it happens. */
+export interface TwinEvent {
+  readonly instance: string;
+  readonly node: string;
+  readonly what: string;
+}
 
 const DEAD_MAN = /--on-active=(\d+)s/;
 
@@ -15,8 +20,8 @@ const DEAD_MAN = /--on-active=(\d+)s/;
  * running again has it started. Actions on one node happen in order.
  */
 export class TwinReconciler {
-  readonly events: TwinEvent[] = [];
   readonly #clients: AwsClients;
+  readonly #onEvent: (event: TwinEvent) => void;
   readonly #nodes: ReadonlyMap<string, NodeHandle>;
   readonly #seen = new Set<string>();
   readonly #queues = new Map<string, Promise<void>>();
@@ -26,8 +31,13 @@ export class TwinReconciler {
   #timer: NodeJS.Timeout | undefined;
   #ticking = false;
 
-  constructor(clients: AwsClients, nodesByInstance: ReadonlyMap<string, NodeHandle>, options: { intervalMs?: number } = {}) {
+  constructor(
+    clients: AwsClients,
+    nodesByInstance: ReadonlyMap<string, NodeHandle>,
+    options: { intervalMs?: number; onEvent?: (event: TwinEvent) => void } = {},
+  ) {
     this.#clients = clients;
+    this.#onEvent = options.onEvent ?? (() => {});
     this.#nodes = nodesByInstance;
     this.#intervalMs = options.intervalMs ?? 100;
   }
@@ -141,6 +151,6 @@ export class TwinReconciler {
   }
 
   #record(instance: string, what: string): void {
-    this.events.push({ at: Date.now(), instance, node: this.#nodes.get(instance)?.name ?? "?", what });
+    this.#onEvent({ instance, node: this.#nodes.get(instance)?.name ?? "?", what });
   }
 }

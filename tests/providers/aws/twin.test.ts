@@ -2,8 +2,11 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
+import { ListCommandsCommand } from "@aws-sdk/client-ssm";
 import { afterAll, describe, expect, it } from "vitest";
-import type { JournalEntry } from "../../../harness/providers/aws/index.ts";
+import { AwsClients, type JournalEntry, TWIN_STOP_ALARM } from "../../../harness/providers/aws/index.ts";
+import { waitUntil } from "../../../lib/retry/index.ts";
 import { gauntlet, gauntletUp } from "../../support/cli.ts";
 
 const runsDir = mkdtempSync(join(tmpdir(), "gauntlet-twin-runs-"));
@@ -23,10 +26,10 @@ afterAll(async () => {
 }, 120_000);
 
 describe("the AWS twin: moto as control plane, local nodes as data plane", () => {
-  it("gauntlet chaos kill-node --execute --yes runs the AWS code path end to end: SSM kills a real node, the verdict is real, the journal has the calls", async () => {
+  it("gauntlet chaos kill-node --execute --yes runs the AWS code path end to end (SSM kills a real node, real verdict, journal); a stop alarm mid-fault heals and ends it ABORTED", async () => {
     const started = await gauntletUp(["--aws-twin"]);
     up = { child: started.child, pid: started.ready.pid };
-    const { target, dir } = started.ready as unknown as { target: string; dir: string };
+    const { target, dir, endpoint } = started.ready as unknown as { target: string; dir: string; endpoint: string };
     expect(readFileSync(target, "utf8")).toMatch(/aws:\n {2}region: eu-west-1\n {2}endpoint: http:\/\/127\.0\.0\.1:\d+/);
 
     const doctor = await gauntlet(["doctor", "--target", target]);
@@ -54,6 +57,25 @@ describe("the AWS twin: moto as control plane, local nodes as data plane", () =>
     const [clusterDir] = readdirSync(dir).filter((name) => name.startsWith("gauntlet-"));
     const log = readFileSync(join(dir, clusterDir ?? "?", killed, "nats-server.log"), "utf8");
     expect(log.match(/Starting nats-server/g)).toHaveLength(2);
+
+    // The stop alarm goes to ALARM while the next kill is in effect: healed at once, the run ends ABORTED.
+    const clients = new AwsClients({ region: "eu-west-1", endpoint, execute: true });
+    const sentBefore = (await clients.ssm.send(new ListCommandsCommand({}))).Commands?.length ?? 0;
+    const aborted = gauntlet(["chaos", "kill-node", "--target", target, "--execute", "--yes", "--seed", "4", "--runs-dir", runsDir], {
+      timeoutMs: 400_000,
+    });
+    await waitUntil(async () => ((await clients.ssm.send(new ListCommandsCommand({}))).Commands?.length ?? 0) > sentBefore || undefined, {
+      timeoutMs: 300_000,
+      intervalMs: 100,
+      what: "the kill command",
+    });
+    await clients.cloudWatch.send(new SetAlarmStateCommand({ AlarmName: TWIN_STOP_ALARM, StateValue: "ALARM", StateReason: "test" }));
+    const abortedRun = await aborted;
+    clients.destroy();
+    expect(abortedRun.stdout).toContain(`ABORTED — stop alarm ${TWIN_STOP_ALARM} in ALARM (test): every fault was healed at once`);
+    expect(abortedRun.code).toBe(1);
+    const abortJournal = readFileSync(join(runsDir, "latest", "aws-journal.jsonl"), "utf8");
+    expect(abortJournal.match(/"operation":"SendCommand","mutating":true,"outcome":"ok"/g)).toHaveLength(2);
 
     expect(await interrupt(up)).toBe(0);
     expect(existsSync(dir)).toBe(false);
