@@ -5,7 +5,8 @@ import { ECS_AGENT_STARTED_BY, EcsAgents } from "../../harness/load/agents/ecs-a
 import { agentFleet, LoadAgent, type StartedLoadAgent } from "../../harness/load/agents/index.ts";
 import { runLoad } from "../../harness/load/index.ts";
 import { AwsClients, MotoServer } from "../../harness/providers/aws/index.ts";
-import { httpServer, type TestServer } from "./support.ts";
+import { awsTargetFile, seedWorld, useMoto } from "../providers/aws/support/moto.ts";
+import { gauntlet, httpServer, type TestServer } from "./support.ts";
 
 const REGION = "eu-west-1";
 const CLUSTER = "load";
@@ -32,7 +33,7 @@ describe("load agents as ECS tasks (moto)", () => {
 
   afterAll(async () => {
     clients?.destroy();
-    await Promise.all([moto?.stop(), echo?.close()]);
+    await Promise.all([moto?.stop(), echo?.close(), ...agents.map((a) => a.stop())]);
   });
 
   beforeEach(async () => {
@@ -50,10 +51,6 @@ describe("load agents as ECS tasks (moto)", () => {
     );
     network = { subnets: [subnet.Subnet?.SubnetId as string], securityGroups: [group.GroupId as string] };
     await clients.ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-  });
-
-  afterAll(async () => {
-    await Promise.all(agents.map((a) => a.stop()));
   });
 
   const ecsAgents = (overrides: { reach?: (task: { id: string }, index: number) => string; timeoutMs?: number } = {}) =>
@@ -137,5 +134,39 @@ describe("load agents as ECS tasks (moto)", () => {
       /outside 127\.0\.0\.0\/8; an emulator target .* never contacts it/,
     );
     expect(await runningAgentTasks()).toEqual([]);
+  });
+});
+
+describe("gauntlet load --agents ecs:N (moto)", () => {
+  const moto = useMoto();
+
+  it("runs its agent tasks in the target's cluster and network, and stops them when it cannot reach them", async () => {
+    const world = await seedWorld(moto, { services: ["story-teller"] });
+    const target = awsTargetFile(moto, "agents");
+    const run = await gauntlet([
+      "load",
+      fixture("agents-tagged.ts"),
+      "--target",
+      target,
+      "--agents",
+      "ecs:2",
+      "--agent-image",
+      "gauntlet:test",
+    ]);
+    // moto gives tasks 10.x addresses, which an emulator target never contacts: the run cannot start.
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/load agent task .+ has address 10\.\d+\.\d+\.\d+, outside 127\.0\.0\.0\/8/);
+    const admin = moto.admin();
+    const listed = await admin.ecs.send(new ListTasksCommand({ cluster: world.cluster, startedBy: ECS_AGENT_STARTED_BY }));
+    expect(listed.taskArns).toHaveLength(2);
+    const described = await admin.ecs.send(new DescribeTasksCommand({ cluster: world.cluster, tasks: listed.taskArns }));
+    for (const task of described.tasks ?? []) {
+      expect(task.desiredStatus).toBe("STOPPED");
+      expect(task.attachments?.[0]?.details?.find((d) => d.name === "subnetId")?.value).toBe(world.subnets[0]);
+    }
+    const running = await admin.ecs.send(
+      new ListTasksCommand({ cluster: world.cluster, startedBy: ECS_AGENT_STARTED_BY, desiredStatus: "RUNNING" }),
+    );
+    expect(running.taskArns).toEqual([]);
   });
 });
