@@ -16,6 +16,7 @@ export const ECS_AGENT_FAMILY = "gauntlet-load-agent";
 export const ECS_AGENT_STARTED_BY = "gauntlet-load";
 const CONTAINER = "agent";
 const RUN_TASK_MAX = 10;
+const DESCRIBE_TASKS_MAX = 100;
 
 /** A task as the coordinator reaches it. */
 export interface EcsAgentTask {
@@ -137,8 +138,13 @@ export class EcsAgents {
     const deadline = performance.now() + (o.timeoutMs ?? 300_000);
     for (;;) {
       signal?.throwIfAborted();
-      const described = await o.clients.ecs.send(new DescribeTasksCommand({ cluster: o.cluster, tasks: [...arns] }));
-      const tasks = described.tasks ?? [];
+      const tasks: Task[] = [];
+      for (let i = 0; i < arns.length; i += DESCRIBE_TASKS_MAX) {
+        const described = await o.clients.ecs.send(
+          new DescribeTasksCommand({ cluster: o.cluster, tasks: arns.slice(i, i + DESCRIBE_TASKS_MAX) }),
+        );
+        tasks.push(...(described.tasks ?? []));
+      }
       const stopped = tasks.find((t) => t.lastStatus === "STOPPED");
       if (stopped)
         throw new AgentError(
