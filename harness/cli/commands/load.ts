@@ -63,6 +63,9 @@ stops it.
                    started by hand with 'gauntlet agent'); each agent's share is in the summary
   --agent-token T  the token remote agents were started with (or GAUNTLET_AGENT_TOKEN)
   --agent-ca FILE  PEM CA of wss:// agents' certificates
+  --agents ecs:N   N agents as ECS tasks of --agent-image IMAGE (Gauntlet's image: entry point 'gauntlet')
+                   in the aws target's ecs.cluster, on its gateway service's network (or --ecs-cluster,
+                   --ecs-subnets a,b, --ecs-security-groups sg); stopped (StopTask) when the run ends
   --pid PID        sample CPU and RSS of this local process (repeatable)
   --env KEY=VALUE  passed to the scenario as ctx.env (repeatable)
 ${stackOptionUsage}
@@ -82,6 +85,10 @@ the run, 2 when the run cannot start.`,
     agents: { type: "string" },
     "agent-token": { type: "string" },
     "agent-ca": { type: "string" },
+    "agent-image": { type: "string" },
+    "ecs-cluster": { type: "string" },
+    "ecs-subnets": { type: "string" },
+    "ecs-security-groups": { type: "string" },
   },
   async run(options, positionals, context) {
     const [name, ...extra] = positionals;
@@ -114,6 +121,15 @@ the run, 2 when the run cannot start.`,
           ...(workers !== undefined ? { workers } : {}),
           ...(token !== undefined ? { token } : {}),
           ...(caFile !== undefined ? { ca: readPem(caFile) } : {}),
+          ecs: {
+            targetFile,
+            image: optionalString(options["agent-image"]),
+            cluster: optionalString(options["ecs-cluster"]),
+            subnets: optionalString(options["ecs-subnets"])?.split(","),
+            securityGroups: optionalString(options["ecs-security-groups"])?.split(","),
+          },
+          progress: (line) => context.stderr.write(`${line}\n`),
+          signal: context.signal,
         })
       : undefined;
     let stack: StartedLocalStack | undefined;

@@ -3,6 +3,7 @@ import type { AgentEndpoint } from "./agent-connection.ts";
 import { AgentError } from "./agent-error.ts";
 import { type AgentFleetOptions, agentFleet } from "./agent-fleet.ts";
 import type { AgentsSpec } from "./agents-spec.ts";
+import type { EcsAgentFlags } from "./ecs-target.ts";
 import { MIN_TOKEN_LENGTH } from "./load-agent.ts";
 import { LocalAgents } from "./local-agents.ts";
 
@@ -13,6 +14,10 @@ export interface StartAgentsOptions extends AgentFleetOptions {
   token?: string;
   /** PEM of the CA behind wss:// agents' certificates. */
   ca?: string;
+  /** `--agents ecs:N`: the aws target file and the image (and network overrides). */
+  ecs?: EcsAgentFlags & { targetFile: string | undefined };
+  progress?: (line: string) => void;
+  signal?: AbortSignal;
 }
 
 /** Agents ready to take a run, and whatever must stop with it (local processes). */
@@ -46,7 +51,34 @@ export async function startAgents(spec: AgentsSpec, options: StartAgentsOptions 
       }));
       return { endpoints, generators: agentFleet(endpoints, options), [Symbol.asyncDispose]: async () => undefined };
     }
-    case "ecs":
-      throw new AgentError("--agents ecs:N is not available yet: run 'gauntlet agent' on your hosts and pass --agents ws://host:port,…");
+    case "ecs": {
+      if (!options.ecs) throw new AgentError("--agents ecs:N needs an aws target and an image (--target FILE --agent-image IMAGE)");
+      // The AWS SDK loads only for ECS agents.
+      const { ecsAgentsFromTarget } = await import("./ecs-target.ts");
+      const { EcsAgents } = await import("./ecs-agents.ts");
+      const place = await ecsAgentsFromTarget(options.ecs.targetFile, options.ecs);
+      try {
+        const started = await new EcsAgents({
+          ...place,
+          count: spec.count,
+          ...(options.workers !== undefined ? { workers: options.workers } : {}),
+          ...(options.progress ? { progress: options.progress } : {}),
+        }).start(options.signal);
+        return {
+          endpoints: started.endpoints,
+          generators: agentFleet(started.endpoints, options),
+          [Symbol.asyncDispose]: async () => {
+            try {
+              await started.stop(options.signal?.aborted ? "gauntlet load aborted" : "gauntlet load finished");
+            } finally {
+              place[Symbol.dispose]();
+            }
+          },
+        };
+      } catch (error) {
+        place[Symbol.dispose]();
+        throw error;
+      }
+    }
   }
 }
