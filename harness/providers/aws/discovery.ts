@@ -185,11 +185,15 @@ function taskOf(task: Task): DiscoveredTask {
   };
 }
 
-async function discoverEcs(clients: AwsClients, ecs: NonNullable<AwsTargetSection["ecs"]>): Promise<DiscoveredSystem["ecs"]> {
+async function discoverEcs(clients: AwsClients, ecs: NonNullable<AwsTargetSection["ecs"]>, file: string): Promise<DiscoveredSystem["ecs"]> {
   const serviceArns: string[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await clients.ecs.send(new ListServicesCommand({ cluster: ecs.cluster, nextToken }));
+    const page = await clients.ecs.send(new ListServicesCommand({ cluster: ecs.cluster, nextToken })).catch((error: unknown) => {
+      if (/ClusterNotFound/.test(String((error as Error).message)))
+        throw AwsError.notFound(file, "aws.ecs.cluster", `ECS cluster "${ecs.cluster}"`);
+      throw error;
+    });
     serviceArns.push(...(page.serviceArns ?? []));
     nextToken = page.nextToken;
   } while (nextToken);
@@ -238,10 +242,20 @@ async function discoverEcs(clients: AwsClients, ecs: NonNullable<AwsTargetSectio
 
 /** Finds the system a target's `aws` section names: read-only calls only. */
 export async function discoverSystem(clients: AwsClients, section: AwsTargetSection, file: string): Promise<DiscoveredSystem> {
-  const [nodes, nlb, ecs] = await Promise.all([
+  const [nodes, nlb, ecs] = await Promise.allSettled([
     discoverNodes(clients, section, file),
     section.nlb === undefined ? undefined : discoverNlb(clients, section.nlb, file),
-    section.ecs === undefined ? undefined : discoverEcs(clients, section.ecs),
+    section.ecs === undefined ? undefined : discoverEcs(clients, section.ecs, file),
   ]);
-  return { region: section.region, accountId: nodes.accountId, asg: nodes.asg, instances: nodes.instances, nlb, ecs };
+  // The first problem in the file's order (nodes, nlb, ecs), whichever call failed first.
+  for (const result of [nodes, nlb, ecs]) if (result.status === "rejected") throw result.reason;
+  const found = (nodes as PromiseFulfilledResult<Awaited<ReturnType<typeof discoverNodes>>>).value;
+  return {
+    region: section.region,
+    accountId: found.accountId,
+    asg: found.asg,
+    instances: found.instances,
+    nlb: (nlb as PromiseFulfilledResult<DiscoveredSystem["nlb"]>).value,
+    ecs: (ecs as PromiseFulfilledResult<DiscoveredSystem["ecs"]>).value,
+  };
 }
