@@ -196,12 +196,14 @@ export class StartedEcsAgents {
   async stop(reason = "gauntlet load finished"): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    const calls = [
-      ...this.taskArns.map((task) => this.#clients.ecs.send(new StopTaskCommand({ cluster: this.#cluster, task, reason }))),
+    const stopped = await Promise.allSettled(
+      this.taskArns.map((task) => this.#clients.ecs.send(new StopTaskCommand({ cluster: this.#cluster, task, reason }))),
+    );
+    const [deregistered] = await Promise.allSettled([
       this.#clients.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: this.#definition })),
-    ];
-    const failed = (await Promise.allSettled(calls)).find((c) => c.status === "rejected");
-    if (failed) throw failed.reason;
+    ]);
+    const failed = [...stopped, deregistered].find((c) => c?.status === "rejected");
+    if (failed?.status === "rejected") throw failed.reason;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
