@@ -15,6 +15,7 @@ export const stackOptionSpec = {
   "network-faults": { type: "boolean" },
   tls: { type: "boolean" },
   network: { type: "string" },
+  "sync-always": { type: "boolean" },
 } satisfies Command["options"];
 
 export const stackOptionUsage = `  --nodes N            NATS cluster size (default 5, as in production)
@@ -28,7 +29,9 @@ export const stackOptionUsage = `  --nodes N            NATS cluster size (defau
                        so), none (loopback, no partitions)
   --network-faults     the same as --network auto
   --tls                TLS everywhere with a CA made for this run: NATS clients and routes
-                       (client certificates verified), HTTPS gateways`;
+                       (client certificates verified), HTTPS gateways
+  --sync-always        JetStream fsyncs every write before acknowledging it (sync_interval:
+                       always; the default fsyncs every 2 minutes)`;
 
 const NETWORKS: readonly NetworkChoice[] = ["kernel", "proxy", "auto", "none"];
 

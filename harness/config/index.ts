@@ -5,6 +5,7 @@ export {
   type ResolvedAddresses,
   readTargetFile,
   type Target,
+  type TargetExpectations,
   type TargetFile,
   TargetSchema,
   toTarget,

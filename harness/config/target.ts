@@ -51,6 +51,14 @@ export const TargetSchema = z
         nodes: z.int().min(1).optional(),
         max_payload: Size.optional(),
         tls: z.boolean().optional(),
+        /** JetStream fsyncs every write on every node (`sync_interval: always`): a warning of the doctor's becomes a failure. */
+        sync: z.literal("always", { error: "expected always (the only setting that survives a power loss)" }).optional(),
+        /** Streams the manifest marks durable have at least this many replicas (on file storage). */
+        min_replicas: z
+          .int({ error: "expected a whole number of replicas" })
+          .min(1, "expected 1 to 5 replicas")
+          .max(5, "expected 1 to 5 replicas")
+          .optional(),
       })
       .default({}),
   })
@@ -76,9 +84,17 @@ export interface Target {
     | undefined;
   readonly control: { readonly url: string; readonly token: string } | undefined;
   readonly manifest: string | undefined;
-  readonly expect: { readonly nodes: number; readonly maxPayload: number | undefined; readonly tls: boolean | undefined };
+  readonly expect: TargetExpectations;
   /** Present for a target described by AWS resources: where its nodes and replicas are faulted through. */
   readonly aws?: AwsTargetSection | undefined;
+}
+
+export interface TargetExpectations {
+  readonly nodes: number;
+  readonly maxPayload: number | undefined;
+  readonly tls: boolean | undefined;
+  readonly sync: "always" | undefined;
+  readonly minReplicas: number | undefined;
 }
 
 /** What discovery found for an `aws` target, in the plain target's terms. */
@@ -111,6 +127,8 @@ export function toTarget(file: string, raw: TargetFile, resolved?: ResolvedAddre
       nodes: raw.expect.nodes ?? resolved?.nodes ?? nats.monitoring.length,
       maxPayload: raw.expect.max_payload,
       tls: raw.expect.tls,
+      sync: raw.expect.sync,
+      minReplicas: raw.expect.min_replicas,
     },
     aws: raw.aws,
   };

@@ -1,14 +1,8 @@
+import type { Check } from "./check.ts";
+import { type DurabilityExpectations, streamDurabilityCheck, syncCheck } from "./durability-assessment.ts";
 import type { NodeSnapshot, ReachableSnapshot, StreamReplicaView, StreamView } from "./node-snapshot.ts";
 
-export type CheckStatus = "pass" | "fail" | "warn" | "info";
-
-export interface Check {
-  readonly name: string;
-  readonly status: CheckStatus;
-  readonly detail: string;
-}
-
-export interface ClusterExpectations {
+export interface ClusterExpectations extends DurabilityExpectations {
   readonly nodes: number;
   readonly maxPayload?: number;
   readonly tls?: boolean;
@@ -213,6 +207,8 @@ export function assessCluster(snapshots: readonly NodeSnapshot[], expect: Cluste
     ),
     maxPayloadCheck(nodes, expect),
     tlsCheck(nodes, expect),
+    syncCheck(nodes, expect),
+    streamDurabilityCheck(streams, expect),
   ];
   return {
     healthy: checks.every((check) => check.status !== "fail"),

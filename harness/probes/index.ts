@@ -1,7 +1,6 @@
+export type { Check, CheckStatus } from "./check.ts";
 export {
   assessCluster,
-  type Check,
-  type CheckStatus,
   type ClusterAssessment,
   type ClusterExpectations,
   findIslands,
@@ -9,10 +8,19 @@ export {
   streamsFromLeaders,
 } from "./cluster-assessment.ts";
 export { recordClusterState } from "./cluster-snapshot.ts";
+export { type DurabilityExpectations, streamDurabilityCheck, syncCheck } from "./durability-assessment.ts";
 export { type GatewayReadiness, probeGatewayReadiness } from "./gateway-readiness.ts";
 export { getMonitoring, MonitoringError } from "./monitoring-client.ts";
-export { type NodeSnapshot, type ReachableSnapshot, type StreamView, snapshotCluster, snapshotNode } from "./node-snapshot.ts";
+export {
+  type JetStreamSync,
+  type NodeSnapshot,
+  type ReachableSnapshot,
+  type StreamView,
+  snapshotCluster,
+  snapshotNode,
+} from "./node-snapshot.ts";
 export { countServiceInstances } from "./service-discovery.ts";
 export { checkSystemHealth, type SystemExpectations, type SystemHealth } from "./system-health.ts";
+export { clusterExpectationsOf, manifestOf } from "./target-expectations.ts";
 export { checkTlsClient } from "./tls-client.ts";
 export { waitForClusterFormed } from "./wait-for-cluster.ts";

@@ -8,7 +8,8 @@ interface Varz {
   tls_required?: boolean;
   tls_verify?: boolean;
   cluster?: { tls_required?: boolean };
-  jetstream?: { config?: unknown };
+  /** `sync_interval` in nanoseconds; with `sync_interval: always` it stays at the default and `sync_always` is set. */
+  jetstream?: { config?: { sync_interval?: number; sync_always?: boolean } };
 }
 
 interface Routez {
@@ -25,6 +26,7 @@ export interface StreamReplicaView {
 export interface StreamView {
   readonly name: string;
   readonly replicas: number;
+  readonly storage: "file" | "memory";
   readonly leader: string | undefined;
   readonly followers: readonly StreamReplicaView[];
   readonly messages: number;
@@ -37,12 +39,14 @@ interface Jsz {
   account_details?: Array<{
     stream_detail?: Array<{
       name: string;
-      config?: { num_replicas?: number };
+      config?: { num_replicas?: number; storage?: string };
       state?: { messages?: number };
       cluster?: { leader?: string; replicas?: Array<{ name: string; current: boolean; offline?: boolean; lag?: number }> };
     }>;
   }>;
 }
+
+export type JetStreamSync = { readonly always: true } | { readonly always: false; readonly intervalMs: number };
 
 /** One node as its monitoring port sees it, or why it could not be seen. */
 export type NodeSnapshot =
@@ -60,6 +64,8 @@ export type NodeSnapshot =
       /** Cluster routes require TLS. */
       readonly routesTls: boolean;
       readonly jetstream: boolean;
+      /** How often JetStream fsyncs its file store: after every write, or every `intervalMs`; undefined without JetStream. */
+      readonly sync: JetStreamSync | undefined;
       readonly metaLeader: string | undefined;
       readonly metaClusterSize: number | undefined;
       /** Distinct route peers, by server name where the server reports it (routes are pooled: count peers, not connections). */
@@ -69,6 +75,16 @@ export type NodeSnapshot =
     };
 
 export type ReachableSnapshot = Extract<NodeSnapshot, { reachable: true }>;
+
+const NANOS_PER_MS = 1_000_000;
+/** nats-server's default, for servers that leave the field out. */
+const DEFAULT_SYNC_INTERVAL_MS = 120_000;
+
+function syncOf(config: NonNullable<Varz["jetstream"]>["config"]): JetStreamSync | undefined {
+  if (!config) return undefined;
+  if (config.sync_always) return { always: true };
+  return { always: false, intervalMs: config.sync_interval ? config.sync_interval / NANOS_PER_MS : DEFAULT_SYNC_INTERVAL_MS };
+}
 
 export async function snapshotNode(url: string, options: { streams?: boolean; timeoutMs?: number } = {}): Promise<NodeSnapshot> {
   const timeoutMs = options.timeoutMs ?? 2_000;
@@ -85,6 +101,7 @@ export async function snapshotNode(url: string, options: { streams?: boolean; ti
         (stream): StreamView => ({
           name: stream.name,
           replicas: stream.config?.num_replicas ?? (stream.cluster?.replicas?.length ?? 0) + 1,
+          storage: stream.config?.storage === "memory" ? "memory" : "file",
           leader: stream.cluster?.leader,
           followers: (stream.cluster?.replicas ?? []).map((replica) => ({
             name: replica.name,
@@ -108,6 +125,7 @@ export async function snapshotNode(url: string, options: { streams?: boolean; ti
       tlsVerify: varz.tls_verify ?? false,
       routesTls: varz.cluster?.tls_required ?? false,
       jetstream: varz.jetstream?.config !== undefined,
+      sync: syncOf(varz.jetstream?.config),
       metaLeader: jsz.meta_cluster?.leader || undefined,
       metaClusterSize: jsz.meta_cluster?.cluster_size,
       routePeers: [...peers],

@@ -1,6 +1,6 @@
 import { connect } from "@nats-io/transport-node";
 import { type NatsAccess, natsConnectionOptions } from "../../lib/nats-options/index.ts";
-import type { Check } from "./cluster-assessment.ts";
+import type { Check } from "./check.ts";
 
 const NAME = "TLS client";
 

@@ -71,7 +71,9 @@ export async function loadProfile(reference: string, cwd = process.cwd()): Promi
           ? "auto"
           : "none"),
       tls: raw.stack?.tls ?? false,
+      syncAlways: raw.stack?.sync === "always",
     },
+    expect: { sync: raw.expect?.sync, minReplicas: raw.expect?.min_replicas },
     e2e: { enabled: raw.e2e?.enabled ?? true },
     failover: {
       enabled: raw.failover?.enabled ?? false,

@@ -26,6 +26,15 @@ export const ProfileFile = z.strictObject({
       tls: z.boolean().optional(),
       /** How nodes are linked: kernel (namespaces + iptables), proxy, auto (kernel where it works), none. */
       network: z.enum(["kernel", "proxy", "auto", "none"]).optional(),
+      /** JetStream on the local stack fsyncs every write (as `--sync-always`). */
+      sync: z.literal("always").optional(),
+    })
+    .optional(),
+  /** Added to the target's `expect` for this run, as in a target file: turns the doctor's durability warnings into failures. */
+  expect: z
+    .strictObject({
+      sync: z.literal("always").optional(),
+      min_replicas: z.int().min(1).max(5).optional(),
     })
     .optional(),
   e2e: z.strictObject({ enabled: z.boolean().optional() }).optional(),
@@ -74,7 +83,9 @@ export interface Profile {
     /** How the local stack's nodes are linked (`none` unless partitions are wanted). */
     readonly network: "kernel" | "proxy" | "auto" | "none";
     readonly tls: boolean;
+    readonly syncAlways: boolean;
   };
+  readonly expect: { readonly sync: "always" | undefined; readonly minReplicas: number | undefined };
   readonly e2e: { readonly enabled: boolean };
   readonly failover: {
     readonly enabled: boolean;

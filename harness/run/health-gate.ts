@@ -1,10 +1,9 @@
 import { connect } from "@nats-io/transport-node";
 import { natsConnectionOptions } from "../../lib/nats-options/index.ts";
 import { waitUntil } from "../../lib/retry/index.ts";
-import { DEFAULT_MANIFEST, loadManifest } from "../../services/manifest/index.ts";
 import type { Target } from "../config/index.ts";
 import { fetchTrusting } from "../net/trusted-fetch.ts";
-import { checkSystemHealth, type SystemExpectations, type SystemHealth } from "../probes/index.ts";
+import { checkSystemHealth, clusterExpectationsOf, manifestOf, type SystemExpectations, type SystemHealth } from "../probes/index.ts";
 import type { HealthCheckpoint } from "../record/index.ts";
 
 export interface HealthGateOptions {
@@ -18,14 +17,10 @@ export interface HealthGateOptions {
 }
 
 async function expectationsOf(target: Target): Promise<SystemExpectations> {
-  const fleet = target.gateway || target.manifest ? await loadManifest(target.manifest ?? DEFAULT_MANIFEST) : undefined;
+  const fleet = await manifestOf(target);
   return {
     monitoring: target.nats.monitoring,
-    cluster: {
-      nodes: target.expect.nodes,
-      ...(target.expect.maxPayload !== undefined ? { maxPayload: target.expect.maxPayload } : {}),
-      ...(target.expect.tls !== undefined ? { tls: target.expect.tls } : {}),
-    },
+    cluster: clusterExpectationsOf(target, fleet),
     gatewayUrls: target.gateway?.urls ?? [],
     fetch: fetchTrusting(target.gateway?.tls?.ca),
     services: Object.fromEntries((fleet?.services ?? []).map((service) => [service.name, service.replicas])),

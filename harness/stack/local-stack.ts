@@ -30,6 +30,8 @@ export interface LocalStackOptions {
   readonly network?: NetworkChoice;
   /** TLS everywhere: NATS clients and routes (client certificates verified), the gateways serve HTTPS. */
   readonly tls?: boolean;
+  /** JetStream fsyncs every write before acknowledging it (`sync_interval: always`). */
+  readonly syncAlways?: boolean;
   /** Makes each NATS user's password (default: 12 random bytes, base64url, so it may start with `-`). */
   readonly newSecret?: () => string;
 }
@@ -199,6 +201,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Start
         .withMaxPayload(MAX_PAYLOAD)
         .withNetwork(options.network ?? "none")
         .withTls(options.tls ?? false)
+        .withSyncAlways(options.syncAlways ?? false)
         .withConfig(manifest && users ? authorization(users, manifest) : {})
         .withProgress((message) => progress.detail(message))
         .start(options.signal),

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 
+export { durableStreams } from "./durable-streams.ts";
 export { loadManifest, parseManifest } from "./load.ts";
 export { ManifestError } from "./manifest-error.ts";
 export type {

@@ -52,6 +52,7 @@ function toService(raw: RawManifest["services"][number]): ManifestService {
       replicas: s.replicas,
       storage: s.storage,
       duplicateWindowMs: s.duplicateWindow,
+      durable: s.durable,
     })),
     kv: raw.kv,
     calls: raw.calls,

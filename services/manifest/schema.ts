@@ -99,6 +99,7 @@ const stream = z.strictObject({
     .default(3),
   storage: z.enum(["file", "memory"], { error: "expected storage file or memory" }).default("file"),
   duplicateWindow: positiveDuration.prefault("2m"),
+  durable: z.boolean({ error: "expected true or false" }).default(false),
 });
 
 const kv = z.strictObject({
@@ -113,6 +114,7 @@ const kv = z.strictObject({
     .min(1, "expected 1 to 64 revisions")
     .max(64, "expected 1 to 64 revisions")
     .default(1),
+  durable: z.boolean({ error: "expected true or false" }).default(false),
 });
 
 const service = z.strictObject({

@@ -45,12 +45,16 @@ export interface ManifestStream {
   replicas: number;
   storage: "file" | "memory";
   duplicateWindowMs: number;
+  /** Acknowledged writes must survive crashes: `gauntlet doctor` checks its replicas, storage and the servers' fsync. */
+  durable: boolean;
 }
 
 export interface ManifestKv {
   bucket: string;
   replicas: number;
   history: number;
+  /** As a stream's `durable`, for the bucket's stream `KV_<bucket>`. */
+  durable: boolean;
 }
 
 export type LatencyProfile =

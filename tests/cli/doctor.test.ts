@@ -10,13 +10,30 @@ import { gauntlet } from "../support/cli.ts";
 const dir = mkdtempSync(join(tmpdir(), "gauntlet-doctor-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function writeTarget(name: string, servers: string[], monitoring: string[], extra = "", nats = ""): string {
+function writeTarget(name: string, servers: string[], monitoring: string[], extra = "", nats = "", manifest?: string): string {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(
     file,
-    `nats:\n  servers: [${servers.join(", ")}]\n  monitoring: [${monitoring.join(", ")}]\n${nats}expect:\n  nodes: ${monitoring.length}\n  max_payload: 4MB\n${extra}`,
+    `nats:\n  servers: [${servers.join(", ")}]\n  monitoring: [${monitoring.join(", ")}]\n${nats}${manifest ? `manifest: ${manifest}\n` : ""}expect:\n  nodes: ${monitoring.length}\n  max_payload: 4MB\n${extra}`,
   );
   return file;
+}
+
+/** A one-service manifest whose streams are all marked durable. */
+function writeManifest(name: string, durable: string[]): string {
+  const file = join(dir, `${name}-manifest.yaml`);
+  const streams = durable.map((stream) => `      - { name: ${stream}, subjects: ["${stream}.>"], durable: true }`).join("\n");
+  writeFileSync(
+    file,
+    `services:\n  - name: ledger\n    version: 1.0.0\n    endpoints:\n      - { name: get, timeout: 1s, samples: [{}], responseSchema: { type: object } }\n    streams:\n${streams}\n`,
+  );
+  return file;
+}
+
+async function addStream(servers: string[], name: string, replicas: number, storage: StorageType): Promise<void> {
+  const nc = await connect({ servers });
+  await (await jetstreamManager(nc)).streams.add({ name, subjects: [`${name}.>`], num_replicas: replicas, storage });
+  await nc.close();
 }
 
 async function addReplicatedStream(servers: string[], name: string): Promise<void> {
@@ -96,6 +113,44 @@ describe("gauntlet doctor", () => {
       /TLS client\s+✖ FAIL\s+with the target's CA and no client certificate: .*(certificate required|ECONNRESET)/,
     );
     expect(refused.code).toBe(1);
+  });
+
+  it("warns on the default sync_interval naming each node, and on a durable stream that is R1 or in memory", async () => {
+    await using cluster = await new LocalCluster().withNodes(3).start();
+    await addStream(cluster.clientUrls, "ORDERS", 1, StorageType.File);
+    await addStream(cluster.clientUrls, "AUDIT", 3, StorageType.Memory);
+    await addStream(cluster.clientUrls, "SCRATCH", 1, StorageType.Memory);
+    const manifest = writeManifest("r1-memory", ["ORDERS", "AUDIT"]);
+    const target = writeTarget("lax", cluster.clientUrls, cluster.monitoringUrls, "", "", manifest);
+    const result = await gauntlet(["doctor", "--target", target]);
+    expect(result.stdout).toMatch(/nats-1 .* 120s\n/);
+    expect(result.stdout).toMatch(/JetStream sync\s+! warn\s+sync_interval 120s on nats-1, nats-2, nats-3: a power loss/);
+    expect(result.stdout).toMatch(
+      /stream durability\s+! warn\s+AUDIT is durable but on memory storage .*; ORDERS is durable but R1 \(needs R≥3\) — .*SCRATCH R1 memory/,
+    );
+    expect(result.stdout).toContain("Verdict: HEALTHY");
+    expect(result.code).toBe(0);
+
+    const strict = writeTarget("strict", cluster.clientUrls, cluster.monitoringUrls, "  sync: always\n  min_replicas: 3\n", "", manifest);
+    const failed = await gauntlet(["doctor", "--target", strict]);
+    expect(failed.stdout).toMatch(/JetStream sync\s+✖ FAIL\s+sync_interval 120s on nats-1, nats-2, nats-3 \(expected always\)/);
+    expect(failed.stdout).toMatch(
+      /stream durability\s+✖ FAIL\s+AUDIT is durable but on memory storage .*; ORDERS is durable but R1 \(needs R≥3\)/,
+    );
+    expect(failed.stdout).toContain("Verdict: UNHEALTHY");
+    expect(failed.code).toBe(1);
+  });
+
+  it("passes a cluster that fsyncs every write with its durable streams on R3 file storage", async () => {
+    await using cluster = await new LocalCluster().withNodes(3).withSyncAlways().start();
+    await addStream(cluster.clientUrls, "ORDERS", 3, StorageType.File);
+    const manifest = writeManifest("r3-file", ["ORDERS"]);
+    const target = writeTarget("durable", cluster.clientUrls, cluster.monitoringUrls, "  sync: always\n  min_replicas: 3\n", "", manifest);
+    const result = await gauntlet(["doctor", "--target", target]);
+    expect(result.stdout).toMatch(/JetStream sync\s+✔ pass\s+sync_interval always on nats-1, nats-2, nats-3/);
+    expect(result.stdout).toMatch(/stream durability\s+✔ pass\s+ORDERS R3 file \(durable\)/);
+    expect(result.stdout).toContain("Verdict: HEALTHY");
+    expect(result.code).toBe(0);
   });
 
   it("refuses a malformed target with file, field and problem (exit 2)", async () => {

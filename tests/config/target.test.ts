@@ -41,7 +41,15 @@ describe("target file", () => {
     const target = await loadTarget(targetFile(VALID));
     expect(target.nats.servers).toEqual(["nats://127.0.0.1:4222"]);
     expect(target.gateway?.urls).toEqual(["http://127.0.0.1:8080"]);
-    expect(target.expect).toEqual({ nodes: 5, maxPayload: 4 * 1024 * 1024, tls: undefined });
+    expect(target.expect).toEqual({ nodes: 5, maxPayload: 4 * 1024 * 1024, tls: undefined, sync: undefined, minReplicas: undefined });
+  });
+
+  it("reads the durability a target expects", async () => {
+    const target = await loadTarget(targetFile(`${VALID}  sync: always\n  min_replicas: 3\n`));
+    expect(target.expect).toMatchObject({ sync: "always", minReplicas: 3 });
+    expect(await problemOf(`${VALID}  sync: 1s\n`)).toBe(
+      "FILE:expect.sync: expected always (the only setting that survives a power loss) (line 10)",
+    );
   });
 
   it("expects one node per monitoring URL when expect.nodes is absent", async () => {

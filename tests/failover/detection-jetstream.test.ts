@@ -159,7 +159,7 @@ describe("detection power (JetStream)", () => {
       gateway: undefined,
       control: undefined,
       manifest: undefined,
-      expect: { nodes: 3, maxPayload: undefined, tls: undefined },
+      expect: { nodes: 3, maxPayload: undefined, tls: undefined, sync: undefined, minReplicas: undefined },
     });
     const result = await runExperiment(remote, { name: "kill-node-remote", fault: { kind: "kill-node" } });
     expect(result.verdict.verdict).toBe("error");

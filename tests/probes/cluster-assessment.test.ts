@@ -15,6 +15,7 @@ function node(name: string, peers: string[], overrides: Partial<Reachable> = {})
     tlsVerify: false,
     routesTls: false,
     jetstream: true,
+    sync: { always: false, intervalMs: 120_000 },
     metaLeader: "n1",
     metaClusterSize: 3,
     routePeers: peers,
@@ -79,6 +80,7 @@ describe("cluster assessment", () => {
     const stream: StreamView = {
       name: "EVENTS",
       replicas: 3,
+      storage: "file",
       leader: "n1",
       followers: [
         { name: "n2", current: true, offline: false, lag: 0 },
@@ -93,7 +95,15 @@ describe("cluster assessment", () => {
   });
 
   it("does not trust a follower's view of a stream whose leader is unreachable", () => {
-    const followerView: StreamView = { name: "EVENTS", replicas: 3, leader: "n9", followers: [], messages: 0, leaderReachable: false };
+    const followerView: StreamView = {
+      name: "EVENTS",
+      replicas: 3,
+      storage: "file",
+      leader: "n9",
+      followers: [],
+      messages: 0,
+      leaderReachable: false,
+    };
     const nodes = healthy();
     nodes[1] = node("n2", ["n1", "n3"], { streams: [followerView] });
     expect(statusOf(nodes, "streams current")).toMatchObject({ status: "fail", detail: "EVENTS: leader n9 unreachable" });

@@ -18,9 +18,11 @@ describe("profiles", () => {
     expect(builtInProfiles()).toEqual(["nightly", "release", "smoke"]);
   });
 
-  it("release extends nightly: nightly's stack and fault matrix, its own strict thresholds", async () => {
+  it("release extends nightly: nightly's stack fsyncing every write, durability expected, nightly's fault matrix, strict thresholds", async () => {
     const [nightly, release] = await Promise.all([loadProfile("nightly"), loadProfile("release")]);
-    expect(release.stack).toEqual(nightly.stack);
+    expect(release.stack).toEqual({ ...nightly.stack, syncAlways: true });
+    expect(nightly.stack.syncAlways).toBe(false);
+    expect(release.expect).toEqual({ sync: "always", minReplicas: 3 });
     expect(release.failover).toEqual(nightly.failover);
     const mixed = release.load.scenarios.find((step) => step.scenario === "gateway-mixed");
     expect(mixed?.thresholds?.http_req_failed).toEqual(["rate<0.001"]);

@@ -104,7 +104,7 @@ describe("co-hosted fleet on a 3-node cluster, as a user limited to fleetPermiss
   it("a replica whose KV bucket was never provisioned does not start, and the error names the bucket", async () => {
     const broken = structuredClone(manifest);
     const stateManager = broken.services.find((s) => s.name === "state-manager");
-    if (stateManager) stateManager.kv = [{ bucket: "never-provisioned", replicas: 3, history: 1 }];
+    if (stateManager) stateManager.kv = [{ bucket: "never-provisioned", replicas: 3, history: 1, durable: false }];
     const starting = startFleet({
       manifest: broken,
       servers: cluster.clientUrls,

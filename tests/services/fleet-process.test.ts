@@ -140,7 +140,9 @@ describe("fleet with one process per replica", () => {
     const broken = structuredClone(manifest);
     const eventBus = broken.services.find((s) => s.name === "event-bus");
     if (eventBus)
-      eventBus.streams = [{ name: "NEVER_PROVISIONED", subjects: ["never.>"], replicas: 3, storage: "file", duplicateWindowMs: 1000 }];
+      eventBus.streams = [
+        { name: "NEVER_PROVISIONED", subjects: ["never.>"], replicas: 3, storage: "file", duplicateWindowMs: 1000, durable: false },
+      ];
     await using failing = await startFleet({
       manifest: broken,
       servers: cluster.clientUrls,

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { GauntletError } from "../../lib/errors/index.ts";
-import { DEFAULT_MANIFEST, loadManifest, ManifestError, parseManifest } from "../../services/manifest/index.ts";
+import { DEFAULT_MANIFEST, durableStreams, loadManifest, ManifestError, parseManifest } from "../../services/manifest/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "gauntlet-manifest-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,7 +70,15 @@ describe("manifest loader: valid files", () => {
     const named = manifest.services.filter((s) => s.behaviour !== "stand-in").map((s) => s.name);
     expect(named.sort()).toEqual(["ai-integration", "event-bus", "model-management", "state-manager", "story-teller"]);
     const events = manifest.services.find((s) => s.name === "event-bus")?.streams[0];
-    expect(events).toEqual({ name: "EVENTS", subjects: ["events.>"], replicas: 3, storage: "file", duplicateWindowMs: 120_000 });
+    expect(events).toEqual({
+      name: "EVENTS",
+      subjects: ["events.>"],
+      replicas: 3,
+      storage: "file",
+      duplicateWindowMs: 120_000,
+      durable: true,
+    });
+    expect(durableStreams(manifest)).toEqual(["KV_state", "EVENTS"]);
     const infer = manifest.services.find((s) => s.name === "ai-integration")?.endpoints[0];
     expect(infer?.slowSample).toEqual({ request: { prompt: "slow", delay_ms: 5000 }, minDelayMs: 5000 });
     expect((infer?.timeoutMs ?? 0) < 5000).toBe(true);
@@ -97,8 +105,15 @@ describe("manifest loader: valid files", () => {
       responseSchema: { type: "object" },
     });
     expect(beta?.endpoints[0]).toMatchObject({ subject: "shop.beta.put", queue: "workers", timeoutMs: 250, samples: [{ id: 2 }, "text"] });
-    expect(beta?.streams[0]).toEqual({ name: "ORDERS", subjects: ["orders.>"], replicas: 3, storage: "file", duplicateWindowMs: 120_000 });
-    expect(beta?.kv[0]).toEqual({ bucket: "carts", replicas: 3, history: 1 });
+    expect(beta?.streams[0]).toEqual({
+      name: "ORDERS",
+      subjects: ["orders.>"],
+      replicas: 3,
+      storage: "file",
+      duplicateWindowMs: 120_000,
+      durable: false,
+    });
+    expect(beta?.kv[0]).toEqual({ bucket: "carts", replicas: 3, history: 1, durable: false });
     expect(beta?.profile).toEqual({
       latency: { distribution: "lognormal", p50Ms: 5, p99Ms: 50 },
       payloadBytes: 100,

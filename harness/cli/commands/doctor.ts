@@ -1,5 +1,15 @@
 import { readTargetFile, type Target } from "../../config/index.ts";
-import { assessCluster, type Check, type CheckStatus, checkTlsClient, type NodeSnapshot, snapshotCluster } from "../../probes/index.ts";
+import {
+  assessCluster,
+  type Check,
+  type CheckStatus,
+  checkTlsClient,
+  clusterExpectationsOf,
+  type JetStreamSync,
+  manifestOf,
+  type NodeSnapshot,
+  snapshotCluster,
+} from "../../probes/index.ts";
 import { type Color, paint, renderTable } from "../../ui/index.ts";
 import { type Command, ExitCode } from "../command.ts";
 import { optionalString } from "../options.ts";
@@ -8,6 +18,8 @@ import { resolveTarget } from "../target-option.ts";
 const STATUS_COLOR: Record<CheckStatus, Color> = { pass: "green", fail: "red", warn: "yellow", info: "dim" };
 const STATUS_MARK: Record<CheckStatus, string> = { pass: "✔ pass", fail: "✖ FAIL", warn: "! warn", info: "· info" };
 
+const syncText = (sync: JetStreamSync | undefined) => (sync === undefined ? "-" : sync.always ? "always" : `${sync.intervalMs / 1000}s`);
+
 export const command: Command = {
   name: "doctor",
   summary: "check a NATS system and print a verdict table",
@@ -15,7 +27,10 @@ export const command: Command = {
 
 Checks every node of the target (default: the running local stack): reachable, cluster
 formed (islands named), JetStream with one meta leader, stream replicas current,
-max_payload as expected, TLS on or off; with TLS in the target (nats.tls or expect.tls),
+max_payload as expected, TLS on or off; each node's JetStream sync_interval and every
+stream's replicas and storage (a warning for sync ≠ always, and for a stream the manifest
+marks durable on R < 3 or memory; failures with expect.sync: always / expect.min_replicas);
+with TLS in the target (nats.tls or expect.tls),
 one NATS connection with its CA and client certificate. For a target with an aws section, also: ASG
 desired = InService = NATS cluster_size = routed peers (an instance outside the routes is
 named), NLB targets = the ASG's instances, healthy, in ≥ 2 AZs; nodes spread over AZs;
@@ -28,11 +43,7 @@ Exit 0 healthy, 1 unhealthy, 2 could not run.`,
     using aws = file && raw?.aws ? await import("../../providers/aws/index.ts").then((m) => m.openAwsTarget(file, raw)) : undefined;
     const target: Target = aws?.target ?? (await resolveTarget(file));
     const snapshots = await snapshotCluster(target.nats.monitoring, { streams: true });
-    const clusterAssessment = assessCluster(snapshots, {
-      nodes: target.expect.nodes,
-      ...(target.expect.maxPayload !== undefined ? { maxPayload: target.expect.maxPayload } : {}),
-      ...(target.expect.tls !== undefined ? { tls: target.expect.tls } : {}),
-    });
+    const clusterAssessment = assessCluster(snapshots, clusterExpectationsOf(target, await manifestOf(target)));
     let awsChecks: Check[] = [];
     if (aws) {
       const { assessAwsSystem, isServing } = await import("../../providers/aws/index.ts");
@@ -54,11 +65,11 @@ Exit 0 healthy, 1 unhealthy, 2 could not run.`,
     } else {
       const nodeRows = snapshots.map((s) =>
         s.reachable
-          ? [s.serverName, s.url, s.version, String(s.routePeers.length), s.metaLeader ?? "-", s.jetstream ? "on" : "off"]
-          : ["?", s.url, paint(out, "red", "unreachable"), "-", "-", "-"],
+          ? [s.serverName, s.url, s.version, String(s.routePeers.length), s.metaLeader ?? "-", s.jetstream ? "on" : "off", syncText(s.sync)]
+          : ["?", s.url, paint(out, "red", "unreachable"), "-", "-", "-", "-"],
       );
       out.write(`Target: ${target.name}\n\n`);
-      out.write(`${renderTable(["node", "monitoring", "version", "route peers", "meta leader", "JetStream"], nodeRows)}\n\n`);
+      out.write(`${renderTable(["node", "monitoring", "version", "route peers", "meta leader", "JetStream", "sync"], nodeRows)}\n\n`);
       const row = (check: Check) => [check.name, paint(out, STATUS_COLOR[check.status], STATUS_MARK[check.status]), check.detail];
       out.write(`${renderTable(["check", "status", "detail"], assessment.checks.map(row))}\n\n`);
       const verdict = assessment.healthy ? paint(out, "green", "HEALTHY") : paint(out, "red", "UNHEALTHY");

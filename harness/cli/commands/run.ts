@@ -6,6 +6,7 @@ import { recordClusterState } from "../../probes/index.ts";
 import { loadProfile, type Profile } from "../../profiles/index.ts";
 import { resolveTargetFile } from "../../providers/index.ts";
 import { RunRecord, type SuiteResult, type Summary, summarizeLatency } from "../../record/index.ts";
+import { durabilityPreflight, withProfileExpectations } from "../../run/durability-preflight.ts";
 import { finishRun } from "../../run/finish-run.ts";
 import { HealthGate } from "../../run/health-gate.ts";
 import { type RunContext, runE2e, runFailover, runLoadSteps } from "../../run/run-steps.ts";
@@ -33,6 +34,7 @@ function stackOptions(profile: Profile, options: ParsedOptions) {
     fleet,
     network: networkChoice(options, profile.stack.network),
     tls: Boolean(options.tls) || profile.stack.tls,
+    syncAlways: Boolean(options["sync-always"]) || profile.stack.syncAlways,
   };
 }
 
@@ -94,7 +96,7 @@ it they are reported as not run (see 'gauntlet chaos' for the dry-run plan).`,
         return startLocalStack({ ...stackChoice, progress, signal: context.signal }).finally(() => progress.finish());
       };
       if (!target) stack = await startStack();
-      const system = target ?? (await loadTarget((stack as StartedLocalStack).targetFile));
+      const system = withProfileExpectations(target ?? (await loadTarget((stack as StartedLocalStack).targetFile)), profile.expect);
       const record = new RunRecord(optionalString(options["runs-dir"]) ?? join(context.repoRoot, "reports", "runs"));
       let run: RunContext = {
         repoRoot: context.repoRoot,
@@ -114,7 +116,7 @@ it they are reported as not run (see 'gauntlet chaos' for the dry-run plan).`,
               await stack?.stop();
               stack = undefined;
               stack = await startStack();
-              return loadTarget(stack.targetFile);
+              return withProfileExpectations(await loadTarget(stack.targetFile), profile.expect);
             }
           : undefined,
       });
@@ -131,6 +133,8 @@ it they are reported as not run (see 'gauntlet chaos' for the dry-run plan).`,
       const before = await clusterState(system);
       const suites: SuiteResult[] = [];
       const sections: Pick<Summary, "failover" | "load"> = {};
+      const preflight = await durabilityPreflight(system);
+      if (preflight) suites.push(preflight);
       if (profile.e2e.enabled) suites.push(await runE2e(await next("e2e")));
       if (profile.failover.enabled) {
         const failover = await runFailover(await next("failover"), { ...profile.failover, seed }, experiments);

@@ -34,6 +34,7 @@ ${stackOptionUsage}
       fleet,
       network: networkChoice(options, "auto"),
       tls: Boolean(options.tls),
+      syncAlways: Boolean(options["sync-always"]),
       progress,
       signal: context.signal,
     }).finally(() => progress.finish());

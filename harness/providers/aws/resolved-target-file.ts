@@ -13,6 +13,8 @@ export function writeResolvedTarget(file: string, target: Target): void {
       nodes: target.expect.nodes,
       ...(target.expect.maxPayload !== undefined ? { max_payload: target.expect.maxPayload } : {}),
       ...(target.expect.tls !== undefined ? { tls: target.expect.tls } : {}),
+      ...(target.expect.sync !== undefined ? { sync: target.expect.sync } : {}),
+      ...(target.expect.minReplicas !== undefined ? { min_replicas: target.expect.minReplicas } : {}),
     },
   };
   writeFileSync(file, `# Resolved by gauntlet discover from ${target.file} at ${new Date().toISOString()}.\n${stringify(document)}`);

@@ -47,6 +47,7 @@ export class LocalCluster {
   #onProgress: ProgressListener = () => {};
   #network: NetworkChoice = "none";
   #tls = false;
+  #syncAlways = false;
   #hosts: readonly string[] | undefined;
   #fixedPorts: Omit<NodePorts, "host"> | undefined;
 
@@ -100,6 +101,12 @@ export class LocalCluster {
    */
   withTls(enabled = true): this {
     this.#tls = enabled;
+    return this;
+  }
+
+  /** Every node fsyncs each JetStream write before acknowledging it (`sync_interval: always`), as a durable production cluster should. */
+  withSyncAlways(enabled = true): this {
+    this.#syncAlways = enabled;
     return this;
   }
 
@@ -165,6 +172,7 @@ export class LocalCluster {
         storeDir: join(nodeDir, "jetstream"),
         maxPayload: this.#maxPayload,
         extra: this.#extra,
+        syncAlways: this.#syncAlways,
         ...(tls ? { tls: { ca: tls.ca, ...tls.server } } : {}),
         ...(network && deadEndPort !== undefined ? { proxiedRoutes: { urls: network.routesFrom(name), deadEndPort } } : {}),
       });

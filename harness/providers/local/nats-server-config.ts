@@ -16,6 +16,8 @@ export interface NodeConfigInput {
   readonly extra: Record<string, unknown>;
   /** TLS on client connections and routes, both verifying the peer's certificate against the CA. */
   readonly tls?: ServerTls;
+  /** JetStream fsyncs every write before acknowledging it (`sync_interval: always`) instead of every 2 minutes. */
+  readonly syncAlways?: boolean;
   /** Route links to dial instead of the peers' cluster ports directly (network-fault proxies). */
   readonly proxiedRoutes?: ProxiedRoutes;
 }
@@ -57,7 +59,12 @@ export function natsServerConfig(input: NodeConfigInput): Record<string, unknown
     lame_duck_duration: "30s",
     lame_duck_grace_period: "1s",
     ...(input.tls ? { tls: tlsBlock(input.tls) } : {}),
-    jetstream: { store_dir: input.storeDir, max_memory_store: 256 * MiB, max_file_store: 4096 * MiB },
+    jetstream: {
+      store_dir: input.storeDir,
+      max_memory_store: 256 * MiB,
+      max_file_store: 4096 * MiB,
+      ...(input.syncAlways ? { sync_interval: "always" } : {}),
+    },
     ...(clustered
       ? {
           cluster: {
