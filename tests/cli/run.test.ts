@@ -106,6 +106,29 @@ describe("gauntlet run", () => {
     );
   });
 
+  it("fails a release-strict run on a cluster that does not fsync every write, and passes one that does", async () => {
+    const profile = join(dir, "durability-only.yaml");
+    writeFileSync(profile, "extends: release\ne2e: { enabled: false }\nfailover: { enabled: false }\nload: { enabled: false }\n");
+    const runOn = async (name: string, cluster: StartedLocalCluster) => {
+      const target = join(dir, `${name}.yaml`);
+      writeFileSync(target, `nats:\n  servers: [${cluster.clientUrls.join(", ")}]\n  monitoring: [${cluster.monitoringUrls.join(", ")}]\n`);
+      const result = await gauntlet(["run", "--profile", profile, "--target", target, "--runs-dir", join(dir, name)]);
+      return { result, summary: latestSummary(join(dir, name)).summary };
+    };
+    {
+      await using lax = await new LocalCluster().withNodes(3).start();
+      const { result, summary } = await runOn("lax-sync", lax);
+      expect(result.code).toBe(1);
+      expect(summary.reasons).toEqual([
+        expect.stringMatching(/^durability preflight: JetStream sync: sync_interval 120s on nats-1, nats-2, nats-3 \(expected always\)/),
+      ]);
+    }
+    await using strict = await new LocalCluster().withNodes(3).withSyncAlways().start();
+    const { result, summary } = await runOn("sync-always", strict);
+    expect(result.code, result.stdout).toBe(0);
+    expect(summary.suites.map((suite) => [suite.name, suite.verdict])).toEqual([["durability preflight", "pass"]]);
+  });
+
   it("does not start anything when the target file is malformed (exit 2)", async () => {
     const target = join(dir, "bad.yaml");
     writeFileSync(target, "nats:\n  servers: []\n  monitoring: [http://127.0.0.1:1]\n");
