@@ -100,6 +100,7 @@ alarms; every AWS call lands in the run record's aws-journal.jsonl.`,
           signal: context.signal,
           network: networkChoice(options, "auto"),
           tls: Boolean(options.tls),
+          syncAlways: Boolean(options["sync-always"]),
         }).finally(() => progress.finish());
       }
       const system = target ?? (await loadTarget((stack as StartedLocalStack).targetFile));

@@ -110,7 +110,14 @@ the run, 2 when the run cannot start.`,
     const scenario = resolveScenario(context.repoRoot, name);
     const env = parseEnv(list(options.env));
     const given = targetFile === undefined ? undefined : await resolveTargetFile(targetFile);
-    const stackChoice = given ? undefined : { nodes: nodesOption(options), fleet: fleetChoice(options), tls: Boolean(options.tls) };
+    const stackChoice = given
+      ? undefined
+      : {
+          nodes: nodesOption(options),
+          fleet: fleetChoice(options),
+          tls: Boolean(options.tls),
+          syncAlways: Boolean(options["sync-always"]),
+        };
     const workersText = optionalString(options.workers);
     const workers = workersText !== undefined ? parseCount("--workers", workersText, 1) : undefined;
     const agentsText = optionalString(options.agents);
