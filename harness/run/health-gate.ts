@@ -18,9 +18,11 @@ export interface HealthGateOptions {
 
 async function expectationsOf(target: Target): Promise<SystemExpectations> {
   const fleet = await manifestOf(target);
+  // Durability is configuration, judged once by the run's preflight: here its checks only warn.
+  const recovery = { ...target, expect: { ...target.expect, sync: undefined, minReplicas: undefined } };
   return {
     monitoring: target.nats.monitoring,
-    cluster: clusterExpectationsOf(target, fleet),
+    cluster: clusterExpectationsOf(recovery, fleet),
     gatewayUrls: target.gateway?.urls ?? [],
     fetch: fetchTrusting(target.gateway?.tls?.ca),
     services: Object.fromEntries((fleet?.services ?? []).map((service) => [service.name, service.replicas])),

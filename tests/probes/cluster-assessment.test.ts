@@ -137,4 +137,51 @@ describe("cluster assessment", () => {
     });
     expect(statusOf(secure(), "TLS", { nodes: 3, tls: false })).toMatchObject({ status: "fail" });
   });
+
+  it("names each node with its sync_interval, and fails only when the target expects always", () => {
+    const nodes = healthy();
+    nodes[0] = node("n1", ["n2", "n3"], { sync: { always: true } });
+    nodes[2] = node("n3", ["n1", "n2"], { sync: { always: false, intervalMs: 10_000 } });
+    const detail = /^sync_interval always on n1; 120s on n2; 10s on n3/;
+    expect(statusOf(nodes, "JetStream sync")).toMatchObject({ status: "warn", detail });
+    expect(statusOf(nodes, "JetStream sync", { nodes: 3, sync: "always" })).toMatchObject({
+      status: "fail",
+      detail: /\(expected always\)/,
+    });
+    const always = healthy().map((n) => ({ ...n, sync: { always: true as const } }));
+    expect(statusOf(always, "JetStream sync", { nodes: 3, sync: "always" })).toMatchObject({ status: "pass" });
+  });
+
+  it("holds only the streams the manifest marks durable to R≥3 on file storage", () => {
+    const stream = (name: string, replicas: number, storage: "file" | "memory"): StreamView => ({
+      name,
+      replicas,
+      storage,
+      leader: "n1",
+      followers: [],
+      messages: 0,
+      leaderReachable: true,
+    });
+    const nodes = healthy();
+    nodes[0] = node("n1", ["n2", "n3"], {
+      streams: [stream("CACHE", 1, "memory"), stream("EVENTS", 3, "file"), stream("LEDGER", 2, "file")],
+    });
+    expect(statusOf(nodes, "stream durability")).toMatchObject({
+      status: "info",
+      detail: "CACHE R1 memory, EVENTS R3 file, LEDGER R2 file",
+    });
+    const durable = { nodes: 3, durableStreams: ["EVENTS", "LEDGER"] };
+    expect(statusOf(nodes, "stream durability", durable)).toMatchObject({
+      status: "warn",
+      detail: /^LEDGER is durable but R2 \(needs R≥3\) — /,
+    });
+    expect(statusOf(nodes, "stream durability", { ...durable, minReplicas: 2 })).toMatchObject({
+      status: "pass",
+      detail: "CACHE R1 memory, EVENTS R3 file (durable), LEDGER R2 file (durable)",
+    });
+    expect(statusOf(nodes, "stream durability", { ...durable, durableStreams: ["CACHE", "GONE"], minReplicas: 1 })).toMatchObject({
+      status: "fail",
+      detail: /^CACHE is durable but on memory storage .*; GONE is durable but does not exist — /,
+    });
+  });
 });
