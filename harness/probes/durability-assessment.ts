@@ -14,7 +14,8 @@ const RECOMMENDED_REPLICAS = 3;
 
 const RISK = "a power loss of all nodes, or one OS crash plus a partition, can lose acknowledged writes";
 
-function syncText(sync: JetStreamSync): string {
+/** A node's fsync setting as nats-server's config writes it: `always` or the interval. */
+export function syncSetting(sync: JetStreamSync): string {
   return sync.always ? "always" : `${sync.intervalMs / 1000}s`;
 }
 
@@ -24,7 +25,7 @@ export function syncCheck(nodes: readonly ReachableSnapshot[], expect: Durabilit
   if (withJetStream.length === 0) return { name: "JetStream sync", status: "info", detail: "no node runs JetStream" };
   const byValue = new Map<string, string[]>();
   for (const node of withJetStream) {
-    const value = syncText(node.sync as JetStreamSync);
+    const value = syncSetting(node.sync as JetStreamSync);
     byValue.set(value, [...(byValue.get(value) ?? []), node.serverName]);
   }
   const lax = withJetStream.filter((node) => !node.sync?.always);

@@ -8,7 +8,7 @@ export {
   streamsFromLeaders,
 } from "./cluster-assessment.ts";
 export { recordClusterState } from "./cluster-snapshot.ts";
-export { type DurabilityExpectations, streamDurabilityCheck, syncCheck } from "./durability-assessment.ts";
+export { type DurabilityExpectations, streamDurabilityCheck, syncCheck, syncSetting } from "./durability-assessment.ts";
 export { type GatewayReadiness, probeGatewayReadiness } from "./gateway-readiness.ts";
 export { getMonitoring, MonitoringError } from "./monitoring-client.ts";
 export {

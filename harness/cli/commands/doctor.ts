@@ -5,10 +5,10 @@ import {
   type CheckStatus,
   checkTlsClient,
   clusterExpectationsOf,
-  type JetStreamSync,
   manifestOf,
   type NodeSnapshot,
   snapshotCluster,
+  syncSetting,
 } from "../../probes/index.ts";
 import { type Color, paint, renderTable } from "../../ui/index.ts";
 import { type Command, ExitCode } from "../command.ts";
@@ -17,8 +17,6 @@ import { resolveTarget } from "../target-option.ts";
 
 const STATUS_COLOR: Record<CheckStatus, Color> = { pass: "green", fail: "red", warn: "yellow", info: "dim" };
 const STATUS_MARK: Record<CheckStatus, string> = { pass: "✔ pass", fail: "✖ FAIL", warn: "! warn", info: "· info" };
-
-const syncText = (sync: JetStreamSync | undefined) => (sync === undefined ? "-" : sync.always ? "always" : `${sync.intervalMs / 1000}s`);
 
 export const command: Command = {
   name: "doctor",
@@ -65,7 +63,15 @@ Exit 0 healthy, 1 unhealthy, 2 could not run.`,
     } else {
       const nodeRows = snapshots.map((s) =>
         s.reachable
-          ? [s.serverName, s.url, s.version, String(s.routePeers.length), s.metaLeader ?? "-", s.jetstream ? "on" : "off", syncText(s.sync)]
+          ? [
+              s.serverName,
+              s.url,
+              s.version,
+              String(s.routePeers.length),
+              s.metaLeader ?? "-",
+              s.jetstream ? "on" : "off",
+              s.sync ? syncSetting(s.sync) : "-",
+            ]
           : ["?", s.url, paint(out, "red", "unreachable"), "-", "-", "-", "-"],
       );
       out.write(`Target: ${target.name}\n\n`);
