@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { jetstream, jetstreamManager, StorageType } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager, StorageType, type StreamConfig } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalCluster, type StartedLocalCluster } from "../../harness/providers/local/index.ts";
+import { retry } from "../../lib/retry/index.ts";
 import { gauntlet } from "../support/cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "gauntlet-doctor-test-"));
@@ -32,13 +33,27 @@ function writeManifest(name: string, durable: string[]): string {
 
 async function addStream(servers: string[], name: string, replicas: number, storage: StorageType): Promise<void> {
   const nc = await connect({ servers });
-  await (await jetstreamManager(nc)).streams.add({ name, subjects: [`${name}.>`], num_replicas: replicas, storage });
+  await addStreamOnceAllPeersCount(nc, { name, subjects: [`${name}.>`], num_replicas: replicas, storage });
   await nc.close();
+}
+
+/**
+ * Just after the cluster formed, the meta leader may not yet count every peer online: placement
+ * is refused ("no suitable peers for placement, peer offline") until it does.
+ */
+async function addStreamOnceAllPeersCount(nc: NatsConnection, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  await retry(() => jsm.streams.add(config), {
+    timeoutMs: 15_000,
+    intervalMs: 250,
+    what: `stream ${config.name} placed`,
+    retryIf: (error) => /no suitable peers|peer offline/.test((error as Error).message),
+  });
 }
 
 async function addReplicatedStream(servers: string[], name: string): Promise<void> {
   const nc = await connect({ servers });
-  await (await jetstreamManager(nc)).streams.add({ name, subjects: [`${name}.>`], num_replicas: 3, storage: StorageType.File });
+  await addStreamOnceAllPeersCount(nc, { name, subjects: [`${name}.>`], num_replicas: 3, storage: StorageType.File });
   await jetstream(nc).publish(`${name}.one`, "x");
   await nc.close();
 }
