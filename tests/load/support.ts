@@ -48,20 +48,29 @@ export async function httpServer(
 }
 
 export interface ScratchDir {
-  path: string;
+  readonly path: string;
   write(name: string, text: string): string;
   [Symbol.dispose](): void;
 }
 
+/** A temp dir made on first use, so a suite whose tests are all filtered out (its hooks never run) leaves none behind. */
 export function scratchDir(): ScratchDir {
-  const path = mkdtempSync(join(tmpdir(), "gauntlet-load-test-"));
+  let made: string | undefined;
+  const path = () => {
+    made ??= mkdtempSync(join(tmpdir(), "gauntlet-load-test-"));
+    return made;
+  };
   return {
-    path,
+    get path() {
+      return path();
+    },
     write(name, text) {
-      const file = join(path, name);
+      const file = join(path(), name);
       writeFileSync(file, text);
       return file;
     },
-    [Symbol.dispose]: () => rmSync(path, { recursive: true, force: true }),
+    [Symbol.dispose]: () => {
+      if (made) rmSync(made, { recursive: true, force: true });
+    },
   };
 }
