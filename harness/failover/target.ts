@@ -39,14 +39,9 @@ export function clientOptions(
   return { ...natsConnectionOptions(target.access, { name, profile, servers }), noRandomize: true };
 }
 
-/**
- * An experiment target from a target file. With `control` (a stack the harness runs) the nemesis
- * acts through the control API: nodes, the network when the stack has network faults, service
- * and gateway replicas. Without it nothing can be faulted and experiments say so.
- */
-export async function experimentTarget(target: Target): Promise<ExperimentTarget> {
-  if (target.aws) return awsExperimentTarget(target);
-  const base = {
+/** Where an experiment reaches the system, whoever faults it. */
+function addressesOf(target: Target) {
+  return {
     name: target.name,
     servers: target.nats.servers,
     monitoringUrls: target.nats.monitoring,
@@ -54,6 +49,16 @@ export async function experimentTarget(target: Target): Promise<ExperimentTarget
     gatewayUrls: target.gateway?.urls ?? [],
     gatewayCa: target.gateway?.tls?.ca,
   };
+}
+
+/**
+ * An experiment target from a target file. With `control` (a stack the harness runs) the nemesis
+ * acts through the control API: nodes, the network when the stack has network faults, service
+ * and gateway replicas. Without it nothing can be faulted and experiments say so.
+ */
+export async function experimentTarget(target: Target): Promise<ExperimentTarget> {
+  if (target.aws) return awsExperimentTarget(target);
+  const base = addressesOf(target);
   if (!target.control) {
     return {
       ...base,
@@ -95,15 +100,7 @@ export async function experimentTarget(target: Target): Promise<ExperimentTarget
  * alarms watched while the experiment runs (an alarm heals at once and leaves its cause there).
  */
 async function awsExperimentTarget(target: Target): Promise<ExperimentTarget> {
-  const base = {
-    name: target.name,
-    servers: target.nats.servers,
-    monitoringUrls: target.nats.monitoring,
-    access: target.nats,
-    gatewayUrls: target.gateway?.urls ?? [],
-    gatewayCa: target.gateway?.tls?.ca,
-    expectedInstances: {},
-  };
+  const base = { ...addressesOf(target), expectedInstances: {} };
   if (process.env.GAUNTLET_AWS_EXECUTE !== "1")
     return {
       ...base,

@@ -7,15 +7,10 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { waitUntil } from "../../lib/retry/index.ts";
 import { gauntletUp, type UpReady } from "../support/cli.ts";
 import { isAlive, processesMatching } from "../support/processes.ts";
+import { standInManifest } from "../support/stand-in-manifest.ts";
 
 /** One stand-in with two replicas, each its own process, behind two gateways. */
-const MANIFEST = `
-x-response: &response { type: object }
-services:
-  - name: first
-    version: 1.0.0
-    endpoints: [{ name: get, timeout: 1s, samples: [{ key: a }], responseSchema: *response }]
-`;
+const MANIFEST = standInManifest([{ name: "first" }]);
 
 const dir = mkdtempSync(join(tmpdir(), "gauntlet-signals-test-"));
 /** Wrappers started by a test that failed before they stopped: stopped the way that always worked. */

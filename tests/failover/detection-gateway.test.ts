@@ -7,19 +7,10 @@ import { loadTarget } from "../../harness/config/index.ts";
 import { type ExperimentTarget, experimentTarget, runExperiment } from "../../harness/failover/index.ts";
 import { type StartedLocalStack, startLocalStack } from "../../harness/stack/index.ts";
 import { TaskList } from "../../harness/ui/index.ts";
+import { standInManifest } from "../support/stand-in-manifest.ts";
 
 /** Two stand-ins behind the gateway: one whose replicas silently drop 1% of requests, one healthy. */
-const MANIFEST = `
-x-response: &response { type: object }
-services:
-  - name: dropper
-    version: 1.0.0
-    endpoints: [{ name: get, timeout: 300ms, samples: [{ key: a }], responseSchema: *response }]
-    profile: { dropRate: 0.01 }
-  - name: steady
-    version: 1.0.0
-    endpoints: [{ name: get, timeout: 300ms, samples: [{ key: a }], responseSchema: *response }]
-`;
+const MANIFEST = standInManifest([{ name: "dropper", profile: "{ dropRate: 0.01 }" }, { name: "steady" }], "300ms");
 
 let dir: string;
 let stack: StartedLocalStack;

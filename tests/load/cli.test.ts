@@ -3,21 +3,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalCluster, type StartedLocalCluster } from "../../harness/providers/local/index.ts";
 import { processesMatching } from "../support/processes.ts";
+import { standInManifest } from "../support/stand-in-manifest.ts";
 import { gauntlet, httpServer, scratchDir, type TestServer } from "./support.ts";
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 
 /** Two stand-ins for a small local stack. */
-const MANIFEST = `
-x-response: &response { type: object }
-services:
-  - name: first
-    version: 1.0.0
-    endpoints: [{ name: get, timeout: 5s, samples: [{ key: a }], responseSchema: *response }]
-  - name: second
-    version: 1.0.0
-    endpoints: [{ name: get, timeout: 5s, samples: [{ key: a }], responseSchema: *response }]
-`;
+const MANIFEST = standInManifest([{ name: "first" }, { name: "second" }], "5s");
 
 describe("gauntlet load", () => {
   let cluster: StartedLocalCluster;

@@ -8,18 +8,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { type StartedLocalStack, startLocalStack } from "../../harness/stack/index.ts";
 import { TaskList } from "../../harness/ui/index.ts";
 import { isAlive } from "../support/processes.ts";
+import { standInManifest } from "../support/stand-in-manifest.ts";
 
 /** Two stand-ins, two replicas each, each replica its own process. */
-const MANIFEST = `
-x-response: &response { type: object }
-services:
-  - name: first
-    version: 1.0.0
-    endpoints: [{ name: get, timeout: 1s, samples: [{ key: a }], responseSchema: *response }]
-  - name: second
-    version: 1.0.0
-    endpoints: [{ name: get, timeout: 1s, samples: [{ key: a }], responseSchema: *response }]
-`;
+const MANIFEST = standInManifest([{ name: "first" }, { name: "second" }]);
 
 const dir = mkdtempSync(join(tmpdir(), "gauntlet-secrets-test-"));
 let stack: StartedLocalStack | undefined;
