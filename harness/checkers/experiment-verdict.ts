@@ -120,7 +120,10 @@ export function judgeExperiment(history: History): ExperimentVerdict {
   if (cluster) results.cluster = cluster;
   const replicas = checkReplicasConverged(history);
   if (replicas) results.replicas = replicas;
-  if (has([OP.publish])) results.windows = checkDarkWindows(history, { minWindowNs: DARK_WINDOW_NS, stream: meta.stream });
+  // An experiment that expects its client stuck for the whole fault (windowGap.atLeast) asserts that dark window itself.
+  const expectsDarkWindow = windowGap?.atLeast !== undefined;
+  if (has([OP.publish]) && !expectsDarkWindow)
+    results.windows = checkDarkWindows(history, { minWindowNs: DARK_WINDOW_NS, stream: meta.stream });
   for (const name of meta.checks?.required ?? []) {
     results[name] ??= { checker: name, valid: "unknown", reason: "did not run (the experiment requires it)", counts: {}, details: null };
   }
