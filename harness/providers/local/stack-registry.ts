@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { waitUntil } from "../../../lib/retry/index.ts";
+import { processAlive } from "../../process/index.ts";
 
 /** What `gauntlet up` leaves in its run dir so `gauntlet down` (another process) can find and stop it. */
 export interface StackRecord {
@@ -18,15 +19,6 @@ export function registerStack(record: StackRecord): void {
   writeFileSync(join(record.dir, RECORD), `${JSON.stringify(record, null, 2)}\n`);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Running stacks on this machine; run dirs whose owner died without cleaning up are removed on the way. */
 export function listStacks(baseDir = tmpdir()): StackRecord[] {
   const records: StackRecord[] = [];
@@ -40,7 +32,7 @@ export function listStacks(baseDir = tmpdir()): StackRecord[] {
     } catch {
       continue;
     }
-    if (alive(record.pid)) records.push(record);
+    if (processAlive(record.pid)) records.push(record);
     else rmSync(join(baseDir, entry), { recursive: true, force: true });
   }
   return records.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
@@ -53,7 +45,7 @@ export async function stopStack(record: StackRecord, timeoutMs = 15_000): Promis
   } catch {
     return;
   }
-  await waitUntil(async () => (alive(record.pid) ? undefined : true), {
+  await waitUntil(async () => (processAlive(record.pid) ? undefined : true), {
     timeoutMs,
     intervalMs: 5,
     what: `stack ${record.id} (pid ${record.pid}) to stop`,

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { crashGuard } from "../../../process/index.ts";
+import { crashGuard, processAlive } from "../../../process/index.ts";
 import { NetworkError } from "./network-error.ts";
 import { systemCommand } from "./system-command.ts";
 
@@ -38,15 +38,6 @@ async function prefixesInUse(): Promise<string[]> {
     ...routes.map((route) => route.dst ?? "default").filter((dst) => dst !== "default" && /^\d+\.\d+\.\d+\.\d+/.test(dst)),
     ...addresses.flatMap((link) => (link.addr_info ?? []).map((info) => `${info.local}/${info.prefixlen}`)),
   ];
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** A /24 held by this process until `release()`: a lock dir (machine-wide, in /run) stops two stacks taking the same one. */
@@ -93,7 +84,7 @@ export class Subnet {
         // being created right now, or left half-made: leave it
         return false;
       }
-      if (alive(owner)) return false;
+      if (processAlive(owner)) return false;
       rmSync(lock, { recursive: true, force: true });
       try {
         mkdirSync(lock);
