@@ -1,5 +1,6 @@
 import {
   AckPolicy,
+  type ConsumerConfig,
   DeliverPolicy,
   type JetStreamClient,
   type JetStreamManager,
@@ -236,16 +237,7 @@ export async function finalReads(
   await waitForReplicas(history, jsm, stream, Math.min(deadlineMs, 20_000));
   const durable = options.durable ?? "gauntlet-final-reads";
   const filter = options.filter;
-  await retry(
-    () =>
-      jsm.consumers.add(stream, {
-        durable_name: durable,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        ...(filter ? { filter_subject: filter } : {}),
-      }),
-    { what: `create consumer ${durable} on ${stream}`, attempts: 20, intervalMs: 500 },
-  );
+  await addDurableConsumer(jsm, stream, durable, filter ? { filter_subject: filter } : {});
   const consumer = await retry(() => jetstream(nc, { timeout: 5_000 }).consumers.get(stream, durable), {
     what: `get consumer ${durable}`,
     attempts: 10,
@@ -272,6 +264,14 @@ export async function finalReads(
   }
 }
 
+/** An explicit-ack durable from the stream's start; retried, since creating one right after a peer died often times out. */
+function addDurableConsumer(jsm: JetStreamManager, stream: string, durable: string, extra: Partial<ConsumerConfig>) {
+  return retry(
+    () => jsm.consumers.add(stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ...extra }),
+    { what: `create consumer ${durable} on ${stream}`, attempts: 20, intervalMs: 500 },
+  );
+}
+
 /**
  * A processor consuming the stream while the experiment runs (each processed batch is a `read`).
  * `ack-before-process-crash` acks a batch first and crashes (connection dropped, batch lost) on the
@@ -294,16 +294,7 @@ export async function runProcessor(
     const nc = await connectClient(context, 0, "processor");
     try {
       const jsm = await jetstreamManager(nc, { timeout: 5_000 });
-      await retry(
-        () =>
-          jsm.consumers.add(stream, {
-            durable_name: durable,
-            ack_policy: AckPolicy.Explicit,
-            deliver_policy: DeliverPolicy.All,
-            ack_wait: 5_000_000_000,
-          }),
-        { what: `create consumer ${durable} on ${stream}`, attempts: 20, intervalMs: 500 },
-      );
+      await addDurableConsumer(jsm, stream, durable, { ack_wait: 5_000_000_000 });
       const consumer = await jetstream(nc, { timeout: 5_000 }).consumers.get(stream, durable);
       while (quietFetches < 3) {
         const batch: JsMsg[] = [];
