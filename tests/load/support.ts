@@ -1,27 +1,13 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type CliResult, gauntlet as runGauntlet } from "../support/cli.ts";
 
-const repoRoot = new URL("../..", import.meta.url).pathname;
-
-/** `gauntlet <args>` as a process of its own, run from the repository root. */
-export function gauntlet(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, "harness/cli/main.ts"), ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+/** `gauntlet <args>` as a process of its own (the shared CLI runner), with extra environment. */
+export function gauntlet(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runGauntlet(args, { env });
 }
 
 export interface TestServer {
