@@ -8,8 +8,13 @@ interface Varz {
   tls_required?: boolean;
   tls_verify?: boolean;
   cluster?: { tls_required?: boolean };
-  /** `sync_interval` in nanoseconds; with `sync_interval: always` it stays at the default and `sync_always` is set. */
-  jetstream?: { config?: { sync_interval?: number; sync_always?: boolean } };
+  jetstream?: { config?: JetStreamConfig };
+}
+
+interface JetStreamConfig {
+  /** In nanoseconds; with `sync_interval: always` it stays at the default and `sync_always` is set. */
+  sync_interval?: number;
+  sync_always?: boolean;
 }
 
 interface Routez {
@@ -35,6 +40,8 @@ export interface StreamView {
 }
 
 interface Jsz {
+  disabled?: boolean;
+  config?: JetStreamConfig;
   meta_cluster?: { leader?: string; cluster_size?: number };
   account_details?: Array<{
     stream_detail?: Array<{
@@ -80,10 +87,20 @@ const NANOS_PER_MS = 1_000_000;
 /** nats-server's default, for servers that leave the field out. */
 const DEFAULT_SYNC_INTERVAL_MS = 120_000;
 
-function syncOf(config: NonNullable<Varz["jetstream"]>["config"]): JetStreamSync | undefined {
+function syncOf(config: JetStreamConfig | undefined): JetStreamSync | undefined {
   if (!config) return undefined;
   if (config.sync_always) return { always: true };
   return { always: false, intervalMs: config.sync_interval ? config.sync_interval / NANOS_PER_MS : DEFAULT_SYNC_INTERVAL_MS };
+}
+
+/**
+ * JetStream's running config as /jsz reports it; /varz's only when /jsz did not answer. nats-server
+ * builds its /varz answer on the first /varz request and fills the JetStream config in then only:
+ * a server first asked before JetStream started says no JetStream in /varz for its whole life.
+ */
+function jetStreamConfig(varz: Varz, jsz: Jsz | undefined): JetStreamConfig | undefined {
+  if (!jsz) return varz.jetstream?.config;
+  return jsz.disabled ? undefined : jsz.config;
 }
 
 export async function snapshotNode(url: string, options: { streams?: boolean; timeoutMs?: number } = {}): Promise<NodeSnapshot> {
@@ -93,10 +110,11 @@ export async function snapshotNode(url: string, options: { streams?: boolean; ti
     const [varz, routez, jsz] = await Promise.all([
       getMonitoring<Varz>(url, "/varz", timeoutMs),
       getMonitoring<Routez>(url, "/routez", timeoutMs),
-      getMonitoring<Jsz>(url, jszPath, timeoutMs).catch(() => ({}) as Jsz),
+      getMonitoring<Jsz>(url, jszPath, timeoutMs).catch(() => undefined),
     ]);
+    const jetstream = jetStreamConfig(varz, jsz);
     const peers = new Set((routez.routes ?? []).map((route) => route.remote_name ?? route.remote_id));
-    const streams = (jsz.account_details ?? []).flatMap((account) =>
+    const streams = (jsz?.account_details ?? []).flatMap((account) =>
       (account.stream_detail ?? []).map(
         (stream): StreamView => ({
           name: stream.name,
@@ -124,10 +142,10 @@ export async function snapshotNode(url: string, options: { streams?: boolean; ti
       tlsRequired: varz.tls_required ?? false,
       tlsVerify: varz.tls_verify ?? false,
       routesTls: varz.cluster?.tls_required ?? false,
-      jetstream: varz.jetstream?.config !== undefined,
-      sync: syncOf(varz.jetstream?.config),
-      metaLeader: jsz.meta_cluster?.leader || undefined,
-      metaClusterSize: jsz.meta_cluster?.cluster_size,
+      jetstream: jetstream !== undefined,
+      sync: syncOf(jetstream),
+      metaLeader: jsz?.meta_cluster?.leader || undefined,
+      metaClusterSize: jsz?.meta_cluster?.cluster_size,
       routePeers: [...peers],
       streams,
     };

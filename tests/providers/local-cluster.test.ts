@@ -1,9 +1,11 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { describe, expect, it } from "vitest";
 import { assessCluster, snapshotCluster, snapshotNode } from "../../harness/probes/index.ts";
-import { LocalCluster } from "../../harness/providers/local/index.ts";
+import { LocalCluster, LocalClusterError, LocalNode } from "../../harness/providers/local/index.ts";
 import { waitUntil } from "../../lib/retry/index.ts";
 import { processesMatching } from "../support/processes.ts";
 
@@ -84,6 +86,49 @@ describe("local cluster", () => {
     expect(node.running).toBe(false);
     const survivors = cluster.nodes.filter((candidate) => candidate !== node).map((candidate) => candidate.monitoringUrl);
     expect((await snapshotCluster(survivors)).every((snapshot) => snapshot.reachable)).toBe(true);
+  });
+
+  it("says why a cluster did not form, with the log of each node that failed", async () => {
+    // Every node routed to a closed port only: three islands that never meet.
+    const islands = new LocalCluster()
+      .withNodes(3)
+      .withConfig({ cluster: { name: "alone", listen: "127.0.0.1:-1", routes: ["nats://127.0.0.1:9"] } })
+      .withStartupTimeout(5_000);
+    const error = await islands.start().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(LocalClusterError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/3-node cluster to form: .*3 islands/);
+    for (const name of ["nats-1", "nats-2", "nats-3"])
+      expect(message).toMatch(new RegExp(`--- .*/${name}/nats-server.log ---\n(.*\n)*.*Server is ready`));
+  });
+
+  it("shows only the failing nodes' logs when the assessment names them", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gauntlet-not-formed-"));
+    try {
+      const nodes = ["nats-1", "nats-10", "nats-3"].map((name) => {
+        mkdirSync(join(dir, name));
+        const node = new LocalNode({
+          binary: "nats-server",
+          name,
+          dir: join(dir, name),
+          ports: { client: 1, cluster: 2, monitoring: 3 },
+          config: {},
+        });
+        writeFileSync(node.logFile, `log of ${name}\n`);
+        return node;
+      });
+      const assessment = assessCluster([], { nodes: 3 });
+      const last = { ...assessment, checks: [{ name: "JetStream", status: "fail" as const, detail: "disabled on nats-1" }] };
+      const message = LocalClusterError.notFormed(new Error("timed out"), nodes, last).message;
+      expect(message).toContain("log of nats-1");
+      expect(message).not.toContain("log of nats-10");
+      expect(message).not.toContain("log of nats-3");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("explains a node that cannot start, with its log", async () => {

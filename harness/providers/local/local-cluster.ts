@@ -3,12 +3,14 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { GauntletError } from "../../../lib/errors/index.ts";
+import { RetryError } from "../../../lib/retry/index.ts";
 import { freePorts } from "../../net/free-port.ts";
 import { type ClusterAssessment, waitForClusterFormed } from "../../probes/index.ts";
 import { crashGuard } from "../../process/index.ts";
 import type { RunCertificates } from "../../tls/index.ts";
 import type { StartedStack } from "../stack.ts";
 import { LocalNode, NodeError } from "./local-node.ts";
+import { logTail } from "./log-tail.ts";
 import { type NodePorts, natsServerConfig } from "./nats-server-config.ts";
 import { KernelNetwork, kernelNetworkUnavailable, LocalNetwork } from "./network/index.ts";
 
@@ -17,11 +19,30 @@ const DEFAULT_MAX_PAYLOAD = 4 * 1024 * 1024;
 export class LocalClusterError extends GauntletError {
   override name = "LocalClusterError";
 
+  /**
+   * The cluster did not form in time: the reason, and the log tail of every node the last
+   * assessment named as failing (every node when it named none).
+   */
+  static notFormed(cause: unknown, nodes: readonly LocalNode[], last: ClusterAssessment | undefined): LocalClusterError {
+    const failing = (last?.checks ?? []).filter((check) => check.status === "fail").map((check) => check.detail);
+    const named = nodes.filter((node) => failing.some((detail) => mentions(detail, node)));
+    const logs = (named.length > 0 ? named : nodes).map((node) => logTail(node.logFile, NOT_FORMED_LOG_LINES)).join("");
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    return new LocalClusterError(`${reason}${logs}`, { cause, exitCode: 1 });
+  }
+
   static noBinary(): LocalClusterError {
     return new LocalClusterError(
       "no nats-server binary: run through the bootstrap (`npx gauntlet …`, `npm test`), or set GAUNTLET_NATS_SERVER / NATS_SERVER_BIN",
     );
   }
+}
+
+const NOT_FORMED_LOG_LINES = 20;
+
+/** A check's detail names a node by server name (`nats-1`, not inside `nats-10`) or, unreachable, by its monitoring URL. */
+function mentions(detail: string, node: LocalNode): boolean {
+  return new RegExp(`(^|[^\\w-])${node.name}(?![\\w-])`).test(detail) || detail.includes(node.monitoringUrl);
 }
 
 export type ProgressListener = (message: string) => void;
@@ -192,15 +213,21 @@ export class LocalCluster {
       for (const node of nodes) node.spawn();
       await Promise.all(nodes.map((node) => node.ready(this.#timeoutMs)));
       this.#onProgress("waiting for routes and a JetStream meta leader");
+      let last: ClusterAssessment | undefined;
       cluster.formation = await waitForClusterFormed(
         nodes.map((node) => node.monitoringUrl),
         {
           timeoutMs: this.#timeoutMs,
           intervalMs: 20,
           ...(signal ? { signal } : {}),
-          onProgress: (assessment) => this.#onProgress(progressLine(assessment, nodes.length)),
+          onProgress: (assessment) => {
+            last = assessment;
+            this.#onProgress(progressLine(assessment, nodes.length));
+          },
         },
-      );
+      ).catch((error: unknown) => {
+        throw error instanceof RetryError ? LocalClusterError.notFormed(error, nodes, last) : error;
+      });
       return cluster;
     } catch (error) {
       await cluster.stop();

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { join } from "node:path";
@@ -7,6 +7,7 @@ import { waitUntil } from "../../../lib/retry/index.ts";
 import { getMonitoring } from "../../probes/index.ts";
 import { crashGuard, SupervisedProcess } from "../../process/index.ts";
 import type { NodeHandle } from "../stack.ts";
+import { logTail } from "./log-tail.ts";
 import type { NodePorts } from "./nats-server-config.ts";
 
 const LAME_DUCK_WAIT_MS = 3_000;
@@ -25,14 +26,8 @@ export class NodeError extends GauntletError {
   override name = "NodeError";
 
   static failedToStart(node: string, logFile: string, cause: unknown): NodeError {
-    let log = "";
-    try {
-      log = readFileSync(logFile, "utf8").split("\n").slice(-8).join("\n");
-    } catch {
-      // no log yet
-    }
     const reason = cause instanceof Error ? cause.message : String(cause);
-    return new NodeError(`nats-server ${node} failed to start: ${reason}${log ? `\n--- ${logFile} ---\n${log}` : ""}`, { cause });
+    return new NodeError(`nats-server ${node} failed to start: ${reason}${logTail(logFile, 8)}`, { cause });
   }
 
   static addressInUse(error: NodeError): boolean {
@@ -113,11 +108,14 @@ export class LocalNode implements NodeHandle {
     if (!child) throw new NodeError(`nats-server ${this.name} is not started`);
     try {
       await child.untilReady(
-        // nats-server answers /varz before its client port listens (JetStream starts in between).
+        // The client port opens once JetStream runs, the monitoring port before JetStream starts:
+        // a /varz asked in between would say "no JetStream" for the server's whole life (its
+        // JetStream section is filled in on the first /varz only), so /varz comes last.
         waitUntil(
           async () => {
+            await acceptsConnections(this.ports.host ?? "127.0.0.1", this.ports.client);
             await getMonitoring(this.monitoringUrl, "/varz", 500);
-            return acceptsConnections(this.ports.host ?? "127.0.0.1", this.ports.client);
+            return true;
           },
           {
             timeoutMs,
