@@ -390,9 +390,43 @@ describe("gauntlet load --agents and gauntlet agent", () => {
     expect(agentPids.filter(alive)).toEqual([]);
   });
 
-  it("will not serve with a token shorter than 16 characters", async () => {
-    const run = await gauntlet(["agent", "--listen", "127.0.0.1:0", "--token", "short"]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain("the agent token must be at least 16 characters");
+  it("takes its token from a file or GAUNTLET_AGENT_TOKEN, never from the command line, and not a short one", async () => {
+    const token = "a-token-from-a-file-0123456789";
+    const onArgv = await gauntlet(["agent", "--listen", "127.0.0.1:0", "--token", token]);
+    expect(onArgv.code).toBe(2);
+    expect(onArgv.stderr).toContain("--token would put the secret on the command line, where ps and /proc show it to every local user");
+    expect(onArgv.stdout).not.toContain("listening");
+    const coordinator = await gauntlet(["load", fixture("agents-tagged.ts"), "--agents", "ws://127.0.0.1:9", "--agent-token", token]);
+    expect(coordinator.code).toBe(2);
+    expect(coordinator.stderr).toContain("--agent-token would put the secret on the command line");
+
+    using dir = scratchDir();
+    const short = await gauntlet(["agent", "--listen", "127.0.0.1:0", "--token-file", dir.write("short", "short\n")]);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain("the agent token must be at least 16 characters");
+    const shortInEnv = await gauntlet(["agent", "--listen", "127.0.0.1:0"], { GAUNTLET_AGENT_TOKEN: "short" });
+    expect(shortInEnv.code).toBe(2);
+    expect(shortInEnv.stderr).toContain("the agent token must be at least 16 characters");
+
+    const agent = spawn(
+      process.execPath,
+      [join(repoRoot, "harness/cli/main.ts"), "agent", "--listen", "127.0.0.1:0", "--workers", "1"].concat([
+        "--once",
+        "--token-file",
+        dir.write("token", `${token}\n`),
+      ]),
+    );
+    const exited = new Promise<number | null>((resolve) => agent.on("close", resolve));
+    const url = await new Promise<string>((resolve) => {
+      let out = "";
+      agent.stdout.on("data", (chunk) => {
+        out += chunk;
+        const match = /listening on (ws:\/\/\S+)/.exec(out);
+        if (match) resolve(match[1] as string);
+      });
+    });
+    const session = await AgentConnection.open({ name: "coordinator", url, token });
+    await session.close();
+    expect(await exited).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { type ConsumerInfo, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StartedLocalCluster } from "../../harness/providers/local/index.ts";
@@ -19,6 +19,8 @@ let manifest: Manifest;
 let cluster: StartedLocalCluster;
 let nc: NatsConnection;
 let fleet: StartedFleet;
+/** What the fleet logged (an ack not confirmed, a consumer that failed): shown when a wait gives up. */
+const fleetLog: string[] = [];
 
 beforeAll(async () => {
   manifest = await loadManifest(DEFAULT_MANIFEST);
@@ -26,7 +28,13 @@ beforeAll(async () => {
   nc = await connectAdmin(cluster);
   await provisionJetStream(nc, manifest);
   await provisionJetStream(nc, manifest); // idempotent
-  fleet = await startFleet({ manifest, servers: cluster.clientUrls, credentials: SERVICE_USER, mode: "cohosted", log: () => {} });
+  fleet = await startFleet({
+    manifest,
+    servers: cluster.clientUrls,
+    credentials: SERVICE_USER,
+    mode: "cohosted",
+    log: (line) => fleetLog.push(line),
+  });
   await fleet.waitReady(30_000);
 });
 
@@ -163,20 +171,25 @@ describe("co-hosted fleet on a 3-node cluster, as a user limited to fleetPermiss
   });
 
   it("event-bus processes events with a durable consumer, acks after processing, and resumes after a restart", async () => {
-    type Stats = { processed: number; consumer: { ackFloor: number; pending: number; ackPending: number } };
+    type Stats = { replica: number; processed: number; consumer: { ackFloor: number; pending: number; ackPending: number } };
+    const jsm = await jetstreamManager(nc);
     const published = await request(nc, "svc.event-bus.publish", { type: "test.first", data: { n: 1 } });
     const seq = (published.body as { seq: number }).seq;
-    await eventually(async () => {
-      const stats = (await request(nc, "svc.event-bus.stats", {})).body as Stats;
-      return stats.consumer.ackFloor >= seq && stats.consumer.ackPending === 0 ? stats : undefined;
-    }, "the first event to be acked");
+    await eventually(
+      async () => ({
+        stats: (await request(nc, "svc.event-bus.stats", {})).body as Stats,
+        consumer: consumerState(await jsm.consumers.info("EVENTS", "event-bus-processor")),
+        log: fleetLog.filter((line) => line.includes("event-bus")),
+      }),
+      ({ stats }) => stats.consumer.ackFloor >= seq && stats.consumer.ackPending === 0,
+      `event ${seq} to be acked`,
+    );
 
     // While every event-bus replica is down, events are stored and wait in the durable consumer.
     await Promise.all(fleet.replicas.filter((r) => r.service === "event-bus").map((r) => r.stop()));
     const js = jetstream(nc);
     let last = 0;
     for (let i = 0; i < 3; i++) last = (await js.publish(`events.test.while-down`, JSON.stringify({ i }))).seq;
-    const jsm = await jetstreamManager(nc);
     const waiting = await jsm.consumers.info("EVENTS", "event-bus-processor");
     expect(waiting.num_pending).toBe(3);
 
@@ -189,11 +202,12 @@ describe("co-hosted fleet on a 3-node cluster, as a user limited to fleetPermiss
       log: () => {},
     });
     await restarted.waitReady(30_000);
-    const after = await eventually(async () => {
-      const info = await jsm.consumers.info("EVENTS", "event-bus-processor");
-      return info.ack_floor.stream_seq >= last && info.num_ack_pending === 0 && info.num_pending === 0 ? info : undefined;
-    }, "the events published while down to be acked");
-    expect(after.num_redelivered).toBe(0);
+    const after = await eventually(
+      async () => consumerState(await jsm.consumers.info("EVENTS", "event-bus-processor")),
+      (state) => state.ackFloor >= last && state.ackPending === 0 && state.pending === 0,
+      "the events published while down to be acked",
+    );
+    expect(after.redelivered).toBe(0);
     const stats = await discover(nc, "STATS", "event-bus");
     const processed = (stats.get("event-bus") ?? []).map(
       (s) => (s.endpoints as { data?: { processed: number } }[])[0]?.data?.processed ?? 0,
@@ -201,3 +215,16 @@ describe("co-hosted fleet on a 3-node cluster, as a user limited to fleetPermiss
     expect(processed.reduce((a, b) => a + b, 0)).toBe(3);
   });
 });
+
+/** A durable consumer's progress as the server reports it. */
+function consumerState(info: ConsumerInfo) {
+  return {
+    leader: info.cluster?.leader,
+    delivered: info.delivered.stream_seq,
+    ackFloor: info.ack_floor.stream_seq,
+    ackPending: info.num_ack_pending,
+    pending: info.num_pending,
+    redelivered: info.num_redelivered,
+    waiting: info.num_waiting,
+  };
+}

@@ -96,10 +96,11 @@ describe("fleet with one process per replica", () => {
     await victim.start();
     expect(victim.running).toBe(true);
     expect(victim.pid).not.toBe(oldPid);
-    const instances = await eventually(async () => {
-      const found = (await discover(nc, "PING", "search")).get("search") ?? [];
-      return found.length === 2 ? found : undefined;
-    }, "search to answer with 2 instances again");
+    const instances = await eventually(
+      async () => (await discover(nc, "PING", "search")).get("search") ?? [],
+      (found) => found.length === 2,
+      "search to answer with 2 instances again",
+    );
     expect(instances).toHaveLength(2);
   });
 
@@ -118,14 +119,15 @@ describe("fleet with one process per replica", () => {
     await single.waitReady(30_000);
     const replica = single.replicas[0];
     const inFlight = request(nc, "svc.ai-integration.infer", { prompt: "drain me", delay_ms: 1_500 }, { timeout: 10_000 });
-    await eventually(async () => {
-      const stats = await discover(nc, "STATS", "ai-integration");
-      const received = (stats.get("ai-integration") ?? []).some((s) => (s.endpoints as { num_requests: number }[])[0]?.num_requests === 1);
-      return received ? true : undefined;
-    }, "the replica to receive the request");
+    await eventually(
+      async () => (await discover(nc, "STATS", "ai-integration")).get("ai-integration") ?? [],
+      (stats) => stats.some((s) => (s.endpoints as { num_requests: number }[])[0]?.num_requests === 1),
+      "the replica to receive the request",
+    );
     const stopping = replica?.stop();
     await eventually(
-      async () => ((await discover(nc, "PING", "ai-integration")).size === 0 ? true : undefined),
+      async () => [...(await discover(nc, "PING", "ai-integration")).keys()],
+      (names) => names.length === 0,
       "the replica to leave discovery",
     );
     await expect(request(nc, "svc.ai-integration.infer", { prompt: "too late" }, { timeout: 2_000 })).rejects.toThrow(/no responders/i);
@@ -179,7 +181,13 @@ describe("fleet with one process per replica", () => {
     expect(pids.every(alive)).toBe(true);
     parent.kill("SIGKILL");
     await exited;
-    await eventually(async () => (pids.some(alive) ? undefined : true), "the children to die", 50, 100);
+    await eventually(
+      async () => pids.filter(alive),
+      (living) => living.length === 0,
+      "the children to die",
+      50,
+      100,
+    );
     expect(pids.filter(alive)).toEqual([]);
   });
 

@@ -4,6 +4,7 @@ import { GauntletError } from "../../../lib/errors/index.ts";
 import { LoadAgent } from "../../load/agents/index.ts";
 import { type Command, ExitCode } from "../command.ts";
 import { optionalString, parseCount } from "../options.ts";
+import { readSecret } from "../secret-option.ts";
 
 const DEFAULT_PORT = 7450;
 
@@ -30,15 +31,16 @@ function readPem(flag: string, file: string): string {
 export const command: Command = {
   name: "agent",
   summary: "serve as a load generator that 'gauntlet load --agents' drives remotely",
-  usage: `Usage: gauntlet agent [--listen ADDR] --token T [--workers N] [--tls-cert FILE --tls-key FILE] [--once]
+  usage: `Usage: GAUNTLET_AGENT_TOKEN=T gauntlet agent [--listen ADDR] [--token-file FILE] [--workers N] [--tls-cert FILE --tls-key FILE] [--once]
 
 Runs a load agent: the same worker threads as 'gauntlet load', driven by a coordinator
-('gauntlet load <scenario> --agents ws://this-host:${DEFAULT_PORT} --agent-token T') over an
+('gauntlet load <scenario> --agents ws://this-host:${DEFAULT_PORT}' with the same token) over an
 authenticated WebSocket. The token lets its holder run code here: keep it secret, use TLS
-off loopback. GET /healthz answers without a token (for load balancers and ECS).
+off loopback. It is read from GAUNTLET_AGENT_TOKEN or a file, never from the command line
+(ps shows that to every local user). GET /healthz answers without a token (for load balancers and ECS).
 
   --listen ADDR     host:port, :port or port (default 127.0.0.1:${DEFAULT_PORT}; port 0 picks one)
-  --token T         shared secret, at least 16 characters (or GAUNTLET_AGENT_TOKEN)
+  --token-file FILE the shared secret (at least 16 characters) in a file, instead of GAUNTLET_AGENT_TOKEN
   --workers N       worker threads (default: one per core)
   --tls-cert FILE   serve wss:// with this PEM certificate (with --tls-key)
   --tls-key FILE
@@ -49,14 +51,15 @@ ending a run in progress.`,
   options: {
     listen: { type: "string" },
     token: { type: "string" },
+    "token-file": { type: "string" },
     workers: { type: "string" },
     "tls-cert": { type: "string" },
     "tls-key": { type: "string" },
     once: { type: "boolean" },
   },
   async run(options, _positionals, context) {
-    const token = optionalString(options.token) ?? process.env.GAUNTLET_AGENT_TOKEN;
-    if (!token) throw new GauntletError("--token T (or GAUNTLET_AGENT_TOKEN) is required: the coordinator must present it");
+    const token = readSecret(options, { refusedFlag: "--token", fileFlag: "--token-file", env: "GAUNTLET_AGENT_TOKEN" });
+    if (!token) throw new GauntletError("GAUNTLET_AGENT_TOKEN (or --token-file FILE) is required: the coordinator must present the token");
     const { host, port } = parseListen(optionalString(options.listen) ?? `127.0.0.1:${DEFAULT_PORT}`);
     if (host !== "localhost" && isIP(host) === 0) throw new GauntletError(`--listen: '${host}' is not an IP address`);
     const certFile = optionalString(options["tls-cert"]);

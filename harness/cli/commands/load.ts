@@ -9,6 +9,7 @@ import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
 import { TaskList } from "../../ui/index.ts";
 import type { Command, ParsedOptions } from "../command.ts";
 import { optionalString, parseCount } from "../options.ts";
+import { readSecret } from "../secret-option.ts";
 import { fleetChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
 
 const list = (value: ParsedOptions[string]): string[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
@@ -61,7 +62,9 @@ stops it.
   --agents SPEC    split the load over agents, merging their results exactly: N or local:N
                    ('gauntlet agent' processes on this machine), or ws[s]://host:port,… (agents
                    started by hand with 'gauntlet agent'); each agent's share is in the summary
-  --agent-token T  the token remote agents were started with (or GAUNTLET_AGENT_TOKEN)
+  --agent-token-file FILE
+                   the token remote agents were started with, in a file (else GAUNTLET_AGENT_TOKEN;
+                   never on the command line, where ps shows it)
   --agent-ca FILE  PEM CA of wss:// agents' certificates
   --agents ecs:N   N agents as ECS tasks of --agent-image IMAGE (Gauntlet's image: entry point 'gauntlet')
                    in the aws target's ecs.cluster, on its gateway service's network (or --ecs-cluster,
@@ -84,6 +87,7 @@ the run, 2 when the run cannot start.`,
     env: { type: "string", multiple: true },
     agents: { type: "string" },
     "agent-token": { type: "string" },
+    "agent-token-file": { type: "string" },
     "agent-ca": { type: "string" },
     "agent-image": { type: "string" },
     "ecs-cluster": { type: "string" },
@@ -122,7 +126,7 @@ the run, 2 when the run cannot start.`,
     const workers = workersText !== undefined ? parseCount("--workers", workersText, 1) : undefined;
     const agentsText = optionalString(options.agents);
     const caFile = optionalString(options["agent-ca"]);
-    const token = optionalString(options["agent-token"]) ?? process.env.GAUNTLET_AGENT_TOKEN;
+    const token = readSecret(options, { refusedFlag: "--agent-token", fileFlag: "--agent-token-file", env: "GAUNTLET_AGENT_TOKEN" });
     await using agents = agentsText
       ? await startAgents(parseAgentsSpec(agentsText), {
           ...(workers !== undefined ? { workers } : {}),

@@ -25,7 +25,7 @@ export class LoadAgent {
   #log: (line: string) => void = () => undefined;
 
   constructor(token: string) {
-    if (token.length < MIN_TOKEN_LENGTH) throw AgentError.weakToken("gauntlet agent --token");
+    if (token.length < MIN_TOKEN_LENGTH) throw AgentError.weakToken("gauntlet agent (GAUNTLET_AGENT_TOKEN or --token-file)");
     this.#token = token;
   }
 

@@ -42,7 +42,7 @@ export async function startAgents(spec: AgentsSpec, options: StartAgentsOptions 
     }
     case "remote": {
       const token = options.token ?? "";
-      if (token.length < MIN_TOKEN_LENGTH) throw AgentError.weakToken("--agent-token (or GAUNTLET_AGENT_TOKEN)");
+      if (token.length < MIN_TOKEN_LENGTH) throw AgentError.weakToken("GAUNTLET_AGENT_TOKEN (or --agent-token-file)");
       const endpoints = spec.urls.map((url) => ({
         name: new URL(url).host,
         url,

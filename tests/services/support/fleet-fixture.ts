@@ -67,14 +67,24 @@ export function schemaValidators(manifest: Manifest): Map<string, ValidateFuncti
   return new Map(manifest.services.flatMap((s) => s.endpoints.map((e) => [e.subject, ajv.compile(e.responseSchema)] as const)));
 }
 
-/** Poll `probe` until it returns a value (bounded by count, not by a timed assertion). */
-export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, attempts = 100, intervalMs = 100): Promise<T> {
+/**
+ * Reads until `done` holds for what was read (bounded by count, not by a timed assertion); giving
+ * up, says what it read last.
+ */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  what: string,
+  attempts = 100,
+  intervalMs = 100,
+): Promise<T> {
+  let last: T | undefined;
   for (let i = 0; i < attempts; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
+    last = await read();
+    if (done(last)) return last;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  throw new Error(`gave up waiting for ${what}`);
+  throw new Error(`gave up waiting for ${what} after ${attempts} reads; last read: ${JSON.stringify(last)}`);
 }
 
 /** `$SRV.PING` answers grouped by service name, read with the micro services protocol directly. */
