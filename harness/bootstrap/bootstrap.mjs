@@ -61,9 +61,12 @@ function runCli(node, argv, extraEnv) {
   // The CLI must die with this wrapper even if the wrapper is SIGKILLed (it then takes its own children down).
   const tied = existsSync(SETPRIV) ? [SETPRIV, ["--pdeathsig", "SIGKILL", "--", command, ...args]] : [command, args];
   const isCli = argv[0] !== "exec";
+  // Off a terminal's foreground, an exec'd command gets a process group of its own, so a signal to
+  // our group (a CI runner stopping the job) reaches it once: forwarded by us, not also directly.
+  const ownGroup = !isCli && !inTerminalForeground();
   return new Promise((resolveExit) => {
-    const child = spawn(tied[0], tied[1], { stdio: isCli ? ["inherit", "inherit", "inherit", "ipc"] : "inherit", env });
-    for (const signal of ["SIGINT", "SIGHUP", "SIGTERM"]) process.on(signal, () => forwardSignal(child, signal, isCli));
+    const child = spawn(tied[0], tied[1], { stdio: isCli ? ["inherit", "inherit", "inherit", "ipc"] : "inherit", env, detached: ownGroup });
+    for (const signal of ["SIGINT", "SIGHUP", "SIGTERM"]) process.on(signal, () => forwardSignal(child, signal, isCli, ownGroup));
     child.on("error", (error) => {
       process.stderr.write(`gauntlet: cannot start ${command}: ${error.message}\n`);
       resolveExit(2);
@@ -77,12 +80,25 @@ function runCli(node, argv, extraEnv) {
  * A terminal's Ctrl-C or hang-up reaches the child directly as well (same process group), so the CLI
  * gets the forwarded copy as a message, which only ever asks it to stop gracefully: one Ctrl-C never
  * becomes the "second signal" that makes it exit without cleaning up. Other commands (`exec`) get
- * SIGHUP and SIGTERM; their Ctrl-C comes from the terminal.
+ * every signal, except SIGINT while they share a terminal's foreground with us: that one is the
+ * terminal's Ctrl-C, which they received themselves.
  */
-function forwardSignal(child, signal, isCli) {
+function forwardSignal(child, signal, isCli, ownGroup) {
   if (child.exitCode !== null || child.signalCode !== null) return;
   if (isCli && child.connected) child.send({ type: "signal", signal }, () => {});
-  else if (signal !== "SIGINT") child.kill(signal);
+  else if (ownGroup || signal !== "SIGINT") child.kill(signal);
+}
+
+/** This process is in its terminal's foreground process group (where Ctrl-C goes); false without a terminal. */
+function inTerminalForeground() {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    // After "(comm)": state ppid pgrp session tty_nr tpgid …
+    const [, , pgrp, , , tpgid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(tpgid) > 0 && tpgid === pgrp;
+  } catch {
+    return true;
+  }
 }
 
 function fileHash(path) {

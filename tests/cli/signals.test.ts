@@ -1,11 +1,11 @@
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { waitUntil } from "../../lib/retry/index.ts";
-import { gauntletUp, type UpReady } from "../support/cli.ts";
+import { BIN, gauntletUp, REPO_ROOT, type UpReady } from "../support/cli.ts";
 import { isAlive, processesMatching } from "../support/processes.ts";
 import { standInManifest } from "../support/stand-in-manifest.ts";
 
@@ -83,5 +83,45 @@ describe("signals to the bootstrap wrapper (bin/gauntlet.mjs), as a CI runner or
     await waitUntil(async () => (child.exitCode !== null ? true : undefined), { timeoutMs: 10_000, what: "the wrapper to exit" });
     expect(stderr()).toContain("gauntlet: SIGINT received, cleaning up…");
     expect(stderr()).not.toContain("exiting now");
+  });
+});
+
+/** A command that says each SIGINT it gets and exits 130 half a second after the first (time for a duplicate to show). */
+const COUNTS_SIGINTS = `let count = 0;
+process.on("SIGINT", () => {
+  console.log("SIGINT " + ++count);
+  if (count === 1) setTimeout(() => process.exit(130), 500);
+});
+console.log("ready");
+setInterval(() => {}, 1000);`;
+
+/** `gauntlet exec node -e …` started as a CI runner starts a job (in a process group of its own); resolves once the command runs. */
+async function execCountingSigints(): Promise<{ child: ChildProcess; stdout: () => string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, "exec", "node", "-e", COUNTS_SIGINTS], { cwd: REPO_ROOT, detached: true });
+  started.push(child);
+  const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
+  let stdout = "";
+  await new Promise<void>((resolve) =>
+    child.stdout?.on("data", (chunk) => {
+      stdout += chunk;
+      if (stdout.includes("ready")) resolve();
+    }),
+  );
+  return { child, stdout: () => stdout, exited };
+}
+
+describe("signals to `gauntlet exec`", () => {
+  it("SIGINT to the wrapper's pid alone reaches its command, once", async () => {
+    const { child, stdout, exited } = await execCountingSigints();
+    process.kill(child.pid as number, "SIGINT");
+    expect(await exited).toBe(130);
+    expect(stdout().match(/SIGINT \d/g)).toEqual(["SIGINT 1"]);
+  });
+
+  it("SIGINT to the wrapper's whole process group (a CI runner cancelling the job) reaches its command once, not twice", async () => {
+    const { child, stdout, exited } = await execCountingSigints();
+    process.kill(-(child.pid as number), "SIGINT");
+    expect(await exited).toBe(130);
+    expect(stdout().match(/SIGINT \d/g)).toEqual(["SIGINT 1"]);
   });
 });

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const BIN = fileURLToPath(new URL("../../bin/gauntlet.mjs", import.meta.url));
+export const BIN = fileURLToPath(new URL("../../bin/gauntlet.mjs", import.meta.url));
 
 export interface CliResult {
   readonly code: number | null;
