@@ -51,7 +51,9 @@ async function once(index) {
     const varz = await getJson(`http://127.0.0.1:${monitoring}/varz`);
     const jsz = await getJson(`http://127.0.0.1:${monitoring}/jsz`);
     const stale = varz.jetstream?.config === undefined && !jsz.disabled;
-    console.log(`run ${index}: first /varz with JetStream: ${first?.jetstream?.config !== undefined}; /varz 500 ms later: ${!stale}; /jsz: ${jsz.disabled ? "disabled" : "enabled"}`);
+    console.log(
+      `run ${index}: first /varz with JetStream: ${first?.jetstream?.config !== undefined}; /varz 500 ms later: ${!stale}; /jsz: ${jsz.disabled ? "disabled" : "enabled"}`,
+    );
     return stale;
   } finally {
     server.kill("SIGTERM");
