@@ -22,6 +22,11 @@ export class LoadError extends GauntletError {
     return new LoadError(`${file}: load worker ${worker} failed: ${reason}`, { cause });
   }
 
+  static setupFailed(file: string, cause: unknown): LoadError {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    return new LoadError(`${file}: setup failed: ${reason}`, { cause, exitCode: 1 });
+  }
+
   static teardownFailed(file: string, cause: unknown): LoadError {
     const reason = cause instanceof Error ? cause.message : String(cause);
     return new LoadError(`${file}: teardown failed: ${reason}`, { cause });

@@ -18,6 +18,6 @@ export type { LoadResult, MetricSummary, SecondPoint, SerializedHistogram } from
 export { type RunLoadOptions, runLoad, type SetupContext, type SummarizeView, type WindowStats } from "./run-load.ts";
 export { findSaturation, type SaturationReport, type SaturationStep, steppedStages } from "./saturation.ts";
 export { arrivalCount, arrivalOffsets, shareOf } from "./schedule.ts";
-export { toSuiteResult } from "./suite-result.ts";
+export { notRunSuiteResult, toSuiteResult } from "./suite-result.ts";
 export type { LoadTarget } from "./target.ts";
 export { evaluateThreshold, parseThresholds, type Threshold, type ThresholdResult } from "./thresholds.ts";

@@ -162,7 +162,7 @@ async function execute(
   setupConnection: SetupConnection,
 ): Promise<LoadResult> {
   const context = setupConnection.context(env);
-  const data = module.setup ? await module.setup(context) : undefined;
+  const data = module.setup ? await runSetup(file, module.setup, context) : undefined;
   let result: LoadResult;
   try {
     result = await drive(file, module, scenarios, thresholds, options, env, data);
@@ -173,6 +173,14 @@ async function execute(
   }
   await teardown(file, module, context, data);
   return result;
+}
+
+async function runSetup(file: string, setup: NonNullable<ScenarioModule["setup"]>, context: SetupContext): Promise<unknown> {
+  try {
+    return await setup(context);
+  } catch (error) {
+    throw LoadError.setupFailed(file, error);
+  }
 }
 
 /** The scenario's `teardown(ctx, data)`, after every run that got past setup: finished, aborted or failed. */

@@ -5,6 +5,13 @@ import type { LoadResult } from "./result.ts";
  * A load run as a suite of the run record's summary: one test per threshold (k6's verdict
  * units), named `<metric key>: <expression>`, plus one for an early abort and one per lost agent.
  */
+/** A load run that could not go ahead (its module, options or setup failed): a suite in error, its one test saying why. */
+export function notRunSuiteResult(name: string, file: string, error: unknown): SuiteResult {
+  const message = error instanceof Error ? error.message : String(error);
+  const test = { name: "ran", fullName: `${name} › ran`, file, state: "failed" as const, durationMs: 0, errors: [{ message }] };
+  return { name, verdict: "error", durationMs: 0, tests: [test] };
+}
+
 export function toSuiteResult(name: string, result: LoadResult): SuiteResult {
   const tests: SuiteResult["tests"] = result.thresholds.map((t) => {
     const fullName = `${t.key}: ${t.expression}`;

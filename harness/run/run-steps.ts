@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Target } from "../config/index.ts";
 import { EXPERIMENTS_ENV, FAILOVER_SUITE } from "../failover/index.ts";
 import { type AgentsSpec, startAgents } from "../load/agents/index.ts";
-import { type LoadResult, runLoad, toSuiteResult } from "../load/index.ts";
+import { type LoadResult, notRunSuiteResult, runLoad, toSuiteResult } from "../load/index.ts";
 import type { LoadStep, Profile } from "../profiles/index.ts";
 import { type FailoverSection, type LoadSection, type RunRecord, readFailoverSection, type SuiteResult } from "../record/index.ts";
 import { toLoadSection } from "./load-section.ts";
@@ -57,7 +57,8 @@ function scenarioFile(repoRoot: string, step: LoadStep): string {
 
 /**
  * The profile's load scenarios, one after the other: a suite per scenario (one test per threshold) and the `load` section;
- * over the profile's agents when it names them (local ones started once for every scenario).
+ * over the profile's agents when it names them (local ones started once for every scenario). A scenario that cannot
+ * run (its setup throws, its options are wrong) is a suite in error, and the next one runs.
  */
 export async function runLoadSteps(
   context: RunContext,
@@ -69,6 +70,7 @@ export async function runLoadSteps(
   agentsSpec?: AgentsSpec,
 ): Promise<{ suites: SuiteResult[]; section: LoadSection }> {
   const runs: Array<{ name: string; result: LoadResult; offsetS: number }> = [];
+  const suites: SuiteResult[] = [];
   const token = process.env.GAUNTLET_AGENT_TOKEN;
   await using agents = agentsSpec ? await startAgents(agentsSpec, token === undefined ? {} : { token }) : undefined;
   for (const [index, step] of steps.entries()) {
@@ -76,8 +78,10 @@ export async function runLoadSteps(
     const current = await beforeEach(`load ${step.scenario}`);
     current.stderr.write(`\n▶ load ${step.scenario}\n`);
     const offsetS = Math.round((Date.now() - context.startedAtMs) / 1000);
+    const suite = `load ${step.scenario}`;
+    const file = scenarioFile(context.repoRoot, step);
     const result = await runLoad({
-      scenario: scenarioFile(context.repoRoot, step),
+      scenario: file,
       target: current.target,
       ...(step.rate !== undefined ? { rate: step.rate } : {}),
       ...(step.duration !== undefined ? { duration: step.duration } : {}),
@@ -88,8 +92,15 @@ export async function runLoadSteps(
       outDir: context.record.path(join("load", step.scenario.replace(/[^\w.-]/g, "_"))),
       signal: context.signal,
       ...(agents ? { generators: agents.generators } : {}),
+    }).catch((error: unknown) => {
+      if (context.signal.aborted) throw error;
+      current.stderr.write(`✖ ${suite} could not run: ${error instanceof Error ? error.message : String(error)}\n`);
+      suites.push(notRunSuiteResult(suite, file, error));
+      return undefined;
     });
+    if (!result) continue;
     runs.push({ name: step.scenario, result, offsetS });
+    suites.push(toSuiteResult(suite, result));
   }
-  return { suites: runs.map(({ name, result }) => toSuiteResult(`load ${name}`, result)), section: toLoadSection(runs) };
+  return { suites, section: toLoadSection(runs) };
 }

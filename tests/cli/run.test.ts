@@ -106,6 +106,29 @@ describe("gauntlet run", () => {
     );
   });
 
+  it("writes the run record when a load scenario's setup throws: the scenario is a suite in error, the run fails (exit 1)", async () => {
+    const runsDir = join(dir, "setup-throws");
+    const profile = join(dir, "setup-throws.yaml");
+    const scenario = new URL("./fixtures/setup-throws.ts", import.meta.url).pathname;
+    writeFileSync(
+      profile,
+      `extends: smoke\ne2e: { enabled: false }\nfailover: { enabled: false }\nload:\n  scenarios: [{ scenario: ${scenario} }]\n`,
+    );
+    await using cluster = await new LocalCluster().withNodes(1).start();
+    const target = join(dir, "setup-throws-target.yaml");
+    writeFileSync(target, `nats:\n  servers: [${cluster.clientUrls.join(", ")}]\n  monitoring: [${cluster.monitoringUrls.join(", ")}]\n`);
+    const result = await gauntlet(["run", "--profile", profile, "--target", target, "--runs-dir", runsDir]);
+    expect(result.code, result.stderr.slice(-2000)).toBe(1);
+    const { runDir, summary } = latestSummary(runsDir);
+    expect(summary).toMatchObject({ verdict: "fail", exitCode: 1 });
+    expect(summary.suites.map((suite) => [suite.name, suite.verdict])).toEqual([[`load ${scenario}`, "error"]]);
+    expect(summary.reasons).toEqual([
+      `load ${scenario}: load ${scenario} › ran: ${scenario}: setup failed: the scenario's fixtures are not there`,
+    ]);
+    expect(readFileSync(join(runDir, "junit.xml"), "utf8")).toContain("setup failed: the scenario&apos;s fixtures are not there");
+    expect(existsSync(join(runDir, "index.html"))).toBe(true);
+  });
+
   it("fails a release-strict run on a cluster that does not fsync every write, and passes one that does", async () => {
     const profile = join(dir, "durability-only.yaml");
     writeFileSync(profile, "extends: release\ne2e: { enabled: false }\nfailover: { enabled: false }\nload: { enabled: false }\n");

@@ -38,10 +38,14 @@ function stackOptions(profile: Profile, options: ParsedOptions) {
   };
 }
 
-/** 1 when a test or checker failed or a suite left the system unhealthy, 99 when only load thresholds failed (as k6), else 0. */
+/**
+ * 1 when a test or checker failed, a suite could not run or left the system unhealthy, 99 when only load thresholds
+ * failed (as k6), else 0.
+ */
 function exitCodeOf(suites: readonly SuiteResult[], unhealthyBoundaries: number): number {
   const failed = suites.filter((suite) => suite.verdict !== "pass");
-  if (unhealthyBoundaries > 0 || failed.some((suite) => !suite.name.startsWith("load "))) return ExitCode.failed;
+  const notThresholds = failed.some((suite) => suite.verdict === "error" || !suite.name.startsWith("load "));
+  if (unhealthyBoundaries > 0 || notThresholds) return ExitCode.failed;
   return failed.length > 0 ? ExitCode.thresholdFailed : ExitCode.ok;
 }
 
