@@ -15,6 +15,9 @@ import {
   startCluster,
 } from "./support/fleet-fixture.ts";
 
+/** event-bus's durable consumer on the EVENTS stream. */
+const PROCESSOR = "event-bus-processor";
+
 let manifest: Manifest;
 let cluster: StartedLocalCluster;
 let nc: NatsConnection;
@@ -170,6 +173,22 @@ describe("co-hosted fleet on a 3-node cluster, as a user limited to fleetPermiss
     expect(a.hops.every((h) => h.traceId === a.traceId)).toBe(true);
   });
 
+  it("event-bus goes on processing right after its consumer's leader changes (no stall until heartbeats are missed)", async () => {
+    const jsm = await jetstreamManager(nc);
+    const readConsumer = () => jsm.consumers.info("EVENTS", PROCESSOR).then(consumerState, () => undefined);
+    const before = (await readConsumer())?.leader;
+    await nc.request(`$JS.API.CONSUMER.LEADER.STEPDOWN.EVENTS.${PROCESSOR}`, "", { timeout: 5_000 });
+    await eventually(readConsumer, (state) => state?.leader !== undefined && state.leader !== before, "a new consumer leader");
+
+    const published = await request(nc, "svc.event-bus.publish", { type: "test.after-stepdown", data: {} });
+    const seq = (published.body as { seq: number }).seq;
+    await eventually(
+      async () => ({ consumer: await readConsumer(), log: fleetLog.filter((line) => line.includes("event-bus")) }),
+      ({ consumer }) => consumer !== undefined && consumer.ackFloor >= seq && consumer.ackPending === 0,
+      `event ${seq} to be acked under the new consumer leader`,
+    );
+  });
+
   it("event-bus processes events with a durable consumer, acks after processing, and resumes after a restart", async () => {
     type Stats = { replica: number; processed: number; consumer: { ackFloor: number; pending: number; ackPending: number } };
     const jsm = await jetstreamManager(nc);
@@ -178,7 +197,7 @@ describe("co-hosted fleet on a 3-node cluster, as a user limited to fleetPermiss
     await eventually(
       async () => ({
         stats: (await request(nc, "svc.event-bus.stats", {})).body as Stats,
-        consumer: consumerState(await jsm.consumers.info("EVENTS", "event-bus-processor")),
+        consumer: consumerState(await jsm.consumers.info("EVENTS", PROCESSOR)),
         log: fleetLog.filter((line) => line.includes("event-bus")),
       }),
       ({ stats }) => stats.consumer.ackFloor >= seq && stats.consumer.ackPending === 0,
@@ -190,7 +209,7 @@ describe("co-hosted fleet on a 3-node cluster, as a user limited to fleetPermiss
     const js = jetstream(nc);
     let last = 0;
     for (let i = 0; i < 3; i++) last = (await js.publish(`events.test.while-down`, JSON.stringify({ i }))).seq;
-    const waiting = await jsm.consumers.info("EVENTS", "event-bus-processor");
+    const waiting = await jsm.consumers.info("EVENTS", PROCESSOR);
     expect(waiting.num_pending).toBe(3);
 
     await using restarted = await startFleet({
@@ -203,7 +222,7 @@ describe("co-hosted fleet on a 3-node cluster, as a user limited to fleetPermiss
     });
     await restarted.waitReady(30_000);
     const after = await eventually(
-      async () => consumerState(await jsm.consumers.info("EVENTS", "event-bus-processor")),
+      async () => consumerState(await jsm.consumers.info("EVENTS", PROCESSOR)),
       (state) => state.ackFloor >= last && state.ackPending === 0 && state.pending === 0,
       "the events published while down to be acked",
     );

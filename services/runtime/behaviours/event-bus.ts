@@ -1,11 +1,17 @@
-import { AckPolicy, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { AckPolicy, type ConsumerMessages, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
 import { sampleLatency, sleep } from "../latency.ts";
 import { ServiceFault } from "../service-fault.ts";
 import type { BehaviourFactory } from "./behaviour.ts";
-import { objectBody, optionalString, retryWhileElecting, stringField } from "./fields.ts";
+import { isTransient, objectBody, optionalString, retryWhileElecting, stringField } from "./fields.ts";
 
 const EVENT_TYPE = /^[-\w]+(?:\.[-\w]+)*$/;
+const BATCH = 50;
+/** A pull waits this long for messages; an idle replica pulls again after it. */
+const FETCH_EXPIRES_MS = 5_000;
+const PULL_RETRY_MS = 100;
+
+const isLeaderChange = (error: unknown) => /leadership change|heartbeats missed/i.test((error as Error)?.message ?? "");
 
 /**
  * Publishes events to the service's stream and processes them with a durable pull consumer
@@ -30,10 +36,10 @@ export const eventBus: BehaviourFactory = async ({ spec, nc, log }) => {
     }),
   );
   const consumer = await retryWhileElecting(() => js.consumers.get(stream.name, durable));
-  const messages = await consumer.consume({ max_messages: 50 });
   let processed = 0;
   let lastSeq = 0;
   let stopping = false;
+  let batch: ConsumerMessages | undefined;
 
   const processOne = async (message: JsMsg) => {
     await sleep(sampleLatency(spec.service.profile.latency));
@@ -43,13 +49,25 @@ export const eventBus: BehaviourFactory = async ({ spec, nc, log }) => {
       .ackAck()
       .catch((error: unknown) => log(`ack of ${stream.name} seq ${message.seq} not confirmed: ${(error as Error).message}`));
   };
+  // Batches pulled one after the other rather than `consume()`: nats.js's consume() answers a
+  // consumer leader change (409 Leadership Change) by waiting for two missed heartbeats, ~30 s
+  // without a pull, while a fetch ends with that error and the next one goes to the new leader.
   const loop = (async () => {
-    for await (const message of messages) {
-      if (stopping) {
-        message.nak();
-        continue;
+    while (!stopping) {
+      try {
+        batch = await consumer.fetch({ max_messages: BATCH, expires: FETCH_EXPIRES_MS });
+        for await (const message of batch) {
+          if (stopping) {
+            message.nak();
+            continue;
+          }
+          await processOne(message);
+        }
+      } catch (error) {
+        if (stopping) break;
+        if (!isTransient(error) && !isLeaderChange(error)) log(`pulling from ${stream.name} failed: ${(error as Error).message}`);
+        await sleep(PULL_RETRY_MS);
       }
-      await processOne(message);
     }
   })();
 
@@ -86,7 +104,7 @@ export const eventBus: BehaviourFactory = async ({ spec, nc, log }) => {
     statsData: () => ({ processed, lastSeq }),
     stop: async () => {
       stopping = true;
-      await messages.close();
+      await batch?.close();
       await loop;
     },
   };
