@@ -100,7 +100,7 @@ export async function runExperiment(
   let notRun: string | undefined;
   if (fault.kind !== "none") {
     if (!nemesis) notRun = target.unfaultable ?? `${target.name}: cannot inject faults`;
-    else notRun = nemesis.unsupported(fault.kind);
+    else notRun = nemesis.unsupported(fault);
   }
   const gatewayStream = spec.gateway ? spec.gateway.stream : undefined;
   const meta: ExperimentMeta = {

@@ -15,6 +15,7 @@ export {
   type KillStreamLeader,
   type PartitionMinority,
   type PauseNode,
+  type ReplaceNode,
   type RollingRestart,
   type StopNode,
 } from "./faults/index.ts";

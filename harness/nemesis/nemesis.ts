@@ -53,9 +53,11 @@ export class Nemesis {
     return FAULTS[kind].holdsItself === true;
   }
 
-  /** Why `target` cannot take `kind`, or undefined when it can. */
-  unsupported(kind: FaultSpec["kind"]): string | undefined {
-    return FAULTS[kind].unsupported?.(this.target);
+  /** Why `target` cannot take the fault (a spec, or a kind with its defaults), or undefined when it can. */
+  unsupported(fault: FaultSpec | FaultSpec["kind"]): string | undefined {
+    const spec = (typeof fault === "string" ? { kind: fault } : fault) as FaultSpec;
+    const definition = FAULTS[spec.kind] as FaultDefinition<FaultSpec>;
+    return definition.unsupported?.(this.target, spec);
   }
 
   async inject(spec: FaultSpec): Promise<ActiveFault> {

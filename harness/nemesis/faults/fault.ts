@@ -26,6 +26,6 @@ export interface FaultDefinition<Spec extends { readonly kind: string }> {
   /** The fault lasts as long as its `inject` takes (a rolling or full restart): whoever injects it does not hold it longer. */
   readonly holdsItself?: boolean;
   /** Whether the target can take this fault (e.g. partitions need `target.network`); undefined = yes, else why not. */
-  unsupported?(target: NemesisTarget): string | undefined;
+  unsupported?(target: NemesisTarget, spec: Spec): string | undefined;
   inject(spec: Spec, context: FaultContext): Promise<InjectedFault>;
 }

@@ -10,6 +10,7 @@ import {
   type PartitionMinority,
   partitionMinority,
 } from "./partitions.ts";
+import { type ReplaceNode, replaceNode } from "./replace-node.ts";
 import { type KillGatewayReplica, type KillServiceReplica, killGatewayReplica, killServiceReplica } from "./replica-kill.ts";
 import { type RollingRestart, rollingRestart } from "./rolling-restart.ts";
 
@@ -24,6 +25,7 @@ export type {
   KillStreamLeader,
   PartitionMinority,
   PauseNode,
+  ReplaceNode,
   RollingRestart,
   StopNode,
 };
@@ -40,7 +42,8 @@ export type FaultSpec =
   | KillStreamLeader
   | KillServiceReplica
   | KillGatewayReplica
-  | FullRestart;
+  | FullRestart
+  | ReplaceNode;
 
 export type FaultKind = FaultSpec["kind"];
 
@@ -59,6 +62,7 @@ export const FAULTS: Registry = {
   "kill-service-replica": killServiceReplica,
   "kill-gateway-replica": killGatewayReplica,
   "full-restart": fullRestart,
+  "replace-node": replaceNode,
 };
 
 export const FAULT_KINDS = Object.keys(FAULTS) as FaultKind[];
