@@ -168,6 +168,17 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     ],
   },
   {
+    name: "replace-node",
+    title: "replace a node by a new one (new server name, empty store), as an Auto Scaling group does",
+    cases: [
+      {
+        should:
+          "the old server is removed from the meta group, its stream replicas move to live nodes and catch up, and nothing acknowledged is lost",
+        spec: { name: "replace-node", fault: { kind: "replace-node" } },
+      },
+    ],
+  },
+  {
     name: "rolling-restart",
     title: "rolling restart of every node",
     cases: [

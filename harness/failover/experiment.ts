@@ -16,6 +16,11 @@ export interface ExperimentTiming {
   readonly faultMs: number;
   /** Workloads keep running this long after the heal. */
   readonly recoveryMs: number;
+  /**
+   * After the heal, how long the cluster may take to be whole again — formed, a meta group of N
+   * peers, every stream replica current — before it is a finding (the cluster and replicas checkers).
+   */
+  readonly settleMs: number;
   /** One JetStream publish (and one gateway request) is started every this many ms per client: the measurement resolution. */
   readonly intervalMs: number;
   /** Hard cap on operations per client. */
@@ -28,6 +33,7 @@ export const DEFAULT_TIMING: ExperimentTiming = {
   quietMs: 2_000,
   faultMs: 10_000,
   recoveryMs: 3_000,
+  settleMs: 25_000,
   intervalMs: 20,
   maxOpsPerClient: 5_000,
   deadlineMs: 110_000,
@@ -108,13 +114,14 @@ function envNumber(env: NodeJS.ProcessEnv, key: string): number | undefined {
 
 /**
  * Timing from the environment, so a profile picks smoke or nightly lengths:
- * GAUNTLET_FAILOVER_QUIET_MS, _FAULT_MS, _RECOVERY_MS, _INTERVAL_MS, _MAX_OPS, _DEADLINE_MS.
+ * GAUNTLET_FAILOVER_QUIET_MS, _FAULT_MS, _RECOVERY_MS, _SETTLE_MS, _INTERVAL_MS, _MAX_OPS, _DEADLINE_MS.
  */
 export function timingFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<ExperimentTiming> {
   const pairs: [keyof ExperimentTiming, string][] = [
     ["quietMs", "GAUNTLET_FAILOVER_QUIET_MS"],
     ["faultMs", "GAUNTLET_FAILOVER_FAULT_MS"],
     ["recoveryMs", "GAUNTLET_FAILOVER_RECOVERY_MS"],
+    ["settleMs", "GAUNTLET_FAILOVER_SETTLE_MS"],
     ["intervalMs", "GAUNTLET_FAILOVER_INTERVAL_MS"],
     ["maxOpsPerClient", "GAUNTLET_FAILOVER_MAX_OPS"],
     ["deadlineMs", "GAUNTLET_FAILOVER_DEADLINE_MS"],

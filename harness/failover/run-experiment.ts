@@ -244,7 +244,7 @@ export async function runExperiment(
         faultError ??= error;
       });
     }
-    if (nemesis && fault.kind !== "none") await healthy(25_000);
+    if (nemesis && fault.kind !== "none") await healthy(timing.settleMs);
     await sleep(timing.recoveryMs, signal);
     stopWorkloads.abort();
     drain.abort();
@@ -256,7 +256,11 @@ export async function runExperiment(
     if (!spec.consumer && publishers > 0) {
       const reader = await connect(clientOptions(target, "production", target.servers, "gauntlet-failover-reader"));
       connections.push(reader);
-      await finalReads(history, reader, streamName, `${spec.name}/final-reader`, 30_000, { filter: existing?.filter, durable });
+      await finalReads(history, reader, streamName, `${spec.name}/final-reader`, 30_000, {
+        filter: existing?.filter,
+        durable,
+        replicasTimeoutMs: timing.settleMs,
+      });
       // Before anything unread is called lost, where it is: each replica's state and the leader's copy.
       const unread = unreadSequences(history.entries, streamName, ["publish"]);
       const evidence = await collectReplicaEvidence(

@@ -231,10 +231,15 @@ export async function finalReads(
   stream: string,
   process: string,
   deadlineMs: number,
-  options: { readonly filter?: string | undefined; readonly durable?: string } = {},
+  options: {
+    readonly filter?: string | undefined;
+    readonly durable?: string;
+    /** How long every replica may take to catch up before the reads start anyway (default 20 s). */
+    readonly replicasTimeoutMs?: number;
+  } = {},
 ): Promise<void> {
   const jsm = await jetstreamManager(nc, { timeout: 5_000 });
-  await waitForReplicas(history, jsm, stream, Math.min(deadlineMs, 20_000));
+  await waitForReplicas(history, jsm, stream, Math.min(deadlineMs, options.replicasTimeoutMs ?? 20_000));
   const durable = options.durable ?? "gauntlet-final-reads";
   const filter = options.filter;
   await addDurableConsumer(jsm, stream, durable, filter ? { filter_subject: filter } : {});
