@@ -1,5 +1,5 @@
 import { GauntletError } from "../../lib/errors/index.ts";
-import { EXPERIMENT_STREAM, type ExperimentSpec, type GatewayCall } from "./experiment.ts";
+import { EXPERIMENT_STREAM, type ExperimentSpec, type GatewayCall, PROCESSOR_DURABLE } from "./experiment.ts";
 import type { ExperimentTarget } from "./target.ts";
 
 /** What the failover suite knows of its target when it builds an experiment's spec. */
@@ -185,6 +185,28 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
       {
         should: "keeps every acknowledged message through an upgrade-style restart",
         spec: { name: "rolling-restart", fault: { kind: "rolling-restart", lameDuck: true } },
+      },
+    ],
+  },
+  {
+    name: "step-down",
+    title: "JetStream leader step-downs under load (three in a row)",
+    cases: [
+      {
+        should: "a new meta leader each time, and nothing acknowledged is lost",
+        spec: { name: "step-down-meta", fault: { kind: "step-down", leader: "meta" } },
+      },
+      {
+        should: "a new stream leader each time; publishes in flight are retried, none lost or duplicated",
+        spec: { name: "step-down-stream", fault: { kind: "step-down", leader: "stream", stream: EXPERIMENT_STREAM } },
+      },
+      {
+        should: "a new consumer leader each time; the processor carries on and every message is processed",
+        spec: {
+          name: "step-down-consumer",
+          fault: { kind: "step-down", leader: "consumer", stream: EXPERIMENT_STREAM, consumer: PROCESSOR_DURABLE },
+          consumer: "ack-after-process",
+        },
       },
     ],
   },

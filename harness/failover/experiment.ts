@@ -5,6 +5,9 @@ import type { FaultSpec } from "../nemesis/index.ts";
 /** Stands for the experiment's own stream in a fault that names one (`kill-stream-leader`, `isolate-stream-leader`). */
 export const EXPERIMENT_STREAM = "$experiment";
 
+/** The durable consumer of the experiment's processor (`consumer`): what a consumer fault names. */
+export const PROCESSOR_DURABLE = "gauntlet-processor";
+
 /** A fault of the nemesis, or none (a steady-state run). */
 export type ExperimentFault = FaultSpec | { readonly kind: "none" };
 

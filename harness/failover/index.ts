@@ -19,6 +19,7 @@ export {
   type ExperimentStream,
   type ExperimentTiming,
   type GatewayCall,
+  PROCESSOR_DURABLE,
   timingFromEnv,
 } from "./experiment.ts";
 export { collectReplicaEvidence, snapshotNodes, unreadSequences } from "./replica-evidence.ts";

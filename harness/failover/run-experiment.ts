@@ -51,7 +51,7 @@ export interface RunExperimentOptions {
   readonly onProgress?: (message: string) => void;
 }
 
-const STREAM_FAULTS = new Set(["kill-stream-leader", "isolate-stream-leader"]);
+const STREAM_FAULTS = new Set(["kill-stream-leader", "isolate-stream-leader", "step-down"]);
 
 function resolveFault(fault: FaultSpec, stream: string): FaultSpec {
   if (STREAM_FAULTS.has(fault.kind) && "stream" in fault && fault.stream === EXPERIMENT_STREAM) return { ...fault, stream } as FaultSpec;
@@ -94,7 +94,7 @@ export async function runExperiment(
   const startedAtMs = Date.now();
   const history = new HistoryRecorder();
   const nemesis = target.nemesis
-    ? new Nemesis(target.nemesis, { history, seed: options.seed ?? 1, onProgress: progress, signal })
+    ? new Nemesis(target.nemesis, { history, seed: options.seed ?? 1, onProgress: progress, signal, nats: target.access })
     : undefined;
 
   let notRun: string | undefined;

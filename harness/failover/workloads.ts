@@ -14,7 +14,7 @@ import type { ClientProfile } from "../../lib/nats-options/index.ts";
 import { RetryError, retry, waitUntil } from "../../lib/retry/index.ts";
 import { type HistoryRecorder, OP, PROBE } from "../history/index.ts";
 import { fetchTrusting } from "../net/trusted-fetch.ts";
-import type { ConsumerMode, GatewayCall } from "./experiment.ts";
+import { type ConsumerMode, type GatewayCall, PROCESSOR_DURABLE } from "./experiment.ts";
 import { clientOptions, type ExperimentTarget } from "./target.ts";
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -290,7 +290,7 @@ export async function runProcessor(
   crashAfter = 50,
 ): Promise<void> {
   const process = `${context.prefix}processor`;
-  const durable = "gauntlet-processor";
+  const durable = PROCESSOR_DURABLE;
   let crashed = false;
   let processed = 0;
   let quietFetches = 0;

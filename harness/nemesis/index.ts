@@ -17,6 +17,7 @@ export {
   type PauseNode,
   type ReplaceNode,
   type RollingRestart,
+  type StepDown,
   type StopNode,
 } from "./faults/index.ts";
 export { type HealthWait, waitForHealthy } from "./health.ts";

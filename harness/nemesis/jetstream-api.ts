@@ -25,7 +25,8 @@ export interface JetStreamRequestOptions {
   readonly giveUpOn?: readonly number[];
 }
 
-class JetStreamApiError extends NemesisError {
+/** An error JetStream's API answered with (`err_code` names it). */
+export class JetStreamApiError extends NemesisError {
   override name = "JetStreamApiError";
   readonly errCode: number;
 

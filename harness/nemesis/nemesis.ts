@@ -1,3 +1,4 @@
+import type { NatsAccess } from "../../lib/nats-options/index.ts";
 import type { HistoryRecorder } from "../history/index.ts";
 import { FAULTS, type FaultContext, type FaultDefinition, type FaultSpec, type InjectedFault } from "./faults/index.ts";
 import { mulberry32, type Random } from "./prng.ts";
@@ -11,6 +12,8 @@ export interface NemesisOptions {
   readonly random?: Random;
   readonly onProgress?: ((message: string) => void) | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** How faults that act through JetStream's API (step-downs, stalls) reach it: the application's account, with rights to its streams. */
+  readonly nats?: NatsAccess | undefined;
 }
 
 /** A fault in effect, as the nemesis tracks it. */
@@ -34,6 +37,7 @@ export class Nemesis {
   readonly #random: Random;
   readonly #progress: (message: string) => void;
   readonly #signal: AbortSignal | undefined;
+  readonly #nats: NatsAccess | undefined;
   readonly #active: Entry[] = [];
 
   constructor(target: NemesisTarget, options: NemesisOptions = {}) {
@@ -42,6 +46,7 @@ export class Nemesis {
     this.#random = options.random ?? mulberry32(options.seed ?? 1);
     this.#progress = options.onProgress ?? (() => {});
     this.#signal = options.signal;
+    this.#nats = options.nats;
   }
 
   get active(): readonly ActiveFault[] {
@@ -69,7 +74,14 @@ export class Nemesis {
       begun = target;
       this.#history?.nemesis("start", spec.kind, target);
     };
-    const context: FaultContext = { target: this.target, random: this.#random, signal: this.#signal, progress: this.#progress, begin };
+    const context: FaultContext = {
+      target: this.target,
+      random: this.#random,
+      signal: this.#signal,
+      nats: this.#nats,
+      progress: this.#progress,
+      begin,
+    };
     this.#progress(`inject ${spec.kind}`);
     let injected: InjectedFault;
     try {

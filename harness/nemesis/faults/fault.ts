@@ -1,3 +1,4 @@
+import type { NatsAccess } from "../../../lib/nats-options/index.ts";
 import type { Random } from "../prng.ts";
 import type { NemesisTarget } from "../target.ts";
 
@@ -6,6 +7,8 @@ export interface FaultContext {
   /** Seeded: random picks replay with the run's seed. */
   readonly random: Random;
   readonly signal: AbortSignal | undefined;
+  /** JetStream as the application's account sees it, for faults that act through its API (step-downs, stalls); from `NemesisOptions.nats`. */
+  readonly nats: NatsAccess | undefined;
   readonly progress: (message: string) => void;
   /**
    * Opens the fault window now, with the target the heal will close it with. Faults that take

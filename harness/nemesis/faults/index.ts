@@ -13,6 +13,7 @@ import {
 import { type ReplaceNode, replaceNode } from "./replace-node.ts";
 import { type KillGatewayReplica, type KillServiceReplica, killGatewayReplica, killServiceReplica } from "./replica-kill.ts";
 import { type RollingRestart, rollingRestart } from "./rolling-restart.ts";
+import { type StepDown, stepDown } from "./step-down.ts";
 
 export type { FaultContext, FaultDefinition, InjectedFault } from "./fault.ts";
 export type {
@@ -27,6 +28,7 @@ export type {
   PauseNode,
   ReplaceNode,
   RollingRestart,
+  StepDown,
   StopNode,
 };
 
@@ -43,7 +45,8 @@ export type FaultSpec =
   | KillServiceReplica
   | KillGatewayReplica
   | FullRestart
-  | ReplaceNode;
+  | ReplaceNode
+  | StepDown;
 
 export type FaultKind = FaultSpec["kind"];
 
@@ -63,6 +66,7 @@ export const FAULTS: Registry = {
   "kill-gateway-replica": killGatewayReplica,
   "full-restart": fullRestart,
   "replace-node": replaceNode,
+  "step-down": stepDown,
 };
 
 export const FAULT_KINDS = Object.keys(FAULTS) as FaultKind[];
