@@ -189,6 +189,21 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     ],
   },
   {
+    name: "stall-consumer",
+    title: "a consumer's processor stops acknowledging until max_ack_pending, then resumes",
+    cases: [
+      {
+        should: "JetStream stops delivering at max_ack_pending and redelivers what was never acknowledged: every message is processed",
+        spec: {
+          name: "stall-consumer",
+          fault: { kind: "stall-consumer", stream: EXPERIMENT_STREAM, consumer: PROCESSOR_DURABLE },
+          consumer: "ack-after-process",
+          consumerLimits: { maxAckPending: 200 },
+        },
+      },
+    ],
+  },
+  {
     name: "step-down",
     title: "JetStream leader step-downs under load (three in a row)",
     cases: [

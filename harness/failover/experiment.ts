@@ -70,6 +70,16 @@ export interface GatewayCall {
  */
 export type ConsumerMode = "ack-after-process" | "ack-before-process-crash";
 
+/** The processor's consumer where JetStream's defaults are not what an experiment needs. */
+export interface ConsumerLimits {
+  /** How long a delivery may stay unacknowledged before JetStream redelivers it (default 5 s). */
+  readonly ackWaitMs?: number;
+  /** Unacknowledged deliveries at which JetStream stops delivering (JetStream's default: 1000). */
+  readonly maxAckPending?: number;
+  /** Deliveries of one message before JetStream gives up on it with a MaxDeliver advisory (default: no limit). */
+  readonly maxDeliver?: number;
+}
+
 export interface ExperimentSpec {
   /** Unique in a run: names the experiment's processes in the history and its entry in failover.json. */
   readonly name: string;
@@ -98,6 +108,8 @@ export interface ExperimentSpec {
   readonly gateway?: GatewayCall | false;
   /** Instead of final reads by a fresh durable consumer, a consumer processes during the run. */
   readonly consumer?: ConsumerMode;
+  /** The processor's consumer settings (with `consumer`). */
+  readonly consumerLimits?: ConsumerLimits;
   readonly timing?: Partial<ExperimentTiming>;
   /** How long services and gateways may take to be back after a heal (default 30 s). */
   readonly reconnectBoundMs?: number;

@@ -10,6 +10,7 @@ export {
   selectExperiments,
 } from "./catalog.ts";
 export {
+  type ConsumerLimits,
   type ConsumerMode,
   DEFAULT_STREAM,
   DEFAULT_TIMING,

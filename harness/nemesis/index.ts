@@ -17,6 +17,7 @@ export {
   type PauseNode,
   type ReplaceNode,
   type RollingRestart,
+  type StallConsumer,
   type StepDown,
   type StopNode,
 } from "./faults/index.ts";
@@ -24,4 +25,4 @@ export { type HealthWait, waitForHealthy } from "./health.ts";
 export { findMetaLeader, findStreamLeader } from "./leaders.ts";
 export { type ActiveFault, Nemesis, type NemesisOptions } from "./nemesis.ts";
 export { mulberry32, newSeed, type Random } from "./prng.ts";
-export { NemesisError, type NemesisTarget, type ReplicaTarget } from "./target.ts";
+export { NemesisError, type NemesisTarget, type ReplicaTarget, type StallableConsumer } from "./target.ts";

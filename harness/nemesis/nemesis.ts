@@ -2,7 +2,7 @@ import type { NatsAccess } from "../../lib/nats-options/index.ts";
 import type { HistoryRecorder } from "../history/index.ts";
 import { FAULTS, type FaultContext, type FaultDefinition, type FaultSpec, type InjectedFault } from "./faults/index.ts";
 import { mulberry32, type Random } from "./prng.ts";
-import { NemesisError, type NemesisTarget } from "./target.ts";
+import { NemesisError, type NemesisTarget, type StallableConsumer } from "./target.ts";
 
 export interface NemesisOptions {
   /** Fault windows go here as nemesis start/stop entries. */
@@ -14,6 +14,8 @@ export interface NemesisOptions {
   readonly signal?: AbortSignal | undefined;
   /** How faults that act through JetStream's API (step-downs, stalls) reach it: the application's account, with rights to its streams. */
   readonly nats?: NatsAccess | undefined;
+  /** The workloads' consumer processors, for faults that act on a consumer rather than on the system (`stall-consumer`). */
+  readonly consumers?: readonly StallableConsumer[] | undefined;
 }
 
 /** A fault in effect, as the nemesis tracks it. */
@@ -38,6 +40,7 @@ export class Nemesis {
   readonly #progress: (message: string) => void;
   readonly #signal: AbortSignal | undefined;
   readonly #nats: NatsAccess | undefined;
+  readonly #consumers: readonly StallableConsumer[];
   readonly #active: Entry[] = [];
 
   constructor(target: NemesisTarget, options: NemesisOptions = {}) {
@@ -47,6 +50,7 @@ export class Nemesis {
     this.#progress = options.onProgress ?? (() => {});
     this.#signal = options.signal;
     this.#nats = options.nats;
+    this.#consumers = options.consumers ?? [];
   }
 
   get active(): readonly ActiveFault[] {
@@ -79,6 +83,7 @@ export class Nemesis {
       random: this.#random,
       signal: this.#signal,
       nats: this.#nats,
+      consumers: this.#consumers,
       progress: this.#progress,
       begin,
     };

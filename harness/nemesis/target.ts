@@ -10,6 +10,18 @@ export interface ReplicaTarget {
 }
 
 /**
+ * A consumer's processor — the workload's, not the system's — a fault can stall: it keeps
+ * receiving, stops acknowledging, and carries on where it stopped when resumed.
+ */
+export interface StallableConsumer {
+  readonly stream: string;
+  /** The durable consumer it processes. */
+  readonly consumer: string;
+  stall(): void;
+  resume(): void;
+}
+
+/**
  * What the nemesis can fault, whatever runs it: local processes, containers or EC2/ECS. A
  * `StartedLocalCluster` is one as it is; add `services` / `gateways` from a started fleet.
  */

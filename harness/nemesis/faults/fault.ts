@@ -1,6 +1,6 @@
 import type { NatsAccess } from "../../../lib/nats-options/index.ts";
 import type { Random } from "../prng.ts";
-import type { NemesisTarget } from "../target.ts";
+import type { NemesisTarget, StallableConsumer } from "../target.ts";
 
 export interface FaultContext {
   readonly target: NemesisTarget;
@@ -9,6 +9,8 @@ export interface FaultContext {
   readonly signal: AbortSignal | undefined;
   /** JetStream as the application's account sees it, for faults that act through its API (step-downs, stalls); from `NemesisOptions.nats`. */
   readonly nats: NatsAccess | undefined;
+  /** The workloads' consumer processors a fault may stall; from `NemesisOptions.consumers`. */
+  readonly consumers: readonly StallableConsumer[];
   readonly progress: (message: string) => void;
   /**
    * Opens the fault window now, with the target the heal will close it with. Faults that take

@@ -13,6 +13,7 @@ import {
 import { type ReplaceNode, replaceNode } from "./replace-node.ts";
 import { type KillGatewayReplica, type KillServiceReplica, killGatewayReplica, killServiceReplica } from "./replica-kill.ts";
 import { type RollingRestart, rollingRestart } from "./rolling-restart.ts";
+import { type StallConsumer, stallConsumer } from "./stall-consumer.ts";
 import { type StepDown, stepDown } from "./step-down.ts";
 
 export type { FaultContext, FaultDefinition, InjectedFault } from "./fault.ts";
@@ -28,6 +29,7 @@ export type {
   PauseNode,
   ReplaceNode,
   RollingRestart,
+  StallConsumer,
   StepDown,
   StopNode,
 };
@@ -46,7 +48,8 @@ export type FaultSpec =
   | KillGatewayReplica
   | FullRestart
   | ReplaceNode
-  | StepDown;
+  | StepDown
+  | StallConsumer;
 
 export type FaultKind = FaultSpec["kind"];
 
@@ -67,6 +70,7 @@ export const FAULTS: Registry = {
   "full-restart": fullRestart,
   "replace-node": replaceNode,
   "step-down": stepDown,
+  "stall-consumer": stallConsumer,
 };
 
 export const FAULT_KINDS = Object.keys(FAULTS) as FaultKind[];
