@@ -2,6 +2,7 @@ import { CLIENT_OPS, faultWindows, type History, OP, PROBE, PROBE_PROCESS } from
 import type { WindowGapBound } from "./availability.ts";
 import { type CheckHistoryOptions, checkHistory } from "./check-history.ts";
 import { checkClusterRecovered } from "./cluster-recovered.ts";
+import { checkConsumerDeliveries } from "./consumer-deliveries.ts";
 import { checkDarkWindows } from "./dark-windows.ts";
 import { checkReconnection } from "./reconnection.ts";
 import { checkReplicasConverged } from "./replicas-converged.ts";
@@ -30,6 +31,8 @@ export interface ExperimentMeta {
   readonly graceNs: number;
   /** Gateway requests publish to this stream (with Idempotency-Key): they count as publishes. */
   readonly gatewayStream?: string;
+  /** The durable consumer a processor read the stream through (instead of final reads). */
+  readonly consumer?: string;
   readonly checks?: ExperimentChecks;
   /** How partitions were made (`kernel`, `proxy`…): a replica that lags behind means different things on each. */
   readonly network?: string;
@@ -52,7 +55,7 @@ export interface ExperimentVerdict {
   /**
    * Each failing check as `cause: reason` (causes: lost — on no replica, lost-on-minority — the
    * replicas diverge, unreadable — stored on every replica but not served, duplicated, unexpected,
-   * stale-read, unavailable, failed-requests, replica-lag, not-recovered).
+   * stale-read, unavailable, failed-requests, replica-lag, max-deliver, not-recovered).
    */
   readonly reason: string;
   readonly causes: readonly string[];
@@ -85,6 +88,8 @@ function causesOf(name: string, result: CheckResult): string[] {
       return ["unavailable"];
     case "replicas":
       return ["replica-lag"];
+    case "consumer":
+      return ["max-deliver"];
     default:
       return ["not-recovered"];
   }
@@ -120,6 +125,7 @@ export function judgeExperiment(history: History): ExperimentVerdict {
   if (cluster) results.cluster = cluster;
   const replicas = checkReplicasConverged(history);
   if (replicas) results.replicas = replicas;
+  if (meta.consumer) results.consumer = checkConsumerDeliveries(history, meta.consumer);
   // An experiment that expects its client stuck for the whole fault (windowGap.atLeast) asserts that dark window itself.
   const expectsDarkWindow = windowGap?.atLeast !== undefined;
   if (has([OP.publish]) && !expectsDarkWindow)
@@ -156,6 +162,9 @@ export function judgeExperiment(history: History): ExperimentVerdict {
     acknowledged: queue.acknowledged ?? 0,
     staleReads: results.kvRegister?.counts.violations ?? 0,
     failedOutsideFaults: results.steadyState?.counts.failedOutsideFaults ?? 0,
+    ...(results.consumer
+      ? { redelivered: results.consumer.counts.redelivered ?? 0, maxDeliveries: results.consumer.counts.maxDeliveries ?? 0 }
+      : {}),
   };
   return {
     experiment: meta.experiment,

@@ -6,6 +6,7 @@ export {
 } from "./availability.ts";
 export { type CheckHistoryOptions, checkHistory, type HistoryVerdict } from "./check-history.ts";
 export { checkClusterRecovered } from "./cluster-recovered.ts";
+export { checkConsumerDeliveries } from "./consumer-deliveries.ts";
 export { checkDarkWindows, type DarkWindowCheckerOptions } from "./dark-windows.ts";
 export { CheckerError } from "./errors.ts";
 export {

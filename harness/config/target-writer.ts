@@ -8,6 +8,8 @@ export interface TargetDescription {
   readonly monitoring: readonly string[];
   readonly user?: string;
   readonly pass?: string;
+  /** The NATS system account's user (meta-leader step-down, peer-remove). */
+  readonly systemUser?: { readonly user: string; readonly pass: string } | undefined;
   readonly gatewayUrls?: readonly string[];
   /** The NATS user the gateways connect as, so suites can verify its permissions. */
   readonly gatewayUser?: { readonly user: string; readonly pass: string };
@@ -27,6 +29,7 @@ export function writeTargetFile(file: string, target: TargetDescription): void {
       monitoring: target.monitoring,
       ...(target.user ? { user: target.user, pass: target.pass } : {}),
       ...(target.tls ? { tls: { ca: target.tls.ca, cert: target.tls.client.cert, key: target.tls.client.key } } : {}),
+      ...(target.systemUser ? { system: { user: target.systemUser.user, pass: target.systemUser.pass } } : {}),
     },
     ...(target.gatewayUrls?.length
       ? {

@@ -9,6 +9,14 @@ const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http(s):// URL
 
 const Tls = z.strictObject({ ca: z.string().optional(), cert: z.string().optional(), key: z.string().optional() });
 
+/** The NATS system account's user: JetStream's cluster operations (meta-leader step-down, peer-remove) answer only to it. */
+const SystemUser = z
+  .strictObject({ user: z.string().optional(), pass: z.string().optional(), creds: z.string().optional(), nkey: z.string().optional() })
+  .refine((system) => (system.user === undefined) === (system.pass === undefined), { message: "user and pass go together", path: ["pass"] })
+  .refine((system) => [system.user, system.creds, system.nkey].filter((given) => given !== undefined).length === 1, {
+    message: "give one of user + pass, creds or nkey",
+  });
+
 const Nats = z
   .strictObject({
     servers: z.array(natsUrl).min(1, "list at least one client URL"),
@@ -19,6 +27,7 @@ const Nats = z
     creds: z.string().optional(),
     nkey: z.string().optional(),
     tls: Tls.optional(),
+    system: SystemUser.optional(),
   })
   .refine((nats) => (nats.user === undefined) === (nats.pass === undefined), { message: "user and pass go together", path: ["pass"] })
   .refine((nats) => nats.creds === undefined || nats.nkey === undefined, { message: "give creds or nkey, not both", path: ["nkey"] });

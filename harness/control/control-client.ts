@@ -39,6 +39,11 @@ export class ControlClient {
     return this.#call("POST", `/nodes/${encodeURIComponent(name)}/${action}`);
   }
 
+  /** Replaces node `name` (see `NodeReplacing`); the answer lists the replacement in its place. */
+  replaceNode(name: string): Promise<StackDescription> {
+    return this.#call("POST", `/nodes/${encodeURIComponent(name)}/replace`);
+  }
+
   replica(area: "services" | "gateways", name: string, action: ReplicaAction): Promise<StackDescription> {
     return this.#call("POST", `/${area}/${encodeURIComponent(name)}/${action}`);
   }

@@ -4,6 +4,8 @@ export interface StackDescription {
   readonly services: ReadonlyArray<{ name: string; service: string; index: number; running: boolean }>;
   readonly gateways: ReadonlyArray<{ name: string; url: string; running: boolean }>;
   readonly network: boolean;
+  /** The stack can replace a node (`POST /nodes/<name>/replace`): a new server name and an empty store in its place. */
+  readonly replaceNodes?: boolean;
   /** How partitions are made (`kernel`, `proxy`, …), when the stack can make them: verdicts say which network they saw. */
   readonly networkKind?: string | undefined;
 }

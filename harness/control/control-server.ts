@@ -22,6 +22,8 @@ export interface ControlledReplica {
 
 export interface ControlledStack {
   readonly nodes: readonly NodeHandle[];
+  /** See `NodeReplacing`: afterwards `nodes` lists the replacement in the old node's place. */
+  replaceNode?(name: string): Promise<NodeHandle>;
   readonly network?:
     | { partition(groups: string[][], options?: { mode?: "blackhole" | "reset" }): Promise<void>; heal(): Promise<void> }
     | undefined;
@@ -125,6 +127,7 @@ export class ControlServer {
       })),
       gateways: stack.gateways.map((gateway) => ({ name: gateway.name, url: gateway.url, running: gateway.running })),
       network: stack.network !== undefined,
+      ...(stack.replaceNode ? { replaceNodes: true } : {}),
       ...(stack.network && stack.networkKind ? { networkKind: stack.networkKind } : {}),
     };
   }
@@ -154,8 +157,13 @@ export class ControlServer {
     if (area === "nodes" && name && action) {
       const node = stack.nodes.find((candidate) => candidate.name === name);
       if (!node) throw new HttpError(404, `no node ${name}`);
+      if (action === "replace") {
+        if (!stack.replaceNode) throw new HttpError(409, "this stack cannot replace nodes");
+        await stack.replaceNode(name);
+        return;
+      }
       if (!(NODE_ACTIONS as readonly string[]).includes(action))
-        throw new HttpError(404, `node action must be one of ${NODE_ACTIONS.join(", ")}`);
+        throw new HttpError(404, `node action must be one of ${NODE_ACTIONS.join(", ")}, replace`);
       return nodeAction(node, action as NodeAction);
     }
     if ((area === "services" || area === "gateways") && name && action) {

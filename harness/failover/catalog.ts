@@ -1,5 +1,5 @@
 import { GauntletError } from "../../lib/errors/index.ts";
-import { EXPERIMENT_STREAM, type ExperimentSpec, type GatewayCall } from "./experiment.ts";
+import { EXPERIMENT_STREAM, type ExperimentSpec, type GatewayCall, PROCESSOR_DURABLE } from "./experiment.ts";
 import type { ExperimentTarget } from "./target.ts";
 
 /** What the failover suite knows of its target when it builds an experiment's spec. */
@@ -168,12 +168,60 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     ],
   },
   {
+    name: "replace-node",
+    title: "replace a node by a new one (new server name, empty store), as an Auto Scaling group does",
+    cases: [
+      {
+        should:
+          "the old server is removed from the meta group, its stream replicas move to live nodes and catch up, and nothing acknowledged is lost",
+        spec: { name: "replace-node", fault: { kind: "replace-node" } },
+      },
+    ],
+  },
+  {
     name: "rolling-restart",
     title: "rolling restart of every node",
     cases: [
       {
         should: "keeps every acknowledged message through an upgrade-style restart",
         spec: { name: "rolling-restart", fault: { kind: "rolling-restart", lameDuck: true } },
+      },
+    ],
+  },
+  {
+    name: "stall-consumer",
+    title: "a consumer's processor stops acknowledging until max_ack_pending, then resumes",
+    cases: [
+      {
+        should: "JetStream stops delivering at max_ack_pending and redelivers what was never acknowledged: every message is processed",
+        spec: {
+          name: "stall-consumer",
+          fault: { kind: "stall-consumer", stream: EXPERIMENT_STREAM, consumer: PROCESSOR_DURABLE },
+          consumer: "ack-after-process",
+          consumerLimits: { maxAckPending: 200 },
+        },
+      },
+    ],
+  },
+  {
+    name: "step-down",
+    title: "JetStream leader step-downs under load (three in a row)",
+    cases: [
+      {
+        should: "a new meta leader each time, and nothing acknowledged is lost",
+        spec: { name: "step-down-meta", fault: { kind: "step-down", leader: "meta" } },
+      },
+      {
+        should: "a new stream leader each time; publishes in flight are retried, none lost or duplicated",
+        spec: { name: "step-down-stream", fault: { kind: "step-down", leader: "stream", stream: EXPERIMENT_STREAM } },
+      },
+      {
+        should: "a new consumer leader each time; the processor carries on and every message is processed",
+        spec: {
+          name: "step-down-consumer",
+          fault: { kind: "step-down", leader: "consumer", stream: EXPERIMENT_STREAM, consumer: PROCESSOR_DURABLE },
+          consumer: "ack-after-process",
+        },
       },
     ],
   },

@@ -5,6 +5,9 @@ import type { FaultSpec } from "../nemesis/index.ts";
 /** Stands for the experiment's own stream in a fault that names one (`kill-stream-leader`, `isolate-stream-leader`). */
 export const EXPERIMENT_STREAM = "$experiment";
 
+/** The durable consumer of the experiment's processor (`consumer`): what a consumer fault names. */
+export const PROCESSOR_DURABLE = "gauntlet-processor";
+
 /** A fault of the nemesis, or none (a steady-state run). */
 export type ExperimentFault = FaultSpec | { readonly kind: "none" };
 
@@ -16,6 +19,11 @@ export interface ExperimentTiming {
   readonly faultMs: number;
   /** Workloads keep running this long after the heal. */
   readonly recoveryMs: number;
+  /**
+   * After the heal, how long the cluster may take to be whole again — formed, a meta group of N
+   * peers, every stream replica current — before it is a finding (the cluster and replicas checkers).
+   */
+  readonly settleMs: number;
   /** One JetStream publish (and one gateway request) is started every this many ms per client: the measurement resolution. */
   readonly intervalMs: number;
   /** Hard cap on operations per client. */
@@ -28,6 +36,7 @@ export const DEFAULT_TIMING: ExperimentTiming = {
   quietMs: 2_000,
   faultMs: 10_000,
   recoveryMs: 3_000,
+  settleMs: 25_000,
   intervalMs: 20,
   maxOpsPerClient: 5_000,
   deadlineMs: 110_000,
@@ -61,6 +70,16 @@ export interface GatewayCall {
  */
 export type ConsumerMode = "ack-after-process" | "ack-before-process-crash";
 
+/** The processor's consumer where JetStream's defaults are not what an experiment needs. */
+export interface ConsumerLimits {
+  /** How long a delivery may stay unacknowledged before JetStream redelivers it (default 5 s). */
+  readonly ackWaitMs?: number;
+  /** Unacknowledged deliveries at which JetStream stops delivering (JetStream's default: 1000). */
+  readonly maxAckPending?: number;
+  /** Deliveries of one message before JetStream gives up on it with a MaxDeliver advisory (default: no limit). */
+  readonly maxDeliver?: number;
+}
+
 export interface ExperimentSpec {
   /** Unique in a run: names the experiment's processes in the history and its entry in failover.json. */
   readonly name: string;
@@ -89,6 +108,8 @@ export interface ExperimentSpec {
   readonly gateway?: GatewayCall | false;
   /** Instead of final reads by a fresh durable consumer, a consumer processes during the run. */
   readonly consumer?: ConsumerMode;
+  /** The processor's consumer settings (with `consumer`). */
+  readonly consumerLimits?: ConsumerLimits;
   readonly timing?: Partial<ExperimentTiming>;
   /** How long services and gateways may take to be back after a heal (default 30 s). */
   readonly reconnectBoundMs?: number;
@@ -108,13 +129,14 @@ function envNumber(env: NodeJS.ProcessEnv, key: string): number | undefined {
 
 /**
  * Timing from the environment, so a profile picks smoke or nightly lengths:
- * GAUNTLET_FAILOVER_QUIET_MS, _FAULT_MS, _RECOVERY_MS, _INTERVAL_MS, _MAX_OPS, _DEADLINE_MS.
+ * GAUNTLET_FAILOVER_QUIET_MS, _FAULT_MS, _RECOVERY_MS, _SETTLE_MS, _INTERVAL_MS, _MAX_OPS, _DEADLINE_MS.
  */
 export function timingFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<ExperimentTiming> {
   const pairs: [keyof ExperimentTiming, string][] = [
     ["quietMs", "GAUNTLET_FAILOVER_QUIET_MS"],
     ["faultMs", "GAUNTLET_FAILOVER_FAULT_MS"],
     ["recoveryMs", "GAUNTLET_FAILOVER_RECOVERY_MS"],
+    ["settleMs", "GAUNTLET_FAILOVER_SETTLE_MS"],
     ["intervalMs", "GAUNTLET_FAILOVER_INTERVAL_MS"],
     ["maxOpsPerClient", "GAUNTLET_FAILOVER_MAX_OPS"],
     ["deadlineMs", "GAUNTLET_FAILOVER_DEADLINE_MS"],

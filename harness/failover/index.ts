@@ -10,6 +10,7 @@ export {
   selectExperiments,
 } from "./catalog.ts";
 export {
+  type ConsumerLimits,
   type ConsumerMode,
   DEFAULT_STREAM,
   DEFAULT_TIMING,
@@ -19,6 +20,7 @@ export {
   type ExperimentStream,
   type ExperimentTiming,
   type GatewayCall,
+  PROCESSOR_DURABLE,
   timingFromEnv,
 } from "./experiment.ts";
 export { collectReplicaEvidence, snapshotNodes, unreadSequences } from "./replica-evidence.ts";

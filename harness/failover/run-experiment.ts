@@ -14,9 +14,11 @@ import {
   type ExperimentSpec,
   type ExperimentStream,
   type ExperimentTiming,
+  PROCESSOR_DURABLE,
   timingFromEnv,
 } from "./experiment.ts";
 import { runProbes } from "./probes.ts";
+import { ProcessorStall } from "./processor-stall.ts";
 import { collectReplicaEvidence, snapshotNodes, unreadSequences } from "./replica-evidence.ts";
 import { clientOptions, type ExperimentTarget } from "./target.ts";
 import {
@@ -28,6 +30,7 @@ import {
   runPublisher,
   sleep,
   type WorkloadContext,
+  watchMaxDeliveries,
 } from "./workloads.ts";
 
 export interface ExperimentResult {
@@ -51,7 +54,7 @@ export interface RunExperimentOptions {
   readonly onProgress?: (message: string) => void;
 }
 
-const STREAM_FAULTS = new Set(["kill-stream-leader", "isolate-stream-leader"]);
+const STREAM_FAULTS = new Set(["kill-stream-leader", "isolate-stream-leader", "step-down", "stall-consumer"]);
 
 function resolveFault(fault: FaultSpec, stream: string): FaultSpec {
   if (STREAM_FAULTS.has(fault.kind) && "stream" in fault && fault.stream === EXPERIMENT_STREAM) return { ...fault, stream } as FaultSpec;
@@ -93,14 +96,22 @@ export async function runExperiment(
   const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
   const startedAtMs = Date.now();
   const history = new HistoryRecorder();
+  const stall = spec.consumer ? new ProcessorStall(streamName, PROCESSOR_DURABLE) : undefined;
   const nemesis = target.nemesis
-    ? new Nemesis(target.nemesis, { history, seed: options.seed ?? 1, onProgress: progress, signal })
+    ? new Nemesis(target.nemesis, {
+        history,
+        seed: options.seed ?? 1,
+        onProgress: progress,
+        signal,
+        nats: target.access,
+        consumers: stall ? [stall] : [],
+      })
     : undefined;
 
   let notRun: string | undefined;
   if (fault.kind !== "none") {
     if (!nemesis) notRun = target.unfaultable ?? `${target.name}: cannot inject faults`;
-    else notRun = nemesis.unsupported(fault.kind);
+    else notRun = nemesis.unsupported(fault);
   }
   const gatewayStream = spec.gateway ? spec.gateway.stream : undefined;
   const meta: ExperimentMeta = {
@@ -115,6 +126,7 @@ export async function runExperiment(
     graceNs: 10e9,
     ...(target.networkKind ? { network: target.networkKind } : {}),
     ...(gatewayStream ? { gatewayStream } : {}),
+    ...(spec.consumer ? { consumer: PROCESSOR_DURABLE } : {}),
     ...(spec.checks ? { checks: spec.checks } : {}),
     ...(notRun ? { notRun } : {}),
   };
@@ -210,7 +222,10 @@ export async function runExperiment(
       tasks.push(runKvClient(context, nc, index, bucket, 2_000));
     }
     if (spec.gateway && target.gatewayUrls.length > 0) tasks.push(runGatewayClient(context, spec.gateway, 200));
-    if (spec.consumer) tasks.push(runProcessor(context, streamName, spec.consumer, drain.signal));
+    if (spec.consumer) {
+      watchMaxDeliveries(history, admin, streamName, PROCESSOR_DURABLE);
+      tasks.push(runProcessor(context, streamName, spec.consumer, drain.signal, { limits: spec.consumerLimits, stall }));
+    }
     const probing = runProbes(history, admin, {
       services: Object.keys(target.expectedInstances),
       gatewayUrls: target.gatewayUrls,
@@ -244,7 +259,7 @@ export async function runExperiment(
         faultError ??= error;
       });
     }
-    if (nemesis && fault.kind !== "none") await healthy(25_000);
+    if (nemesis && fault.kind !== "none") await healthy(timing.settleMs);
     await sleep(timing.recoveryMs, signal);
     stopWorkloads.abort();
     drain.abort();
@@ -256,7 +271,11 @@ export async function runExperiment(
     if (!spec.consumer && publishers > 0) {
       const reader = await connect(clientOptions(target, "production", target.servers, "gauntlet-failover-reader"));
       connections.push(reader);
-      await finalReads(history, reader, streamName, `${spec.name}/final-reader`, 30_000, { filter: existing?.filter, durable });
+      await finalReads(history, reader, streamName, `${spec.name}/final-reader`, 30_000, {
+        filter: existing?.filter,
+        durable,
+        replicasTimeoutMs: timing.settleMs,
+      });
       // Before anything unread is called lost, where it is: each replica's state and the leader's copy.
       const unread = unreadSequences(history.entries, streamName, ["publish"]);
       const evidence = await collectReplicaEvidence(

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { ConnectionOptions } from "@nats-io/transport-node";
 import { type ClientProfile, type NatsAccess, natsConnectionOptions } from "../../lib/nats-options/index.ts";
 import type { Target } from "../config/index.ts";
-import { ControlClient } from "../control/index.ts";
+import { ControlClient, ControlError } from "../control/index.ts";
 import type { NemesisTarget, ReplicaTarget } from "../nemesis/index.ts";
 
 /** Where an aws run's journal and abort cause go in the run dir. */
@@ -80,17 +80,37 @@ export async function experimentTarget(target: Target): Promise<ExperimentTarget
   });
   const expectedInstances: Record<string, number> = {};
   for (const service of description.services) expectedInstances[service.service] = (expectedInstances[service.service] ?? 0) + 1;
+  let nodes = await control.nodes();
+  const system = target.nats.system;
+  const nemesis: NemesisTarget = {
+    get nodes() {
+      return nodes;
+    },
+    get monitoringUrls() {
+      return nodes.map((node) => node.monitoringUrl);
+    },
+    network: description.network ? control.network() : undefined,
+    services: description.services.map((service) => replica("services", service.name)),
+    gateways: description.gateways.map((gateway) => replica("gateways", gateway.name)),
+    ...(system ? { systemAccount: { servers: target.nats.servers, tls: target.nats.tls, ...system } } : {}),
+    ...(description.replaceNodes
+      ? {
+          replaceNode: async (name: string) => {
+            const index = nodes.findIndex((node) => node.name === name);
+            await control.replaceNode(name);
+            nodes = await control.nodes();
+            const replacement = nodes[index];
+            if (!replacement) throw new ControlError(`control: node ${name} was replaced, but nothing stands in its place`);
+            return replacement;
+          },
+        }
+      : {}),
+  };
   return {
     ...base,
     expectedInstances,
     ...(description.network && description.networkKind ? { networkKind: description.networkKind } : {}),
-    nemesis: {
-      nodes: await control.nodes(),
-      monitoringUrls: target.nats.monitoring,
-      network: description.network ? control.network() : undefined,
-      services: description.services.map((service) => replica("services", service.name)),
-      gateways: description.gateways.map((gateway) => replica("gateways", gateway.name)),
-    },
+    nemesis,
   };
 }
 

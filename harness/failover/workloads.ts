@@ -14,7 +14,8 @@ import type { ClientProfile } from "../../lib/nats-options/index.ts";
 import { RetryError, retry, waitUntil } from "../../lib/retry/index.ts";
 import { type HistoryRecorder, OP, PROBE } from "../history/index.ts";
 import { fetchTrusting } from "../net/trusted-fetch.ts";
-import type { ConsumerMode, GatewayCall } from "./experiment.ts";
+import { type ConsumerLimits, type ConsumerMode, type GatewayCall, PROCESSOR_DURABLE } from "./experiment.ts";
+import type { ProcessorStall } from "./processor-stall.ts";
 import { clientOptions, type ExperimentTarget } from "./target.ts";
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -194,8 +195,27 @@ export async function runGatewayClient(context: WorkloadContext, call: GatewayCa
   await Promise.all(inFlight);
 }
 
-function messageRefs(messages: readonly JsMsg[], stream: string): { id: string; stream: string }[] {
-  return messages.map((message) => ({ id: message.headers?.get("Nats-Msg-Id") || `seq-${message.seq}`, stream }));
+/** What a read returns for the queue checker; `deliveries` when JetStream delivered the message more than once. */
+function messageRefs(messages: readonly JsMsg[], stream: string): { id: string; stream: string; deliveries?: number }[] {
+  return messages.map((message) => ({
+    id: message.headers?.get("Nats-Msg-Id") || `seq-${message.seq}`,
+    stream,
+    ...(message.info.deliveryCount > 1 ? { deliveries: message.info.deliveryCount } : {}),
+  }));
+}
+
+/**
+ * Records every MaxDeliver advisory of `consumer` (JetStream gave up on a message after
+ * `max_deliver` deliveries) as a `max-deliveries` probe entry, until the connection closes.
+ */
+export function watchMaxDeliveries(history: HistoryRecorder, nc: NatsConnection, stream: string, consumer: string): void {
+  nc.subscribe(`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${stream}.${consumer}`, {
+    callback: (error, message) => {
+      if (error) return;
+      const advisory = message.json<{ stream_seq: number; deliveries: number }>();
+      history.probe(PROBE.maxDeliveries, { stream, consumer, streamSeq: advisory.stream_seq, deliveries: advisory.deliveries });
+    },
+  });
 }
 
 /**
@@ -231,10 +251,15 @@ export async function finalReads(
   stream: string,
   process: string,
   deadlineMs: number,
-  options: { readonly filter?: string | undefined; readonly durable?: string } = {},
+  options: {
+    readonly filter?: string | undefined;
+    readonly durable?: string;
+    /** How long every replica may take to catch up before the reads start anyway (default 20 s). */
+    readonly replicasTimeoutMs?: number;
+  } = {},
 ): Promise<void> {
   const jsm = await jetstreamManager(nc, { timeout: 5_000 });
-  await waitForReplicas(history, jsm, stream, Math.min(deadlineMs, 20_000));
+  await waitForReplicas(history, jsm, stream, Math.min(deadlineMs, options.replicasTimeoutMs ?? 20_000));
   const durable = options.durable ?? "gauntlet-final-reads";
   const filter = options.filter;
   await addDurableConsumer(jsm, stream, durable, filter ? { filter_subject: filter } : {});
@@ -264,6 +289,12 @@ export async function finalReads(
   }
 }
 
+/** Nothing left for the consumer: no message pending, none delivered and awaiting its ack (or redelivery). */
+async function settled(jsm: JetStreamManager, stream: string, durable: string): Promise<boolean> {
+  const info = await jsm.consumers.info(stream, durable).catch(() => undefined);
+  return info !== undefined && info.num_pending === 0 && info.num_ack_pending === 0;
+}
+
 /** An explicit-ack durable from the stream's start; retried, since creating one right after a peer died often times out. */
 function addDurableConsumer(jsm: JetStreamManager, stream: string, durable: string, extra: Partial<ConsumerConfig>) {
   return retry(
@@ -272,29 +303,48 @@ function addDurableConsumer(jsm: JetStreamManager, stream: string, durable: stri
   );
 }
 
+export interface ProcessorOptions {
+  readonly limits?: ConsumerLimits | undefined;
+  /** While stalled, what is delivered is neither processed nor acknowledged (a hung processor). */
+  readonly stall?: ProcessorStall | undefined;
+}
+
+/** Draining, how many empty fetches may find deliveries still unacknowledged (JetStream redelivers them after ack_wait) before the processor stops anyway. */
+const MAX_DRAIN_WAITS = 30;
+
+const nanosOf = (ms: number) => ms * 1_000_000;
+
 /**
  * A processor consuming the stream while the experiment runs (each processed batch is a `read`).
  * `ack-before-process-crash` acks a batch first and crashes (connection dropped, batch lost) on the
- * first batch after `crashAfter` processed messages, then a new incarnation carries on.
+ * first batch after 50 processed messages, then a new incarnation carries on. Draining, it stops
+ * after three empty fetches with nothing pending or awaiting redelivery.
  */
 export async function runProcessor(
   context: WorkloadContext,
   stream: string,
   mode: ConsumerMode,
   drain: AbortSignal,
-  crashAfter = 50,
+  options: ProcessorOptions = {},
 ): Promise<void> {
   const process = `${context.prefix}processor`;
-  const durable = "gauntlet-processor";
+  const durable = PROCESSOR_DURABLE;
+  const crashAfter = 50;
+  const limits = options.limits ?? {};
   let crashed = false;
   let processed = 0;
   let quietFetches = 0;
   let failedFetches = 0;
+  let drainWaits = 0;
   while (quietFetches < 3) {
     const nc = await connectClient(context, 0, "processor");
     try {
       const jsm = await jetstreamManager(nc, { timeout: 5_000 });
-      await addDurableConsumer(jsm, stream, durable, { ack_wait: 5_000_000_000 });
+      await addDurableConsumer(jsm, stream, durable, {
+        ack_wait: nanosOf(limits.ackWaitMs ?? 5_000),
+        ...(limits.maxAckPending !== undefined ? { max_ack_pending: limits.maxAckPending } : {}),
+        ...(limits.maxDeliver !== undefined ? { max_deliver: limits.maxDeliver } : {}),
+      });
       const consumer = await jetstream(nc, { timeout: 5_000 }).consumers.get(stream, durable);
       while (quietFetches < 3) {
         const batch: JsMsg[] = [];
@@ -310,8 +360,10 @@ export async function runProcessor(
           continue;
         }
         failedFetches = 0;
+        if (options.stall?.stalled) continue;
         if (batch.length === 0) {
-          if (drain.aborted) quietFetches += 1;
+          if (drain.aborted && (drainWaits >= MAX_DRAIN_WAITS || (await settled(jsm, stream, durable)))) quietFetches += 1;
+          else if (drain.aborted) drainWaits += 1;
           continue;
         }
         quietFetches = 0;

@@ -24,6 +24,8 @@ export const PROBE = {
   streamReplicas: "stream-replicas",
   /** After the final reads: where each acknowledged message nobody read is (a `ReplicaEvidence`). */
   replicaEvidence: "replica-evidence",
+  /** JetStream gave up on a message of the processor's consumer after `max_deliver` deliveries (its MaxDeliver advisory). */
+  maxDeliveries: "max-deliveries",
   /** `$SRV.PING` of one service: how many instances answered. */
   srvPing: "srv-ping",
   /** A gateway's `/readyz`. */

@@ -15,11 +15,14 @@ export {
   type KillStreamLeader,
   type PartitionMinority,
   type PauseNode,
+  type ReplaceNode,
   type RollingRestart,
+  type StallConsumer,
+  type StepDown,
   type StopNode,
 } from "./faults/index.ts";
 export { type HealthWait, waitForHealthy } from "./health.ts";
 export { findMetaLeader, findStreamLeader } from "./leaders.ts";
 export { type ActiveFault, Nemesis, type NemesisOptions } from "./nemesis.ts";
 export { mulberry32, newSeed, type Random } from "./prng.ts";
-export { NemesisError, type NemesisTarget, type ReplicaTarget } from "./target.ts";
+export { NemesisError, type NemesisTarget, type ReplicaTarget, type StallableConsumer } from "./target.ts";

@@ -1,7 +1,8 @@
+import type { NatsAccess } from "../../lib/nats-options/index.ts";
 import type { HistoryRecorder } from "../history/index.ts";
 import { FAULTS, type FaultContext, type FaultDefinition, type FaultSpec, type InjectedFault } from "./faults/index.ts";
 import { mulberry32, type Random } from "./prng.ts";
-import { NemesisError, type NemesisTarget } from "./target.ts";
+import { NemesisError, type NemesisTarget, type StallableConsumer } from "./target.ts";
 
 export interface NemesisOptions {
   /** Fault windows go here as nemesis start/stop entries. */
@@ -11,6 +12,10 @@ export interface NemesisOptions {
   readonly random?: Random;
   readonly onProgress?: ((message: string) => void) | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** How faults that act through JetStream's API (step-downs, stalls) reach it: the application's account, with rights to its streams. */
+  readonly nats?: NatsAccess | undefined;
+  /** The workloads' consumer processors, for faults that act on a consumer rather than on the system (`stall-consumer`). */
+  readonly consumers?: readonly StallableConsumer[] | undefined;
 }
 
 /** A fault in effect, as the nemesis tracks it. */
@@ -34,6 +39,8 @@ export class Nemesis {
   readonly #random: Random;
   readonly #progress: (message: string) => void;
   readonly #signal: AbortSignal | undefined;
+  readonly #nats: NatsAccess | undefined;
+  readonly #consumers: readonly StallableConsumer[];
   readonly #active: Entry[] = [];
 
   constructor(target: NemesisTarget, options: NemesisOptions = {}) {
@@ -42,6 +49,8 @@ export class Nemesis {
     this.#random = options.random ?? mulberry32(options.seed ?? 1);
     this.#progress = options.onProgress ?? (() => {});
     this.#signal = options.signal;
+    this.#nats = options.nats;
+    this.#consumers = options.consumers ?? [];
   }
 
   get active(): readonly ActiveFault[] {
@@ -53,9 +62,11 @@ export class Nemesis {
     return FAULTS[kind].holdsItself === true;
   }
 
-  /** Why `target` cannot take `kind`, or undefined when it can. */
-  unsupported(kind: FaultSpec["kind"]): string | undefined {
-    return FAULTS[kind].unsupported?.(this.target);
+  /** Why `target` cannot take the fault (a spec, or a kind with its defaults), or undefined when it can. */
+  unsupported(fault: FaultSpec | FaultSpec["kind"]): string | undefined {
+    const spec = (typeof fault === "string" ? { kind: fault } : fault) as FaultSpec;
+    const definition = FAULTS[spec.kind] as FaultDefinition<FaultSpec>;
+    return definition.unsupported?.(this.target, spec);
   }
 
   async inject(spec: FaultSpec): Promise<ActiveFault> {
@@ -67,7 +78,15 @@ export class Nemesis {
       begun = target;
       this.#history?.nemesis("start", spec.kind, target);
     };
-    const context: FaultContext = { target: this.target, random: this.#random, signal: this.#signal, progress: this.#progress, begin };
+    const context: FaultContext = {
+      target: this.target,
+      random: this.#random,
+      signal: this.#signal,
+      nats: this.#nats,
+      consumers: this.#consumers,
+      progress: this.#progress,
+      begin,
+    };
     this.#progress(`inject ${spec.kind}`);
     let injected: InjectedFault;
     try {

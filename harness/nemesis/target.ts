@@ -1,5 +1,6 @@
 import { GauntletError } from "../../lib/errors/index.ts";
-import type { Network, NodeHandle } from "../providers/stack.ts";
+import type { NatsAccess } from "../../lib/nats-options/index.ts";
+import type { Network, NodeHandle, NodeReplacing } from "../providers/stack.ts";
 
 /** A service or gateway replica a fault can kill; `start` brings it back where the provider can. */
 export interface ReplicaTarget {
@@ -9,13 +10,27 @@ export interface ReplicaTarget {
 }
 
 /**
+ * A consumer's processor — the workload's, not the system's — a fault can stall: it keeps
+ * receiving, stops acknowledging, and carries on where it stopped when resumed.
+ */
+export interface StallableConsumer {
+  readonly stream: string;
+  /** The durable consumer it processes. */
+  readonly consumer: string;
+  stall(): void;
+  resume(): void;
+}
+
+/**
  * What the nemesis can fault, whatever runs it: local processes, containers or EC2/ECS. A
  * `StartedLocalCluster` is one as it is; add `services` / `gateways` from a started fleet.
  */
-export interface NemesisTarget {
+export interface NemesisTarget extends Partial<NodeReplacing> {
   readonly nodes: readonly NodeHandle[];
   readonly monitoringUrls: readonly string[];
   readonly network?: Network | undefined;
+  /** The NATS system account's user: JetStream's meta-leader step-down and peer-remove need it. */
+  readonly systemAccount?: NatsAccess | undefined;
   readonly services?: readonly ReplicaTarget[] | undefined;
   readonly gateways?: readonly ReplicaTarget[] | undefined;
 }

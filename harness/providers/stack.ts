@@ -1,3 +1,5 @@
+import type { NatsAccess } from "../../lib/nats-options/index.ts";
+
 /** A NATS node that a provider can fault: the same surface for local processes, containers and EC2 instances. */
 export interface NodeHandle {
   readonly name: string;
@@ -28,13 +30,33 @@ export interface Network {
   heal(): Promise<void>;
 }
 
+/**
+ * Membership changes, as an Auto Scaling group makes them: a node is terminated and a new machine
+ * takes its place in the cluster with a new server name and an empty JetStream store.
+ */
+export interface NodeReplacing {
+  /**
+   * Terminates node `name` and starts its replacement: a new server name, an empty store, the same
+   * cluster routes (its addresses may be new). Resolves with the replacement's handle once it
+   * serves; from then on the stack's `nodes` (and `monitoringUrls`, `clientUrls`) list it in the
+   * old node's place. The old server stays a JetStream meta-group peer until it is removed
+   * (`$JS.API.SERVER.REMOVE`, as the system account): that is the caller's step, not the provider's.
+   */
+  replaceNode(name: string): Promise<NodeHandle>;
+}
+
 /** A running NATS system, whoever started it. */
-export interface StartedStack extends AsyncDisposable {
+export interface StartedStack extends AsyncDisposable, Partial<NodeReplacing> {
   readonly id: string;
   readonly clientUrls: readonly string[];
   readonly monitoringUrls: readonly string[];
   readonly nodes: readonly NodeHandle[];
   /** Present when the stack can cut links between its nodes. */
   readonly network?: Network | undefined;
+  /**
+   * A user of the NATS system account, when the stack has one: JetStream's cluster operations
+   * (meta-leader step-down, peer-remove) answer only to it.
+   */
+  readonly systemAccount?: NatsAccess | undefined;
   stop(): Promise<void>;
 }

@@ -80,6 +80,11 @@ function fitReplicas(manifest: Manifest, nodes: number): Manifest {
   };
 }
 
+function systemUserOf(cluster: StartedLocalCluster): Credentials | undefined {
+  const { user, pass } = cluster.systemAccount;
+  return user !== undefined && pass !== undefined ? { user, pass } : undefined;
+}
+
 /** Everything `gauntlet up` runs locally, and the target file that describes it to probes and suites. */
 export class StartedLocalStack implements AsyncDisposable {
   readonly cluster: StartedLocalCluster;
@@ -212,7 +217,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Start
     if (options.fleet && manifest && users)
       parts = await startFleetAndGateways({ ...options, fleet: options.fleet }, cluster, manifest, users);
     const control = await ControlServer.start({
-      nodes: cluster.nodes,
+      get nodes() {
+        return cluster.nodes;
+      },
+      replaceNode: (name) => cluster.replaceNode(name),
       network: cluster.network,
       networkKind: cluster.networkKind,
       services: parts?.fleet.replicas ?? [],
@@ -224,6 +232,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Start
       servers: cluster.clientUrls,
       monitoring: cluster.monitoringUrls,
       maxPayload: MAX_PAYLOAD,
+      systemUser: systemUserOf(cluster),
       control: { url: control.url, token: control.token },
       ...(users ? { user: users.admin.user, pass: users.admin.pass, gatewayUser: users.gateway } : {}),
       ...(parts ? { gatewayUrls: parts.gateways.map((gateway) => gateway.url) } : {}),

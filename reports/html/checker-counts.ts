@@ -17,8 +17,10 @@ const KNOWN: Readonly<Record<string, CountMeaning>> = {
   reordered: { label: "Reordered", kind: "finding" },
   staleReads: { label: "Stale reads", kind: "finding" },
   failedOutsideFaults: { label: "Failed outside faults", kind: "finding" },
+  maxDeliveries: { label: "Given up (MaxDeliver)", kind: "finding" },
   acknowledged: { label: "Acknowledged", kind: "tally" },
   recovered: { label: "Recovered", kind: "tally" },
+  redelivered: { label: "Redelivered", kind: "tally" },
   gatewayUnavailableMs: { label: "Gateway unavailable", kind: "duration" },
   resolutionMs: { label: "Probe resolution", kind: "duration" },
 };

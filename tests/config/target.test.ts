@@ -52,6 +52,17 @@ describe("target file", () => {
     );
   });
 
+  it("reads the system account's user, and names a half-given one", async () => {
+    const withSystem = (system: string) =>
+      `nats:\n  servers: [nats://127.0.0.1:4222]\n  monitoring: [http://127.0.0.1:8222]\n  system: ${system}\n`;
+    const target = await loadTarget(targetFile(withSystem("{ user: sys, pass: secret }")));
+    expect(target.nats.system).toEqual({ user: "sys", pass: "secret" });
+    expect(await problemOf(withSystem("{ user: sys }"))).toBe("FILE:nats.system.pass: user and pass go together (line 4)");
+    expect(await problemOf(withSystem("{ user: sys, pass: x, creds: sys.creds }"))).toBe(
+      "FILE:nats.system: give one of user + pass, creds or nkey (line 4)",
+    );
+  });
+
   it("expects one node per monitoring URL when expect.nodes is absent", async () => {
     const target = await loadTarget(
       targetFile("nats:\n  servers: [nats://127.0.0.1:4222]\n  monitoring: [http://127.0.0.1:8222, http://127.0.0.1:8223]\n"),

@@ -4,11 +4,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { judgeExperiment } from "../../harness/checkers/index.ts";
 import {
+  type ConsumerLimits,
   EXPERIMENT_STREAM,
   type ExperimentSpec,
   type ExperimentTarget,
   experimentTarget,
   localExperimentTarget,
+  PROCESSOR_DURABLE,
   runExperiment,
 } from "../../harness/failover/index.ts";
 import { loadHistory, splitByExperiment } from "../../harness/history/index.ts";
@@ -129,6 +131,29 @@ describe("detection power (JetStream)", () => {
     });
     expect(control.verdict.reason).toBe("every checker passed");
     expect(control.verdict.verdict).toBe("pass");
+  });
+
+  it("a consumer that gives up on what a stalled processor left unacknowledged (max_deliver 1): those messages reported lost, each with its MaxDeliver advisory; without the limit, redelivered and all processed", async () => {
+    const stall = (name: string, consumerLimits: ConsumerLimits) =>
+      run({
+        name,
+        fault: { kind: "stall-consumer", stream: EXPERIMENT_STREAM, consumer: PROCESSOR_DURABLE },
+        consumer: "ack-after-process",
+        consumerLimits,
+        timing: { quietMs: 1_500, recoveryMs: 1_000 },
+      });
+    const broken = await stall("stall-max-deliver-1", { maxAckPending: 50, maxDeliver: 1, ackWaitMs: 1_000 });
+    expect(broken.verdict.verdict).toBe("fail");
+    expect(broken.verdict.causes).toEqual(expect.arrayContaining(["lost", "max-deliver"]));
+    // Each lost message had its advisory; a message acknowledged only after its ack_wait ran out has one too, though it was processed.
+    expect(broken.verdict.counts.lost).toBeGreaterThan(0);
+    expect(broken.verdict.counts.maxDeliveries).toBeGreaterThanOrEqual(broken.verdict.counts.lost ?? 0);
+    expect(broken.verdict.reason).toMatch(/JetStream gave up on \d+ message\(s\) of gauntlet-processor after max_deliver deliveries/);
+
+    const control = await stall("stall-redelivered", { maxAckPending: 50, ackWaitMs: 1_000 });
+    expect(control.verdict.reason).toBe("every checker passed");
+    expect(control.verdict.counts.redelivered).toBeGreaterThan(0);
+    expect(control.verdict.counts.maxDeliveries).toBe(0);
   });
 
   it("dedupe window at its minimum + retries after it: duplicates reported; the 2 min window control has none", async () => {

@@ -78,6 +78,35 @@ describe("local cluster", () => {
     expect((await snapshotNode(victim.monitoringUrl)).reachable).toBe(true);
   });
 
+  it("replaces a node as an Auto Scaling group would: a new server name and an empty store in the same slot; the old server stays a meta-group peer", async () => {
+    await using cluster = await new LocalCluster().withNodes(3).start();
+    const [, old] = cluster.nodes;
+    if (!old) throw new Error("no node");
+    const nc = await connect({ servers: old.clientUrl });
+    await (await jetstreamManager(nc)).streams.add({ name: "ON_OLD", subjects: ["old.>"], num_replicas: 1 });
+    await nc.close();
+
+    const replacement = await cluster.replaceNode(old.name);
+    expect(old.running).toBe(false);
+    expect(cluster.nodes[1]).toBe(replacement);
+    expect([replacement.name, replacement.clientUrl, replacement.monitoringUrl]).toEqual([old.name, old.clientUrl, old.monitoringUrl]);
+    const seen = await snapshotNode(replacement.monitoringUrl, { streams: true });
+    if (!seen.reachable) throw new Error(seen.error);
+    expect(seen.serverName).toBe(`${old.name}-r1`);
+    expect(existsSync(join(old.dir, "jetstream"))).toBe(false);
+    // Nobody removed the old server: the meta group counts it, one peer more than there are nodes.
+    const sizes = await waitUntil(
+      async () => {
+        const snapshots = await snapshotCluster(cluster.monitoringUrls);
+        const views = snapshots.map((snapshot) => (snapshot.reachable ? snapshot.metaClusterSize : undefined));
+        return views.every((size) => size === 4) ? views : undefined;
+      },
+      { timeoutMs: 20_000, what: "the replacement to join the meta group" },
+    );
+    expect(sizes).toEqual([4, 4, 4]);
+    expect(cluster.systemAccount).toMatchObject({ user: "system", servers: cluster.clientUrls });
+  });
+
   it("stops a node gracefully through lame-duck mode", async () => {
     await using cluster = await new LocalCluster().withNodes(3).start();
     const node = cluster.nodes[0];

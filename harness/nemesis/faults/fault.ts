@@ -1,11 +1,16 @@
+import type { NatsAccess } from "../../../lib/nats-options/index.ts";
 import type { Random } from "../prng.ts";
-import type { NemesisTarget } from "../target.ts";
+import type { NemesisTarget, StallableConsumer } from "../target.ts";
 
 export interface FaultContext {
   readonly target: NemesisTarget;
   /** Seeded: random picks replay with the run's seed. */
   readonly random: Random;
   readonly signal: AbortSignal | undefined;
+  /** JetStream as the application's account sees it, for faults that act through its API (step-downs, stalls); from `NemesisOptions.nats`. */
+  readonly nats: NatsAccess | undefined;
+  /** The workloads' consumer processors a fault may stall; from `NemesisOptions.consumers`. */
+  readonly consumers: readonly StallableConsumer[];
   readonly progress: (message: string) => void;
   /**
    * Opens the fault window now, with the target the heal will close it with. Faults that take
@@ -26,6 +31,6 @@ export interface FaultDefinition<Spec extends { readonly kind: string }> {
   /** The fault lasts as long as its `inject` takes (a rolling or full restart): whoever injects it does not hold it longer. */
   readonly holdsItself?: boolean;
   /** Whether the target can take this fault (e.g. partitions need `target.network`); undefined = yes, else why not. */
-  unsupported?(target: NemesisTarget): string | undefined;
+  unsupported?(target: NemesisTarget, spec: Spec): string | undefined;
   inject(spec: Spec, context: FaultContext): Promise<InjectedFault>;
 }

@@ -10,8 +10,11 @@ import {
   type PartitionMinority,
   partitionMinority,
 } from "./partitions.ts";
+import { type ReplaceNode, replaceNode } from "./replace-node.ts";
 import { type KillGatewayReplica, type KillServiceReplica, killGatewayReplica, killServiceReplica } from "./replica-kill.ts";
 import { type RollingRestart, rollingRestart } from "./rolling-restart.ts";
+import { type StallConsumer, stallConsumer } from "./stall-consumer.ts";
+import { type StepDown, stepDown } from "./step-down.ts";
 
 export type { FaultContext, FaultDefinition, InjectedFault } from "./fault.ts";
 export type {
@@ -24,7 +27,10 @@ export type {
   KillStreamLeader,
   PartitionMinority,
   PauseNode,
+  ReplaceNode,
   RollingRestart,
+  StallConsumer,
+  StepDown,
   StopNode,
 };
 
@@ -40,7 +46,10 @@ export type FaultSpec =
   | KillStreamLeader
   | KillServiceReplica
   | KillGatewayReplica
-  | FullRestart;
+  | FullRestart
+  | ReplaceNode
+  | StepDown
+  | StallConsumer;
 
 export type FaultKind = FaultSpec["kind"];
 
@@ -59,6 +68,9 @@ export const FAULTS: Registry = {
   "kill-service-replica": killServiceReplica,
   "kill-gateway-replica": killGatewayReplica,
   "full-restart": fullRestart,
+  "replace-node": replaceNode,
+  "step-down": stepDown,
+  "stall-consumer": stallConsumer,
 };
 
 export const FAULT_KINDS = Object.keys(FAULTS) as FaultKind[];

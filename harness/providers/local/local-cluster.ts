@@ -3,12 +3,13 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { GauntletError } from "../../../lib/errors/index.ts";
+import type { NatsAccess } from "../../../lib/nats-options/index.ts";
 import { RetryError } from "../../../lib/retry/index.ts";
 import { freePorts } from "../../net/free-port.ts";
 import { type ClusterAssessment, waitForClusterFormed } from "../../probes/index.ts";
 import { crashGuard } from "../../process/index.ts";
 import type { RunCertificates } from "../../tls/index.ts";
-import type { StartedStack } from "../stack.ts";
+import type { NodeReplacing, StartedStack } from "../stack.ts";
 import { LocalNode, NodeError } from "./local-node.ts";
 import { logTail } from "./log-tail.ts";
 import { type NodePorts, natsServerConfig } from "./nats-server-config.ts";
@@ -181,33 +182,48 @@ export class LocalCluster {
         : undefined;
     if (network) this.#onProgress("network: proxy (every route through a TCP proxy on loopback)");
     const deadEndPort = network ? (await freePorts(1))[0] : undefined;
-    const nodes = ports.map((nodePorts, index) => {
-      const name = names[index] as string;
-      const nodeDir = join(dir, name);
+    const systemUser = { user: "system", pass: randomBytes(12).toString("base64url") };
+    const makeNode = (slot: NodeSlot, serverName: string): LocalNode => {
+      const nodeDir = join(dir, serverName);
       mkdirSync(nodeDir, { recursive: true });
       const config = natsServerConfig({
-        name,
+        name: serverName,
         clusterName: `gauntlet-${id}`,
-        ports: nodePorts,
+        ports: slot.ports,
         peers: ports,
         storeDir: join(nodeDir, "jetstream"),
         maxPayload: this.#maxPayload,
         extra: this.#extra,
         syncAlways: this.#syncAlways,
+        systemUser,
         ...(tls ? { tls: { ca: tls.ca, ...tls.server } } : {}),
-        ...(network && deadEndPort !== undefined ? { proxiedRoutes: { urls: network.routesFrom(name), deadEndPort } } : {}),
+        ...(network && deadEndPort !== undefined ? { proxiedRoutes: { urls: network.routesFrom(slot.name), deadEndPort } } : {}),
       });
       return new LocalNode({
         binary: this.#binary,
-        name,
+        name: slot.name,
+        serverName,
         dir: nodeDir,
-        ports: nodePorts,
+        ports: slot.ports,
         config,
         tls: tls !== undefined,
-        namespace: kernel?.node(name).namespace,
+        namespace: kernel?.node(slot.name).namespace,
       });
+    };
+    const nodes = ports.map((nodePorts, index) => {
+      const name = names[index] as string;
+      return makeNode({ name, ports: nodePorts }, name);
     });
-    const cluster = new StartedLocalCluster(id, dir, nodes, kernel ?? network, tls);
+    const clientTls = tls ? { ca: tls.ca, ...tls.client } : undefined;
+    const cluster = new StartedLocalCluster({
+      id,
+      dir,
+      nodes,
+      network: kernel ?? network,
+      tls,
+      makeNode,
+      systemAccount: { servers: nodes.map((node) => node.clientUrl), ...systemUser, ...(clientTls ? { tls: clientTls } : {}) },
+    });
     try {
       this.#onProgress(`starting ${nodes.length} nats-server node(s)`);
       for (const node of nodes) node.spawn();
@@ -280,23 +296,70 @@ function progressLine(assessment: ClusterAssessment, expected: number): string {
   return `routes: largest group ${largest}/${expected}; meta leader: ${assessment.metaLeader ?? "electing"}`;
 }
 
-export class StartedLocalCluster implements StartedStack {
+/** Where a node runs: its name, ports and (on a kernel network) namespace outlive the server in it, as a machine's slot in an Auto Scaling group. */
+interface NodeSlot {
+  readonly name: string;
+  readonly ports: NodePorts;
+}
+
+interface StartedLocalClusterParts {
   readonly id: string;
   readonly dir: string;
   readonly nodes: readonly LocalNode[];
+  readonly network: LocalNetwork | KernelNetwork | undefined;
+  readonly tls: RunCertificates | undefined;
+  /** A node (not started) for a slot with a server name of its own and an empty store. */
+  readonly makeNode: (slot: NodeSlot, serverName: string) => LocalNode;
+  readonly systemAccount: NatsAccess;
+}
+
+export class StartedLocalCluster implements StartedStack, NodeReplacing {
+  readonly id: string;
+  readonly dir: string;
   /** Present when built with a network (`withNetwork`, `withNetworkFaults`): partitions between nodes. */
   readonly network: LocalNetwork | KernelNetwork | undefined;
   /** Present when built `withTls()`: the run's CA and the certificates clients use. */
   readonly tls: RunCertificates | undefined;
+  /** The system account's user (made for this run), with the client TLS files when the cluster has TLS. */
+  readonly systemAccount: NatsAccess;
   formation: ClusterAssessment | undefined;
+  readonly #nodes: LocalNode[];
+  readonly #makeNode: StartedLocalClusterParts["makeNode"];
+  #replacements = 0;
   #stopped: Promise<void> | undefined;
 
-  constructor(id: string, dir: string, nodes: readonly LocalNode[], network?: LocalNetwork | KernelNetwork, tls?: RunCertificates) {
-    this.id = id;
-    this.dir = dir;
-    this.nodes = nodes;
-    this.network = network;
-    this.tls = tls;
+  constructor(parts: StartedLocalClusterParts) {
+    this.id = parts.id;
+    this.dir = parts.dir;
+    this.#nodes = [...parts.nodes];
+    this.network = parts.network;
+    this.tls = parts.tls;
+    this.#makeNode = parts.makeNode;
+    this.systemAccount = parts.systemAccount;
+  }
+
+  /** The nodes in their slots: a replaced node's replacement stands where it stood. */
+  get nodes(): readonly LocalNode[] {
+    return this.#nodes;
+  }
+
+  /**
+   * Stops node `name` (a graceful shutdown, as when an instance terminates), deletes its store, and
+   * starts a new server in its slot: same ports, routes and namespace, a new server name
+   * (`<slot>-r<N>`) and an empty store. The old server remains a meta-group peer until removed.
+   */
+  async replaceNode(name: string): Promise<LocalNode> {
+    const index = this.#nodes.findIndex((node) => node.name === name);
+    const old = this.#nodes[index];
+    if (!old) throw new LocalClusterError(`no node ${name} to replace (nodes: ${this.#nodes.map((node) => node.name).join(", ")})`);
+    if (this.#stopped) throw new LocalClusterError(`cluster ${this.id} is stopped: cannot replace ${name}`);
+    await old.stop();
+    rmSync(join(old.dir, "jetstream"), { recursive: true, force: true });
+    this.#replacements += 1;
+    const replacement = this.#makeNode({ name: old.name, ports: old.ports }, `${old.name}-r${this.#replacements}`);
+    this.#nodes[index] = replacement;
+    await replacement.start();
+    return replacement;
   }
 
   /** The route proxies, when the network is made of them (their links, for tests and progress). */

@@ -37,7 +37,10 @@ export class NodeError extends GauntletError {
 
 export interface LocalNodeOptions {
   readonly binary: string;
+  /** The node's slot (what faults and partitions name it by). */
   readonly name: string;
+  /** Its nats-server `server_name`: the slot's name unless a replacement took the slot. */
+  readonly serverName?: string;
   readonly dir: string;
   readonly ports: NodePorts;
   readonly config: Record<string, unknown>;
@@ -50,6 +53,7 @@ export interface LocalNodeOptions {
 /** One nats-server process (on loopback ports, or in a namespace of its own); restartable on the same ports and data dir. */
 export class LocalNode implements NodeHandle {
   readonly name: string;
+  readonly serverName: string;
   readonly clientUrl: string;
   readonly monitoringUrl: string;
   readonly ports: NodePorts;
@@ -62,6 +66,7 @@ export class LocalNode implements NodeHandle {
 
   constructor(options: LocalNodeOptions) {
     this.name = options.name;
+    this.serverName = options.serverName ?? options.name;
     this.ports = options.ports;
     this.dir = options.dir;
     this.namespace = options.namespace;

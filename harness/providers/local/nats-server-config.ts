@@ -20,7 +20,12 @@ export interface NodeConfigInput {
   readonly syncAlways?: boolean;
   /** Route links to dial instead of the peers' cluster ports directly (network-fault proxies). */
   readonly proxiedRoutes?: ProxiedRoutes;
+  /** A user of the system account (`SYS`): JetStream's cluster operations (step-down, peer-remove) answer only to it. */
+  readonly systemUser?: { readonly user: string; readonly pass: string };
 }
+
+/** The system account's name in the configs Gauntlet writes. */
+export const SYSTEM_ACCOUNT = "SYS";
 
 export interface ProxiedRoutes {
   readonly urls: readonly string[];
@@ -78,6 +83,22 @@ export function natsServerConfig(input: NodeConfigInput): Record<string, unknown
         }
       : {}),
     ...input.extra,
+    ...(input.systemUser ? systemAccountConfig(input.systemUser, input.extra.accounts) : {}),
+  };
+}
+
+/**
+ * The system account with one user, beside whatever accounts `extra` defines. With no other
+ * account JetStream stays on the global account, and clients without credentials still land there
+ * (nats-server adds a no-auth user for it when there is no `authorization` block).
+ */
+function systemAccountConfig(user: { readonly user: string; readonly pass: string }, accounts: unknown): Record<string, unknown> {
+  return {
+    system_account: SYSTEM_ACCOUNT,
+    accounts: {
+      ...(accounts as Record<string, unknown> | undefined),
+      [SYSTEM_ACCOUNT]: { users: [{ user: user.user, password: user.pass }] },
+    },
   };
 }
 
