@@ -60,7 +60,7 @@ async function discoveryFigures(): Promise<void> {
 
 async function faultFigures(): Promise<void> {
   const progress = new TaskList(new PassThrough() as unknown as NodeJS.WriteStream, { quietBelowMs: 0 });
-  await using twin = await startAwsTwin();
+  await using twin = await startAwsTwin({ services: [] });
   const stack = await startLocalStack({ nodes: 5, fleet: false, progress, network: "none" });
   progress.finish();
   try {
