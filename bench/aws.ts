@@ -83,7 +83,7 @@ async function faultFigures(): Promise<void> {
         const ms = result.verdict.maxUnavailableMs ?? Number.NaN;
         samples[via].push({ ms, verdict: result.verdict.verdict });
         process.stderr.write(
-          `run ${run} ${via}: ${fault.kind} ${node}: JetStream unavailable ${ms.toFixed(0)} ms — ${result.verdict.verdict}\n`,
+          `run ${run} ${via}: ${fault.kind} ${node}: JetStream unavailable ${ms.toFixed(0)} ms — ${result.verdict.verdict}${result.verdict.verdict === "pass" ? "" : ` (${result.verdict.reason})`}\n`,
         );
       }
     }

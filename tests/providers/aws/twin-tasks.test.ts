@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { StopTaskCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +18,7 @@ import {
 import { waitUntil } from "../../../lib/retry/index.ts";
 import { gauntlet } from "../../support/cli.ts";
 
+const runsDir = mkdtempSync(join(tmpdir(), "gauntlet-twin-tasks-runs-"));
 let twin: StartedAwsTwin | undefined;
 let admin: AwsClients | undefined;
 let nc: NatsConnection | undefined;
@@ -29,6 +33,7 @@ afterAll(async () => {
   await nc?.close();
   admin?.destroy();
   await twin?.stop();
+  rmSync(runsDir, { recursive: true, force: true });
 }, 60_000);
 
 const required = <T>(value: T | undefined): T => {
@@ -96,6 +101,20 @@ describe("the AWS twin's ECS tasks are local service replicas", () => {
     await required(admin).ecs.send(new UpdateServiceCommand({ cluster: WORLD_NAMES.cluster, service: "audit", desiredCount: 2 }));
     expect(await settled("audit", 2)).toHaveLength(2);
   }, 180_000);
+
+  it("gauntlet chaos kill-service-replica through the twin: ECS StopTask kills a replica, the scheduler's replacement registers; real verdict", async () => {
+    const before = [...(await settled("config", 2)), ...(await settled("audit", 2))];
+    const chaos = await gauntlet(
+      ["chaos", "kill-service-replica", "--target", required(twin).targetFile, "--execute", "--yes", "--seed", "1", "--runs-dir", runsDir],
+      { timeoutMs: 300_000 },
+    );
+    expect(chaos.stdout).toMatch(/PASS kill-service-replica/);
+    expect(chaos.code).toBe(0);
+    const journal = readFileSync(join(runsDir, "latest", "aws-journal.jsonl"), "utf8");
+    expect(journal.match(/"operation":"StopTask","mutating":true,"outcome":"ok"/g)).toHaveLength(1);
+    const after = [...(await settled("config", 2)), ...(await settled("audit", 2))];
+    expect(after.filter((task) => !before.includes(task))).toHaveLength(1);
+  }, 300_000);
 
   it("doctor: $SRV instances per service = its running tasks; a task that runs but never registered is named by task id", async () => {
     const file = required(twin).targetFile;
