@@ -60,7 +60,7 @@ async function discoveryFigures(): Promise<void> {
 
 async function faultFigures(): Promise<void> {
   const progress = new TaskList(new PassThrough() as unknown as NodeJS.WriteStream, { quietBelowMs: 0 });
-  await using twin = await startAwsTwin();
+  await using twin = await startAwsTwin({ services: [] });
   const stack = await startLocalStack({ nodes: 5, fleet: false, progress, network: "none" });
   progress.finish();
   try {
@@ -83,7 +83,7 @@ async function faultFigures(): Promise<void> {
         const ms = result.verdict.maxUnavailableMs ?? Number.NaN;
         samples[via].push({ ms, verdict: result.verdict.verdict });
         process.stderr.write(
-          `run ${run} ${via}: ${fault.kind} ${node}: JetStream unavailable ${ms.toFixed(0)} ms — ${result.verdict.verdict}\n`,
+          `run ${run} ${via}: ${fault.kind} ${node}: JetStream unavailable ${ms.toFixed(0)} ms — ${result.verdict.verdict}${result.verdict.verdict === "pass" ? "" : ` (${result.verdict.reason})`}\n`,
         );
       }
     }

@@ -1,11 +1,22 @@
+import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { GauntletError } from "../../lib/errors/index.ts";
 import { paint, TaskList } from "../ui/index.ts";
 import { type CommandContext, ExitCode, type ParsedOptions } from "./command.ts";
+import { optionalString } from "./options.ts";
 import { nodesOption } from "./stack-options.ts";
+
+/** The twin co-hosts its task replicas unless asked for a process each. */
+function twinFleetMode(options: ParsedOptions): "process" | "cohosted" {
+  const mode = optionalString(options["fleet-mode"]) ?? "cohosted";
+  if (mode !== "process" && mode !== "cohosted") throw new GauntletError(`--fleet-mode must be process or cohosted, got "${mode}"`);
+  return mode;
+}
 
 /** `gauntlet up --aws-twin`: moto as the control plane, local nodes as the data plane, until Ctrl-C. */
 export async function runAwsTwin(options: ParsedOptions, context: CommandContext): Promise<number> {
   const { startAwsTwin } = await import("../providers/aws/index.ts");
+  const manifest = optionalString(options.manifest);
   const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
   const startedAt = performance.now();
   const twin = await progress
@@ -13,12 +24,17 @@ export async function runAwsTwin(options: ParsedOptions, context: CommandContext
       startAwsTwin({
         nodes: nodesOption(options),
         onProgress: (message) => progress.detail(message),
+        ...(manifest ? { manifest: resolve(manifest) } : {}),
+        fleetMode: twinFleetMode(options),
+        ...(options["cluster-only"] ? { services: [] } : {}),
         onEvent: (event) => context.stderr.write(`twin: ${event.node} (${event.instance}): ${event.what}\n`),
+        onTaskEvent: (event) => context.stderr.write(`twin: ecs ${event.service} ${event.task}: ${event.what}\n`),
       }),
     )
     .finally(() => progress.finish());
   try {
     const ready = {
+      id: twin.id,
       pid: process.pid,
       target: twin.targetFile,
       dir: twin.dir,
@@ -33,8 +49,9 @@ export async function runAwsTwin(options: ParsedOptions, context: CommandContext
       out.write(`\n${paint(out, "green", "✔")} AWS twin is up (${ready.readyMs} ms): moto at ${ready.endpoint}\n`);
       out.write(`  NATS clients  ${ready.nats.join(" ")}\n`);
       out.write(`  target file   ${ready.target}\n`);
+      out.write(`  stack id      ${ready.id}\n`);
       out.write(
-        `\n  Try: npx gauntlet discover --target ${ready.target}\n       npx gauntlet chaos kill-node --target ${ready.target} --execute --yes\n  Stop with Ctrl-C.\n`,
+        `\n  Try: npx gauntlet discover --target ${ready.target}\n       npx gauntlet chaos kill-node --target ${ready.target} --execute --yes\n  Stop with Ctrl-C or: npx gauntlet down\n`,
       );
     }
     await sleep(2 ** 31 - 1, undefined, { signal: context.signal }).catch(() => {});

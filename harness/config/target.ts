@@ -17,10 +17,11 @@ const SystemUser = z
     message: "give one of user + pass, creds or nkey",
   });
 
+/** Addresses and credentials; with an `aws` section the addresses come from discovery and the credentials from here. */
 const Nats = z
   .strictObject({
-    servers: z.array(natsUrl).min(1, "list at least one client URL"),
-    monitoring: z.array(httpUrl).min(1, "list one monitoring URL per node (http://host:8222)"),
+    servers: z.array(natsUrl).min(1, "list at least one client URL").optional(),
+    monitoring: z.array(httpUrl).min(1, "list one monitoring URL per node (http://host:8222)").optional(),
     user: z.string().optional(),
     pass: z.string().optional(),
     token: z.string().optional(),
@@ -74,10 +75,18 @@ export const TargetSchema = z
   .refine((target) => target.nats !== undefined || target.aws !== undefined, {
     message: "missing (describe the system by nats addresses or by aws resources)",
     path: ["nats"],
+  })
+  .refine((target) => target.nats === undefined || target.aws !== undefined || target.nats.servers !== undefined, {
+    message: "required: list at least one client URL (or describe the system by aws resources)",
+    path: ["nats", "servers"],
+  })
+  .refine((target) => target.nats === undefined || (target.nats.servers === undefined) === (target.nats.monitoring === undefined), {
+    message: "required with nats.servers: one monitoring URL per node (http://host:8222)",
+    path: ["nats", "monitoring"],
   });
 
 export type TargetFile = z.output<typeof TargetSchema>;
-type NatsSection = z.output<typeof Nats>;
+type NatsSection = z.output<typeof Nats> & { readonly servers: string[]; readonly monitoring: string[] };
 
 export interface Target {
   readonly file: string;
@@ -120,8 +129,11 @@ export function readTargetFile(file: string): Promise<TargetFile> {
 
 /** A target from its parsed file; an `aws` target needs the addresses its discovery resolved. */
 export function toTarget(file: string, raw: TargetFile, resolved?: ResolvedAddresses): Target {
+  const given =
+    raw.nats?.servers && raw.nats.monitoring ? { ...raw.nats, servers: raw.nats.servers, monitoring: raw.nats.monitoring } : undefined;
+  // Discovered addresses keep the file's credentials and TLS: every connection to a discovered node uses them.
   const nats: NatsSection | undefined =
-    raw.nats ?? (resolved ? { servers: [...resolved.servers], monitoring: [...resolved.monitoring] } : undefined);
+    given ?? (resolved ? { ...raw.nats, servers: [...resolved.servers], monitoring: [...resolved.monitoring] } : undefined);
   if (!nats) throw new ConfigError(file, "aws", "an aws target is resolved by discovery first (gauntlet discover)");
   const gatewayUrls = resolved?.gatewayUrls ?? [];
   const gateway = raw.gateway ?? (gatewayUrls.length > 0 ? { urls: [...gatewayUrls] } : undefined);

@@ -5,6 +5,7 @@ import { type ClientProfile, type NatsAccess, natsConnectionOptions } from "../.
 import type { Target } from "../config/index.ts";
 import { ControlClient, ControlError } from "../control/index.ts";
 import type { NemesisTarget, ReplicaTarget } from "../nemesis/index.ts";
+import type { DiscoveredSystem } from "../providers/aws/index.ts";
 
 /** Where an aws run's journal and abort cause go in the run dir. */
 export const AWS_JOURNAL_FILE = "aws-journal.jsonl";
@@ -138,7 +139,18 @@ async function awsExperimentTarget(target: Target): Promise<ExperimentTarget> {
     },
   });
   faults.watchAlarms();
-  return { ...base, nemesis: faults };
+  return { ...base, expectedInstances: await expectedTasks(target, aws.system), nemesis: faults };
+}
+
+/** Each ECS service the manifest names answers `$SRV.PING` with one instance per desired task (without a manifest: unknown, none). */
+async function expectedTasks(target: Target, system: DiscoveredSystem): Promise<Record<string, number>> {
+  if (!target.manifest || !system.ecs) return {};
+  const { loadManifest } = await import("../../services/manifest/index.ts");
+  const manifest = await loadManifest(target.manifest);
+  const names = new Set(manifest.services.map((service) => service.name));
+  return Object.fromEntries(
+    system.ecs.services.filter((service) => names.has(service.name)).map((service) => [service.name, service.desired]),
+  );
 }
 
 /** An experiment target for a stack started in this process (a `StartedLocalCluster` is a `NemesisTarget` as it is). */

@@ -19,7 +19,7 @@ export {
   snapshotCluster,
   snapshotNode,
 } from "./node-snapshot.ts";
-export { countServiceInstances } from "./service-discovery.ts";
+export { countServiceInstances, discoverServiceInstances, type ServiceInstance } from "./service-discovery.ts";
 export { checkSystemHealth, type SystemExpectations, type SystemHealth } from "./system-health.ts";
 export { clusterExpectationsOf, manifestOf } from "./target-expectations.ts";
 export { checkTlsClient } from "./tls-client.ts";

@@ -69,7 +69,7 @@ function authorization(users: StackUsers, manifest: Manifest): Record<string, un
 }
 
 /** Streams and buckets cannot have more replicas than the cluster has nodes. */
-function fitReplicas(manifest: Manifest, nodes: number): Manifest {
+export function fitReplicas(manifest: Manifest, nodes: number): Manifest {
   return {
     ...manifest,
     services: manifest.services.map((service) => ({

@@ -130,3 +130,19 @@ async function stopInOrder(services: ManifestService[], replicas: ReplicaHandle[
     remaining = remaining.filter((name) => !batch.includes(name));
   }
 }
+
+export interface ReplicaLaunch {
+  readonly servers: string[];
+  readonly credentials?: Credentials;
+  readonly tls?: TlsFiles;
+  readonly mode: "process" | "cohosted";
+  readonly log: (line: string) => void;
+}
+
+/** One replica on its own, outside a fleet (the AWS twin starts one per ECS task). */
+export function launchReplica(spec: ReplicaSpec, options: ReplicaLaunch): Promise<FleetReplica> {
+  const { mode, ...connection } = options;
+  return FleetReplica.launch(spec.service.name, spec.index, async () =>
+    mode === "process" ? fromChild(spawnReplica(spec, connection)) : fromCohosted(await startReplica(spec, connection)),
+  );
+}

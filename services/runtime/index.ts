@@ -1,7 +1,7 @@
 export type { Credentials, TlsFiles } from "./connect.ts";
 export { connectService } from "./connect.ts";
-export type { FleetOptions, ReplicaHandle, StartedFleet } from "./fleet.ts";
-export { startFleet } from "./fleet.ts";
+export type { FleetOptions, ReplicaHandle, ReplicaLaunch, StartedFleet } from "./fleet.ts";
+export { launchReplica, startFleet } from "./fleet.ts";
 export { FleetError } from "./fleet-error.ts";
 export type { ServicePermissions } from "./permissions.ts";
 export { fleetPermissions } from "./permissions.ts";

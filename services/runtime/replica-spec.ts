@@ -19,6 +19,8 @@ export interface ReplicaSpec {
   calls: DownstreamTarget[];
   /** Tags the instance in its micro service metadata, so readiness counts only this fleet's replicas. */
   fleetId?: string;
+  /** More `$SRV` metadata for this instance (the AWS twin's ECS task id). */
+  metadata?: Record<string, string>;
 }
 
 export function replicaSpec(manifest: Manifest, service: ManifestService, index: number, fleetId?: string): ReplicaSpec {

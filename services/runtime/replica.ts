@@ -65,7 +65,12 @@ async function serve(nc: NatsConnection, spec: ReplicaSpec, log: (line: string) 
     name: manifestService.name,
     version: manifestService.version,
     description: manifestService.description,
-    metadata: { replica: String(index), behaviour: manifestService.behaviour, ...(spec.fleetId ? { fleet: spec.fleetId } : {}) },
+    metadata: {
+      ...spec.metadata,
+      replica: String(index),
+      behaviour: manifestService.behaviour,
+      ...(spec.fleetId ? { fleet: spec.fleetId } : {}),
+    },
     statsHandler: async (endpoint) => {
       const own = counters.get((endpoint as { name?: string }).name ?? "")?.snapshot();
       const extra = behaviour.statsData?.();

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ConfigError, loadTarget, parseSize } from "../../harness/config/index.ts";
+import { ConfigError, loadTarget, parseSize, readTargetFile, toTarget } from "../../harness/config/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "gauntlet-config-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -108,10 +108,41 @@ describe("target file", () => {
       VALID.replace("  servers:", "  user: admin\n  servers:"),
       "FILE:nats.pass: user and pass go together (line 3)",
     ],
+    [
+      "nats credentials without addresses and without an aws section",
+      "nats:\n  user: admin\n  pass: secret\n",
+      "FILE:nats.servers: required: list at least one client URL (or describe the system by aws resources)",
+    ],
+    [
+      "client URLs without monitoring URLs",
+      "nats:\n  servers: [nats://127.0.0.1:4222]\naws:\n  region: eu-west-1\n  nats: { asg: a }\n",
+      "FILE:nats.monitoring: required with nats.servers: one monitoring URL per node (http://host:8222)",
+    ],
     ["a zero node count", VALID.replace("nodes: 5", "nodes: 0"), "FILE:expect.nodes: Too small: expected number to be >=1 (line 8)"],
     ["broken YAML", "nats: [unclosed\n", "FILE:(yaml): invalid YAML: Flow sequence"],
   ])("names file, field and problem for %s", async (_case, text, expected) => {
     expect(await problemOf(text)).toContain(expected);
+  });
+
+  it("an aws target's credentials and TLS from its nats section go with the addresses discovery resolved", async () => {
+    const file = targetFile(
+      "aws:\n  region: eu-west-1\n  nats: { asg: nats-prod }\nnats:\n  user: admin\n  pass: secret\n  tls: { ca: /etc/ca.pem }\n",
+    );
+    const resolved = {
+      servers: ["nats://127.0.1.10:4222", "nats://127.0.1.11:4222"],
+      monitoring: ["http://127.0.1.10:8222", "http://127.0.1.11:8222"],
+      gatewayUrls: [],
+      nodes: 2,
+    };
+    const target = toTarget(file, await readTargetFile(file), resolved);
+    expect(target.nats).toEqual({
+      servers: resolved.servers,
+      monitoring: resolved.monitoring,
+      user: "admin",
+      pass: "secret",
+      tls: { ca: "/etc/ca.pem" },
+    });
+    expect(target.expect.nodes).toBe(2);
   });
 
   it("says when the file does not exist", async () => {

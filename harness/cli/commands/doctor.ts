@@ -1,3 +1,5 @@
+import { connect } from "@nats-io/transport-node";
+import { natsConnectionOptions } from "../../../lib/nats-options/index.ts";
 import { readTargetFile, type Target } from "../../config/index.ts";
 import {
   assessCluster,
@@ -5,8 +7,10 @@ import {
   type CheckStatus,
   checkTlsClient,
   clusterExpectationsOf,
+  discoverServiceInstances,
   manifestOf,
   type NodeSnapshot,
+  type ServiceInstance,
   snapshotCluster,
   syncSetting,
 } from "../../probes/index.ts";
@@ -14,6 +18,20 @@ import { type Color, paint, renderTable } from "../../ui/index.ts";
 import { type Command, ExitCode } from "../command.ts";
 import { optionalString } from "../options.ts";
 import { resolveTarget } from "../target-option.ts";
+
+/** Every `$SRV` instance the target's NATS answers with; none when it cannot be reached. */
+async function serviceInstancesOf(target: Target): Promise<ServiceInstance[]> {
+  const nc = await connect({
+    ...natsConnectionOptions(target.nats, { name: "gauntlet-doctor", profile: "defaults" }),
+    timeout: 2_000,
+  }).catch(() => undefined);
+  if (!nc) return [];
+  try {
+    return await discoverServiceInstances(nc);
+  } finally {
+    await nc.close();
+  }
+}
 
 const STATUS_COLOR: Record<CheckStatus, Color> = { pass: "green", fail: "red", warn: "yellow", info: "dim" };
 const STATUS_MARK: Record<CheckStatus, string> = { pass: "✔ pass", fail: "✖ FAIL", warn: "! warn", info: "· info" };
@@ -32,7 +50,8 @@ with TLS in the target (nats.tls or expect.tls),
 one NATS connection with its CA and client certificate. For a target with an aws section, also: ASG
 desired = InService = NATS cluster_size = routed peers (an instance outside the routes is
 named), NLB targets = the ASG's instances, healthy, in ≥ 2 AZs; nodes spread over AZs;
-every ECS service running = desired; TLS off and the monitoring port's exposure.
+every ECS service running = desired, and its running tasks = its $SRV.PING instances (a task
+whose replica never registered is named by task id); TLS off and the monitoring port's exposure.
 Exit 0 healthy, 1 unhealthy, 2 could not run.`,
   options: { target: { type: "string" }, json: { type: "boolean" } },
   async run(options, _positionals, context) {
@@ -41,7 +60,8 @@ Exit 0 healthy, 1 unhealthy, 2 could not run.`,
     using aws = file && raw?.aws ? await import("../../providers/aws/index.ts").then((m) => m.openAwsTarget(file, raw)) : undefined;
     const target: Target = aws?.target ?? (await resolveTarget(file));
     const snapshots = await snapshotCluster(target.nats.monitoring, { streams: true });
-    const clusterAssessment = assessCluster(snapshots, clusterExpectationsOf(target, await manifestOf(target)));
+    const manifest = await manifestOf(target);
+    const clusterAssessment = assessCluster(snapshots, clusterExpectationsOf(target, manifest));
     let awsChecks: Check[] = [];
     if (aws) {
       const { assessAwsSystem, isServing } = await import("../../providers/aws/index.ts");
@@ -51,7 +71,13 @@ Exit 0 healthy, 1 unhealthy, 2 could not run.`,
         const snapshot = snapshots[index];
         if (snapshot) nodes.set(instance.id, snapshot);
       });
-      awsChecks = assessAwsSystem({ system: aws.system, nodes, monitoringPort: aws.target.aws?.nats.monitoring_port ?? 8222 });
+      awsChecks = assessAwsSystem({
+        system: aws.system,
+        nodes,
+        monitoringPort: aws.target.aws?.nats.monitoring_port ?? 8222,
+        serviceInstances: aws.system.ecs ? await serviceInstancesOf(target) : undefined,
+        microServices: manifest?.services.map((service) => service.name),
+      });
     }
     // With expect.tls and no files, TLS is asked for with the system's CAs.
     const tlsClient = target.nats.tls || target.expect.tls ? [await checkTlsClient({ ...target.nats, tls: target.nats.tls ?? {} })] : [];

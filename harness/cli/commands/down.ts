@@ -5,11 +5,11 @@ import { optionalString } from "../options.ts";
 
 export const command: Command = {
   name: "down",
-  summary: "stop local stacks started by `gauntlet up`",
+  summary: "stop local stacks (and AWS twins) started by `gauntlet up`",
   usage: `Usage: gauntlet down [--stack ID | --all]
 
-Stops the running local stack (with several running: --stack ID, or --all) and waits
-until its processes are gone and its run dir is removed.`,
+Stops the running local stack or AWS twin (with several running: --stack ID, or --all)
+and waits until its processes are gone and its run dir is removed.`,
   options: { stack: { type: "string" }, all: { type: "boolean" } },
   async run(options, _positionals, context) {
     const wanted = optionalString(options.stack);

@@ -21,7 +21,10 @@ ${stackOptionUsage}
   --json               print one JSON line with the endpoints when ready (for scripts)
   --aws-twin           the AWS twin instead: moto (pinned, in a virtualenv) as the control plane
                        with the production shape (ASG, NLB, ECS, alarms), nats-server nodes on
-                       the instances' loopback IPs as the data plane; prints its aws target file`,
+                       the instances' loopback IPs as the data plane, and each ECS task of the
+                       manifest's services (2 per service) a local replica with its task id in
+                       its $SRV metadata (co-hosted unless --fleet-mode process; none with
+                       --cluster-only); prints its aws target file`,
   options: { ...stackOptionSpec, json: { type: "boolean" }, "aws-twin": { type: "boolean" } },
   async run(options, _positionals, context) {
     if (options["aws-twin"]) return runAwsTwin(options, context);

@@ -1,12 +1,24 @@
-import { type Check, findIslands, type NodeSnapshot, nodeLabels, type ReachableSnapshot } from "../../probes/index.ts";
+import {
+  type Check,
+  findIslands,
+  type NodeSnapshot,
+  nodeLabels,
+  type ReachableSnapshot,
+  type ServiceInstance,
+} from "../../probes/index.ts";
 import type { DiscoveredInstance, DiscoveredSystem } from "./discovery.ts";
 import { isServing } from "./resolve-addresses.ts";
+import { TASK_METADATA } from "./twin-tasks.ts";
 
 export interface AwsAssessmentInput {
   readonly system: DiscoveredSystem;
   /** Each serving instance's node as its monitoring port sees it (absent: the data plane was not probed). */
   readonly nodes: ReadonlyMap<string, NodeSnapshot>;
   readonly monitoringPort: number;
+  /** Every instance that answered `$SRV.PING` (absent: NATS was not asked). */
+  readonly serviceInstances?: readonly ServiceInstance[] | undefined;
+  /** The micro services to compare with ECS (the manifest's); absent: every ECS service but the gateway. */
+  readonly microServices?: readonly string[] | undefined;
 }
 
 const label = (instance: DiscoveredInstance) => `${instance.id} (${instance.name}, ${instance.az}, ${instance.privateIp ?? "no IP"})`;
@@ -103,6 +115,50 @@ function services(system: DiscoveredSystem): Check | undefined {
     : { name: "ECS services", status: "fail", detail: short.map((s) => `${s.name}: ${s.running} of ${s.desired} running`).join("; ") };
 }
 
+/** Each ECS service's running tasks = its `$SRV` instances; a task whose instance never registered is named by task id. */
+function registrations(input: AwsAssessmentInput): Check | undefined {
+  const ecs = input.system.ecs;
+  if (!ecs || !input.serviceInstances) return undefined;
+  const instances = input.serviceInstances;
+  // Without a manifest, an ECS service no `$SRV` instance names may not be a NATS micro service at all.
+  const wanted = new Set(input.microServices ?? instances.map((instance) => instance.name));
+  const candidates = ecs.services.filter((service) => service.name !== ecs.gatewayService);
+  const services = candidates.filter((service) => wanted.has(service.name));
+  const skipped = candidates.length - services.length;
+  const unchecked =
+    skipped > 0
+      ? `; ${skipped} ECS service(s) not compared (no $SRV name${input.microServices ? " in the manifest" : "; a manifest names them"})`
+      : "";
+  const problems: string[] = [];
+  let tasks = 0;
+  for (const service of services) {
+    const running = service.tasks.filter((task) => task.lastStatus === "RUNNING");
+    tasks += running.length;
+    const own = instances.filter((instance) => instance.name === service.name);
+    const registered = new Set(own.map((instance) => instance.metadata[TASK_METADATA]).filter((id) => id !== undefined));
+    const silent = running.filter((task) => !registered.has(task.id));
+    const strangers = own.filter((instance) => {
+      const task = instance.metadata[TASK_METADATA];
+      return task !== undefined && !running.some((candidate) => candidate.id === task);
+    });
+    const counted = registered.size > 0 ? running.length - silent.length : instances.length;
+    if (counted === running.length && own.length === running.length) continue;
+    const named =
+      registered.size > 0 && silent.length > 0 ? `; never registered: task ${silent.map((task) => task.id).join(", task ")}` : "";
+    const extra =
+      strangers.length > 0 ? `; instances of tasks not running: ${strangers.map((i) => i.metadata[TASK_METADATA]).join(", ")}` : "";
+    problems.push(`${service.name}: ${own.length} $SRV instance(s) for ${running.length} running task(s)${named}${extra}`);
+  }
+  if (services.length === 0) return { name: "ECS tasks = $SRV", status: "info", detail: `no ECS service answers $SRV.PING${unchecked}` };
+  return problems.length === 0
+    ? {
+        name: "ECS tasks = $SRV",
+        status: "pass",
+        detail: `${services.length} services, ${tasks} running tasks, each answers $SRV.PING${unchecked}`,
+      }
+    : { name: "ECS tasks = $SRV", status: "fail", detail: `${problems.join("; ")}${unchecked}` };
+}
+
 /** The seed's known limitations: TLS off, a monitoring port anyone in the VPC can read. */
 function exposure(input: AwsAssessmentInput): Check[] {
   const reachable = [...input.nodes.values()].filter((s): s is ReachableSnapshot => s.reachable);
@@ -128,6 +184,7 @@ export function assessAwsSystem(input: AwsAssessmentInput): Check[] {
     loadBalancer(input.system),
     zoneSpread(input.system),
     services(input.system),
+    registrations(input),
     ...exposure(input),
   ].filter((check): check is Check => check !== undefined);
 }

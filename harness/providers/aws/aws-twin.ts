@@ -1,28 +1,45 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect } from "@nats-io/transport-node";
 import { stringify } from "yaml";
+import { type NatsAccess, natsConnectionOptions } from "../../../lib/nats-options/index.ts";
+import { loadManifest, type Manifest } from "../../../services/manifest/index.ts";
+import { provisionJetStream, waitForInstances } from "../../../services/runtime/index.ts";
 import { AwsSection } from "../../config/index.ts";
 import { freePorts } from "../../net/free-port.ts";
 import { crashGuard } from "../../process/index.ts";
-import { LocalCluster, type StartedLocalCluster } from "../local/index.ts";
+import { DEFAULT_MANIFEST, fitReplicas } from "../../stack/index.ts";
+import { LocalCluster, registerStack, type StartedLocalCluster } from "../local/index.ts";
 import { AwsClients } from "./aws-clients.ts";
+import { AwsError } from "./aws-error.ts";
 import { discoverSystem } from "./discovery.ts";
 import { buildEmulatedWorld, WORLD_NAMES } from "./emulated-world.ts";
 import { MotoServer } from "./moto-server.ts";
 import { type TwinEvent, TwinReconciler } from "./twin-reconciler.ts";
+import { type TaskEvent, TwinTasks } from "./twin-tasks.ts";
 
 export const TWIN_REGION = "eu-west-1";
 export const TWIN_ALLOW_TAGS = { "gauntlet:chaos": "allowed" } as const;
 export const TWIN_STOP_ALARM = "twin-stop";
+const TASKS_PER_SERVICE = 2;
+
+const twinId = (cluster: StartedLocalCluster) => `twin-${cluster.id}`;
 
 export interface AwsTwinOptions {
   readonly nodes?: number;
-  /** ECS services to describe in moto (each with 2 tasks) besides the gateway's. */
+  /** The services: each is an ECS service of 2 tasks, each task a local replica (default: the reference fleet). */
+  readonly manifest?: string;
+  /** Only these of the manifest's services (default: all); `[]` for the cluster alone. */
   readonly services?: readonly string[];
+  /** One process per task's replica, or all co-hosted in the twin's process (default: cheap). */
+  readonly fleetMode?: "process" | "cohosted";
   readonly onProgress?: (message: string) => void;
   /** What the reconciler does to the nodes, as it happens. */
   readonly onEvent?: (event: TwinEvent) => void;
+  /** What the twin's ECS does to tasks and replicas, as it happens. */
+  readonly onTaskEvent?: (event: TaskEvent) => void;
 }
 
 /**
@@ -30,6 +47,7 @@ export interface AwsTwinOptions {
  * local nats-server nodes are the data plane, each listening on its instance's loopback
  * private IP. A reconciler applies what the AWS calls did to the nodes, so Gauntlet's real
  * AWS code path runs end to end with real verdicts. `targetFile` describes it as an aws target.
+ * It registers as a stack, so `gauntlet down` stops it, and the crash guard cleans up after it.
  */
 export class StartedAwsTwin implements AsyncDisposable {
   readonly dir: string;
@@ -37,6 +55,10 @@ export class StartedAwsTwin implements AsyncDisposable {
   readonly moto: MotoServer;
   readonly cluster: StartedLocalCluster;
   readonly reconciler: TwinReconciler;
+  /** The ECS tasks' local replicas. */
+  readonly tasks: TwinTasks;
+  /** The NATS user every connection to the twin's nodes needs (its target file carries it). */
+  readonly credentials: { readonly user: string; readonly pass: string };
   readonly #clients: AwsClients;
   #stopped: Promise<void> | undefined;
 
@@ -46,14 +68,23 @@ export class StartedAwsTwin implements AsyncDisposable {
     moto: MotoServer;
     cluster: StartedLocalCluster;
     reconciler: TwinReconciler;
+    tasks: TwinTasks;
     clients: AwsClients;
+    credentials: { user: string; pass: string };
   }) {
     this.dir = parts.dir;
     this.targetFile = parts.targetFile;
     this.moto = parts.moto;
     this.cluster = parts.cluster;
     this.reconciler = parts.reconciler;
+    this.tasks = parts.tasks;
+    this.credentials = parts.credentials;
     this.#clients = parts.clients;
+  }
+
+  /** Its id among running stacks (`gauntlet down --stack ID`). */
+  get id(): string {
+    return twinId(this.cluster);
   }
 
   stop(): Promise<void> {
@@ -72,21 +103,54 @@ export class StartedAwsTwin implements AsyncDisposable {
   }
 }
 
+function selectServices(manifest: Manifest, only: readonly string[] | undefined): Manifest {
+  if (only === undefined) return manifest;
+  const unknown = only.filter((name) => !manifest.services.some((service) => service.name === name));
+  if (unknown.length > 0) throw new AwsError(`${manifest.file}: no service named ${unknown.join(", ")}`);
+  return { ...manifest, services: manifest.services.filter((service) => only.includes(service.name)) };
+}
+
+/** Streams and buckets exist before the replicas that use them start. */
+async function provision(access: NatsAccess, manifest: Manifest): Promise<void> {
+  const nc = await connect(natsConnectionOptions(access, { name: "gauntlet-twin-provision", profile: "defaults" }));
+  try {
+    await provisionJetStream(nc, manifest);
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Every ECS task's replica answers `$SRV.PING`. */
+async function waitForTaskReplicas(access: NatsAccess, manifest: Manifest, tasksPerService: number): Promise<void> {
+  const nc = await connect(natsConnectionOptions(access, { name: "gauntlet-twin-ready", profile: "defaults" }));
+  try {
+    await waitForInstances(nc, new Map(manifest.services.map((service) => [service.name, tasksPerService])), 60_000);
+  } finally {
+    await nc.close();
+  }
+}
+
 export async function startAwsTwin(options: AwsTwinOptions = {}): Promise<StartedAwsTwin> {
   const progress = options.onProgress ?? (() => {});
+  const manifestFile = options.manifest ?? DEFAULT_MANIFEST;
+  const nodes = options.nodes ?? 5;
+  const manifest = fitReplicas(selectServices(await loadManifest(manifestFile), options.services), nodes);
+  const credentials = { user: "admin", pass: randomBytes(12).toString("hex") };
   const dir = mkdtempSync(join(tmpdir(), "gauntlet-aws-twin-"));
   crashGuard.watchDir(dir);
   progress("starting moto (control plane)");
   const moto = await MotoServer.start();
   const clients = new AwsClients({ region: TWIN_REGION, endpoint: moto.endpoint, execute: true });
   let cluster: StartedLocalCluster | undefined;
+  let tasks: TwinTasks | undefined;
   try {
     await moto.manualTaskTransitions();
     progress("building the production shape in moto: ASG, NLB, ECS, alarms");
     await buildEmulatedWorld(clients, {
       region: TWIN_REGION,
-      nodes: options.nodes ?? 5,
-      services: options.services ?? [],
+      nodes,
+      services: manifest.services.map((service) => service.name),
+      tasksPerService: TASKS_PER_SERVICE,
       gatewayService: "gateway",
       tags: TWIN_ALLOW_TAGS,
       alarms: [TWIN_STOP_ALARM],
@@ -103,23 +167,55 @@ export async function startAwsTwin(options: AwsTwinOptions = {}): Promise<Starte
     const system = await discoverSystem(clients, section, "(twin)");
     const ips = system.instances.map((instance) => instance.privateIp as string);
     progress(`starting ${ips.length} nats-server nodes on the instances' IPs (data plane)`);
-    cluster = await new LocalCluster().withHosts(ips, { client, cluster: clusterPort, monitoring }).withBaseDir(dir).start();
-    const nodes = new Map(
+    cluster = await new LocalCluster()
+      .withHosts(ips, { client, cluster: clusterPort, monitoring })
+      .withConfig({ authorization: { users: [{ user: credentials.user, password: credentials.pass }] } })
+      .withNetwork("proxy")
+      .withBaseDir(dir)
+      .start();
+    const nodeHandles = new Map(
       system.instances.map((instance, index) => [instance.id, cluster?.nodes[index] as StartedLocalCluster["nodes"][number]]),
     );
-    const reconciler = new TwinReconciler(clients, nodes, options.onEvent ? { onEvent: options.onEvent } : {});
+    const servers = cluster.clientUrls;
+    const access = { servers, ...credentials };
+    if (manifest.services.length > 0) {
+      progress("JetStream: the manifest's streams and KV buckets");
+      await provision(access, manifest);
+    }
+    tasks = new TwinTasks(clients, {
+      cluster: WORLD_NAMES.cluster,
+      manifest,
+      launch: { servers, credentials, mode: options.fleetMode ?? "cohosted" },
+      ...(options.onTaskEvent ? { onEvent: options.onTaskEvent } : {}),
+    });
+    const reconciler = new TwinReconciler(clients, nodeHandles, {
+      tasks,
+      ...(cluster.proxies ? { network: cluster.proxies } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    });
     reconciler.start();
+    if (manifest.services.length > 0) {
+      progress(`${manifest.services.length} ECS services × ${TASKS_PER_SERVICE} tasks: a local replica per task`);
+      await waitForTaskReplicas(access, manifest, TASKS_PER_SERVICE).catch(async (error: unknown) => {
+        await reconciler.stop();
+        throw error;
+      });
+    }
     const targetFile = join(dir, "twin.yaml");
-    const document = { name: "aws-twin", aws: { ...section, ecs: section.ecs } };
+    // Addresses come from discovery, credentials from the file: as a secured production target.
+    const document = { name: "aws-twin", nats: credentials, aws: section, manifest: manifestFile };
     writeFileSync(
       targetFile,
-      `# The AWS twin: moto at ${moto.endpoint} (control plane), local nodes (data plane).\n${stringify(document)}`,
+      `# The AWS twin: moto at ${moto.endpoint} (control plane), local nodes and replicas (data plane).\n${stringify(document)}`,
     );
-    return new StartedAwsTwin({ dir, targetFile, moto, cluster, reconciler, clients });
+    registerStack({ id: twinId(cluster), pid: process.pid, dir, targetFile, startedAt: new Date().toISOString() });
+    return new StartedAwsTwin({ dir, targetFile, moto, cluster, reconciler, tasks, clients, credentials });
   } catch (error) {
+    await tasks?.stop();
     clients.destroy();
     await Promise.allSettled([cluster?.stop(), moto.stop()]);
     rmSync(dir, { recursive: true, force: true });
+    crashGuard.forgetDir(dir);
     throw error;
   }
 }

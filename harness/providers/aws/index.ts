@@ -15,3 +15,4 @@ export { writeResolvedTarget } from "./resolved-target-file.ts";
 export { type Resource, requireAllowed, requireNodeQuorum, requireTaskQuorum } from "./safety.ts";
 export { actionOf, instanceOf, type NodeAction, nodeScript, peersOf } from "./ssm-scripts.ts";
 export { type TwinEvent, TwinReconciler } from "./twin-reconciler.ts";
+export { TASK_METADATA, type TaskEvent, TwinTasks } from "./twin-tasks.ts";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { waitUntil } from "../../../lib/retry/index.ts";
 import { freePort } from "../../net/free-port.ts";
-import { SupervisedProcess } from "../../process/index.ts";
+import { crashGuard, SupervisedProcess } from "../../process/index.ts";
 import { AwsError } from "./aws-error.ts";
 
 export const MOTO_VERSION = "5.2.5";
@@ -35,7 +35,7 @@ export async function ensureMoto(): Promise<string> {
   return python;
 }
 
-/** A moto server on a free loopback port: the AWS control plane of tests and of the twin. */
+/** A moto server on a free loopback port: the AWS control plane of tests and of the twin; the crash guard kills it if its owner dies. */
 export class MotoServer implements AsyncDisposable {
   readonly endpoint: string;
   readonly #process: SupervisedProcess;
@@ -53,6 +53,11 @@ export class MotoServer implements AsyncDisposable {
       command: python,
       args: ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)],
     });
+    const pid = process.pid;
+    if (pid !== undefined) {
+      crashGuard.watchProcess(pid);
+      void process.exited.then(() => crashGuard.forgetProcess(pid));
+    }
     const server = new MotoServer(`http://127.0.0.1:${port}`, process);
     try {
       await waitUntil(

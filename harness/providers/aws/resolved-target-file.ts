@@ -2,11 +2,11 @@ import { writeFileSync } from "node:fs";
 import { stringify } from "yaml";
 import type { Target } from "../../config/index.ts";
 
-/** Writes the plain target an `aws` target resolved to: addresses only, readable by any `--target`. */
+/** Writes the plain target an `aws` target resolved to: its addresses with the file's credentials, readable by any `--target`. */
 export function writeResolvedTarget(file: string, target: Target): void {
   const document = {
     name: target.name,
-    nats: { servers: target.nats.servers, monitoring: target.nats.monitoring },
+    nats: target.nats,
     ...(target.gateway ? { gateway: { urls: target.gateway.urls } } : {}),
     ...(target.manifest ? { manifest: target.manifest } : {}),
     expect: {

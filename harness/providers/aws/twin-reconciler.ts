@@ -2,7 +2,9 @@ import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
 import { ListCommandsCommand } from "@aws-sdk/client-ssm";
 import type { NodeHandle } from "../stack.ts";
 import type { AwsClients } from "./aws-clients.ts";
-import { actionOf, instanceOf, type NodeAction } from "./ssm-scripts.ts";
+import { AwsError } from "./aws-error.ts";
+import { actionOf, instanceOf, type NodeAction, peersOf } from "./ssm-scripts.ts";
+import type { TwinTasks } from "./twin-tasks.ts";
 
 /** One thing the reconciler did (or could not do) to a node, as it happens. */
 export interface TwinEvent {
@@ -13,11 +15,17 @@ export interface TwinEvent {
 
 const DEAD_MAN = /--on-active=(\d+)s/;
 
+/** The twin's route links, cut one by one (the local proxy network). */
+export interface TwinLinks {
+  cutLinks(isCut: (from: string, to: string) => boolean): void;
+}
+
 /**
  * The AWS twin's data plane follows its control plane: moto records the API calls, this applies
  * them to local nodes. SSM commands run as the node action their first line names (with their
  * dead-man undo as a timer); an instance EC2 stopped or terminated has its node stopped, one
- * running again has it started. Actions on one node happen in order.
+ * running again has it started. Actions on one node happen in order. ECS tasks follow their
+ * own loop (`TwinTasks`), so a slow ECS pass never delays a node fault.
  */
 export class TwinReconciler {
   readonly #clients: AwsClients;
@@ -28,28 +36,48 @@ export class TwinReconciler {
   readonly #deadMen = new Map<string, NodeJS.Timeout>();
   readonly #stoppedByEc2 = new Set<string>();
   readonly #intervalMs: number;
+  readonly #tasks: TwinTasks | undefined;
+  readonly #network: TwinLinks | undefined;
+  /** Node name → the nodes its (emulated) iptables rules drop. */
+  readonly #drops = new Map<string, Set<string>>();
   #timer: NodeJS.Timeout | undefined;
+  #tasksTimer: NodeJS.Timeout | undefined;
   #ticking = false;
+  #tasksTick: Promise<void> | undefined;
 
   constructor(
     clients: AwsClients,
     nodesByInstance: ReadonlyMap<string, NodeHandle>,
-    options: { intervalMs?: number; onEvent?: (event: TwinEvent) => void } = {},
+    options: { intervalMs?: number; onEvent?: (event: TwinEvent) => void; tasks?: TwinTasks; network?: TwinLinks } = {},
   ) {
     this.#clients = clients;
     this.#onEvent = options.onEvent ?? (() => {});
     this.#nodes = nodesByInstance;
     this.#intervalMs = options.intervalMs ?? 100;
+    this.#tasks = options.tasks;
+    this.#network = options.network;
   }
 
   start(): void {
     this.#timer = setInterval(() => void this.#tick(), this.#intervalMs);
+    if (this.#tasks) this.#tasksTimer = setInterval(() => this.#tickTasks(), this.#intervalMs);
   }
 
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#tasksTimer) clearInterval(this.#tasksTimer);
     for (const timer of this.#deadMen.values()) clearTimeout(timer);
-    await Promise.allSettled(this.#queues.values());
+    await Promise.allSettled([...this.#queues.values(), this.#tasksTick]);
+    await this.#tasks?.stop();
+  }
+
+  #tickTasks(): void {
+    this.#tasksTick ??= (this.#tasks?.reconcile() ?? Promise.resolve())
+      // moto briefly busy: the next tick reads the same state again
+      .catch(() => {})
+      .finally(() => {
+        this.#tasksTick = undefined;
+      });
   }
 
   async #tick(): Promise<void> {
@@ -76,11 +104,12 @@ export class TwinReconciler {
       const instance = instanceOf(lines);
       if (!action || !instance) continue;
       const seconds = Number(lines.join("\n").match(DEAD_MAN)?.[1] ?? 0);
-      this.#run(instance, action, () => this.#apply(instance, action, seconds));
+      const peers = peersOf(lines);
+      this.#run(instance, peers.length > 0 ? `${action} ${peers.join(",")}` : action, () => this.#apply(instance, action, seconds, peers));
     }
   }
 
-  async #apply(instance: string, action: NodeAction, deadManSeconds: number): Promise<void> {
+  async #apply(instance: string, action: NodeAction, deadManSeconds: number, peers: readonly string[] = []): Promise<void> {
     const node = this.#nodes.get(instance);
     if (!node) return;
     const cancelDeadMan = () => {
@@ -92,7 +121,7 @@ export class TwinReconciler {
       if (deadManSeconds > 0)
         this.#deadMen.set(
           instance,
-          setTimeout(() => this.#run(instance, `dead-man ${undo}`, () => this.#apply(instance, undo, 0)), deadManSeconds * 1_000),
+          setTimeout(() => this.#run(instance, `dead-man ${undo}`, () => this.#apply(instance, undo, 0, peers)), deadManSeconds * 1_000),
         );
     };
     switch (action) {
@@ -117,10 +146,32 @@ export class TwinReconciler {
         await node.resume();
         break;
       case "partition":
+        this.#drop(node, peers, true);
+        armDeadMan("heal-partition");
+        break;
       case "heal-partition":
-        this.#record(instance, `${action}: not emulated by the twin (its nodes share one loopback interface)`);
+        cancelDeadMan();
+        this.#drop(node, peers, false);
         break;
     }
+  }
+
+  /**
+   * The instance's iptables DROP rules for its peers' IPs, as route links: a link between two
+   * nodes is cut while either side drops the other (the twin's nodes share one loopback
+   * interface, so their routes run through proxies that cut instead of the kernel).
+   */
+  #drop(node: NodeHandle, peers: readonly string[], add: boolean): void {
+    if (!this.#network) throw new AwsError("the twin's nodes run without route proxies: partitions cannot be emulated");
+    const drops = this.#drops.get(node.name) ?? new Set<string>();
+    const names = peers.map((ip) => this.#nameAt(ip)).filter((name) => name !== undefined);
+    for (const name of names) add ? drops.add(name) : drops.delete(name);
+    this.#drops.set(node.name, drops);
+    this.#network.cutLinks((from, to) => Boolean(this.#drops.get(from)?.has(to) || this.#drops.get(to)?.has(from)));
+  }
+
+  #nameAt(ip: string): string | undefined {
+    return [...this.#nodes.values()].find((node) => new URL(node.clientUrl).hostname === ip)?.name;
   }
 
   async #applyInstanceStates(): Promise<void> {

@@ -178,7 +178,9 @@ export class LocalCluster {
     const ports: NodePorts[] = kernel ? kernel.nodes.map((node) => ({ host: node.address, ...KERNEL_PORTS })) : await this.#allocatePorts();
     const network =
       !kernel && this.#network !== "none" && ports.length > 1
-        ? await LocalNetwork.create(ports.map((nodePorts, index) => ({ name: names[index] as string, clusterPort: nodePorts.cluster })))
+        ? await LocalNetwork.create(
+            ports.map((nodePorts, index) => ({ name: names[index] as string, clusterPort: nodePorts.cluster, host: nodePorts.host })),
+          )
         : undefined;
     if (network) this.#onProgress("network: proxy (every route through a TCP proxy on loopback)");
     const deadEndPort = network ? (await freePorts(1))[0] : undefined;

@@ -21,25 +21,28 @@ export class LinkProxy {
   readonly from: string;
   readonly to: string;
   readonly targetPort: number;
+  readonly targetHost: string;
   #server: Server;
   #state: LinkState = "open";
   #pairs = new Set<Pair>();
 
-  private constructor(from: string, to: string, targetPort: number, server: Server) {
+  private constructor(from: string, to: string, target: { port: number; host: string }, server: Server) {
     this.from = from;
     this.to = to;
-    this.targetPort = targetPort;
+    this.targetPort = target.port;
+    this.targetHost = target.host;
     this.#server = server;
     server.on("connection", (socket) => this.#accept(socket));
   }
 
-  static async listen(from: string, to: string, targetPort: number): Promise<LinkProxy> {
+  /** A link to `to`'s route port on `targetHost` (each node on a loopback address of its own, as the AWS twin's). */
+  static async listen(from: string, to: string, targetPort: number, targetHost = "127.0.0.1"): Promise<LinkProxy> {
     const server = createServer({ pauseOnConnect: true, noDelay: true });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen({ port: 0, host: "127.0.0.1" }, () => resolve());
     });
-    return new LinkProxy(from, to, targetPort, server);
+    return new LinkProxy(from, to, { port: targetPort, host: targetHost }, server);
   }
 
   get port(): number {
@@ -92,7 +95,7 @@ export class LinkProxy {
       downstream.once("close", () => this.#pairs.delete(held));
       return;
     }
-    const upstream = tcpConnect({ port: this.targetPort, host: "127.0.0.1", noDelay: true });
+    const upstream = tcpConnect({ port: this.targetPort, host: this.targetHost, noDelay: true });
     upstream.pause();
     upstream.on("error", () => {});
     const pair: Pair = { downstream, upstream };

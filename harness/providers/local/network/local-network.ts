@@ -6,6 +6,8 @@ import { groupOfEachNode } from "./partition-groups.ts";
 export interface NodeRoute {
   readonly name: string;
   readonly clusterPort: number;
+  /** Where the node listens (default 127.0.0.1). */
+  readonly host?: string;
 }
 
 /**
@@ -35,7 +37,7 @@ export class LocalNetwork implements Network {
     const links: LinkProxy[] = [];
     try {
       for (const from of nodes) {
-        for (const to of nodes) if (from !== to) links.push(await LinkProxy.listen(from.name, to.name, to.clusterPort));
+        for (const to of nodes) if (from !== to) links.push(await LinkProxy.listen(from.name, to.name, to.clusterPort, to.host));
       }
     } catch (error) {
       await Promise.all(links.map((link) => link.close()));
@@ -64,11 +66,14 @@ export class LocalNetwork implements Network {
   async partition(groups: readonly (readonly string[])[], options: PartitionOptions = {}): Promise<void> {
     if (this.#closed) throw NetworkError.closed();
     const groupOf = groupOfEachNode(this.#nodes, groups);
+    this.cutLinks((from, to) => groupOf.get(from) !== groupOf.get(to), options);
+  }
+
+  /** Cuts each link (both directions of a route) for which `isCut(dialer, listener)` holds; opens the others. */
+  cutLinks(isCut: (from: string, to: string) => boolean, options: PartitionOptions = {}): void {
+    if (this.#closed) throw NetworkError.closed();
     const cut: LinkState = options.mode ?? "blackhole";
-    for (const link of this.#links) {
-      const apart = groupOf.get(link.from) !== groupOf.get(link.to);
-      link.setState(apart ? cut : "open");
-    }
+    for (const link of this.#links) link.setState(isCut(link.from, link.to) ? cut : "open");
   }
 
   async heal(): Promise<void> {
