@@ -112,7 +112,9 @@ async function awsExperimentTarget(target: Target): Promise<ExperimentTarget> {
   const runDir = process.env.GAUNTLET_RUN_DIR;
   const journal = new Journal(runDir ? join(runDir, AWS_JOURNAL_FILE) : undefined);
   const aws = await openAwsTarget(target.file, await readTargetFile(target.file), { execute: true, journal });
-  const faults = new AwsFaults(aws, {
+  const { readStreamPlacement } = await import("../safety/index.ts");
+  const faults: InstanceType<typeof AwsFaults> = new AwsFaults(aws, {
+    placement: () => readStreamPlacement(target.nats, faults.nodes),
     onAbort: (reason) => {
       if (runDir) writeFileSync(join(runDir, AWS_ABORT_FILE), `${reason}\n`);
     },

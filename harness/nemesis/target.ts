@@ -1,12 +1,7 @@
 import { GauntletError } from "../../lib/errors/index.ts";
-import type { Network, NodeHandle } from "../providers/stack.ts";
+import type { Network, NodeHandle, ReplicaTarget } from "../providers/stack.ts";
 
-/** A service or gateway replica a fault can kill; `start` brings it back where the provider can. */
-export interface ReplicaTarget {
-  readonly name: string;
-  kill(): Promise<void>;
-  start?(): Promise<void>;
-}
+export type { ReplicaTarget };
 
 /**
  * What the nemesis can fault, whatever runs it: local processes, containers or EC2/ECS. A

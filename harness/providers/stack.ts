@@ -15,6 +15,15 @@ export interface NodeHandle {
   resume(): Promise<void>;
 }
 
+/** A service or gateway replica a fault can kill; `start` brings it back where the provider can. */
+export interface ReplicaTarget {
+  readonly name: string;
+  /** The service it is a replica of (the blast radius counts replicas per service); the name when absent. */
+  readonly service?: string;
+  kill(): Promise<void>;
+  start?(): Promise<void>;
+}
+
 export interface PartitionOptions {
   /** `blackhole` (default): sockets stay open, nothing gets through, as behind iptables DROP. `reset`: connections are closed and refused. */
   readonly mode?: "blackhole" | "reset";
