@@ -27,6 +27,8 @@ export interface ExperimentTarget {
   readonly unfaultable?: string;
   /** How the target's partitions are made (`kernel`, `proxy`…), when it can make them. */
   readonly networkKind?: string | undefined;
+  /** The control API the nemesis acts through, for a stack a harness runs (its dead-man lease is set here). */
+  readonly control?: ControlClient | undefined;
 }
 
 /** A workload's connection options: the target's, with its servers tried in the order given. */
@@ -69,10 +71,14 @@ export async function experimentTarget(target: Target): Promise<ExperimentTarget
   }
   const control = new ControlClient(target.control.url, target.control.token);
   const description = await control.describe();
-  const replica = (area: "services" | "gateways", name: string): ReplicaTarget => ({
+  const replica = (area: "services" | "gateways", name: string, service?: string): ReplicaTarget => ({
     name,
+    ...(service ? { service } : {}),
     kill: async () => {
       await control.replica(area, name, "kill");
+    },
+    stop: async () => {
+      await control.replica(area, name, "stop");
     },
     start: async () => {
       await control.replica(area, name, "start");
@@ -83,12 +89,13 @@ export async function experimentTarget(target: Target): Promise<ExperimentTarget
   return {
     ...base,
     expectedInstances,
+    control,
     ...(description.network && description.networkKind ? { networkKind: description.networkKind } : {}),
     nemesis: {
       nodes: await control.nodes(),
       monitoringUrls: target.nats.monitoring,
       network: description.network ? control.network() : undefined,
-      services: description.services.map((service) => replica("services", service.name)),
+      services: description.services.map((service) => replica("services", service.name, service.service)),
       gateways: description.gateways.map((gateway) => replica("gateways", gateway.name)),
     },
   };

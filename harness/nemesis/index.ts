@@ -15,6 +15,7 @@ export {
   type KillStreamLeader,
   type PartitionMinority,
   type PauseNode,
+  type RedeployServices,
   type RollingRestart,
   type StopNode,
 } from "./faults/index.ts";

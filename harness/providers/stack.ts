@@ -4,6 +4,8 @@ export interface NodeHandle {
   readonly clientUrl: string;
   readonly monitoringUrl: string;
   readonly running: boolean;
+  /** Where it runs when the provider knows (an AWS availability zone): game-day selectors filter on it. */
+  readonly zone?: string | undefined;
   /** SIGKILL: the node dies without a word to its peers. */
   kill(): Promise<void>;
   /** Graceful stop (or lame-duck mode first, moving clients and leaders away). */
@@ -21,6 +23,8 @@ export interface ReplicaTarget {
   /** The service it is a replica of (the blast radius counts replicas per service); the name when absent. */
   readonly service?: string;
   kill(): Promise<void>;
+  /** A graceful stop (drain), where the provider has one. */
+  stop?(): Promise<void>;
   start?(): Promise<void>;
 }
 

@@ -91,6 +91,7 @@ export function guardHandles<
       name: node.name,
       clientUrl: node.clientUrl,
       monitoringUrl: node.monitoringUrl,
+      zone: node.zone,
       get running() {
         return node.running;
       },
@@ -119,16 +120,18 @@ export function guardHandles<
   };
   const totals = new Map<string, number>();
   for (const replica of target.services ?? []) totals.set(serviceOf(replica), (totals.get(serviceOf(replica)) ?? 0) + 1);
+  const takeReplica = (replica: ReplicaTarget, act: () => Promise<void>) => async () => {
+    const service = serviceOf(replica);
+    guard.requireReplicaDown(service, replica.name, totals.get(service) ?? 1);
+    await act();
+    guard.replicaDown(service);
+  };
   const services = target.services?.map(
     (replica): ReplicaTarget => ({
       name: replica.name,
       ...(replica.service ? { service: replica.service } : {}),
-      kill: async () => {
-        const service = serviceOf(replica);
-        guard.requireReplicaDown(service, replica.name, totals.get(service) ?? 1);
-        await replica.kill();
-        guard.replicaDown(service);
-      },
+      kill: takeReplica(replica, () => replica.kill()),
+      ...(replica.stop ? { stop: takeReplica(replica, () => replica.stop?.() ?? Promise.resolve()) } : {}),
       ...(replica.start
         ? {
             start: async () => {

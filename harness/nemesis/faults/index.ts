@@ -12,6 +12,7 @@ import {
 } from "./partitions.ts";
 import { type KillGatewayReplica, type KillServiceReplica, killGatewayReplica, killServiceReplica } from "./replica-kill.ts";
 import { type RollingRestart, rollingRestart } from "./rolling-restart.ts";
+import { type RedeployServices, redeployServices } from "./service-redeploy.ts";
 
 export type { FaultContext, FaultDefinition, InjectedFault } from "./fault.ts";
 export type {
@@ -24,6 +25,7 @@ export type {
   KillStreamLeader,
   PartitionMinority,
   PauseNode,
+  RedeployServices,
   RollingRestart,
   StopNode,
 };
@@ -40,7 +42,8 @@ export type FaultSpec =
   | KillStreamLeader
   | KillServiceReplica
   | KillGatewayReplica
-  | FullRestart;
+  | FullRestart
+  | RedeployServices;
 
 export type FaultKind = FaultSpec["kind"];
 
@@ -59,6 +62,7 @@ export const FAULTS: Registry = {
   "kill-service-replica": killServiceReplica,
   "kill-gateway-replica": killGatewayReplica,
   "full-restart": fullRestart,
+  "redeploy-services": redeployServices,
 };
 
 export const FAULT_KINDS = Object.keys(FAULTS) as FaultKind[];

@@ -179,6 +179,7 @@ export class AwsFaults implements AsyncDisposable {
       .filter((task) => task.lastStatus === "RUNNING")
       .map((task) => ({
         name: `${service.name}/${task.id}`,
+        service: service.name,
         kill: async () => {
           const down = this.#stoppedTasks.get(service.name) ?? 0;
           this.guard.requireReplicaDown(service.name, `task ${task.id}`, service.desired, down + (service.desired - service.running));
@@ -254,6 +255,7 @@ export class AwsNode implements NodeHandle {
   readonly name: string;
   readonly clientUrl: string;
   readonly monitoringUrl: string;
+  readonly zone: string;
   readonly instance: DiscoveredInstance;
   readonly #faults: AwsFaults;
   #stoppedBy: "process" | "ec2" | undefined;
@@ -263,6 +265,7 @@ export class AwsNode implements NodeHandle {
     this.#faults = faults;
     this.instance = instance;
     this.name = instance.name;
+    this.zone = instance.az;
     this.clientUrl = clientUrl;
     this.monitoringUrl = monitoringUrl;
   }
