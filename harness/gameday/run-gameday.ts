@@ -106,7 +106,7 @@ export class GameDayRun {
     return this.#abort.signal.aborted ? (this.#abort.signal.reason as Aborted) : undefined;
   }
 
-  #context(cluster: ProbeContext["cluster"]): ProbeContext {
+  #context(cluster: ProbeContext["cluster"], signal: AbortSignal): ProbeContext {
     const { target, opened } = this.#options;
     return {
       target,
@@ -118,7 +118,7 @@ export class GameDayRun {
       services: opened.services,
       loads: this.#loads,
       fetch: fetchTrusting(target.gateway?.tls?.ca),
-      signal: this.#abort.signal,
+      signal,
     };
   }
 
@@ -313,7 +313,10 @@ export class GameDayRun {
     let beforeFailed = false;
     const monitorStop = new AbortController();
     let monitor: Promise<void> | undefined;
-    const context = this.#context(clusterExpectationsOf(target, await manifestOf(target).catch(() => undefined)));
+    const cluster = clusterExpectationsOf(target, await manifestOf(target).catch(() => undefined));
+    // The method's probes stop with an abort; the after phase and the rollbacks still run then, and stop only on Ctrl-C.
+    const context = this.#context(cluster, this.#abort.signal);
+    const closing = this.#context(cluster, signal);
     try {
       if (opened.nemesis) {
         const nodes = opened.nemesis.nodes;
@@ -358,14 +361,12 @@ export class GameDayRun {
       this.#emit({ type: "abort", t: this.#now(), reason: aborted.message, by: aborted.by }, `ABORTED (${aborted.by}): ${aborted.message}`);
     if (!beforeFailed) {
       this.#phase("after");
-      const settleSignal = new AbortController();
-      signal.addEventListener("abort", () => settleSignal.abort(), { once: true });
-      const deviations = await Promise.all(this.#steady.map((probe) => probe.settle(context, "after", this.#now, settleSignal.signal)));
+      const deviations = await Promise.all(this.#steady.map((probe) => probe.settle(closing, "after", this.#now, signal)));
       for (const deviation of deviations) if (deviation) this.#deviate(deviation);
     }
     if (gameDay.rollbacks.length > 0) {
       this.#phase("rollbacks");
-      await this.#steps(gameDay.rollbacks, context, "rollbacks");
+      await this.#steps(gameDay.rollbacks, closing, "rollbacks");
     }
     signal.removeEventListener("abort", onSignal);
     await (await this.#nats?.catch(() => undefined))?.close().catch(() => {});

@@ -73,7 +73,8 @@ export async function resolveFault(step: Step, target: NemesisTarget, random: Ra
   if (fault === undefined) throw new SelectorError("not a fault step");
   switch (fault) {
     case "kill-node":
-    case "pause-node": {
+    case "pause-node":
+    case "deregister-nlb-target": {
       const nodes = await selectNodes(step, target, random);
       return { specs: nodes.map((node) => ({ kind: fault, node: node.name })), description: `${fault} ${describeNodes(step, nodes)}` };
     }

@@ -1,4 +1,5 @@
 export {
+  type DeregisterNlbTarget,
   FAULT_KINDS,
   FAULTS,
   type FaultContext,

@@ -1,5 +1,5 @@
 import { GauntletError } from "../../lib/errors/index.ts";
-import type { Network, NodeHandle, ReplicaTarget } from "../providers/stack.ts";
+import type { LoadBalancerHandle, Network, NodeHandle, ReplicaTarget } from "../providers/stack.ts";
 
 export type { ReplicaTarget };
 
@@ -13,6 +13,8 @@ export interface NemesisTarget {
   readonly network?: Network | undefined;
   readonly services?: readonly ReplicaTarget[] | undefined;
   readonly gateways?: readonly ReplicaTarget[] | undefined;
+  /** The load balancer clients reach the nodes through, where the provider has one. */
+  readonly loadBalancer?: LoadBalancerHandle | undefined;
 }
 
 export class NemesisError extends GauntletError {

@@ -28,6 +28,12 @@ export interface ReplicaTarget {
   start?(): Promise<void>;
 }
 
+/** A load balancer in front of the NATS nodes (an AWS NLB): a node can leave and rejoin its targets. */
+export interface LoadBalancerHandle {
+  /** Takes the node out of every target group it is in; resolves with what puts it back. */
+  deregister(node: string): Promise<() => Promise<void>>;
+}
+
 export interface PartitionOptions {
   /** `blackhole` (default): sockets stay open, nothing gets through, as behind iptables DROP. `reset`: connections are closed and refused. */
   readonly mode?: "blackhole" | "reset";

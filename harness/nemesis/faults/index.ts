@@ -1,6 +1,7 @@
 import type { FaultDefinition } from "./fault.ts";
 import { type FullRestart, fullRestart } from "./full-restart.ts";
 import { type KillStreamLeader, killStreamLeader } from "./leader-kill.ts";
+import { type DeregisterNlbTarget, deregisterNlbTarget } from "./load-balancer-target-loss.ts";
 import { type KillNode, killNode, type PauseNode, pauseNode, type StopNode, stopNode } from "./node-faults.ts";
 import {
   type IsolateMetaLeader,
@@ -16,6 +17,7 @@ import { type RedeployServices, redeployServices } from "./service-redeploy.ts";
 
 export type { FaultContext, FaultDefinition, InjectedFault } from "./fault.ts";
 export type {
+  DeregisterNlbTarget,
   FullRestart,
   IsolateMetaLeader,
   IsolateStreamLeader,
@@ -43,7 +45,8 @@ export type FaultSpec =
   | KillServiceReplica
   | KillGatewayReplica
   | FullRestart
-  | RedeployServices;
+  | RedeployServices
+  | DeregisterNlbTarget;
 
 export type FaultKind = FaultSpec["kind"];
 
@@ -63,6 +66,7 @@ export const FAULTS: Registry = {
   "kill-gateway-replica": killGatewayReplica,
   "full-restart": fullRestart,
   "redeploy-services": redeployServices,
+  "deregister-nlb-target": deregisterNlbTarget,
 };
 
 export const FAULT_KINDS = Object.keys(FAULTS) as FaultKind[];

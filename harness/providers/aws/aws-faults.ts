@@ -2,10 +2,11 @@ import { DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { RebootInstancesCommand, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
 import { StopTaskCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import { DeregisterTargetsCommand, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { SendCommandCommand } from "@aws-sdk/client-ssm";
 import { waitUntil } from "../../../lib/retry/index.ts";
 import { BlastRadiusGuard, minorityOf, type StreamPlacement } from "../../safety/index.ts";
-import type { Network, NodeHandle, ReplicaTarget } from "../stack.ts";
+import type { LoadBalancerHandle, Network, NodeHandle, ReplicaTarget } from "../stack.ts";
 import { AwsError } from "./aws-error.ts";
 import type { DiscoveredInstance, DiscoveredService } from "./discovery.ts";
 import type { AwsTarget } from "./open-aws-target.ts";
@@ -15,7 +16,7 @@ import { type NodeAction, nodeScript } from "./ssm-scripts.ts";
 
 /** One AWS call a fault makes (or, in a dry run, would make), on one resource. */
 export interface PlannedCall {
-  readonly service: "ec2" | "ssm" | "ecs";
+  readonly service: "ec2" | "ssm" | "ecs" | "elbv2";
   readonly operation: string;
   readonly resource: Resource;
   readonly detail: string;
@@ -56,6 +57,7 @@ export class AwsFaults implements AsyncDisposable {
   readonly services: readonly ReplicaTarget[];
   readonly gateways: readonly ReplicaTarget[];
   readonly network: Network;
+  readonly loadBalancer: LoadBalancerHandle | undefined;
   readonly monitoringUrls: readonly string[];
   readonly aws: AwsTarget;
   readonly #stoppedTasks = new Map<string, number>();
@@ -78,6 +80,35 @@ export class AwsFaults implements AsyncDisposable {
     this.services = services.filter((s) => s.name !== gatewayService).flatMap((service) => this.#replicas(service));
     this.gateways = services.filter((s) => s.name === gatewayService).flatMap((service) => this.#replicas(service));
     this.network = new AwsNetwork(this);
+    this.loadBalancer = aws.system.nlb ? { deregister: (node) => this.#deregisterTarget(node) } : undefined;
+  }
+
+  /** ELBv2 DeregisterTargets of the node's instance from every target group that holds it; the returned function registers it again. */
+  async #deregisterTarget(name: string): Promise<() => Promise<void>> {
+    const node = this.nodes.find((candidate) => candidate.name === name);
+    if (!node) throw new AwsError(`aws: no node named ${name}`);
+    const groups = (this.aws.system.nlb?.targetGroups ?? []).filter((group) => group.targets.some((t) => t.id === node.instance.id));
+    if (groups.length === 0) throw new AwsError(`aws: ${node.instance.id} (${name}) is in no target group of ${this.aws.system.nlb?.name}`);
+    const call = (operation: "DeregisterTargets" | "RegisterTargets", group: (typeof groups)[number]) => {
+      const Targets = [{ Id: node.instance.id, ...(group.port ? { Port: group.port } : {}) }];
+      return this.act(
+        { service: "elbv2", operation, resource: nodeResource(node.instance), detail: group.name },
+        () =>
+          this.aws.clients.elb.send(
+            operation === "DeregisterTargets"
+              ? new DeregisterTargetsCommand({ TargetGroupArn: group.arn, Targets })
+              : new RegisterTargetsCommand({ TargetGroupArn: group.arn, Targets }),
+          ),
+        { heal: operation === "RegisterTargets" },
+      );
+    };
+    for (const group of groups) await call("DeregisterTargets", group);
+    const register = async () => {
+      for (const group of groups) await call("RegisterTargets", group);
+      this.onHeal(`nlb:${name}`, undefined);
+    };
+    this.onHeal(`nlb:${name}`, register);
+    return register;
   }
 
   get execute(): boolean {
