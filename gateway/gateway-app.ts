@@ -1,4 +1,5 @@
 import type { Socket } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
@@ -6,7 +7,7 @@ import type { GatewayMetrics } from "./metrics.ts";
 import type { ConnectionWatch } from "./nats-connection.ts";
 import { encodedSize, forwardedHeaders } from "./nats-headers.ts";
 import { EVENT_TYPE_RULE, eventSubject, type RouteTable } from "./route-table.ts";
-import { failureFromNatsError, failureFromServiceError, type GatewayFailure } from "./status-mapping.ts";
+import { failureFromNatsError, failureFromServiceError, type GatewayFailure, isNoResponders } from "./status-mapping.ts";
 import { type TraceContext, traceContextFrom } from "./trace-context.ts";
 
 /** Refused bodies up to this size are read and discarded so the client gets its 413; larger ones are cut off. */
@@ -168,11 +169,23 @@ export function buildGatewayApp({ nc, routes, watch, state, metrics, eventsTimeo
     hdrs.set("Nats-Expected-Stream", stream.stream);
     if (parsed.bytes.byteLength + encodedSize(hdrs) > maxPayload()) return fail(request, reply, tooLarge(maxPayload()));
     if (!watch.connected) return fail(request, reply, NATS_DOWN);
-    try {
-      const ack = await js.publish(subject, parsed.bytes, { headers: hdrs, timeout: eventsTimeoutMs });
-      respond(request, reply, 202, { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate });
-    } catch (error) {
-      fail(request, reply, failureFromNatsError(error, subject, eventsTimeoutMs));
+    // While a stream's replicas elect a leader nobody answers the publish, and nothing was stored:
+    // trying again until the ack deadline turns an election into latency instead of a 503.
+    const deadline = performance.now() + eventsTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const timeout = Math.max(1, Math.round(deadline - performance.now()));
+        const ack = await js.publish(subject, parsed.bytes, { headers: hdrs, timeout });
+        respond(request, reply, 202, { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate });
+        return;
+      } catch (error) {
+        const wait = Math.min(500, 25 * 2 ** attempt);
+        if (!isNoResponders(error) || performance.now() + wait >= deadline || !watch.connected) {
+          fail(request, reply, failureFromNatsError(error, subject, eventsTimeoutMs));
+          return;
+        }
+        await sleep(wait);
+      }
     }
   });
 

@@ -21,7 +21,7 @@ export interface GatewayOptions {
   host?: string;
   /** Aborting stops the gateway as `stop()` does. */
   signal?: AbortSignal;
-  /** How long `POST /v1/events/{stream}` waits for JetStream's ack. Default 5000. */
+  /** How long `POST /v1/events/{stream}` waits for JetStream's ack, through a stream leader's election. Default 10000. */
   eventsTimeoutMs?: number;
   /** On stop, how long `/readyz` answers 503 before the listener closes. Default 0. */
   drainDelayMs?: number;
@@ -50,7 +50,7 @@ export async function startGateway(options: GatewayOptions): Promise<StartedGate
     watch,
     state,
     metrics: new GatewayMetrics(),
-    eventsTimeoutMs: options.eventsTimeoutMs ?? 5_000,
+    eventsTimeoutMs: options.eventsTimeoutMs ?? 10_000,
     ...(https ? { https } : {}),
   });
   try {

@@ -50,6 +50,13 @@ export function failureFromServiceError(subject: string, codeHeader: string, des
   return { status: 502, code: "service_error", message: `service on ${subject} failed with code ${codeHeader || "(none)"}: ${detail}` };
 }
 
+/** Nobody answered (no stream bound to the subject, or its replicas are electing a leader); walks the `cause` chain. */
+export function isNoResponders(error: unknown): boolean {
+  for (let current: unknown = error; current instanceof Error; current = current.cause)
+    if (current instanceof errors.NoRespondersError || (current instanceof errors.RequestError && current.isNoResponders())) return true;
+  return false;
+}
+
 /** Classifies what a NATS request or JetStream publish threw; walks the `cause` chain. */
 export function failureFromNatsError(error: unknown, subject: string, timeoutMs: number): GatewayFailure {
   for (let current: unknown = error; current instanceof Error; current = current.cause) {

@@ -1,3 +1,4 @@
+export { renderGameDayPage } from "./html/gameday-page.ts";
 export {
   defaultBaselineFile,
   loadReportModel,

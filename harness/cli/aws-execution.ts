@@ -17,7 +17,8 @@ export const awsOptionUsage = `  --execute            aws target: make the mutat
  * name, tags, API call) planned with the same seed, none made. Returns the exit code.
  */
 export async function printAwsPlan(target: Target, experiments: readonly string[], seed: number, context: CommandContext): Promise<number> {
-  const { AwsFaults, describePlannedCall, openAwsTarget, planExperiment } = await import("../providers/aws/index.ts");
+  const { AwsFaults, describePlannedCall, openAwsTarget } = await import("../providers/aws/index.ts");
+  const { planExperiment } = await import("./plan-aws-experiment.ts");
   using aws = await openAwsTarget(target.file, await readTargetFile(target.file));
   const out = context.stdout;
   out.write(

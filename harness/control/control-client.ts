@@ -11,6 +11,8 @@ export class ControlClient {
   readonly url: string;
   #token: string;
   #description: StackDescription | undefined;
+  /** Faults sent from now on undo themselves this long after (the server's dead-man), unless healed first. */
+  healAfterMs: number | undefined;
 
   constructor(url: string, token: string) {
     this.url = url;
@@ -18,7 +20,8 @@ export class ControlClient {
   }
 
   async #call(method: "GET" | "POST", path: string, body?: unknown): Promise<StackDescription> {
-    const response = await fetch(`${this.url}${path}`, {
+    const lease = method === "POST" && this.healAfterMs !== undefined ? `?heal_after_ms=${Math.round(this.healAfterMs)}` : "";
+    const response = await fetch(`${this.url}${path}${lease}`, {
       method,
       headers: { authorization: `Bearer ${this.#token}`, ...(body ? { "content-type": "application/json" } : {}) },
       ...(body ? { body: JSON.stringify(body) } : {}),

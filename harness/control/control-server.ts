@@ -32,6 +32,9 @@ export interface ControlledStack {
   readonly gateways: ReadonlyArray<ControlledReplica & { readonly url: string }>;
 }
 
+/** What undoes an action if no one else does in time (a harness that died mid-fault). */
+const UNDO: Readonly<Record<string, string>> = { kill: "start", stop: "start", "lame-duck": "start", pause: "resume", partition: "heal" };
+
 class HttpError extends Error {
   readonly status: number;
 
@@ -91,6 +94,8 @@ export class ControlServer {
   readonly token = randomBytes(18).toString("base64url");
   #server: Server;
   #stack: ControlledStack;
+  /** Dead-man undo timers by resource (`nodes/nats-2`, `services/chat-0`, `network`). */
+  readonly #leases = new Map<string, NodeJS.Timeout>();
 
   private constructor(stack: ControlledStack) {
     this.#stack = stack;
@@ -133,6 +138,8 @@ export class ControlServer {
   }
 
   close(): Promise<void> {
+    for (const timer of this.#leases.values()) clearTimeout(timer);
+    this.#leases.clear();
     this.#server.closeAllConnections();
     return new Promise((resolve) => this.#server.close(() => resolve()));
   }
@@ -146,6 +153,24 @@ export class ControlServer {
       const status = error instanceof HttpError ? error.status : 500;
       response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ error: (error as Error).message }));
     }
+  }
+
+  /**
+   * A fault sent with `?heal_after_ms=N` undoes itself N ms later unless an undo of the same
+   * resource came first: whoever asked for it may die mid-fault, the stack heals anyway.
+   */
+  #lease(request: IncomingMessage, key: string, action: string, undo: () => Promise<void>): void {
+    const existing = this.#leases.get(key);
+    if (existing) clearTimeout(existing);
+    this.#leases.delete(key);
+    const healAfterMs = Number(new URL(request.url ?? "/", "http://control").searchParams.get("heal_after_ms") ?? Number.NaN);
+    if (UNDO[action] === undefined || !Number.isFinite(healAfterMs) || healAfterMs <= 0) return;
+    const timer = setTimeout(() => {
+      this.#leases.delete(key);
+      undo().catch(() => {});
+    }, healAfterMs);
+    timer.unref();
+    this.#leases.set(key, timer);
   }
 
   async #route(request: IncomingMessage): Promise<void> {
@@ -164,6 +189,7 @@ export class ControlServer {
       }
       if (!(NODE_ACTIONS as readonly string[]).includes(action))
         throw new HttpError(404, `node action must be one of ${NODE_ACTIONS.join(", ")}, replace`);
+      this.#lease(request, `nodes/${name}`, action, () => nodeAction(node, UNDO[action] as NodeAction));
       return nodeAction(node, action as NodeAction);
     }
     if ((area === "services" || area === "gateways") && name && action) {
@@ -172,11 +198,14 @@ export class ControlServer {
       if (!replica) throw new HttpError(404, `no ${area === "services" ? "service replica" : "gateway"} ${name}`);
       if (!(REPLICA_ACTIONS as readonly string[]).includes(action))
         throw new HttpError(404, `action must be one of ${REPLICA_ACTIONS.join(", ")}`);
+      this.#lease(request, `${area}/${name}`, action, () => replica.start());
       return replica[action as ReplicaAction]();
     }
     if (area === "network" && (name === "partition" || name === "heal") && !action) {
       if (!stack.network) throw new HttpError(409, "this stack was started without network faults");
-      if (name === "heal") return stack.network.heal();
+      const network = stack.network;
+      this.#lease(request, "network", name, () => network.heal());
+      if (name === "heal") return network.heal();
       const { groups, mode } = parsePartition(await readJson(request));
       return stack.network.partition(groups, mode ? { mode } : {});
     }

@@ -28,6 +28,8 @@ export interface ExperimentTarget {
   readonly unfaultable?: string;
   /** How the target's partitions are made (`kernel`, `proxy`…), when it can make them. */
   readonly networkKind?: string | undefined;
+  /** The control API the nemesis acts through, for a stack a harness runs (its dead-man lease is set here). */
+  readonly control?: ControlClient | undefined;
 }
 
 /** A workload's connection options: the target's, with its servers tried in the order given. */
@@ -70,10 +72,14 @@ export async function experimentTarget(target: Target): Promise<ExperimentTarget
   }
   const control = new ControlClient(target.control.url, target.control.token);
   const description = await control.describe();
-  const replica = (area: "services" | "gateways", name: string): ReplicaTarget => ({
+  const replica = (area: "services" | "gateways", name: string, service?: string): ReplicaTarget => ({
     name,
+    ...(service ? { service } : {}),
     kill: async () => {
       await control.replica(area, name, "kill");
+    },
+    stop: async () => {
+      await control.replica(area, name, "stop");
     },
     start: async () => {
       await control.replica(area, name, "start");
@@ -91,7 +97,7 @@ export async function experimentTarget(target: Target): Promise<ExperimentTarget
       return nodes.map((node) => node.monitoringUrl);
     },
     network: description.network ? control.network() : undefined,
-    services: description.services.map((service) => replica("services", service.name)),
+    services: description.services.map((service) => replica("services", service.name, service.service)),
     gateways: description.gateways.map((gateway) => replica("gateways", gateway.name)),
     ...(system ? { systemAccount: { servers: target.nats.servers, tls: target.nats.tls, ...system } } : {}),
     ...(description.replaceNodes
@@ -110,6 +116,7 @@ export async function experimentTarget(target: Target): Promise<ExperimentTarget
   return {
     ...base,
     expectedInstances,
+    control,
     ...(description.network && description.networkKind ? { networkKind: description.networkKind } : {}),
     nemesis,
   };
@@ -133,7 +140,9 @@ async function awsExperimentTarget(target: Target): Promise<ExperimentTarget> {
   const runDir = process.env.GAUNTLET_RUN_DIR;
   const journal = new Journal(runDir ? join(runDir, AWS_JOURNAL_FILE) : undefined);
   const aws = await openAwsTarget(target.file, await readTargetFile(target.file), { execute: true, journal });
-  const faults = new AwsFaults(aws, {
+  const { readStreamPlacement } = await import("../safety/index.ts");
+  const faults: InstanceType<typeof AwsFaults> = new AwsFaults(aws, {
+    placement: () => readStreamPlacement(target.nats, faults.nodes),
     onAbort: (reason) => {
       if (runDir) writeFileSync(join(runDir, AWS_ABORT_FILE), `${reason}\n`);
     },

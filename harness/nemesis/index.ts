@@ -1,4 +1,5 @@
 export {
+  type DeregisterNlbTarget,
   FAULT_KINDS,
   FAULTS,
   type FaultContext,
@@ -15,6 +16,7 @@ export {
   type KillStreamLeader,
   type PartitionMinority,
   type PauseNode,
+  type RedeployServices,
   type ReplaceNode,
   type RollingRestart,
   type StallConsumer,

@@ -1,13 +1,8 @@
 import { GauntletError } from "../../lib/errors/index.ts";
 import type { NatsAccess } from "../../lib/nats-options/index.ts";
-import type { Network, NodeHandle, NodeReplacing } from "../providers/stack.ts";
+import type { LoadBalancerHandle, Network, NodeHandle, NodeReplacing, ReplicaTarget } from "../providers/stack.ts";
 
-/** A service or gateway replica a fault can kill; `start` brings it back where the provider can. */
-export interface ReplicaTarget {
-  readonly name: string;
-  kill(): Promise<void>;
-  start?(): Promise<void>;
-}
+export type { ReplicaTarget };
 
 /**
  * A consumer's processor — the workload's, not the system's — a fault can stall: it keeps
@@ -33,6 +28,8 @@ export interface NemesisTarget extends Partial<NodeReplacing> {
   readonly systemAccount?: NatsAccess | undefined;
   readonly services?: readonly ReplicaTarget[] | undefined;
   readonly gateways?: readonly ReplicaTarget[] | undefined;
+  /** The load balancer clients reach the nodes through, where the provider has one. */
+  readonly loadBalancer?: LoadBalancerHandle | undefined;
 }
 
 export class NemesisError extends GauntletError {

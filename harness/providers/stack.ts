@@ -6,6 +6,8 @@ export interface NodeHandle {
   readonly clientUrl: string;
   readonly monitoringUrl: string;
   readonly running: boolean;
+  /** Where it runs when the provider knows (an AWS availability zone): game-day selectors filter on it. */
+  readonly zone?: string | undefined;
   /** SIGKILL: the node dies without a word to its peers. */
   kill(): Promise<void>;
   /** Graceful stop (or lame-duck mode first, moving clients and leaders away). */
@@ -15,6 +17,23 @@ export interface NodeHandle {
   /** SIGSTOP: the node hangs with its sockets open. */
   pause(): Promise<void>;
   resume(): Promise<void>;
+}
+
+/** A service or gateway replica a fault can kill; `start` brings it back where the provider can. */
+export interface ReplicaTarget {
+  readonly name: string;
+  /** The service it is a replica of (the blast radius counts replicas per service); the name when absent. */
+  readonly service?: string;
+  kill(): Promise<void>;
+  /** A graceful stop (drain), where the provider has one. */
+  stop?(): Promise<void>;
+  start?(): Promise<void>;
+}
+
+/** A load balancer in front of the NATS nodes (an AWS NLB): a node can leave and rejoin its targets. */
+export interface LoadBalancerHandle {
+  /** Takes the node out of every target group it is in; resolves with what puts it back. */
+  deregister(node: string): Promise<() => Promise<void>>;
 }
 
 export interface PartitionOptions {

@@ -1,4 +1,5 @@
 export { type RecordedExperiment, recordExperiment, runStartMs, timeSeries } from "./failover-record.ts";
+export * from "./journal-schema.ts";
 export { toJUnit } from "./junit.ts";
 export { type LatencySample, recordLatency, summarizeLatency } from "./latency-log.ts";
 export {
@@ -16,6 +17,7 @@ export {
   FAILOVER_FILE,
   HISTORY_FILE,
   HTML_FILE,
+  JOURNAL_FILE,
   JUNIT_FILE,
   LATENCY_LOG,
   LATEST_LINK,

@@ -9,3 +9,5 @@ export const FAILOVER_FILE = "failover.json";
 export const EVIDENCE_DIR = "evidence";
 export const LATENCY_LOG = "latency.jsonl";
 export const LATEST_LINK = "latest";
+/** A game day's journal (`harness/record/journal-schema.ts`). */
+export const JOURNAL_FILE = "journal.json";

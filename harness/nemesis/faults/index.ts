@@ -1,6 +1,7 @@
 import type { FaultDefinition } from "./fault.ts";
 import { type FullRestart, fullRestart } from "./full-restart.ts";
 import { type KillStreamLeader, killStreamLeader } from "./leader-kill.ts";
+import { type DeregisterNlbTarget, deregisterNlbTarget } from "./load-balancer-target-loss.ts";
 import { type KillNode, killNode, type PauseNode, pauseNode, type StopNode, stopNode } from "./node-faults.ts";
 import {
   type IsolateMetaLeader,
@@ -13,11 +14,13 @@ import {
 import { type ReplaceNode, replaceNode } from "./replace-node.ts";
 import { type KillGatewayReplica, type KillServiceReplica, killGatewayReplica, killServiceReplica } from "./replica-kill.ts";
 import { type RollingRestart, rollingRestart } from "./rolling-restart.ts";
+import { type RedeployServices, redeployServices } from "./service-redeploy.ts";
 import { type StallConsumer, stallConsumer } from "./stall-consumer.ts";
 import { type StepDown, stepDown } from "./step-down.ts";
 
 export type { FaultContext, FaultDefinition, InjectedFault } from "./fault.ts";
 export type {
+  DeregisterNlbTarget,
   FullRestart,
   IsolateMetaLeader,
   IsolateStreamLeader,
@@ -27,6 +30,7 @@ export type {
   KillStreamLeader,
   PartitionMinority,
   PauseNode,
+  RedeployServices,
   ReplaceNode,
   RollingRestart,
   StallConsumer,
@@ -49,7 +53,9 @@ export type FaultSpec =
   | FullRestart
   | ReplaceNode
   | StepDown
-  | StallConsumer;
+  | StallConsumer
+  | RedeployServices
+  | DeregisterNlbTarget;
 
 export type FaultKind = FaultSpec["kind"];
 
@@ -71,6 +77,8 @@ export const FAULTS: Registry = {
   "replace-node": replaceNode,
   "step-down": stepDown,
   "stall-consumer": stallConsumer,
+  "redeploy-services": redeployServices,
+  "deregister-nlb-target": deregisterNlbTarget,
 };
 
 export const FAULT_KINDS = Object.keys(FAULTS) as FaultKind[];

@@ -30,10 +30,6 @@ export class AwsError extends GauntletError {
     return new AwsError(`aws safety: ${resource} does not carry the allow-list tags (${wanted}): refused before any call`);
   }
 
-  static blastRadius(detail: string): AwsError {
-    return new AwsError(`aws safety: blast radius: ${detail}; refused before any call (allow_quorum_loss: true to permit)`);
-  }
-
   static notConfirmed(detail: string): AwsError {
     return new AwsError(`aws safety: ${detail}`);
   }

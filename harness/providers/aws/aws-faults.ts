@@ -2,20 +2,21 @@ import { DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { RebootInstancesCommand, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
 import { StopTaskCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import { DeregisterTargetsCommand, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { SendCommandCommand } from "@aws-sdk/client-ssm";
 import { waitUntil } from "../../../lib/retry/index.ts";
-import type { ReplicaTarget } from "../../nemesis/index.ts";
-import type { Network, NodeHandle } from "../stack.ts";
+import { BlastRadiusGuard, minorityOf, type StreamPlacement } from "../../safety/index.ts";
+import type { LoadBalancerHandle, Network, NodeHandle, ReplicaTarget } from "../stack.ts";
 import { AwsError } from "./aws-error.ts";
 import type { DiscoveredInstance, DiscoveredService } from "./discovery.ts";
 import type { AwsTarget } from "./open-aws-target.ts";
 import { isServing } from "./resolve-addresses.ts";
-import { type Resource, requireAllowed, requireNodeQuorum, requireTaskQuorum } from "./safety.ts";
+import { type Resource, requireAllowed } from "./safety.ts";
 import { type NodeAction, nodeScript } from "./ssm-scripts.ts";
 
 /** One AWS call a fault makes (or, in a dry run, would make), on one resource. */
 export interface PlannedCall {
-  readonly service: "ec2" | "ssm" | "ecs";
+  readonly service: "ec2" | "ssm" | "ecs" | "elbv2";
   readonly operation: string;
   readonly resource: Resource;
   readonly detail: string;
@@ -28,6 +29,8 @@ export interface AwsFaultOptions {
   readonly alarmIntervalMs?: number;
   /** Called once when a stop alarm fires: every active fault has been healed by then. */
   readonly onAbort?: (reason: string) => void;
+  /** Each stream's replicas by node (instance) name, from the data plane; without it the blast radius assumes the worst. */
+  readonly placement?: () => Promise<readonly StreamPlacement[] | undefined>;
 }
 
 export function describePlannedCall(call: PlannedCall): string {
@@ -54,11 +57,11 @@ export class AwsFaults implements AsyncDisposable {
   readonly services: readonly ReplicaTarget[];
   readonly gateways: readonly ReplicaTarget[];
   readonly network: Network;
+  readonly loadBalancer: LoadBalancerHandle | undefined;
   readonly monitoringUrls: readonly string[];
   readonly aws: AwsTarget;
-  /** Instance ids a fault has taken down and no heal has brought back. */
-  readonly down = new Set<string>();
   readonly #stoppedTasks = new Map<string, number>();
+  #guard: BlastRadiusGuard | undefined;
   readonly #heals = new Map<string, () => Promise<void>>();
   readonly #options: AwsFaultOptions;
   #abortedBy: string | undefined;
@@ -77,6 +80,35 @@ export class AwsFaults implements AsyncDisposable {
     this.services = services.filter((s) => s.name !== gatewayService).flatMap((service) => this.#replicas(service));
     this.gateways = services.filter((s) => s.name === gatewayService).flatMap((service) => this.#replicas(service));
     this.network = new AwsNetwork(this);
+    this.loadBalancer = aws.system.nlb ? { deregister: (node) => this.#deregisterTarget(node) } : undefined;
+  }
+
+  /** ELBv2 DeregisterTargets of the node's instance from every target group that holds it; the returned function registers it again. */
+  async #deregisterTarget(name: string): Promise<() => Promise<void>> {
+    const node = this.nodes.find((candidate) => candidate.name === name);
+    if (!node) throw new AwsError(`aws: no node named ${name}`);
+    const groups = (this.aws.system.nlb?.targetGroups ?? []).filter((group) => group.targets.some((t) => t.id === node.instance.id));
+    if (groups.length === 0) throw new AwsError(`aws: ${node.instance.id} (${name}) is in no target group of ${this.aws.system.nlb?.name}`);
+    const call = (operation: "DeregisterTargets" | "RegisterTargets", group: (typeof groups)[number]) => {
+      const Targets = [{ Id: node.instance.id, ...(group.port ? { Port: group.port } : {}) }];
+      return this.act(
+        { service: "elbv2", operation, resource: nodeResource(node.instance), detail: group.name },
+        () =>
+          this.aws.clients.elb.send(
+            operation === "DeregisterTargets"
+              ? new DeregisterTargetsCommand({ TargetGroupArn: group.arn, Targets })
+              : new RegisterTargetsCommand({ TargetGroupArn: group.arn, Targets }),
+          ),
+        { heal: operation === "RegisterTargets" },
+      );
+    };
+    for (const group of groups) await call("DeregisterTargets", group);
+    const register = async () => {
+      for (const group of groups) await call("RegisterTargets", group);
+      this.onHeal(`nlb:${name}`, undefined);
+    };
+    this.onHeal(`nlb:${name}`, register);
+    return register;
   }
 
   get execute(): boolean {
@@ -87,6 +119,17 @@ export class AwsFaults implements AsyncDisposable {
     const safety = this.aws.target.aws?.safety;
     if (!safety) throw new AwsError("aws faults need a target with an aws section");
     return safety;
+  }
+
+  /** The quorum guard, over the nodes by name (the instances' Name tags). */
+  get guard(): BlastRadiusGuard {
+    this.#guard ??= new BlastRadiusGuard({
+      allowQuorumLoss: this.safety.allow_quorum_loss,
+      placement: this.#options.placement ?? (async () => undefined),
+      assumedReplicas: this.safety.stream_replicas,
+      nodes: this.nodes.map((node) => node.name),
+    });
+    return this.#guard;
   }
 
   get deadManSeconds(): number {
@@ -167,9 +210,10 @@ export class AwsFaults implements AsyncDisposable {
       .filter((task) => task.lastStatus === "RUNNING")
       .map((task) => ({
         name: `${service.name}/${task.id}`,
+        service: service.name,
         kill: async () => {
           const down = this.#stoppedTasks.get(service.name) ?? 0;
-          requireTaskQuorum(service.name, task.id, down + (service.desired - service.running), service.desired, this.safety);
+          this.guard.requireReplicaDown(service.name, `task ${task.id}`, service.desired, down + (service.desired - service.running));
           await this.act(
             {
               service: "ecs",
@@ -193,7 +237,7 @@ export class AwsFaults implements AsyncDisposable {
     if (!service) throw new AwsError(`aws: no ECS service "${name}" in cluster ${this.aws.system.ecs?.cluster ?? "(none)"}`);
     const resource = { id: service.arn, name: service.name, tags: service.tags };
     if (count < service.desired)
-      requireTaskQuorum(service.name, `(${service.desired - count} tasks)`, service.desired - count - 1, service.desired, this.safety);
+      this.guard.requireReplicaDown(service.name, `${service.desired - count} tasks`, service.desired, service.desired - count - 1);
     const update = (desiredCount: number) =>
       this.act(
         { service: "ecs", operation: "UpdateService", resource, detail: `desiredCount ${desiredCount}` },
@@ -242,6 +286,7 @@ export class AwsNode implements NodeHandle {
   readonly name: string;
   readonly clientUrl: string;
   readonly monitoringUrl: string;
+  readonly zone: string;
   readonly instance: DiscoveredInstance;
   readonly #faults: AwsFaults;
   #stoppedBy: "process" | "ec2" | undefined;
@@ -251,6 +296,7 @@ export class AwsNode implements NodeHandle {
     this.#faults = faults;
     this.instance = instance;
     this.name = instance.name;
+    this.zone = instance.az;
     this.clientUrl = clientUrl;
     this.monitoringUrl = monitoringUrl;
   }
@@ -259,25 +305,25 @@ export class AwsNode implements NodeHandle {
     return this.#stoppedBy === undefined;
   }
 
-  #requireQuorum(): void {
-    requireNodeQuorum(nodeResource(this.instance), this.#faults.down, this.#faults.nodes.length, this.#faults.safety);
+  #requireQuorum(): Promise<void> {
+    return this.#faults.guard.requireNodesDown([this.name]);
   }
 
   #down(by: "process" | "ec2"): void {
     this.#stoppedBy = by;
-    this.#faults.down.add(this.instance.id);
+    this.#faults.guard.nodeDown(this.name);
     this.#faults.onHeal(this.instance.id, () => this.start());
   }
 
   async kill(): Promise<void> {
-    this.#requireQuorum();
+    await this.#requireQuorum();
     await this.#faults.sendNodeScript(this.instance, "kill");
     this.#down("process");
   }
 
   /** Lame duck through SSM (`nats-server --signal ldm`), or an EC2 StopInstances of the machine. */
   async stop(options: { lameDuck?: boolean } = {}): Promise<void> {
-    this.#requireQuorum();
+    await this.#requireQuorum();
     if (options.lameDuck) await this.#faults.sendNodeScript(this.instance, "lame-duck");
     else await this.#faults.ec2(this.instance, "StopInstances");
     this.#down(options.lameDuck ? "process" : "ec2");
@@ -287,15 +333,15 @@ export class AwsNode implements NodeHandle {
     if (this.#stoppedBy === "ec2") await this.#faults.ec2(this.instance, "StartInstances");
     else await this.#faults.sendNodeScript(this.instance, "start");
     this.#stoppedBy = undefined;
-    this.#faults.down.delete(this.instance.id);
+    this.#faults.guard.nodeUp(this.name);
     this.#faults.onHeal(this.instance.id, undefined);
   }
 
   async pause(): Promise<void> {
-    this.#requireQuorum();
+    await this.#requireQuorum();
     await this.#faults.sendNodeScript(this.instance, "pause");
     this.#paused = true;
-    this.#faults.down.add(this.instance.id);
+    this.#faults.guard.nodeDown(this.name);
     this.#faults.onHeal(this.instance.id, () => this.resume());
   }
 
@@ -304,7 +350,7 @@ export class AwsNode implements NodeHandle {
     if (!this.#paused) return;
     await this.#faults.sendNodeScript(this.instance, "resume");
     this.#paused = false;
-    this.#faults.down.delete(this.instance.id);
+    this.#faults.guard.nodeUp(this.name);
     this.#faults.onHeal(this.instance.id, undefined);
   }
 
@@ -313,7 +359,7 @@ export class AwsNode implements NodeHandle {
   }
 
   async reboot(): Promise<void> {
-    this.#requireQuorum();
+    await this.#requireQuorum();
     await this.#faults.ec2(this.instance, "RebootInstances");
   }
 
@@ -323,7 +369,7 @@ export class AwsNode implements NodeHandle {
    * came within `timeoutMs` (the new node then needs checking, and the old peer a JetStream peer-remove).
    */
   async terminate(timeoutMs = 300_000): Promise<string | undefined> {
-    this.#requireQuorum();
+    await this.#requireQuorum();
     await this.#faults.ec2(this.instance, "TerminateInstances");
     this.#stoppedBy = "ec2";
     const asg = this.#faults.aws.system.asg;
@@ -360,9 +406,11 @@ export class AwsNetwork implements Network {
       ...groups.map((group) => nodes.filter((node) => group.includes(node.name))),
       nodes.filter((node) => !grouped.has(node.name)),
     ].filter((group) => group.length > 0);
-    const majority = all.reduce((largest, group) => (group.length > largest.length ? group : largest), [] as AwsNode[]);
-    for (const node of nodes.filter((candidate) => !majority.includes(candidate)))
-      requireNodeQuorum(nodeResource(node.instance), this.#faults.down, nodes.length, this.#faults.safety);
+    const minority = minorityOf(
+      nodes.map((node) => node.name),
+      groups,
+    );
+    await this.#faults.guard.requireNodesDown(minority);
     for (const group of all) {
       const peers = nodes.filter((node) => !group.includes(node)).map((node) => node.instance.privateIp ?? "");
       for (const node of group) {
@@ -370,14 +418,14 @@ export class AwsNetwork implements Network {
         this.#cut.set(node, peers);
       }
     }
-    for (const node of nodes.filter((candidate) => !majority.includes(candidate))) this.#faults.down.add(node.instance.id);
+    for (const name of minority) this.#faults.guard.nodeDown(name);
     this.#faults.onHeal("network", () => this.heal());
   }
 
   async heal(): Promise<void> {
     for (const [node, peers] of this.#cut) {
       await this.#faults.sendNodeScript(node.instance, "heal-partition", peers);
-      this.#faults.down.delete(node.instance.id);
+      this.#faults.guard.nodeUp(node.name);
     }
     this.#cut = new Map();
     this.#faults.onHeal("network", undefined);

@@ -9,10 +9,9 @@ export { buildEmulatedWorld, WORLD_NAMES, type World, type WorldOptions } from "
 export { Journal, type JournalEntry } from "./journal.ts";
 export { ensureMoto, MOTO_VERSION, MotoServer } from "./moto-server.ts";
 export { type AwsTarget, openAwsTarget } from "./open-aws-target.ts";
-export { type ExperimentPlan, PLANNABLE_FAULTS, planExperiment } from "./plan-experiment.ts";
 export { isServing, type Resolution, resolveAddresses } from "./resolve-addresses.ts";
 export { writeResolvedTarget } from "./resolved-target-file.ts";
-export { type Resource, requireAllowed, requireNodeQuorum, requireTaskQuorum } from "./safety.ts";
+export { type Resource, requireAllowed } from "./safety.ts";
 export { actionOf, instanceOf, type NodeAction, nodeScript, peersOf } from "./ssm-scripts.ts";
 export { type TwinEvent, TwinReconciler } from "./twin-reconciler.ts";
 export { TASK_METADATA, type TaskEvent, TwinTasks } from "./twin-tasks.ts";

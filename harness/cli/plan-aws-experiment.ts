@@ -1,5 +1,5 @@
-import { type FaultSpec, Nemesis } from "../../nemesis/index.ts";
-import type { AwsFaults, PlannedCall } from "./aws-faults.ts";
+import { type FaultSpec, Nemesis } from "../nemesis/index.ts";
+import type { AwsFaults, PlannedCall } from "../providers/aws/index.ts";
 
 /** The faults of the failover experiments that a dry run can plan without a data plane (leader faults need one). */
 export const PLANNABLE_FAULTS: Readonly<Record<string, FaultSpec>> = {

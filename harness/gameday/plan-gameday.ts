@@ -1,0 +1,164 @@
+import type { Target } from "../config/index.ts";
+import { findMetaLeader, findStreamLeader, mulberry32, type NemesisTarget } from "../nemesis/index.ts";
+import { fetchTrusting } from "../net/trusted-fetch.ts";
+import { clusterExpectationsOf, manifestOf } from "../probes/index.ts";
+import { BlastRadiusGuard, readStreamPlacement } from "../safety/index.ts";
+import type { GameDayTarget } from "./open-target.ts";
+import { type ProbeContext, readProbe, toleranceOf } from "./probes/index.ts";
+import { type GameDay, probeName, type Step } from "./schema.ts";
+import { resolveFault } from "./selectors.ts";
+
+export interface GameDayPlan {
+  readonly lines: readonly string[];
+  /** Steady-state probes that do not hold now. */
+  readonly notHolding: number;
+  /** Selectors that match nothing, faults the blast radius would refuse, a target that cannot be faulted. */
+  readonly problems: readonly string[];
+}
+
+/** The nodes a resolved fault takes down at once (those the blast radius weighs). */
+async function nodesTakenDown(step: Step, nodes: NemesisTarget, specNodes: readonly string[]): Promise<string[][]> {
+  switch (step.fault) {
+    case "kill-node":
+    case "stop-node":
+    case "pause-node":
+      return [[...specNodes]];
+    case "kill-stream-leader":
+    case "isolate-stream-leader":
+      return [[(await findStreamLeader(nodes, step.stream ?? "")).name]];
+    case "isolate-meta-leader":
+      return [[(await findMetaLeader(nodes)).name]];
+    case "rolling-restart":
+      return nodes.nodes.map((node) => [node.name]);
+    case "full-restart":
+      return [nodes.nodes.map((node) => node.name)];
+    default:
+      return [];
+  }
+}
+
+/**
+ * What `gameday run` would do, resolved against the live system now: each probe's reading,
+ * each fault's targets and whether the blast radius lets it through. Reads only: no fault, no
+ * load, no command other than the process probes' own.
+ */
+export async function planGameDay(options: {
+  readonly gameDay: GameDay;
+  readonly target: Target;
+  readonly opened: GameDayTarget;
+  readonly seed: number;
+  readonly durationScale: number;
+}): Promise<GameDayPlan> {
+  const { gameDay, target, opened, seed, durationScale } = options;
+  const lines: string[] = [];
+  const problems: string[] = [];
+  const context: ProbeContext = {
+    target,
+    nats: () => Promise.reject(new Error("not connected")),
+    cluster: clusterExpectationsOf(target, await manifestOf(target).catch(() => undefined)),
+    services: opened.services,
+    loads: new Map(),
+    fetch: fetchTrusting(target.gateway?.tls?.ca),
+    signal: new AbortController().signal,
+  };
+  const { connect } = await import("@nats-io/transport-node");
+  const { natsConnectionOptions } = await import("../../lib/nats-options/index.ts");
+  const nc = await connect(natsConnectionOptions(target.nats, { name: "gauntlet-gameday-plan" })).catch(() => undefined);
+  const probeContext: ProbeContext = {
+    ...context,
+    nats: () => (nc ? Promise.resolve(nc) : Promise.reject(new Error("cannot connect to NATS"))),
+  };
+  try {
+    lines.push(`${gameDay.title}${gameDay.owner ? ` (owner ${gameDay.owner})` : ""} against ${target.name} (${opened.kind})`);
+    if (gameDay.description) lines.push(`  ${gameDay.description.trim()}`);
+    lines.push(
+      `  max duration ${(gameDay.max_duration * durationScale) / 1000} s; blast radius: ${gameDay.blast_radius.allow_quorum_loss ? "quorum loss allowed" : "no stream may lose quorum, no service more than half its replicas"}`,
+    );
+    lines.push("", `Steady state (checked before, every ${gameDay.steady_state.period / 1000} s during, and after):`);
+    let notHolding = 0;
+    for (const probe of gameDay.steady_state.probes) {
+      const result = await readProbe(probe, probeContext);
+      if (!result.ok) notHolding++;
+      lines.push(`  ${result.ok ? "✔ holds now" : "✖ does NOT hold now"}  ${probeName(probe)} — ${toleranceOf(probe)}: ${result.detail}`);
+    }
+    lines.push("", "Method:");
+    const nemesis = opened.nemesis;
+    const guard = nemesis
+      ? new BlastRadiusGuard({
+          allowQuorumLoss: gameDay.blast_radius.allow_quorum_loss,
+          placement: () => readStreamPlacement(target.nats, nemesis.nodes),
+          assumedReplicas: 3,
+          nodes: nemesis.nodes.map((node) => node.name),
+        })
+      : undefined;
+    const random = mulberry32(seed);
+    for (const [index, step] of gameDay.method.entries()) {
+      const number = `  ${index + 1}.`;
+      if (step.fault === undefined) {
+        lines.push(`${number} ${describeStep(step, durationScale)}`);
+        if (step.heal) for (const name of [...(guard?.down ?? [])]) guard?.nodeUp(name);
+        continue;
+      }
+      if (!nemesis || !guard) {
+        problems.push(`method[${index}]: ${opened.unfaultable ?? "the target cannot be faulted"}`);
+        lines.push(`${number} ${step.fault}: cannot be injected — ${opened.unfaultable}`);
+        continue;
+      }
+      try {
+        const resolved = await resolveFault(step, nemesis, random);
+        const held =
+          step.duration === undefined
+            ? "until a heal step or the end of the method"
+            : `for ${(step.duration * durationScale) / 1000} s, then healed`;
+        lines.push(`${number} ${resolved.description} — ${held}`);
+        const specNodes = resolved.specs.flatMap((spec) => ("node" in spec && spec.node ? [spec.node] : []));
+        for (const group of await nodesTakenDown(step, nemesis, specNodes)) await guard.requireNodesDown(group);
+        if (step.duration === undefined) for (const name of specNodes) guard.nodeDown(name);
+        lines.push("       blast radius: allowed");
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        problems.push(`method[${index}] (${step.fault}): ${message}`);
+        lines.push(`       ✖ ${message}`);
+      }
+    }
+    if (gameDay.rollbacks.length > 0) {
+      lines.push("", "Rollbacks (after the method or on abort; every fault is healed first):");
+      for (const [index, step] of gameDay.rollbacks.entries()) lines.push(`  ${index + 1}. ${describeStep(step, durationScale)}`);
+    }
+    if (gameDay.stop_conditions.length > 0) {
+      lines.push("", "Stop conditions (abort at once):");
+      for (const condition of gameDay.stop_conditions) {
+        if ("alarm" in condition) {
+          const firing = await opened.alarmsFiring([condition.alarm]).catch(() => []);
+          if (opened.kind !== "aws") problems.push(`stop_conditions: alarm ${condition.alarm} needs an aws target`);
+          lines.push(
+            `  alarm ${condition.alarm}: ${opened.kind !== "aws" ? "needs an aws target" : firing.length > 0 ? "IN ALARM now" : "OK now"}`,
+          );
+        } else {
+          const result = await readProbe(condition.probe, probeContext);
+          lines.push(`  ${probeName(condition.probe)}: ${result.ok ? "holds now (no stop)" : "would STOP now"} — ${result.detail}`);
+        }
+      }
+    }
+    lines.push(
+      "",
+      `${notHolding === 0 ? "Every steady-state probe holds now." : `${notHolding} steady-state probe(s) do not hold now: the run would stop before the method.`} Nothing was changed.`,
+    );
+    return { lines, notHolding, problems };
+  } finally {
+    await nc?.close().catch(() => {});
+  }
+}
+
+export function describeStep(step: Step, durationScale: number): string {
+  if (step.name) return step.name;
+  if (step.pause !== undefined) return `pause ${(step.pause * durationScale) / 1000} s`;
+  if (step.probe) return `probe ${probeName(step.probe)} — ${toleranceOf(step.probe)}`;
+  if (step.load)
+    return "start" in step.load
+      ? `start load ${step.load.start}: ${step.load.rate} events/s to ${step.load.stream} through the gateways`
+      : `stop load ${step.load.stop}`;
+  if (step.manual !== undefined) return `manual: "${step.manual}" (waits for the operator; --yes goes on)`;
+  if (step.heal) return "heal every fault in effect";
+  return String(step.fault);
+}

@@ -1,0 +1,218 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadTarget, type Target } from "../../harness/config/index.ts";
+import { ControlClient } from "../../harness/control/index.ts";
+import { GameDayJournal } from "../../harness/record/index.ts";
+import { natsConnectionOptions } from "../../lib/nats-options/index.ts";
+import { waitUntil } from "../../lib/retry/index.ts";
+import { gauntlet, gauntletUp, REPO_ROOT, type UpReady } from "../support/cli.ts";
+
+const BIN = join(REPO_ROOT, "bin", "gauntlet.mjs");
+
+describe("gauntlet gameday on a local stack (shared by every test here)", () => {
+  let up: ChildProcess;
+  let ready: UpReady;
+  let target: Target;
+  let control: ControlClient;
+  let scratch: string;
+  let runsDir: string;
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), "gauntlet-gameday-test-"));
+    runsDir = join(scratch, "runs");
+    ({ child: up, ready } = await gauntletUp());
+    target = await loadTarget(ready.target);
+    control = new ControlClient(target.control?.url ?? "", target.control?.token ?? "");
+  }, 120_000);
+
+  afterAll(async () => {
+    if (ready) await gauntlet(["down", "--stack", ready.id]);
+    up?.kill("SIGKILL");
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  /** What a game day could change: which nodes and replicas run, and the EVENTS stream's last sequence. */
+  async function systemState() {
+    const description = await control.describe();
+    const nc = await connect(natsConnectionOptions(target.nats, { name: "gameday-test" }));
+    try {
+      const info = await (await jetstreamManager(nc)).streams.info("EVENTS");
+      return {
+        nodes: description.nodes.map((node) => `${node.name}:${node.running}`),
+        replicas: description.services.map((replica) => `${replica.name}:${replica.running}`),
+        lastSeq: info.state.last_seq,
+      };
+    } finally {
+      await nc.close();
+    }
+  }
+
+  const allRunning = async () => {
+    const description = await control.describe();
+    return [...description.nodes, ...description.services].every((thing) => thing.running);
+  };
+
+  /** A game day written for the test, in the scratch dir. */
+  function gameDayFile(name: string, yaml: string): string {
+    const file = join(scratch, `${name}.yaml`);
+    writeFileSync(file, yaml);
+    return file;
+  }
+
+  function journalOf(stdout: string): GameDayJournal {
+    const dir = /run record (\S+) \(journal/.exec(stdout)?.[1] ?? "";
+    expect(existsSync(join(dir, "index.html"))).toBe(true);
+    return GameDayJournal.parse(JSON.parse(readFileSync(join(dir, "journal.json"), "utf8")));
+  }
+
+  const run = (file: string, ...extra: string[]) =>
+    gauntlet(["gameday", "run", file, "--target", ready.target, "--runs-dir", runsDir, "--yes", ...extra], { timeoutMs: 240_000 });
+
+  it("plan resolves the stream leader, reads every probe, and changes nothing", async () => {
+    const before = await systemState();
+    const plan = await gauntlet(["gameday", "plan", "gameday/lose-a-nats-node.yaml", "--target", ready.target]);
+    expect(plan.stderr).toBe("");
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/kill-node nats-\d \(stream-leader:EVENTS\) — for 20 s, then healed\n\s+blast radius: allowed/);
+    expect(plan.stdout).toContain("✔ holds now  EVENTS has a leader");
+    expect(plan.stdout).toContain("Nothing was changed.");
+    expect(await systemState()).toEqual(before);
+  });
+
+  it("lose-a-nats-node holds: the EVENTS leader is killed under gateway load and healed, no acknowledged event lost", async () => {
+    const result = await run("gameday/lose-a-nats-node.yaml", "--duration-scale", "0.4");
+    expect(result.stdout).toContain("HELD");
+    expect(result.code).toBe(0);
+    const journal = journalOf(result.stdout);
+    expect(journal.verdict).toBe("held");
+    const fault = journal.events.find((event) => event.type === "fault");
+    expect(fault).toMatchObject({ fault: "kill-node", target: { node: expect.stringMatching(/^nats-\d$/) } });
+    expect(journal.load[0]?.seconds.reduce((sum, second) => sum + second.requests, 0)).toBeGreaterThan(50);
+    const acked = journal.probes.find((probe) => probe.name === "no acknowledged event lost")?.readings.at(-1);
+    expect(acked).toMatchObject({ phase: "after", ok: true });
+    expect(await allRunning()).toBe(true);
+  });
+
+  it("redeploy-services-under-load holds (two services here: every replica stopped and started, one at a time)", async () => {
+    const short = readFileSync("gameday/redeploy-services-under-load.yaml", "utf8").replace(
+      'service: "*"\n',
+      'service: "event-bus,state-manager"\n',
+    );
+    const result = await run(gameDayFile("redeploy-two", short), "--duration-scale", "0.4");
+    expect(result.stdout).toContain("HELD");
+    expect(result.code).toBe(0);
+    const fault = journalOf(result.stdout).events.find((event) => event.type === "fault");
+    expect(fault).toMatchObject({ fault: "redeploy-services", target: { services: ["state-manager", "event-bus"], replicas: 4 } });
+  });
+
+  it("catches a deviation (a tolerance that cannot hold while a replica is down), heals it and runs the rollbacks", async () => {
+    const marker = join(scratch, "rolled-back");
+    const file = gameDayFile(
+      "deviation",
+      `title: every event-bus replica, always
+steady_state:
+  period: 500ms
+  probes:
+    - name: two event-bus instances
+      srv: { service: event-bus, min_instances: 2 }
+      tolerate_for: 0s
+      during: true
+method:
+  - fault: kill-service-replica
+    service: event-bus
+    duration: 3s
+rollbacks:
+  - probe:
+      process: { command: "touch ${marker}" }
+`,
+    );
+    const result = await run(file);
+    expect(result.stdout).toContain("DEVIATED");
+    expect(result.code).toBe(1);
+    const journal = journalOf(result.stdout);
+    expect(journal.events).toContainEqual(
+      expect.objectContaining({ type: "deviation", probe: "two event-bus instances", phase: "during" }),
+    );
+    expect(journal.events).toContainEqual(expect.objectContaining({ type: "rollback", outcome: "ok" }));
+    expect(existsSync(marker)).toBe(true);
+    await waitUntil(async () => ((await allRunning()) ? true : undefined), { timeoutMs: 20_000, what: "every replica running again" });
+  });
+
+  it("a stop condition aborts at once (exit 3): the fault is healed and the rollbacks run", async () => {
+    const flag = join(scratch, "stop-now");
+    const marker = join(scratch, "rolled-back-after-abort");
+    const file = gameDayFile(
+      "stop-condition",
+      `title: stop when the flag appears
+steady_state:
+  period: 500ms
+  probes:
+    - name: cluster formed
+      doctor: { check: formed }
+      during: false
+      tolerate_for: 30s
+method:
+  - fault: kill-node
+    node: random
+  - probe:
+      process: { command: "touch ${flag}" }
+  - pause: 60s
+rollbacks:
+  - probe:
+      process: { command: "touch ${marker}" }
+stop_conditions:
+  - probe:
+      name: no stop flag
+      process: { command: "test ! -e ${flag}" }
+`,
+    );
+    const result = await run(file);
+    expect(result.stdout).toContain("ABORTED");
+    expect(result.code).toBe(3);
+    const journal = journalOf(result.stdout);
+    expect(journal.events).toContainEqual(expect.objectContaining({ type: "abort", by: "stop-condition" }));
+    expect(journal.durationS).toBeLessThan(60);
+    expect(existsSync(marker)).toBe(true);
+    expect(await allRunning()).toBe(true);
+  });
+
+  it("a harness SIGKILLed mid-fault leaves the stack healed: the control API's dead-man starts the node again", async () => {
+    const file = gameDayFile(
+      "killed",
+      `title: killed mid-fault
+steady_state:
+  probes:
+    - doctor: { check: formed }
+      during: false
+method:
+  - fault: kill-node
+    node: random
+    duration: 4s
+`,
+    );
+    const harness = spawn(process.execPath, [BIN, "gameday", "run", file, "--target", ready.target, "--runs-dir", runsDir, "--yes"], {
+      cwd: REPO_ROOT,
+      detached: true,
+    });
+    let stdout = "";
+    harness.stdout?.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    const victim = await waitUntil(async () => /fault kill-node \{"node":"(nats-\d)"\}/.exec(stdout)?.[1], {
+      timeoutMs: 60_000,
+      what: "the fault",
+    });
+    process.kill(-(harness.pid as number), "SIGKILL");
+    const running = async () => (await control.describe()).nodes.find((node) => node.name === victim)?.running;
+    expect(await running()).toBe(false);
+    await waitUntil(async () => ((await running()) ? true : undefined), {
+      timeoutMs: 30_000,
+      what: `${victim} started again by the dead-man`,
+    });
+  });
+});
