@@ -16,6 +16,8 @@ export interface ExperimentChecks {
   readonly windowGap?: WindowGapBound;
   /** Checkers that must have run (e.g. `reconnection` after a replica kill): one that did not leaves the verdict undecided. */
   readonly required?: readonly string[];
+  /** A latency objective: the p99 of these operations' successes (default every client operation) over the whole run. */
+  readonly latency?: { readonly fs?: readonly string[]; readonly maxP99Ms: number };
 }
 
 /** The probe entry (f `experiment`) that opens every experiment's history: what a re-check needs to know. */
@@ -55,7 +57,7 @@ export interface ExperimentVerdict {
   /**
    * Each failing check as `cause: reason` (causes: lost — on no replica, lost-on-minority — the
    * replicas diverge, unreadable — stored on every replica but not served, duplicated, unexpected,
-   * stale-read, unavailable, failed-requests, replica-lag, max-deliver, not-recovered).
+   * stale-read, unavailable, failed-requests, replica-lag, max-deliver, slow — a latency objective missed, not-recovered).
    */
   readonly reason: string;
   readonly causes: readonly string[];
@@ -90,6 +92,8 @@ function causesOf(name: string, result: CheckResult): string[] {
       return ["replica-lag"];
     case "consumer":
       return ["max-deliver"];
+    case "latency":
+      return ["slow"];
     default:
       return ["not-recovered"];
   }
@@ -113,6 +117,9 @@ export function judgeExperiment(history: History): ExperimentVerdict {
       : {}),
     ...(has([OP.kvPut, OP.kvGet]) ? { kvRegister: {} } : {}),
     ...(has(CLIENT_OPS) ? { availability: { fs: CLIENT_OPS, ...(windowGap ? { windowGap } : {}) } } : {}),
+    ...(meta.checks?.latency
+      ? { latency: { fs: meta.checks.latency.fs ?? CLIENT_OPS, maxP99Ns: meta.checks.latency.maxP99Ms * 1e6 } }
+      : {}),
   };
   const results: Record<string, CheckResult> = { ...checkHistory(history, options).results };
   const probes = history.filter((entry) => entry.process === PROBE_PROCESS);

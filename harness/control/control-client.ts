@@ -1,6 +1,6 @@
 import { GauntletError } from "../../lib/errors/index.ts";
-import type { Network, NodeHandle, PartitionOptions } from "../providers/stack.ts";
-import type { NodeAction, ReplicaAction, StackDescription } from "./control-protocol.ts";
+import type { LinkDegradation, Network, NodeHandle, PartitionOptions } from "../providers/stack.ts";
+import type { DegradeAbility, NodeAction, ReplicaAction, StackDescription } from "./control-protocol.ts";
 
 export class ControlError extends GauntletError {
   override name = "ControlError";
@@ -59,6 +59,23 @@ export class ControlClient {
     return this.#call("POST", "/network/heal");
   }
 
+  degrade(degradation: LinkDegradation): Promise<StackDescription> {
+    return this.#call("POST", "/network/degrade", degradation);
+  }
+
+  /** Why the stack's network cannot apply `degradation`, as its last description says (undefined: it can). */
+  cannotDegrade(degradation: Omit<LinkDegradation, "seed">): string | undefined {
+    const abilities = this.#description?.degrade;
+    if (!abilities) return "this stack's network cannot slow links or make them lossy";
+    const kinds = degradation.links === "all" ? (["routes", "clients"] as const) : [degradation.links];
+    const wanted: DegradeAbility[] = [];
+    for (const kind of kinds) {
+      if ((degradation.delayMs ?? 0) > 0 || (degradation.jitterMs ?? 0) > 0) wanted.push(`delay-${kind}`);
+      if ((degradation.loss ?? 0) > 0) wanted.push(`loss-${kind}`);
+    }
+    return wanted.map((ability) => abilities[ability]).find((reason) => reason !== null) ?? undefined;
+  }
+
   /** Node handles backed by this API: `running` is as of the last answer. */
   async nodes(): Promise<NodeHandle[]> {
     const description = this.#description ?? (await this.describe());
@@ -81,6 +98,7 @@ export class ControlClient {
         start: act("start"),
         pause: act("pause"),
         resume: act("resume"),
+        ...(node.disk ? { disk: { fill: act("fill-disk"), free: act("free-disk") } } : {}),
       };
     });
   }
@@ -93,6 +111,14 @@ export class ControlClient {
       heal: async () => {
         await this.heal();
       },
+      ...(this.#description?.degrade
+        ? {
+            degrade: async (degradation: LinkDegradation) => {
+              await this.degrade(degradation);
+            },
+            cannotDegrade: (degradation: Omit<LinkDegradation, "seed">) => this.cannotDegrade(degradation),
+          }
+        : {}),
     };
   }
 }

@@ -1,6 +1,7 @@
 /** The stack control API: what a suite in another process may do to the stack the harness runs. */
 export interface StackDescription {
-  readonly nodes: ReadonlyArray<{ name: string; clientUrl: string; monitoringUrl: string; running: boolean }>;
+  /** `disk`: the node's store is on a disk the harness can fill (`fill-disk`, `free-disk`). */
+  readonly nodes: ReadonlyArray<{ name: string; clientUrl: string; monitoringUrl: string; running: boolean; disk?: boolean }>;
   readonly services: ReadonlyArray<{ name: string; service: string; index: number; running: boolean }>;
   readonly gateways: ReadonlyArray<{ name: string; url: string; running: boolean }>;
   readonly network: boolean;
@@ -8,9 +9,15 @@ export interface StackDescription {
   readonly replaceNodes?: boolean;
   /** How partitions are made (`kernel`, `proxy`, …), when the stack can make them: verdicts say which network they saw. */
   readonly networkKind?: string | undefined;
+  /** Why the network cannot delay links, or make them lossy, per link kind (null: it can); absent when it can do neither. */
+  readonly degrade?: Readonly<Record<DegradeAbility, string | null>> | undefined;
 }
 
-export const NODE_ACTIONS = ["kill", "stop", "lame-duck", "start", "pause", "resume"] as const;
+/** What `cannotDegrade` is asked before a slow or lossy link fault, as the control API reports it. */
+export const DEGRADE_ABILITIES = ["delay-routes", "delay-clients", "loss-routes", "loss-clients"] as const;
+export type DegradeAbility = (typeof DEGRADE_ABILITIES)[number];
+
+export const NODE_ACTIONS = ["kill", "stop", "lame-duck", "start", "pause", "resume", "fill-disk", "free-disk"] as const;
 export type NodeAction = (typeof NODE_ACTIONS)[number];
 export const REPLICA_ACTIONS = ["kill", "stop", "start"] as const;
 export type ReplicaAction = (typeof REPLICA_ACTIONS)[number];

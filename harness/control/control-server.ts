@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { NodeHandle } from "../providers/index.ts";
+import type { LinkDegradation, Network, NodeHandle } from "../providers/index.ts";
 import {
+  DEGRADE_ABILITIES,
+  type DegradeAbility,
   NODE_ACTIONS,
   type NodeAction,
   type PartitionRequest,
@@ -24,16 +26,22 @@ export interface ControlledStack {
   readonly nodes: readonly NodeHandle[];
   /** See `NodeReplacing`: afterwards `nodes` lists the replacement in the old node's place. */
   replaceNode?(name: string): Promise<NodeHandle>;
-  readonly network?:
-    | { partition(groups: string[][], options?: { mode?: "blackhole" | "reset" }): Promise<void>; heal(): Promise<void> }
-    | undefined;
+  readonly network?: Network | undefined;
   readonly networkKind?: string | undefined;
   readonly services: ReadonlyArray<ControlledReplica & { readonly service: string; readonly index: number }>;
   readonly gateways: ReadonlyArray<ControlledReplica & { readonly url: string }>;
 }
 
 /** What undoes an action if no one else does in time (a harness that died mid-fault). */
-const UNDO: Readonly<Record<string, string>> = { kill: "start", stop: "start", "lame-duck": "start", pause: "resume", partition: "heal" };
+const UNDO: Readonly<Record<string, string>> = {
+  kill: "start",
+  stop: "start",
+  "lame-duck": "start",
+  pause: "resume",
+  partition: "heal",
+  degrade: "heal",
+  "fill-disk": "free-disk",
+};
 
 class HttpError extends Error {
   readonly status: number;
@@ -58,8 +66,51 @@ const nodeAction = (node: NodeHandle, action: NodeAction): Promise<void> => {
       return node.pause();
     case "resume":
       return node.resume();
+    case "fill-disk":
+    case "free-disk": {
+      const disk = node.disk;
+      if (!disk) throw new HttpError(409, `${node.name}: its store is not on a disk the harness can fill (needs root: a tmpfs per node)`);
+      return action === "fill-disk" ? disk.fill() : disk.free();
+    }
   }
 };
+
+const ABILITY: Readonly<Record<DegradeAbility, Omit<LinkDegradation, "seed">>> = {
+  "delay-routes": { links: "routes", delayMs: 1 },
+  "delay-clients": { links: "clients", delayMs: 1 },
+  "loss-routes": { links: "routes", loss: 0.01 },
+  "loss-clients": { links: "clients", loss: 0.01 },
+};
+
+function degradeAbilities(network: Network): Record<DegradeAbility, string | null> | undefined {
+  const cannot = network.cannotDegrade?.bind(network);
+  if (!cannot || !network.degrade) return undefined;
+  return Object.fromEntries(DEGRADE_ABILITIES.map((ability) => [ability, cannot(ABILITY[ability]) ?? null])) as Record<
+    DegradeAbility,
+    string | null
+  >;
+}
+
+const fraction = (value: unknown) => value === undefined || (typeof value === "number" && value >= 0 && value <= 1);
+const milliseconds = (value: unknown) => value === undefined || (typeof value === "number" && value >= 0 && value <= 60_000);
+
+function parseDegrade(body: unknown): LinkDegradation {
+  const { links, nodes, delayMs, jitterMs, loss, seed } = body as Record<string, unknown>;
+  if (links !== "routes" && links !== "clients" && links !== "all") throw new HttpError(400, "links: expected routes, clients or all");
+  if (nodes !== undefined && !(Array.isArray(nodes) && nodes.every((name) => typeof name === "string")))
+    throw new HttpError(400, "nodes: expected an array of node names");
+  if (!milliseconds(delayMs) || !milliseconds(jitterMs)) throw new HttpError(400, "delayMs, jitterMs: expected 0–60000 ms");
+  if (!fraction(loss)) throw new HttpError(400, "loss: expected a probability from 0 to 1");
+  if (typeof seed !== "number" || !Number.isInteger(seed)) throw new HttpError(400, "seed: expected an integer");
+  return {
+    links,
+    seed,
+    ...(nodes ? { nodes: nodes as string[] } : {}),
+    ...(delayMs !== undefined ? { delayMs: delayMs as number } : {}),
+    ...(jitterMs !== undefined ? { jitterMs: jitterMs as number } : {}),
+    ...(loss !== undefined ? { loss: loss as number } : {}),
+  };
+}
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -123,6 +174,7 @@ export class ControlServer {
         clientUrl: node.clientUrl,
         monitoringUrl: node.monitoringUrl,
         running: node.running,
+        ...(node.disk ? { disk: true } : {}),
       })),
       services: stack.services.map((replica) => ({
         name: replica.name,
@@ -134,6 +186,7 @@ export class ControlServer {
       network: stack.network !== undefined,
       ...(stack.replaceNode ? { replaceNodes: true } : {}),
       ...(stack.network && stack.networkKind ? { networkKind: stack.networkKind } : {}),
+      ...(stack.network ? { degrade: degradeAbilities(stack.network) } : {}),
     };
   }
 
@@ -201,13 +254,19 @@ export class ControlServer {
       this.#lease(request, `${area}/${name}`, action, () => replica.start());
       return replica[action as ReplicaAction]();
     }
-    if (area === "network" && (name === "partition" || name === "heal") && !action) {
-      if (!stack.network) throw new HttpError(409, "this stack was started without network faults");
+    if (area === "network" && (name === "partition" || name === "heal" || name === "degrade") && !action) {
       const network = stack.network;
+      if (!network) throw new HttpError(409, "this stack was started without network faults");
       this.#lease(request, "network", name, () => network.heal());
       if (name === "heal") return network.heal();
+      if (name === "degrade") {
+        const degradation = parseDegrade(await readJson(request));
+        const cannot = network.degrade ? network.cannotDegrade?.(degradation) : "this network cannot slow links or make them lossy";
+        if (cannot || !network.degrade) throw new HttpError(409, cannot ?? "this network cannot slow links or make them lossy");
+        return network.degrade(degradation);
+      }
       const { groups, mode } = parsePartition(await readJson(request));
-      return stack.network.partition(groups, mode ? { mode } : {});
+      return network.partition(groups, mode ? { mode } : {});
     }
     throw new HttpError(404, `unknown control path /${path.join("/")}`);
   }

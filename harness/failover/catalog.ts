@@ -50,8 +50,29 @@ const pauseSpec =
     };
   };
 
+/** A slow or lossy link on routes or on client connections: everything acknowledged is kept, and the cluster stays whole. */
+const linkCase = (name: string, fault: ExperimentSpec["fault"], should: string): ExperimentCase => ({
+  should,
+  spec: { name, fault },
+});
+
 /** Adding an experiment: one entry here. Names and order are what `gauntlet chaos` lists. */
 export const EXPERIMENTS: readonly ExperimentEntry[] = [
+  {
+    name: "disk-full",
+    title: "the stream leader's disk fills up, then is freed",
+    cases: [
+      {
+        // nats-server disables JetStream on the full node; the stream's other replicas elect a leader and carry on.
+        should: "refuses what it cannot store (no acknowledged message lost), moves the stream on, and the node rejoins once freed",
+        spec: {
+          name: "disk-full",
+          fault: { kind: "disk-full", stream: EXPERIMENT_STREAM },
+          checks: { windowGap: { client: "js-pub-0", below: 1 } },
+        },
+      },
+    ],
+  },
   {
     name: "full-restart",
     title: "full-cluster restart",
@@ -122,6 +143,22 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     ],
   },
   {
+    name: "lossy-link",
+    title: "3 % of TCP segments lost on every link",
+    cases: [
+      linkCase(
+        "lossy-link",
+        { kind: "lossy-link", links: "routes", loss: 0.03 },
+        "routes that lose 3 % of segments: nothing acknowledged is lost, the cluster stays formed",
+      ),
+      linkCase(
+        "lossy-link-clients",
+        { kind: "lossy-link", links: "clients", loss: 0.03 },
+        "client links that lose 3 % of segments: clients carry on, nothing acknowledged is lost",
+      ),
+    ],
+  },
+  {
     name: "partition-minority",
     title: "network partition isolating a minority",
     cases: [
@@ -189,6 +226,22 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     ],
   },
   {
+    name: "slow-link",
+    title: "50 ms ± 20 of latency on every link",
+    cases: [
+      linkCase(
+        "slow-link",
+        { kind: "slow-link", links: "routes", delayMs: 50, jitterMs: 20 },
+        "routes 50 ms ± 20 slower: replication slows, nothing acknowledged is lost, no leader is lost",
+      ),
+      linkCase(
+        "slow-link-clients",
+        { kind: "slow-link", links: "clients", delayMs: 50, jitterMs: 20 },
+        "client links 50 ms ± 20 slower: requests take longer and still succeed, nothing acknowledged is lost",
+      ),
+    ],
+  },
+  {
     name: "stall-consumer",
     title: "a consumer's processor stops acknowledging until max_ack_pending, then resumes",
     cases: [
@@ -240,6 +293,19 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
 /** The suite file that runs the experiments named in GAUNTLET_EXPERIMENTS (comma-separated). */
 export const FAILOVER_SUITE = "suites/failover/experiments.test.ts";
 export const EXPERIMENTS_ENV = "GAUNTLET_EXPERIMENTS";
+
+/**
+ * The network `gauntlet chaos` starts a local stack with when none is asked for: the proxies when
+ * the experiments delay links (the kernel network cannot: no netem) and none partitions, else
+ * `auto` (the kernel network where it works).
+ */
+export function preferredNetwork(names: readonly string[]): "proxy" | "auto" {
+  const faults = EXPERIMENTS.filter((entry) => names.includes(entry.name)).flatMap((entry) =>
+    entry.cases.map((run) => (typeof run.spec === "function" ? undefined : run.spec.fault.kind)),
+  );
+  const partitions = faults.some((kind) => kind === undefined || kind.startsWith("isolate") || kind.startsWith("partition"));
+  return faults.includes("slow-link") && !partitions ? "proxy" : "auto";
+}
 
 export function experimentNames(): string[] {
   return EXPERIMENTS.map((entry) => entry.name);

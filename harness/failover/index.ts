@@ -7,6 +7,7 @@ export {
   experimentNames,
   FAILOVER_SUITE,
   isDemonstration,
+  preferredNetwork,
   selectExperiments,
 } from "./catalog.ts";
 export {

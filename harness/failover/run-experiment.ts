@@ -54,7 +54,7 @@ export interface RunExperimentOptions {
   readonly onProgress?: (message: string) => void;
 }
 
-const STREAM_FAULTS = new Set(["kill-stream-leader", "isolate-stream-leader", "step-down", "stall-consumer"]);
+const STREAM_FAULTS = new Set(["kill-stream-leader", "isolate-stream-leader", "step-down", "stall-consumer", "disk-full"]);
 
 function resolveFault(fault: FaultSpec, stream: string): FaultSpec {
   if (STREAM_FAULTS.has(fault.kind) && "stream" in fault && fault.stream === EXPERIMENT_STREAM) return { ...fault, stream } as FaultSpec;

@@ -153,5 +153,17 @@ export async function resolveFault(step: Step, target: NemesisTarget, random: Ra
         description: `${fault} ${step.stream}/${step.consumer}`,
       };
     }
+    case "disk-full": {
+      if (step.stream) {
+        const leader = await findStreamLeader(target, step.stream);
+        return { specs: [{ kind: fault, node: leader.name }], description: `${fault} of ${step.stream}'s leader: now ${leader.name}` };
+      }
+      const nodes = await selectNodes(step, target, random);
+      return { specs: nodes.map((node) => ({ kind: fault, node: node.name })), description: `${fault} ${describeNodes(step, nodes)}` };
+    }
+    case "slow-link":
+      return { specs: [{ kind: fault }], description: `${fault}: 50 ms ± 20 on every route` };
+    case "lossy-link":
+      return { specs: [{ kind: fault }], description: `${fault}: 3 % of segments lost on every route` };
   }
 }

@@ -31,7 +31,7 @@ interface Entry extends ActiveFault {
 /**
  * Injects and heals faults against a target and records each as a fault window in the history
  * (`{process: "nemesis", f: "start"|"stop", value: {fault, target}}`). `healAll()` undoes
- * everything still in effect and then makes sure: network healed, every node resumed and running.
+ * everything still in effect and then makes sure: network healed, disks freed, every node resumed and running.
  */
 export class Nemesis {
   readonly target: NemesisTarget;
@@ -134,7 +134,7 @@ export class Nemesis {
     if (errors.length > 0) throw NemesisError.healFailed(errors);
   }
 
-  /** Whatever faults did: network healed, every node resumed and running. */
+  /** Whatever faults did: network healed, every disk freed, every node resumed and running. */
   async #sweep(): Promise<void> {
     const errors: unknown[] = [];
     try {
@@ -144,6 +144,7 @@ export class Nemesis {
     }
     for (const node of this.target.nodes) {
       try {
+        await node.disk?.free();
         await node.resume();
         if (!node.running) await node.start();
       } catch (error) {

@@ -6,8 +6,8 @@ const REAPER = fileURLToPath(new URL("./reaper.ts", import.meta.url));
 /**
  * Cleans up after this process if it dies without cleaning up itself (SIGKILL, crash):
  * a detached reaper holds a pipe from us and, when it breaks, kills the registered
- * processes, deletes the registered network namespaces and links, and removes the registered
- * temp dirs. One per harness process, started lazily.
+ * processes, deletes the registered network namespaces and links, unmounts the registered
+ * mounts and removes the registered temp dirs. One per harness process, started lazily.
  */
 class CrashGuard {
   #reaper: ChildProcess | undefined;
@@ -44,6 +44,14 @@ class CrashGuard {
 
   forgetLink(name: string): void {
     if (this.#reaper) this.#send(`forget-link ${name}`);
+  }
+
+  watchMount(path: string): void {
+    this.#send(`mount ${path}`);
+  }
+
+  forgetMount(path: string): void {
+    if (this.#reaper) this.#send(`forget-mount ${path}`);
   }
 
   watchDir(path: string): void {

@@ -1,8 +1,8 @@
 // Watches its parent through a pipe on stdin. When the pipe closes (the parent exited, crashed
-// or was SIGKILLed), it kills the pids, deletes the network namespaces and links, and removes the
-// dirs still registered: a parent that cleaned up has forgotten them. Lines: "pid <n>",
-// "forget-pid <n>", "netns <name>", "forget-netns <name>", "link <name>", "forget-link <name>",
-// "dir <path>", "forget-dir <path>".
+// or was SIGKILLed), it kills the pids, deletes the network namespaces and links, unmounts the
+// mounts and removes the dirs still registered: a parent that cleaned up has forgotten them. Lines:
+// "pid <n>", "forget-pid <n>", "netns <name>", "forget-netns <name>", "link <name>",
+// "forget-link <name>", "mount <path>", "forget-mount <path>", "dir <path>", "forget-dir <path>".
 import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createInterface } from "node:readline";
@@ -10,6 +10,7 @@ import { createInterface } from "node:readline";
 const pids = new Set<number>();
 const namespaces = new Set<string>();
 const links = new Set<string>();
+const mounts = new Set<string>();
 const dirs = new Set<string>();
 
 for await (const line of createInterface({ input: process.stdin })) {
@@ -22,6 +23,8 @@ for await (const line of createInterface({ input: process.stdin })) {
   else if (verb === "forget-netns") namespaces.delete(arg);
   else if (verb === "link") links.add(arg);
   else if (verb === "forget-link") links.delete(arg);
+  else if (verb === "mount") mounts.add(arg);
+  else if (verb === "forget-mount") mounts.delete(arg);
   else if (verb === "dir") dirs.add(arg);
   else if (verb === "forget-dir") dirs.delete(arg);
 }
@@ -42,4 +45,11 @@ const ip = (...args: string[]) => {
 };
 for (const link of links) ip("link", "del", link);
 for (const namespace of namespaces) ip("netns", "del", namespace);
+for (const mount of mounts) {
+  try {
+    execFileSync("umount", ["--lazy", mount], { stdio: "ignore", timeout: 5_000 });
+  } catch {
+    // already unmounted
+  }
+}
 for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

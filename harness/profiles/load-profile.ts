@@ -50,8 +50,9 @@ async function loadChain(file: string, seen: string[]): Promise<ProfileFile> {
 /** As long as the failover suite gives a service or gateway to come back after a heal. */
 const DEFAULT_HEALTH_SETTLE_MS = 30_000;
 
-/** Faults that cut links between nodes need a network that can cut them (`all` includes them). */
-const cutsLinks = (fault: string) => fault === "all" || fault.includes("partition") || fault.startsWith("isolate");
+/** Faults that cut, slow or degrade links between nodes need a network that can (`all` includes them). */
+const cutsLinks = (fault: string) =>
+  fault === "all" || fault.includes("partition") || fault.startsWith("isolate") || fault.endsWith("-link");
 
 /** Loads `--profile X`: one of ours (`smoke`, `nightly`, `release`) or a user's file that may extend ours. */
 export async function loadProfile(reference: string, cwd = process.cwd()): Promise<Profile> {

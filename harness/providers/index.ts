@@ -1,2 +1,2 @@
 export { resolveTargetFile } from "./resolve-target.ts";
-export type { NodeHandle, StartedStack } from "./stack.ts";
+export type { LinkDegradation, LinkKind, Network, NodeDisk, NodeHandle, PartitionOptions, StartedStack } from "./stack.ts";

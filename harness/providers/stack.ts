@@ -17,6 +17,16 @@ export interface NodeHandle {
   /** SIGSTOP: the node hangs with its sockets open. */
   pause(): Promise<void>;
   resume(): Promise<void>;
+  /** Present when the node's JetStream store is on a disk of its own that the provider can fill (a tmpfs locally). */
+  readonly disk?: NodeDisk | undefined;
+}
+
+/** A node's store disk: filled to the last byte with a ballast file, and freed again. */
+export interface NodeDisk {
+  /** Writes a ballast file until the disk refuses (ENOSPC). */
+  fill(): Promise<void>;
+  /** Deletes the ballast. */
+  free(): Promise<void>;
 }
 
 /** A service or gateway replica a fault can kill; `start` brings it back where the provider can. */
@@ -41,12 +51,34 @@ export interface PartitionOptions {
   readonly mode?: "blackhole" | "reset";
 }
 
+/** Which links a degradation slows or makes lossy: routes between nodes, client connections to nodes, or both. */
+export type LinkKind = "routes" | "clients" | "all";
+
+/** Links that still carry traffic, but late or lossily (`slow-link`, `lossy-link`). */
+export interface LinkDegradation {
+  readonly links: LinkKind;
+  /** Only links to or from these nodes (by name); every node when omitted. */
+  readonly nodes?: readonly string[];
+  /** One-way delay added to every segment, in ms. */
+  readonly delayMs?: number;
+  /** The delay varies uniformly by ± this many ms (segments stay in order, as in a TCP stream). */
+  readonly jitterMs?: number;
+  /** Probability (0–1) that a TCP segment is lost on the way. */
+  readonly loss?: number;
+  /** Seeds the random delays and losses, so a run replays. */
+  readonly seed: number;
+}
+
 /** The links between a stack's nodes, cut and healed on demand (proxies locally, security groups or FIS elsewhere). */
 export interface Network {
   /** Nodes (by name) in different groups cannot reach each other; nodes in no group form one more group. */
   partition(groups: readonly (readonly string[])[], options?: PartitionOptions): Promise<void>;
-  /** Every link open again. */
+  /** Every link open again, at full speed. */
   heal(): Promise<void>;
+  /** Slows links or makes them lossy until `heal()`; replaces any earlier degradation. Absent: the network cannot. */
+  degrade?(degradation: LinkDegradation): Promise<void>;
+  /** Why this network cannot apply `degradation` (undefined: it can). */
+  cannotDegrade?(degradation: Omit<LinkDegradation, "seed">): string | undefined;
 }
 
 /**

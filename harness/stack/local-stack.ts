@@ -32,6 +32,8 @@ export interface LocalStackOptions {
   readonly tls?: boolean;
   /** JetStream fsyncs every write before acknowledging it (`sync_interval: always`). */
   readonly syncAlways?: boolean;
+  /** Each node's JetStream store on a tmpfs of its own (as root), so `disk-full` can fill one node's disk. */
+  readonly diskFaults?: boolean;
   /** Makes each NATS user's password (default: 12 random bytes, base64url, so it may start with `-`). */
   readonly newSecret?: () => string;
 }
@@ -207,6 +209,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Start
         .withNetwork(options.network ?? "none")
         .withTls(options.tls ?? false)
         .withSyncAlways(options.syncAlways ?? false)
+        .withDiskFaults(options.diskFaults ?? false)
         .withConfig(manifest && users ? authorization(users, manifest) : {})
         .withProgress((message) => progress.detail(message))
         .start(options.signal),

@@ -1,7 +1,9 @@
+import { type DiskFull, diskFull } from "./disk-full.ts";
 import type { FaultDefinition } from "./fault.ts";
 import { type FullRestart, fullRestart } from "./full-restart.ts";
 import { type KillStreamLeader, killStreamLeader } from "./leader-kill.ts";
 import { type DeregisterNlbTarget, deregisterNlbTarget } from "./load-balancer-target-loss.ts";
+import { type LossyLink, lossyLink } from "./lossy-link.ts";
 import { type KillNode, killNode, type PauseNode, pauseNode, type StopNode, stopNode } from "./node-faults.ts";
 import {
   type IsolateMetaLeader,
@@ -15,12 +17,14 @@ import { type ReplaceNode, replaceNode } from "./replace-node.ts";
 import { type KillGatewayReplica, type KillServiceReplica, killGatewayReplica, killServiceReplica } from "./replica-kill.ts";
 import { type RollingRestart, rollingRestart } from "./rolling-restart.ts";
 import { type RedeployServices, redeployServices } from "./service-redeploy.ts";
+import { type SlowLink, slowLink } from "./slow-link.ts";
 import { type StallConsumer, stallConsumer } from "./stall-consumer.ts";
 import { type StepDown, stepDown } from "./step-down.ts";
 
 export type { FaultContext, FaultDefinition, InjectedFault } from "./fault.ts";
 export type {
   DeregisterNlbTarget,
+  DiskFull,
   FullRestart,
   IsolateMetaLeader,
   IsolateStreamLeader,
@@ -28,11 +32,13 @@ export type {
   KillNode,
   KillServiceReplica,
   KillStreamLeader,
+  LossyLink,
   PartitionMinority,
   PauseNode,
   RedeployServices,
   ReplaceNode,
   RollingRestart,
+  SlowLink,
   StallConsumer,
   StepDown,
   StopNode,
@@ -55,7 +61,10 @@ export type FaultSpec =
   | StepDown
   | StallConsumer
   | RedeployServices
-  | DeregisterNlbTarget;
+  | DeregisterNlbTarget
+  | DiskFull
+  | SlowLink
+  | LossyLink;
 
 export type FaultKind = FaultSpec["kind"];
 
@@ -79,6 +88,9 @@ export const FAULTS: Registry = {
   "stall-consumer": stallConsumer,
   "redeploy-services": redeployServices,
   "deregister-nlb-target": deregisterNlbTarget,
+  "disk-full": diskFull,
+  "slow-link": slowLink,
+  "lossy-link": lossyLink,
 };
 
 export const FAULT_KINDS = Object.keys(FAULTS) as FaultKind[];

@@ -13,7 +13,8 @@ import type { NodeReplacing, StartedStack } from "../stack.ts";
 import { LocalNode, NodeError } from "./local-node.ts";
 import { logTail } from "./log-tail.ts";
 import { type NodePorts, natsServerConfig } from "./nats-server-config.ts";
-import { KernelNetwork, kernelNetworkUnavailable, LocalNetwork } from "./network/index.ts";
+import { KERNEL_PORTS, KernelNetwork, kernelNetworkUnavailable, LocalNetwork } from "./network/index.ts";
+import { TmpfsDisk, tmpfsUnavailable } from "./tmpfs-disk.ts";
 
 const DEFAULT_MAX_PAYLOAD = 4 * 1024 * 1024;
 
@@ -56,7 +57,8 @@ export type ProgressListener = (message: string) => void;
 export type NetworkChoice = "none" | "proxy" | "kernel" | "auto";
 export type NetworkKind = "proxy" | "kernel";
 
-const KERNEL_PORTS = { client: 4222, cluster: 6222, monitoring: 8222 };
+/** Each node's store tmpfs (disk faults): room for a test's streams; RAM is used only as it fills. */
+const DEFAULT_DISK_BYTES = 256 * 1024 * 1024;
 
 /** Builds an N-node nats-server cluster on free loopback ports; `start()` returns the running handle. */
 export class LocalCluster {
@@ -72,6 +74,7 @@ export class LocalCluster {
   #syncAlways = false;
   #hosts: readonly string[] | undefined;
   #fixedPorts: Omit<NodePorts, "host"> | undefined;
+  #diskBytes: number | undefined;
 
   withNodes(count: number): this {
     if (!Number.isInteger(count) || count < 1) throw new LocalClusterError(`--nodes must be a whole number ≥ 1, got ${count}`);
@@ -143,6 +146,16 @@ export class LocalCluster {
     return this;
   }
 
+  /**
+   * Each node's JetStream store on a tmpfs of its own (`bytes` large), so `disk-full` can fill one
+   * node's disk and nothing else. Needs root; without it the cluster starts on plain directories
+   * and says so on the progress listener (the fault then says it cannot be injected).
+   */
+  withDiskFaults(enabled = true, bytes = DEFAULT_DISK_BYTES): this {
+    this.#diskBytes = enabled ? bytes : undefined;
+    return this;
+  }
+
   withProgress(listener: ProgressListener): this {
     this.#onProgress = listener;
     return this;
@@ -179,10 +192,16 @@ export class LocalCluster {
     const network =
       !kernel && this.#network !== "none" && ports.length > 1
         ? await LocalNetwork.create(
-            ports.map((nodePorts, index) => ({ name: names[index] as string, clusterPort: nodePorts.cluster, host: nodePorts.host })),
+            ports.map((nodePorts, index) => ({
+              name: names[index] as string,
+              clusterPort: nodePorts.cluster,
+              host: nodePorts.host,
+              clientPort: nodePorts.client,
+            })),
           )
         : undefined;
-    if (network) this.#onProgress("network: proxy (every route through a TCP proxy on loopback)");
+    if (network) this.#onProgress("network: proxy (every route and client link through a TCP proxy on loopback)");
+    const disks = await this.#disks(dir, names);
     const deadEndPort = network ? (await freePorts(1))[0] : undefined;
     const systemUser = { user: "system", pass: randomBytes(12).toString("base64url") };
     const makeNode = (slot: NodeSlot, serverName: string): LocalNode => {
@@ -210,6 +229,9 @@ export class LocalCluster {
         config,
         tls: tls !== undefined,
         namespace: kernel?.node(slot.name).namespace,
+        clientPort: network?.clientPort(slot.name),
+        // A replacement's store is a new, empty directory: no tmpfs of its own.
+        disk: serverName === slot.name ? disks?.[names.indexOf(slot.name)] : undefined,
       });
     };
     const nodes = ports.map((nodePorts, index) => {
@@ -251,6 +273,27 @@ export class LocalCluster {
       await cluster.stop();
       throw error;
     }
+  }
+
+  /** A tmpfs store per node when disk faults are asked for and possible; otherwise says why not and returns none. */
+  async #disks(dir: string, names: readonly string[]): Promise<TmpfsDisk[] | undefined> {
+    const bytes = this.#diskBytes;
+    if (bytes === undefined) return undefined;
+    const unavailable = tmpfsUnavailable();
+    if (unavailable) {
+      this.#onProgress(`disk faults unavailable: ${unavailable}`);
+      return undefined;
+    }
+    const disks: TmpfsDisk[] = [];
+    try {
+      for (const name of names) disks.push(await TmpfsDisk.mount(join(dir, name, "jetstream"), bytes));
+    } catch (error) {
+      await Promise.all(disks.map((disk) => disk.unmount()));
+      this.#onProgress(`disk faults unavailable: ${(error as Error).message}`);
+      return undefined;
+    }
+    this.#onProgress(`disk faults: each node's store on a ${Math.round(bytes / 1024 / 1024)} MiB tmpfs`);
+    return disks;
   }
 
   /** The kernel network when chosen (or `auto` and possible); `auto` falls back to the proxies and says why. */
@@ -356,6 +399,7 @@ export class StartedLocalCluster implements StartedStack, NodeReplacing {
     if (!old) throw new LocalClusterError(`no node ${name} to replace (nodes: ${this.#nodes.map((node) => node.name).join(", ")})`);
     if (this.#stopped) throw new LocalClusterError(`cluster ${this.id} is stopped: cannot replace ${name}`);
     await old.stop();
+    await old.disk?.unmount();
     rmSync(join(old.dir, "jetstream"), { recursive: true, force: true });
     this.#replacements += 1;
     const replacement = this.#makeNode({ name: old.name, ports: old.ports }, `${old.name}-r${this.#replacements}`);
@@ -385,6 +429,7 @@ export class StartedLocalCluster implements StartedStack, NodeReplacing {
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       await Promise.all(this.nodes.map((node) => node.stop()));
+      await Promise.all(this.nodes.map((node) => node.disk?.unmount()));
       await this.network?.close();
       rmSync(this.dir, { recursive: true, force: true });
       crashGuard.forgetDir(this.dir);

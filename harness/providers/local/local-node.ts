@@ -9,6 +9,7 @@ import { crashGuard, SupervisedProcess } from "../../process/index.ts";
 import type { NodeHandle } from "../stack.ts";
 import { logTail } from "./log-tail.ts";
 import type { NodePorts } from "./nats-server-config.ts";
+import type { TmpfsDisk } from "./tmpfs-disk.ts";
 
 const LAME_DUCK_WAIT_MS = 3_000;
 
@@ -48,6 +49,10 @@ export interface LocalNodeOptions {
   readonly tls?: boolean;
   /** The network namespace the node runs in (a kernel network), if not the harness's own. */
   readonly namespace?: string | undefined;
+  /** Where clients connect when not straight to the client port (a client-link proxy on loopback). */
+  readonly clientPort?: number | undefined;
+  /** The node's JetStream store is on this tmpfs (disk faults). */
+  readonly disk?: TmpfsDisk | undefined;
 }
 
 /** One nats-server process (on loopback ports, or in a namespace of its own); restartable on the same ports and data dir. */
@@ -61,6 +66,7 @@ export class LocalNode implements NodeHandle {
   readonly configFile: string;
   readonly logFile: string;
   readonly namespace: string | undefined;
+  readonly disk: TmpfsDisk | undefined;
   #binary: string;
   #process: SupervisedProcess | undefined;
 
@@ -70,8 +76,12 @@ export class LocalNode implements NodeHandle {
     this.ports = options.ports;
     this.dir = options.dir;
     this.namespace = options.namespace;
+    this.disk = options.disk;
     const host = options.ports.host ?? "127.0.0.1";
-    this.clientUrl = `${options.tls ? "tls" : "nats"}://${host}:${options.ports.client}`;
+    this.clientUrl =
+      options.clientPort === undefined
+        ? `${options.tls ? "tls" : "nats"}://${host}:${options.ports.client}`
+        : `${options.tls ? "tls" : "nats"}://127.0.0.1:${options.clientPort}`;
     this.monitoringUrl = `http://${host}:${options.ports.monitoring}`;
     this.configFile = join(options.dir, "nats-server.json");
     this.logFile = join(options.dir, "nats-server.log");

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { crashGuard } from "../../../process/index.ts";
-import type { Network, PartitionOptions } from "../../stack.ts";
+import type { LinkDegradation, Network, PartitionOptions } from "../../stack.ts";
 import { NetworkError } from "./network-error.ts";
 import { groupOfEachNode } from "./partition-groups.ts";
 import { SUBNET_PREFIX, Subnet } from "./subnet.ts";
@@ -10,6 +10,9 @@ const BIN_DIRS = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"];
 const REQUIRED = ["ip", "iptables-restore"];
 /** The root namespace's end of the bridge: how clients, services, gateways and probes reach the nodes. */
 const HOST_INDEX = 254;
+
+/** Every node of a kernel network listens on these ports of its own address. */
+export const KERNEL_PORTS = { client: 4222, cluster: 6222, monitoring: 8222 } as const;
 
 /** Why this machine cannot run a kernel network (undefined: it can). */
 export function kernelNetworkUnavailable(): string | undefined {
@@ -25,6 +28,15 @@ export interface KernelNode {
   /** The node's only address, in its own namespace. */
   readonly address: string;
   readonly namespace: string;
+}
+
+/**
+ * Loss as iptables' deterministic `statistic --mode nth`: every ⌈1/loss⌉-th packet a rule sees is
+ * dropped, the first at an offset from the seed (replayable, though periodic rather than random).
+ */
+function lossMatch(loss: number, seed: number): string {
+  const every = Math.max(1, Math.round(1 / loss));
+  return `-m statistic --mode nth --every ${every} --packet ${seed % every}`;
 }
 
 function filterTable(rules: readonly string[]): string {
@@ -60,6 +72,8 @@ export class KernelNetwork implements Network {
   readonly nodes: readonly KernelNode[];
   readonly #bridgeNamespace: string;
   readonly #hostLink: string;
+  readonly #cuts = new Map<string, string[]>();
+  readonly #losses = new Map<string, string[]>();
   #closed = false;
 
   private constructor(subnet: Subnet, nodes: KernelNode[], bridgeNamespace: string, hostLink: string) {
@@ -156,21 +170,62 @@ export class KernelNetwork implements Network {
       groups,
     );
     const mode = options.mode ?? "blackhole";
-    await Promise.all(
-      this.nodes.map((node) => {
-        const apart = this.nodes.filter((peer) => groupOf.get(peer.name) !== groupOf.get(node.name));
-        return this.#applyRules(
-          node,
-          apart.flatMap((peer) => cutRules(peer.address, mode)),
-        );
-      }),
-    );
+    for (const node of this.nodes) {
+      const apart = this.nodes.filter((peer) => groupOf.get(peer.name) !== groupOf.get(node.name));
+      this.#cuts.set(
+        node.name,
+        apart.flatMap((peer) => cutRules(peer.address, mode)),
+      );
+    }
+    await this.#applyAll();
   }
 
-  /** Deletes every rule: all links open again. */
+  /** Deletes every rule: all links open again, none lossy. */
   async heal(): Promise<void> {
     if (this.#closed) return;
-    await Promise.all(this.nodes.map((node) => this.#applyRules(node, [])));
+    this.#cuts.clear();
+    this.#losses.clear();
+    await this.#applyAll();
+  }
+
+  cannotDegrade(degradation: Omit<LinkDegradation, "seed">): string | undefined {
+    if ((degradation.delayMs ?? 0) > 0 || (degradation.jitterMs ?? 0) > 0)
+      return "the kernel network cannot delay packets (that needs tc netem, which this kernel lacks): use --network proxy";
+    for (const name of degradation.nodes ?? []) if (!this.nodes.some((node) => node.name === name)) return `no node named "${name}"`;
+    return undefined;
+  }
+
+  /**
+   * Real packet loss: iptables in the chosen nodes' namespaces drops route packets as they arrive
+   * (and as they leave for nodes not chosen, so each packet meets one rule) and client packets both
+   * ways; TCP retransmits them, as on a lossy network.
+   */
+  async degrade(degradation: LinkDegradation): Promise<void> {
+    if (this.#closed) throw NetworkError.closed();
+    const problem = this.cannotDegrade(degradation);
+    if (problem) throw new NetworkError(`degrade links: ${problem}`);
+    const loss = degradation.loss ?? 0;
+    const chosen = this.nodes.filter((node) => (degradation.nodes ?? this.nodes.map((n) => n.name)).includes(node.name));
+    const { cluster, client } = KERNEL_PORTS;
+    this.#losses.clear();
+    if (loss > 0) {
+      chosen.forEach((node, index) => {
+        const drop = (rule: string, offset: number) => `${rule} ${lossMatch(loss, degradation.seed + index * 7 + offset)} -j DROP`;
+        const rules: string[] = [];
+        if (degradation.links !== "clients") {
+          rules.push(drop(`-A INPUT -p tcp -m multiport --ports ${cluster}`, 0));
+          const others = this.nodes.filter((peer) => !chosen.includes(peer));
+          for (const [i, peer] of others.entries()) {
+            rules.push(drop(`-A OUTPUT -d ${peer.address}/32 -p tcp -m multiport --ports ${cluster}`, i + 1));
+          }
+        }
+        if (degradation.links !== "routes") {
+          rules.push(drop(`-A INPUT -p tcp --dport ${client}`, 3), drop(`-A OUTPUT -p tcp --sport ${client}`, 5));
+        }
+        this.#losses.set(node.name, rules);
+      });
+    }
+    await this.#applyAll();
   }
 
   /** The filter rules in effect in a node's namespace (`iptables -S`), e.g. for tests and evidence. */
@@ -178,8 +233,15 @@ export class KernelNetwork implements Network {
     return systemCommand(["ip", "netns", "exec", this.node(name).namespace, "iptables", "-S"]);
   }
 
-  #applyRules(node: KernelNode, rules: readonly string[]): Promise<string> {
-    return systemCommand(["ip", "netns", "exec", node.namespace, "iptables-restore"], filterTable(rules));
+  async #applyAll(): Promise<void> {
+    await Promise.all(
+      this.nodes.map((node) =>
+        systemCommand(
+          ["ip", "netns", "exec", node.namespace, "iptables-restore"],
+          filterTable([...(this.#cuts.get(node.name) ?? []), ...(this.#losses.get(node.name) ?? [])]),
+        ),
+      ),
+    );
   }
 
   /** Deletes the links and namespaces (stop the nodes first: a namespace lives on while a process is in it). */

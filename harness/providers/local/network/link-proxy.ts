@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
+import { DelayLine, type LinkShape, SegmentSchedule } from "./delay-line.ts";
 
 /** What a link does with traffic: forward it, swallow it (sockets stay open) or refuse it. */
 export type LinkState = "open" | "blackhole" | "reset";
@@ -6,16 +7,18 @@ export type LinkState = "open" | "blackhole" | "reset";
 interface Pair {
   readonly downstream: Socket;
   readonly upstream: Socket | undefined;
+  readonly lines: DelayLine[];
 }
 
 /**
- * A TCP proxy on 127.0.0.1 for the route connections node `from` dials to node `to` (traffic
- * flows both ways through it; a cut stops both).
+ * A TCP proxy on 127.0.0.1 for the route connections node `from` dials to node `to`, or for the
+ * client connections to node `to` (traffic flows both ways through it; a cut stops both).
  * Blackhole pauses both sockets: nothing is read, so nothing is forwarded either way and the
  * kernel buffers fill as they would behind an iptables DROP; the senders only notice through
  * missed pings and Raft heartbeats. Connections accepted while blackholed are held without an
  * upstream and dropped on heal (their SYN "never arrived"). Healing resumes stalled
  * connections: whatever was buffered flows, as retransmissions do when a real partition heals.
+ * A degraded link (`degrade`) delays what it carries, per direction and in order (see `DelayLine`).
  */
 export class LinkProxy {
   readonly from: string;
@@ -25,6 +28,8 @@ export class LinkProxy {
   #server: Server;
   #state: LinkState = "open";
   #pairs = new Set<Pair>();
+  #shape: LinkShape | undefined;
+  #streams = 0;
 
   private constructor(from: string, to: string, target: { port: number; host: string }, server: Server) {
     this.from = from;
@@ -78,6 +83,17 @@ export class LinkProxy {
     }
   }
 
+  get degraded(): boolean {
+    return this.#shape !== undefined;
+  }
+
+  /** Delays (and, per segment, retransmits) what the link carries from now on; `undefined` restores it and delivers what is held at once. */
+  degrade(shape: LinkShape | undefined): void {
+    this.#shape = shape;
+    this.#streams = 0;
+    if (!shape) for (const pair of this.#pairs) for (const line of pair.lines) line.flush();
+  }
+
   async close(): Promise<void> {
     for (const pair of [...this.#pairs]) this.#drop(pair);
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
@@ -90,7 +106,7 @@ export class LinkProxy {
       return;
     }
     if (this.#state === "blackhole") {
-      const held: Pair = { downstream, upstream: undefined };
+      const held: Pair = { downstream, upstream: undefined, lines: [] };
       this.#pairs.add(held);
       downstream.once("close", () => this.#pairs.delete(held));
       return;
@@ -98,7 +114,7 @@ export class LinkProxy {
     const upstream = tcpConnect({ port: this.targetPort, host: this.targetHost, noDelay: true });
     upstream.pause();
     upstream.on("error", () => {});
-    const pair: Pair = { downstream, upstream };
+    const pair: Pair = { downstream, upstream, lines: [] };
     this.#pairs.add(pair);
     // A side that closes cleanly has its last bytes flushed to the other (end, not destroy): the
     // last protocol line a server writes before closing, e.g. on a duplicate route, must arrive.
@@ -112,8 +128,8 @@ export class LinkProxy {
     downstream.once("close", closeWith(upstream));
     upstream.once("close", closeWith(downstream));
     upstream.once("connect", () => {
-      this.#pipe(downstream, upstream);
-      this.#pipe(upstream, downstream);
+      this.#pipe(pair, downstream, upstream);
+      this.#pipe(pair, upstream, downstream);
       if (this.#state === "open") {
         downstream.resume();
         upstream.resume();
@@ -121,18 +137,31 @@ export class LinkProxy {
     });
   }
 
-  #pipe(source: Socket, sink: Socket): void {
+  #pipe(pair: Pair, source: Socket, sink: Socket): void {
+    const line = new DelayLine(sink);
+    pair.lines.push(line);
+    let schedule: { shape: LinkShape; segments: SegmentSchedule } | undefined;
+    const resume = () => {
+      if (this.#state === "open") source.resume();
+    };
     source.on("data", (chunk: Buffer) => {
+      const shape = this.#shape;
+      if (shape) {
+        if (schedule?.shape !== shape) schedule = { shape, segments: new SegmentSchedule(shape, this.#streams++) };
+        line.push(chunk, schedule.segments.arrival(Date.now(), chunk.length), () => source.pause(), resume);
+        return;
+      }
+      schedule = undefined;
+      if (!line.idle) line.flush();
       if (sink.write(chunk)) return;
       source.pause();
-      sink.once("drain", () => {
-        if (this.#state === "open") source.resume();
-      });
+      sink.once("drain", resume);
     });
-    source.once("end", () => sink.end());
+    source.once("end", () => line.end());
   }
 
   #drop(pair: Pair): void {
+    for (const line of pair.lines) line.close();
     this.#pairs.delete(pair);
     pair.downstream.destroy();
     pair.upstream?.destroy();
