@@ -25,6 +25,6 @@ const degradation = (spec: LossyLink) => ({
  */
 export const lossyLink: FaultDefinition<LossyLink> = {
   kind: "lossy-link",
-  unsupported: (target) => cannotDegrade(target, { links: "routes", loss: 0.03 }),
+  unsupported: (target, spec) => cannotDegrade(target, degradation(spec)),
   inject: (spec, context) => degradeLinks("lossy-link", degradation(spec), context),
 };

@@ -24,6 +24,6 @@ const degradation = (spec: SlowLink) => ({
 /** Latency on links that keep carrying everything (a congested or distant network); heal restores them. Needs proxied links: no netem here. */
 export const slowLink: FaultDefinition<SlowLink> = {
   kind: "slow-link",
-  unsupported: (target) => cannotDegrade(target, { links: "routes", delayMs: 50 }),
+  unsupported: (target, spec) => cannotDegrade(target, degradation(spec)),
   inject: (spec, context) => degradeLinks("slow-link", degradation(spec), context),
 };

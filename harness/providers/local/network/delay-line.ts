@@ -46,7 +46,7 @@ export class SegmentSchedule {
  * as a full TCP window would stop the sender.
  */
 export class DelayLine {
-  readonly #sink: Socket;
+  readonly sink: Socket;
   readonly #queue: { at: number; chunk: Buffer }[] = [];
   #queued = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -54,7 +54,7 @@ export class DelayLine {
   #belowHighWater: (() => void) | undefined;
 
   constructor(sink: Socket) {
-    this.#sink = sink;
+    this.sink = sink;
   }
 
   get idle(): boolean {
@@ -75,7 +75,7 @@ export class DelayLine {
   /** Ends the sink once everything queued has arrived. */
   end(): void {
     this.#ended = true;
-    if (this.idle) this.#sink.end();
+    if (this.idle) this.sink.end();
   }
 
   /** Writes everything queued now (the link healed). */
@@ -107,14 +107,14 @@ export class DelayLine {
     while (this.#queue[0] && this.#queue[0].at <= now) {
       const { chunk } = this.#queue.shift() as { chunk: Buffer };
       this.#queued -= chunk.length;
-      if (!this.#sink.destroyed) this.#sink.write(chunk);
+      if (!this.sink.destroyed) this.sink.write(chunk);
     }
     if (this.#belowHighWater && this.#queued <= HIGH_WATER_BYTES / 2) {
       const resume = this.#belowHighWater;
       this.#belowHighWater = undefined;
       resume();
     }
-    if (this.#ended && this.idle) this.#sink.end();
+    if (this.#ended && this.idle) this.sink.end();
     this.#arm();
   }
 }

@@ -121,7 +121,10 @@ export class LinkProxy {
     // While cut, not even the close crosses: it is passed on when the link heals.
     const closeWith = (other: Socket) => (hadError: boolean) => {
       if (this.#state !== "open") return;
+      // A degraded link still holds bytes for `other`: it ends `other` once they have arrived.
+      const holding = pair.lines.find((line) => line.sink === other && !line.idle);
       if (hadError || !other.writable) other.destroy();
+      else if (holding) holding.end();
       else other.end();
       if (downstream.destroyed && upstream.destroyed) this.#pairs.delete(pair);
     };
