@@ -4,6 +4,7 @@ import { type CheckHistoryOptions, checkHistory } from "./check-history.ts";
 import { checkClusterRecovered } from "./cluster-recovered.ts";
 import { checkConsumerDeliveries } from "./consumer-deliveries.ts";
 import { checkDarkWindows } from "./dark-windows.ts";
+import { checkFaultErrors, type FaultErrorsCheckerOptions } from "./fault-errors.ts";
 import { checkReconnection } from "./reconnection.ts";
 import { checkReplicasConverged } from "./replicas-converged.ts";
 import { type CheckResult, mergeValidity } from "./result.ts";
@@ -18,6 +19,8 @@ export interface ExperimentChecks {
   readonly required?: readonly string[];
   /** A latency objective: the p99 of these operations' successes (default every client operation) over the whole run. */
   readonly latency?: { readonly fs?: readonly string[]; readonly maxP99Ms: number };
+  /** How operations failed inside the fault, by error class (reported); `definiteOnly` fails the verdict when one got no answer. */
+  readonly faultErrors?: FaultErrorsCheckerOptions;
 }
 
 /** The probe entry (f `experiment`) that opens every experiment's history: what a re-check needs to know. */
@@ -57,7 +60,8 @@ export interface ExperimentVerdict {
   /**
    * Each failing check as `cause: reason` (causes: lost — on no replica, lost-on-minority — the
    * replicas diverge, unreadable — stored on every replica but not served, duplicated, unexpected,
-   * stale-read, unavailable, failed-requests, replica-lag, max-deliver, slow — a latency objective missed, not-recovered).
+   * stale-read, unavailable, failed-requests, replica-lag, max-deliver, slow — a latency objective missed,
+   * unclear-errors — no answer inside the fault where an error was due, not-recovered).
    */
   readonly reason: string;
   readonly causes: readonly string[];
@@ -94,6 +98,8 @@ function causesOf(name: string, result: CheckResult): string[] {
       return ["max-deliver"];
     case "latency":
       return ["slow"];
+    case "faultErrors":
+      return ["unclear-errors"];
     default:
       return ["not-recovered"];
   }
@@ -130,6 +136,7 @@ export function judgeExperiment(history: History): ExperimentVerdict {
   results.steadyState = checkSteadyState(history, { graceNs: meta.graceNs });
   const cluster = checkClusterRecovered(history);
   if (cluster) results.cluster = cluster;
+  if (meta.checks?.faultErrors) results.faultErrors = checkFaultErrors(history, meta.checks.faultErrors);
   const replicas = checkReplicasConverged(history);
   if (replicas) results.replicas = replicas;
   if (meta.consumer) results.consumer = checkConsumerDeliveries(history, meta.consumer);

@@ -16,6 +16,7 @@ export {
   experimentMeta,
   judgeExperiment,
 } from "./experiment-verdict.ts";
+export { checkFaultErrors, type FaultErrorsCheckerOptions, type FaultErrorsDetails } from "./fault-errors.ts";
 export {
   checkKvRegister,
   type KvRegisterCheckerOptions,

@@ -68,7 +68,7 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
         spec: {
           name: "disk-full",
           fault: { kind: "disk-full", stream: EXPERIMENT_STREAM },
-          checks: { windowGap: { client: "js-pub-0", below: 1 } },
+          checks: { windowGap: { client: "js-pub-0", below: 1 }, faultErrors: {} },
         },
       },
     ],
