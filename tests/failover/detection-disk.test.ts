@@ -1,4 +1,5 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   EXPERIMENT_STREAM,
@@ -9,6 +10,7 @@ import {
 } from "../../harness/failover/index.ts";
 import { OP } from "../../harness/history/index.ts";
 import { LocalCluster, type StartedLocalCluster, tmpfsUnavailable } from "../../harness/providers/local/index.ts";
+import { waitUntil } from "../../lib/retry/index.ts";
 
 const unavailable = tmpfsUnavailable();
 const mounts = () => execFileSync("findmnt", ["-rn", "-o", "TARGET"], { encoding: "utf8" });
@@ -68,5 +70,26 @@ describe.skipIf(unavailable !== undefined)(`detection power (disk-full)${unavail
     const control = await run({ name: "disk-full-r3", checks: { windowGap: { client: "js-pub-0", below: 1 } } });
     expect(control.verdict.reason).toBe("every checker passed");
     expect(control.verdict.counts.lost).toBe(0);
+  });
+
+  it("leaves no tmpfs mounted and no store dir behind when the harness is SIGKILLed (crash guard)", async () => {
+    const script = `
+      import { LocalCluster } from ${JSON.stringify(new URL("../../harness/providers/local/index.ts", import.meta.url).pathname)};
+      const cluster = await new LocalCluster().withNodes(1).withDiskFaults(true, 8 * 1024 * 1024).start();
+      console.log(JSON.stringify({ dir: cluster.dir }));
+      setInterval(() => {}, 1000);
+    `;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const { dir } = await new Promise<{ dir: string }>((resolve, reject) => {
+      child.stdout.once("data", (chunk: Buffer) => resolve(JSON.parse(chunk.toString())));
+      child.once("exit", (code) => reject(new Error(`the child exited (${code}) before its cluster started`)));
+    });
+    expect(mounts()).toContain(`${dir}/nats-1/jetstream`);
+    child.kill("SIGKILL");
+    await waitUntil(async () => (!mounts().includes(dir) && !existsSync(dir) ? true : undefined), {
+      timeoutMs: 15_000,
+      intervalMs: 100,
+      what: "the crash guard to unmount the store tmpfs and remove the run dir",
+    });
   });
 });
