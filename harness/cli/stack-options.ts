@@ -16,6 +16,7 @@ export const stackOptionSpec = {
   tls: { type: "boolean" },
   network: { type: "string" },
   "sync-always": { type: "boolean" },
+  "disk-faults": { type: "boolean" },
 } satisfies Command["options"];
 
 export const stackOptionUsage = `  --nodes N            NATS cluster size (default 5, as in production)
@@ -31,7 +32,9 @@ export const stackOptionUsage = `  --nodes N            NATS cluster size (defau
   --tls                TLS everywhere with a CA made for this run: NATS clients and routes
                        (client certificates verified), HTTPS gateways
   --sync-always        JetStream fsyncs every write before acknowledging it (sync_interval:
-                       always; the default fsyncs every 2 minutes)`;
+                       always; the default fsyncs every 2 minutes)
+  --disk-faults        each node's JetStream store on a 256 MiB tmpfs of its own, so disk-full
+                       can fill one (needs root; chaos and run do it when they run disk-full)`;
 
 const NETWORKS: readonly NetworkChoice[] = ["kernel", "proxy", "auto", "none"];
 

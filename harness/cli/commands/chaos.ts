@@ -106,7 +106,7 @@ alarms; every AWS call lands in the run record's aws-journal.jsonl.`,
           network: networkChoice(options, preferredNetwork(experiments)),
           tls: Boolean(options.tls),
           syncAlways: Boolean(options["sync-always"]),
-          diskFaults: experiments.includes("disk-full"),
+          diskFaults: Boolean(options["disk-faults"]) || experiments.includes("disk-full"),
         }).finally(() => progress.finish());
       }
       const system = target ?? (await loadTarget((stack as StartedLocalStack).targetFile));

@@ -121,6 +121,7 @@ the run, 2 when the run cannot start.`,
           fleet: fleetChoice(options),
           tls: Boolean(options.tls),
           syncAlways: Boolean(options["sync-always"]),
+          diskFaults: Boolean(options["disk-faults"]),
         };
     const workersText = optionalString(options.workers);
     const workers = workersText !== undefined ? parseCount("--workers", workersText, 1) : undefined;

@@ -97,9 +97,12 @@ it they are reported as not run (see 'gauntlet chaos' for the dry-run plan).`,
     try {
       const startStack = () => {
         const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
-        return startLocalStack({ ...stackChoice, diskFaults: experiments.includes("disk-full"), progress, signal: context.signal }).finally(
-          () => progress.finish(),
-        );
+        return startLocalStack({
+          ...stackChoice,
+          diskFaults: Boolean(options["disk-faults"]) || experiments.includes("disk-full"),
+          progress,
+          signal: context.signal,
+        }).finally(() => progress.finish());
       };
       if (!target) stack = await startStack();
       const system = withProfileExpectations(target ?? (await loadTarget((stack as StartedLocalStack).targetFile)), profile.expect);

@@ -38,6 +38,7 @@ ${stackOptionUsage}
       network: networkChoice(options, "auto"),
       tls: Boolean(options.tls),
       syncAlways: Boolean(options["sync-always"]),
+      diskFaults: Boolean(options["disk-faults"]),
       progress,
       signal: context.signal,
     }).finally(() => progress.finish());
