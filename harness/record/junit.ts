@@ -7,7 +7,10 @@ interface Case {
   classname: string;
   file?: string;
   seconds: number;
-  outcome: { kind: "passed" } | { kind: "skipped" } | { kind: "failure" | "error"; message: string; type: string; details: string };
+  outcome:
+    | { kind: "passed" }
+    | { kind: "skipped"; message?: string }
+    | { kind: "failure" | "error"; message: string; type: string; details: string };
 }
 
 interface Suite {
@@ -73,7 +76,7 @@ function fromTest(suiteName: string, test: TestResult): Case {
     file: test.file,
     seconds: test.durationMs / 1000,
   };
-  if (test.state === "skipped") return { ...base, outcome: { kind: "skipped" } };
+  if (test.state === "skipped") return { ...base, outcome: { kind: "skipped", ...(test.note ? { message: test.note } : {}) } };
   if (test.state === "passed") return { ...base, outcome: { kind: "passed" } };
   const first = test.errors[0]?.message ?? "failed without an error message";
   return {
@@ -158,7 +161,7 @@ function renderCase(c: Case): string {
     case "passed":
       return element("testcase", attributes);
     case "skipped":
-      return element("testcase", attributes, element("skipped", {}));
+      return element("testcase", attributes, element("skipped", c.outcome.message ? { message: c.outcome.message } : {}));
     default:
       return element(
         "testcase",

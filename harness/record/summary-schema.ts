@@ -13,6 +13,8 @@ export const TestResult = z.object({
   state: z.enum(["passed", "failed", "skipped"]),
   durationMs: z.number(),
   errors: z.array(z.object({ message: z.string(), stack: z.string().optional() })),
+  /** Why a skipped test was skipped, when it said (e.g. a fault the target cannot take). */
+  note: z.string().optional(),
 });
 export type TestResult = z.infer<typeof TestResult>;
 

@@ -27,6 +27,7 @@ function toTestResult(repoRoot: string, module: TestModule): TestResult[] {
         message: error.message,
         ...(error.stack ? { stack: error.stack } : {}),
       })),
+      ...(result.state === "skipped" && result.note ? { note: result.note } : {}),
     };
   });
 }

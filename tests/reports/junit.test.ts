@@ -90,6 +90,8 @@ describe("toJUnit", () => {
       expect(Number(suite.skipped)).toBe(count(suite.name ?? "", "skipped"));
     }
     expect(junit.root).toMatchObject({ tests: "25", failures: "4", errors: "0", skipped: "1", time: "312.400" });
+    // A skipped test says why, when it said.
+    expect(junit.cases.find((c) => c.outcome === "skipped")?.message).toBe("this target has one gateway");
   });
 
   it("gives each failure a one-line message and the full details", async () => {

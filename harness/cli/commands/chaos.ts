@@ -154,6 +154,8 @@ alarms; every AWS call lands in the run record's aws-journal.jsonl.`,
           `${mark} ${experiment.name} (${experiment.fault}): lost ${lost}${placed}, duplicated ${duplicated}${gap}${experiment.reason ? ` — ${experiment.reason}` : ""}\n`,
         );
       }
+      for (const test of suite.tests.filter((candidate) => candidate.state === "skipped"))
+        out.write(`${paint(out, "yellow", "SKIP")} ${test.fullName}${test.note ? ` — ${test.note}` : ""}\n`);
       if (aborted) out.write(`${paint(out, "red", "ABORTED")} — ${aborted}: every fault was healed at once\n`);
       const verdict = exitCode === ExitCode.ok ? paint(out, "green", "PASS") : paint(out, "red", aborted ? "ABORTED" : "FAIL");
       out.write(`\n${verdict} — run record ${record.dir} (open index.html; recheck: gauntlet check ${record.dir})\n`);

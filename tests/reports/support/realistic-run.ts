@@ -97,6 +97,7 @@ export function realisticSummary(options: RealisticRunOptions = {}): Summary {
     state: "skipped",
     durationMs: 0,
     errors: [],
+    note: "this target has one gateway",
   });
 
   const endpoints = [
