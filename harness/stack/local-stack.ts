@@ -32,6 +32,8 @@ export interface LocalStackOptions {
   readonly tls?: boolean;
   /** JetStream fsyncs every write before acknowledging it (`sync_interval: always`). */
   readonly syncAlways?: boolean;
+  /** The nats-server binary every node runs (`ensureNatsServer(version)`); default the bootstrap's. */
+  readonly natsServer?: string;
   /** Makes each NATS user's password (default: 12 random bytes, base64url, so it may start with `-`). */
   readonly newSecret?: () => string;
 }
@@ -198,18 +200,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Start
   const { progress } = options;
   const manifest = options.fleet ? fitReplicas(await loadManifest(options.fleet.manifest), options.nodes) : undefined;
   const users = manifest ? newUsers(options.newSecret ?? randomSecret) : undefined;
+  const builder = new LocalCluster()
+    .withNodes(options.nodes)
+    .withMaxPayload(MAX_PAYLOAD)
+    .withNetwork(options.network ?? "none")
+    .withTls(options.tls ?? false)
+    .withSyncAlways(options.syncAlways ?? false)
+    .withConfig(manifest && users ? authorization(users, manifest) : {})
+    .withProgress((message) => progress.detail(message));
+  if (options.natsServer) builder.withBinary(options.natsServer);
   const cluster = await progress.run(
     `${options.nodes}-node NATS cluster`,
-    () =>
-      new LocalCluster()
-        .withNodes(options.nodes)
-        .withMaxPayload(MAX_PAYLOAD)
-        .withNetwork(options.network ?? "none")
-        .withTls(options.tls ?? false)
-        .withSyncAlways(options.syncAlways ?? false)
-        .withConfig(manifest && users ? authorization(users, manifest) : {})
-        .withProgress((message) => progress.detail(message))
-        .start(options.signal),
+    () => builder.start(options.signal),
     (started) => `formed, meta leader ${started.formation?.metaLeader}`,
   );
   let parts: { fleet: StartedFleet; gateways: GatewayProcess[] } | undefined;

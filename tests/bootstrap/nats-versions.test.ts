@@ -95,7 +95,7 @@ describe("ensureNatsServer (a nats-server per version for --nats-version and the
     for (const wrong of ["latest", "2.14", "3.0.0", "2.14.9; rm -rf /"]) {
       const result = await ensureInProcess(wrong, env);
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain(`"${wrong}" is not a nats-server version`);
+      expect(result.stderr).toContain(`nats-server ${wrong}: not a version: write a 2.x release such as 2.14.9`);
     }
     expect(goCalls()).toEqual([]);
   });
