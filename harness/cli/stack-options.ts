@@ -67,7 +67,9 @@ const NATS_VERSION_FLAG = "--nats-version";
 export function natsVersionsOption(options: ParsedOptions): string[] {
   const value = optionalString(options["nats-version"]);
   if (value === undefined) return [];
-  const versions = value.split(",").map((version) => parseNatsVersion(version, NATS_VERSION_FLAG));
+  const listed = value.split(",").map((version) => version.trim());
+  if (listed.includes("")) throw new GauntletError(`${NATS_VERSION_FLAG} ${value}: an empty version in the list (A,B)`);
+  const versions = listed.map((version) => parseNatsVersion(version, NATS_VERSION_FLAG));
   const twice = versions.find((version, index) => versions.indexOf(version) !== index);
   if (twice) throw new GauntletError(`${NATS_VERSION_FLAG} ${value}: names ${twice} twice`);
   return versions;
