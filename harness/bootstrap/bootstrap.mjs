@@ -8,6 +8,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { homedir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { goInstallOnce } from "./go-build.mjs";
+import { runQuiet } from "./run-quiet.mjs";
 import { TaskList } from "./task-list.mjs";
 
 export const PINNED = Object.freeze({
@@ -162,13 +164,27 @@ function versionOf(binary) {
   return (result.stdout || result.stderr || "").trim();
 }
 
-async function goInstall(module, version, name, announce) {
-  const gobin = join(cacheDir, `${name}-${version}`);
-  const binary = join(gobin, name);
-  if (existsSync(binary)) return binary;
-  announce(`go install ${module}@${version}`);
-  await runQuiet("go", ["install", `${module}@${version}`], { env: { ...process.env, GOBIN: gobin } });
-  return binary;
+export const NATS_SERVER_MODULE = "github.com/nats-io/nats-server/v2";
+
+/** Where a nats-server release (`v2.15.2`) built by Gauntlet lives in the cache: one folder per version. */
+export function natsServerPath(tag) {
+  return join(cacheDir, "nats-server", tag.replace(/^v/, ""), "nats-server");
+}
+
+/**
+ * Builds a nats-server release (`v2.15.2`) with Go once into the cache, static (CGO_ENABLED=0)
+ * so the same binary also runs in a `FROM scratch` container image.
+ */
+export function buildNatsServer(tag, { announce, signal } = {}) {
+  return goInstallOnce({
+    module: NATS_SERVER_MODULE,
+    version: tag,
+    name: "nats-server",
+    dir: dirname(natsServerPath(tag)),
+    env: { CGO_ENABLED: "0" },
+    announce,
+    signal,
+  });
 }
 
 async function ensureNatsServer(tasks, problems) {
@@ -176,11 +192,9 @@ async function ensureNatsServer(tasks, problems) {
     if (!existsSync(process.env.NATS_SERVER_BIN)) throw new Error(`NATS_SERVER_BIN=${process.env.NATS_SERVER_BIN} does not exist`);
     return process.env.NATS_SERVER_BIN;
   }
-  const pinned = join(cacheDir, `nats-server-${PINNED.natsServer}`, "nats-server");
+  const pinned = natsServerPath(PINNED.natsServer);
   if (existsSync(pinned)) return pinned;
-  if (which("go")) {
-    return goInstall("github.com/nats-io/nats-server/v2", PINNED.natsServer, "nats-server", (text) => tasks.detail(text));
-  }
+  if (which("go")) return buildNatsServer(PINNED.natsServer, { announce: (text) => tasks.detail(text) });
   const onPath = which("nats-server");
   if (onPath) return onPath;
   if (which("apt-get") && process.getuid?.() === 0) {
@@ -213,7 +227,13 @@ export async function ensureNatsCli(out = process.stderr) {
     const tasks = new TaskList(out, { quietBelowMs: 0 });
     try {
       return await tasks.run(`natscli ${PINNED.natsCli} (first use, cached)`, () =>
-        goInstall("github.com/nats-io/natscli/nats", PINNED.natsCli, "nats", (text) => tasks.detail(text)),
+        goInstallOnce({
+          module: "github.com/nats-io/natscli/nats",
+          version: PINNED.natsCli,
+          name: "nats",
+          dir: dirname(pinned),
+          announce: (text) => tasks.detail(text),
+        }),
       );
     } finally {
       tasks.finish();
@@ -222,19 +242,4 @@ export async function ensureNatsCli(out = process.stderr) {
   const onPath = which("nats");
   if (onPath) return onPath;
   throw new Error(`natscli ${PINNED.natsCli} missing (bench/ needs it for nats bench): install Go, or put nats on PATH`);
-}
-
-function runQuiet(command, args, options = {}) {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"], ...options });
-    let stderr = "";
-    child.stderr.on("data", (chunk) => {
-      stderr = (stderr + chunk).slice(-4000);
-    });
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      if (code === 0) resolvePromise();
-      else reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" | ")}`));
-    });
-  });
 }

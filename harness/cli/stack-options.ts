@@ -1,7 +1,9 @@
 import { resolve } from "node:path";
 import { GauntletError } from "../../lib/errors/index.ts";
+import { ensureNatsServer, parseNatsVersion } from "../bootstrap/nats-versions.ts";
 import type { NetworkChoice } from "../providers/local/index.ts";
 import { DEFAULT_MANIFEST, type FleetChoice } from "../stack/index.ts";
+import type { TaskList } from "../ui/index.ts";
 import type { Command, ParsedOptions } from "./command.ts";
 import { optionalString, parseCount } from "./options.ts";
 
@@ -17,6 +19,7 @@ export const stackOptionSpec = {
   network: { type: "string" },
   "sync-always": { type: "boolean" },
   "disk-faults": { type: "boolean" },
+  "nats-version": { type: "string" },
 } satisfies Command["options"];
 
 export const stackOptionUsage = `  --nodes N            NATS cluster size (default 5, as in production)
@@ -34,7 +37,9 @@ export const stackOptionUsage = `  --nodes N            NATS cluster size (defau
   --sync-always        JetStream fsyncs every write before acknowledging it (sync_interval:
                        always; the default fsyncs every 2 minutes)
   --disk-faults        each node's JetStream store on a 256 MiB tmpfs of its own, so disk-full
-                       can fill one (needs root; chaos and run do it when they run disk-full)`;
+                       can fill one (needs root; chaos and run do it when they run disk-full)
+  --nats-version V     the nats-server release every node runs (2.14.9): built with Go (static)
+                       the first time, then cached; default the pinned one`;
 
 const NETWORKS: readonly NetworkChoice[] = ["kernel", "proxy", "auto", "none"];
 
@@ -57,4 +62,47 @@ export function fleetChoice(options: ParsedOptions): FleetChoice | false {
   if (mode !== "process" && mode !== "cohosted") throw new GauntletError(`--fleet-mode must be process or cohosted, got "${mode}"`);
   const manifest = optionalString(options.manifest);
   return { manifest: manifest ? resolve(manifest) : DEFAULT_MANIFEST, mode, gateways: parseCount("--gateways", options.gateways, 2) };
+}
+
+const NATS_VERSION_FLAG = "--nats-version";
+
+/** `--nats-version A[,B…]`: the releases named, in their order, without the `v`; empty when not given. */
+export function natsVersionsOption(options: ParsedOptions): string[] {
+  const value = optionalString(options["nats-version"]);
+  if (value === undefined) return [];
+  const listed = value.split(",").map((version) => version.trim());
+  if (listed.includes("")) throw new GauntletError(`${NATS_VERSION_FLAG} ${value}: an empty version in the list (A,B)`);
+  const versions = listed.map((version) => parseNatsVersion(version, NATS_VERSION_FLAG));
+  const twice = versions.find((version, index) => versions.indexOf(version) !== index);
+  if (twice) throw new GauntletError(`${NATS_VERSION_FLAG} ${value}: names ${twice} twice`);
+  return versions;
+}
+
+export interface NatsBuild {
+  readonly version: string;
+  readonly binary: string;
+}
+
+/** Each version's nats-server binary, built first where it is not cached yet (one at a time: a build takes both cores). */
+export async function natsBuilds(versions: readonly string[], progress: TaskList, signal: AbortSignal): Promise<NatsBuild[]> {
+  const builds: NatsBuild[] = [];
+  for (const version of versions)
+    builds.push({ version, binary: await ensureNatsServer(version, { label: NATS_VERSION_FLAG, progress, signal }) });
+  return builds;
+}
+
+/** The nats-server of a single `--nats-version` (`up`, `chaos`), or undefined without the option. */
+export async function natsServerOption(
+  options: ParsedOptions,
+  command: string,
+  progress: TaskList,
+  signal: AbortSignal,
+): Promise<NatsBuild | undefined> {
+  const versions = natsVersionsOption(options);
+  if (versions.length > 1)
+    throw new GauntletError(
+      `${NATS_VERSION_FLAG} ${versions.join(",")}: ${command} runs one version; a list is for 'gauntlet run' (the version matrix)`,
+    );
+  const [build] = await natsBuilds(versions, progress, signal);
+  return build;
 }

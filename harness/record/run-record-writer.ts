@@ -15,10 +15,13 @@ export class RunRecord {
   readonly id: string;
   readonly dir: string;
   readonly runsDir: string;
+  readonly #linkLatest: boolean;
 
-  constructor(runsDir: string, id = newRunId()) {
+  /** `linkLatest: false` for a run nested in another's record (a version matrix's runs). */
+  constructor(runsDir: string, id = newRunId(), options: { linkLatest?: boolean } = {}) {
     this.id = id;
     this.runsDir = runsDir;
+    this.#linkLatest = options.linkLatest ?? true;
     this.dir = join(runsDir, id);
     mkdirSync(this.dir, { recursive: true });
   }
@@ -35,6 +38,7 @@ export class RunRecord {
   finish(summary: Summary): void {
     this.writeJson(SUMMARY_FILE, summary);
     writeFileSync(this.path(JUNIT_FILE), toJUnit(summary));
+    if (!this.#linkLatest) return;
     const temporaryLink = join(this.runsDir, `.latest-${this.id}`);
     symlinkSync(this.id, temporaryLink);
     renameSync(temporaryLink, join(this.runsDir, LATEST_LINK));

@@ -167,6 +167,69 @@ export const HealthCheckpoint = z.object({
 });
 export type HealthCheckpoint = z.infer<typeof HealthCheckpoint>;
 
+/** The nats-server a run ran on: the release asked for (`--nats-version`), and what every node's /varz reported. */
+export const NatsVersion = z.object({
+  requested: z.string().min(1).optional(),
+  /** Distinct versions the nodes reported, in node order. */
+  reported: z.array(z.string().min(1)),
+});
+export type NatsVersion = z.infer<typeof NatsVersion>;
+
+/** One version's complete run in a version matrix: its own run record, in a folder of the matrix's. */
+export const VersionRun = z.object({
+  version: z.string().min(1),
+  reported: z.array(z.string().min(1)),
+  /** The run record's folder, relative to the matrix's. */
+  dir: z.string().min(1),
+  verdict: z.enum(["pass", "fail", "error"]),
+  exitCode: z.number().int(),
+  durationMs: ms,
+});
+export type VersionRun = z.infer<typeof VersionRun>;
+
+/** What each version made of one suite, test, failover experiment or load threshold; `absent` where it did not run it. */
+export const VersionVerdicts = z.object({
+  kind: z.enum(["suite", "test", "experiment", "threshold"]),
+  name: z.string().min(1),
+  /** One per run, in the order of `runs`. */
+  outcomes: z.array(z.enum(["pass", "fail", "error", "skipped", "absent"])),
+});
+export type VersionVerdicts = z.infer<typeof VersionVerdicts>;
+
+/** A key figure (p99, throughput, unavailability window, checker count) per version, and its change against the first version. */
+export const VersionFigure = z.object({
+  id: z.string().min(1),
+  label: z.string().min(1),
+  kind: z.enum(["latency", "throughput", "count"]),
+  unit: z.string(),
+  values: z.array(z.number().nullable()),
+  /** Change against the first version in percent, per run; null for the first, or without a base. */
+  changePct: z.array(z.number().nullable()),
+  /** Beyond tolerance against the first version for some version (worse or better). */
+  moved: z.boolean(),
+  worse: z.boolean(),
+});
+export type VersionFigure = z.infer<typeof VersionFigure>;
+
+/** Something one version fails (or errs on) that another passes: each makes the matrix exit 1. */
+export const VersionDisagreement = z.object({
+  name: z.string().min(1),
+  failsOn: z.array(z.string().min(1)).min(1),
+  passesOn: z.array(z.string().min(1)).min(1),
+});
+export type VersionDisagreement = z.infer<typeof VersionDisagreement>;
+
+/** `gauntlet run --nats-version A,B`: the same profile once per nats-server version, compared. */
+export const VersionsSection = z.object({
+  runs: z.array(VersionRun).min(2),
+  /** Suites, experiments and thresholds always; tests only where some version did not pass them. */
+  verdicts: z.array(VersionVerdicts),
+  disagreements: z.array(VersionDisagreement),
+  figures: z.array(VersionFigure),
+  tolerances: z.object({ latencyIncreasePct: z.number().nonnegative(), throughputDropPct: z.number().nonnegative() }),
+});
+export type VersionsSection = z.infer<typeof VersionsSection>;
+
 export const Summary = z.object({
   schema: z.literal(SUMMARY_SCHEMA_VERSION),
   runId: z.string(),
@@ -185,5 +248,7 @@ export const Summary = z.object({
   failover: FailoverSection.optional(),
   /** Only the suite boundaries at which the system was unhealthy; absent or empty when it was healthy between every two suites. */
   health: z.array(HealthCheckpoint).optional(),
+  natsVersion: NatsVersion.optional(),
+  versions: VersionsSection.optional(),
 });
 export type Summary = z.infer<typeof Summary>;

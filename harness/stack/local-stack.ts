@@ -34,6 +34,8 @@ export interface LocalStackOptions {
   readonly syncAlways?: boolean;
   /** Each node's JetStream store on a tmpfs of its own (as root), so `disk-full` can fill one node's disk. */
   readonly diskFaults?: boolean;
+  /** The nats-server binary every node runs (`ensureNatsServer(version)`); default the bootstrap's. */
+  readonly natsServer?: string;
   /** Makes each NATS user's password (default: 12 random bytes, base64url, so it may start with `-`). */
   readonly newSecret?: () => string;
 }
@@ -200,19 +202,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Start
   const { progress } = options;
   const manifest = options.fleet ? fitReplicas(await loadManifest(options.fleet.manifest), options.nodes) : undefined;
   const users = manifest ? newUsers(options.newSecret ?? randomSecret) : undefined;
+  const builder = new LocalCluster()
+    .withNodes(options.nodes)
+    .withMaxPayload(MAX_PAYLOAD)
+    .withNetwork(options.network ?? "none")
+    .withTls(options.tls ?? false)
+    .withSyncAlways(options.syncAlways ?? false)
+    .withDiskFaults(options.diskFaults ?? false)
+    .withConfig(manifest && users ? authorization(users, manifest) : {})
+    .withProgress((message) => progress.detail(message));
+  if (options.natsServer) builder.withBinary(options.natsServer);
   const cluster = await progress.run(
     `${options.nodes}-node NATS cluster`,
-    () =>
-      new LocalCluster()
-        .withNodes(options.nodes)
-        .withMaxPayload(MAX_PAYLOAD)
-        .withNetwork(options.network ?? "none")
-        .withTls(options.tls ?? false)
-        .withSyncAlways(options.syncAlways ?? false)
-        .withDiskFaults(options.diskFaults ?? false)
-        .withConfig(manifest && users ? authorization(users, manifest) : {})
-        .withProgress((message) => progress.detail(message))
-        .start(options.signal),
+    () => builder.start(options.signal),
     (started) => `formed, meta leader ${started.formation?.metaLeader}`,
   );
   let parts: { fleet: StartedFleet; gateways: GatewayProcess[] } | undefined;

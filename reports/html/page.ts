@@ -10,12 +10,14 @@ import { loadSection } from "./sections/load.ts";
 import { suiteSections } from "./sections/suites.ts";
 import { trendsSection } from "./sections/trends.ts";
 import { verdictSection } from "./sections/verdict.ts";
+import { versionsSection } from "./sections/versions.ts";
 import { STYLES } from "./styles.ts";
 
 /** The whole report as one self-contained HTML document: inline CSS, inline SVG charts, no script, nothing fetched. */
 export function renderPage(model: ReportModel): string {
   const { summary } = model;
   const sections = [
+    versionsSection(summary.versions),
     healthSection(summary.health),
     ...suiteSections(summary.suites),
     latencySection(summary.latency),

@@ -7,4 +7,5 @@ export {
   type MetricStatus,
   type Tolerances,
 } from "./compare-runs.ts";
+export { compareVersions, disagreementLines, type VersionedRun, versionsExitCode } from "./compare-versions.ts";
 export { failureNames, histogramPercentile, type KeyMetric, keyMetrics, METRICS_SCHEMA_VERSION, RunMetrics } from "./key-metrics.ts";

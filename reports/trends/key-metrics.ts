@@ -85,8 +85,7 @@ export function keyMetrics(summary: Summary): RunMetrics {
       metrics.push({
         id: `failover.${experiment.name}.${checker}`,
         label: `${experiment.name}: ${checker}`,
-        kind: "count",
-        unit: "",
+        ...checkerFigure(checker),
         value,
       });
     }
@@ -129,6 +128,17 @@ export function failureNames(summary: Summary): string[] {
       names.push(`load: ${threshold.scenario ? `${threshold.scenario} ` : ""}${threshold.metric} ${threshold.expression}`);
   }
   return names;
+}
+
+/**
+ * How a checker's figure is judged: a duration (`gatewayUnavailableMs`) as a latency, the writes a
+ * workload got acknowledged during its fixed window as a throughput, everything else (lost,
+ * duplicated, recovered…) as a count that regresses on any rise.
+ */
+function checkerFigure(checker: string): Pick<KeyMetric, "kind" | "unit"> {
+  if (checker.endsWith("Ms")) return { kind: "latency", unit: "ms" };
+  if (checker === "acknowledged") return { kind: "throughput", unit: "" };
+  return { kind: "count", unit: "" };
 }
 
 function meanRate(points: TimePoint[]): number {

@@ -24,7 +24,7 @@ import { paint, TaskList } from "../../ui/index.ts";
 import { awsOptionSpec, awsOptionUsage, confirmExecution, printAwsPlan } from "../aws-execution.ts";
 import { type Command, ExitCode } from "../command.ts";
 import { optionalString, parseSeed } from "../options.ts";
-import { fleetChoice, networkChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
+import { fleetChoice, natsServerOption, networkChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
 
 export const command: Command = {
   name: "chaos",
@@ -95,10 +95,14 @@ alarms; every AWS call lands in the run record's aws-journal.jsonl.`,
       process.env.GAUNTLET_AWS_EXECUTE = "1";
     }
     const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
+    if (target && options["nats-version"] !== undefined)
+      throw new GauntletError("--nats-version starts a local stack of that version: leave out --target (a target runs what it runs)");
+    const nats = await natsServerOption(options, "chaos", progress, context.signal);
     let stack: StartedLocalStack | undefined;
     try {
       if (!target) {
         stack = await startLocalStack({
+          ...(nats ? { natsServer: nats.binary } : {}),
           nodes,
           fleet: fleetChoice(options),
           progress,
@@ -141,6 +145,7 @@ alarms; every AWS call lands in the run record's aws-journal.jsonl.`,
         exitCode,
         cluster: { before, after },
         sections: failover ? { failover } : {},
+        ...(nats ? { requestedNatsVersion: nats.version } : {}),
       });
       const out = context.stdout;
       out.write(`\nseed ${seed}\n`);

@@ -1,26 +1,20 @@
 import { join } from "node:path";
-import { loadTarget, type Target } from "../../config/index.ts";
+import { GauntletError } from "../../../lib/errors/index.ts";
 import { selectExperiments } from "../../failover/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
-import { recordClusterState } from "../../probes/index.ts";
 import { loadProfile, type Profile } from "../../profiles/index.ts";
 import { resolveTargetFile } from "../../providers/index.ts";
-import { RunRecord, type SuiteResult, type Summary, summarizeLatency } from "../../record/index.ts";
-import { durabilityPreflight, withProfileExpectations } from "../../run/durability-preflight.ts";
-import { finishRun } from "../../run/finish-run.ts";
-import { HealthGate } from "../../run/health-gate.ts";
-import { type RunContext, runE2e, runFailover, runLoadSteps } from "../../run/run-steps.ts";
-import { recordStackEvidence } from "../../run/stack-evidence.ts";
-import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
+import { RunRecord, type Summary } from "../../record/index.ts";
+import { runProfile } from "../../run/run-profile.ts";
+import { runVersionMatrix } from "../../run/version-matrix.ts";
 import { paint, TaskList } from "../../ui/index.ts";
 import { awsOptionSpec, awsOptionUsage, confirmExecution } from "../aws-execution.ts";
 import { type Command, ExitCode, type ParsedOptions } from "../command.ts";
 import { optionalString, parseCount, parseSeed } from "../options.ts";
-import { fleetChoice, networkChoice, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
+import { fleetChoice, natsBuilds, natsVersionsOption, networkChoice, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
+import { renderVersionComparison } from "../version-table.ts";
 
 const DEFAULT_PROFILE = "smoke";
-
-const clusterState = (target: Target) => recordClusterState(target.nats.monitoring, target.expect.nodes);
 
 /** Stack options on the command line win over the profile's. */
 function stackOptions(profile: Profile, options: ParsedOptions) {
@@ -38,15 +32,13 @@ function stackOptions(profile: Profile, options: ParsedOptions) {
   };
 }
 
-/**
- * 1 when a test or checker failed, a suite could not run or left the system unhealthy, 99 when only load thresholds
- * failed (as k6), else 0.
- */
-function exitCodeOf(suites: readonly SuiteResult[], unhealthyBoundaries: number): number {
-  const failed = suites.filter((suite) => suite.verdict !== "pass");
-  const notThresholds = failed.some((suite) => suite.verdict === "error" || !suite.name.startsWith("load "));
-  if (unhealthyBoundaries > 0 || notThresholds) return ExitCode.failed;
-  return failed.length > 0 ? ExitCode.thresholdFailed : ExitCode.ok;
+/** `PASS (exit 0) — e2e 60/60, …` and where the run record is. */
+function printVerdict(out: NodeJS.WriteStream, summary: Summary, recordDir: string, prefix = ""): void {
+  const verdict = summary.exitCode === ExitCode.ok ? paint(out, "green", "PASS") : paint(out, "red", "FAIL");
+  const counts = summary.suites
+    .map((suite) => `${suite.name} ${suite.tests.filter((t) => t.state === "passed").length}/${suite.tests.length}`)
+    .join(", ");
+  out.write(`\n${prefix}${verdict} (exit ${summary.exitCode}) — ${counts}\n  run record ${recordDir} (open index.html)\n`);
 }
 
 export const command: Command = {
@@ -60,8 +52,15 @@ it starts the local stack the profile asks for and stops it at the end. Writes
 reports/runs/<run-id>/ (summary.json, junit.xml, index.html, history.jsonl, load/) and
 points reports/runs/latest at it.
 
+With --nats-version A,B (two or more releases) it runs the profile once per version, each a
+complete run on a stack of its own with the same seed, and compares them: every suite,
+experiment and threshold's verdict side by side, and the figures that moved (p99s,
+throughput, failover unavailability windows) against the first version. The run record
+holds every version's run (nats-<version>/) and the comparison (summary.json 'versions').
+
 Exit codes: 0 pass · 1 a test or checker failed · 99 only load thresholds failed ·
-2 the harness could not run (bad profile, target or option; missing tool).
+2 the harness could not run (bad profile, target or option; missing tool). With a version
+list: 1 when a version fails what another passes, else the worst of the runs'.
 
   --profile NAME|FILE  smoke (PR-sized), nightly, release, or a path
   --target FILE        run against that system instead of a local stack
@@ -81,105 +80,52 @@ it they are reported as not run (see 'gauntlet chaos' for the dry-run plan).`,
     seed: { type: "string" },
   },
   async run(options, _positionals, context) {
-    const startedAt = new Date();
     const profile = await loadProfile(optionalString(options.profile) ?? DEFAULT_PROFILE);
     const targetFile = optionalString(options.target);
+    const versions = natsVersionsOption(options);
+    if (targetFile && versions.length > 0)
+      throw new GauntletError("--nats-version starts local stacks of that version: leave out --target (a target runs what it runs)");
     const target = targetFile ? await resolveTargetFile(targetFile) : undefined;
     if (target?.aws && options.execute) {
       await confirmExecution(target, options, context);
       process.env.GAUNTLET_AWS_EXECUTE = "1";
     }
-    const stackChoice = stackOptions(profile, options);
     const seed = parseSeed(optionalString(options.seed)) ?? profile.failover.seed ?? newSeed();
     const experiments = profile.failover.enabled ? selectExperiments(profile.failover.faults, profile.file).map((entry) => entry.name) : [];
+    const stack = {
+      ...stackOptions(profile, options),
+      diskFaults: Boolean(options["disk-faults"]) || experiments.includes("disk-full"),
+    };
+    const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
+    const builds = await natsBuilds(versions, progress, context.signal).finally(() => progress.finish());
     context.stderr.write(`profile ${profile.name}: ${profile.description}\n`);
-    let stack: StartedLocalStack | undefined;
-    try {
-      const startStack = () => {
-        const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
-        return startLocalStack({
-          ...stackChoice,
-          diskFaults: Boolean(options["disk-faults"]) || experiments.includes("disk-full"),
-          progress,
-          signal: context.signal,
-        }).finally(() => progress.finish());
-      };
-      if (!target) stack = await startStack();
-      const system = withProfileExpectations(target ?? (await loadTarget((stack as StartedLocalStack).targetFile)), profile.expect);
-      const record = new RunRecord(optionalString(options["runs-dir"]) ?? join(context.repoRoot, "reports", "runs"));
-      let run: RunContext = {
-        repoRoot: context.repoRoot,
-        target: system,
-        record,
-        startedAtMs: startedAt.getTime(),
-        pids: stack?.pids ?? [],
-        stderr: context.stderr,
-        signal: context.signal,
-      };
-      const gate = new HealthGate(system, {
-        settleMs: profile.health.settleMs,
-        signal: context.signal,
-        log: (line) => context.stderr.write(`${line}\n`),
-        restart: stack
-          ? async () => {
-              await stack?.stop();
-              stack = undefined;
-              stack = await startStack();
-              return withProfileExpectations(await loadTarget(stack.targetFile), profile.expect);
-            }
-          : undefined,
+    const runsDir = optionalString(options["runs-dir"]) ?? join(context.repoRoot, "reports", "runs");
+    const common = { profile, stack, seed, experiments, repoRoot: context.repoRoot, stderr: context.stderr, signal: context.signal };
+    const out = context.stdout;
+    if (builds.length > 1) {
+      const summary = await runVersionMatrix({
+        ...common,
+        versions: builds,
+        runsDir,
+        onRun: (run, recordDir) => printVerdict(out, run.summary, recordDir, `nats ${run.version}: `),
       });
-      let previousSuite: string | undefined;
-      /** The context for the next suite, once the system the previous one left is healthy (or known not to be). */
-      const next = async (suite: string): Promise<RunContext> => {
-        if (previousSuite !== undefined) {
-          await gate.between(previousSuite, suite);
-          run = { ...run, target: gate.target, pids: stack?.pids ?? [] };
-        }
-        previousSuite = suite;
-        return run;
-      };
-      const before = await clusterState(system);
-      const suites: SuiteResult[] = [];
-      const sections: Pick<Summary, "failover" | "load"> = {};
-      const preflight = await durabilityPreflight(system);
-      if (preflight) suites.push(preflight);
-      if (profile.e2e.enabled) suites.push(await runE2e(await next("e2e")));
-      if (profile.failover.enabled) {
-        const failover = await runFailover(await next("failover"), { ...profile.failover, seed }, experiments);
-        suites.push(failover.suite);
-        if (failover.section) sections.failover = failover.section;
-      }
-      if (profile.load.enabled && profile.load.scenarios.length > 0) {
-        const load = await runLoadSteps(run, profile.load.scenarios, profile.file, next, profile.load.agents);
-        suites.push(...load.suites);
-        sections.load = load.section;
-      }
-      const after = await clusterState(gate.target);
-      if (stack) recordStackEvidence(record, stack);
-      const exitCode = exitCodeOf(suites, gate.checkpoints.length);
-      const latency = summarizeLatency(record.dir);
-      const complete = await finishRun(record, {
-        startedAt,
-        profile: profile.name,
-        target: target ? { kind: "file", path: target.file, nodes: target.expect.nodes } : { kind: "local", nodes: stackChoice.nodes },
-        suites,
-        exitCode,
-        cluster: { before, after },
-        sections: { ...sections, ...(latency ? { latency } : {}) },
-        health: gate.checkpoints,
-      });
-      const out = context.stdout;
-      const verdict = exitCode === ExitCode.ok ? paint(out, "green", "PASS") : paint(out, "red", "FAIL");
-      const counts = suites
-        .map((suite) => `${suite.name} ${suite.tests.filter((t) => t.state === "passed").length}/${suite.tests.length}`)
-        .join(", ");
-      out.write(`\n${verdict} (exit ${exitCode}) — ${counts}\n  run record ${record.dir} (open index.html)\n`);
-      if (profile.failover.enabled) out.write(`  failover seed ${seed} (replay: --seed ${seed}; recheck: gauntlet check ${record.dir})\n`);
-      for (const reason of complete.reasons) out.write(`  ✖ ${reason}\n`);
-      return exitCode;
-    } finally {
-      await stack?.stop();
+      if (summary.versions) out.write(`\n${renderVersionComparison(out, summary.versions)}\n`);
+      printVerdict(out, summary, join(runsDir, summary.runId));
+      if (profile.failover.enabled) out.write(`  failover seed ${seed}, the same for every version (replay: --seed ${seed})\n`);
+      return summary.exitCode;
     }
+    const [build] = builds;
+    const record = new RunRecord(runsDir);
+    const summary = await runProfile({
+      ...common,
+      stack: { ...stack, ...(build ? { natsServer: build.binary } : {}) },
+      target,
+      record,
+      natsVersion: build?.version,
+    });
+    printVerdict(out, summary, record.dir);
+    if (profile.failover.enabled) out.write(`  failover seed ${seed} (replay: --seed ${seed}; recheck: gauntlet check ${record.dir})\n`);
+    for (const reason of summary.reasons) out.write(`  ✖ ${reason}\n`);
+    return summary.exitCode;
   },
 };

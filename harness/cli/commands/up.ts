@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { GauntletError } from "../../../lib/errors/index.ts";
 import { startLocalStack } from "../../stack/index.ts";
 import { paint, TaskList } from "../../ui/index.ts";
 import { runAwsTwin } from "../aws-twin-up.ts";
 import { type Command, ExitCode } from "../command.ts";
-import { fleetChoice, networkChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
+import { fleetChoice, natsServerOption, networkChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
 
 export const command: Command = {
   name: "up",
@@ -27,12 +28,18 @@ ${stackOptionUsage}
                        --cluster-only); prints its aws target file`,
   options: { ...stackOptionSpec, json: { type: "boolean" }, "aws-twin": { type: "boolean" } },
   async run(options, _positionals, context) {
-    if (options["aws-twin"]) return runAwsTwin(options, context);
+    if (options["aws-twin"]) {
+      if (options["nats-version"] !== undefined)
+        throw new GauntletError("--nats-version is for the local stack: the AWS twin runs the pinned nats-server");
+      return runAwsTwin(options, context);
+    }
     const nodes = nodesOption(options);
     const fleet = fleetChoice(options);
     const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
+    const nats = await natsServerOption(options, "up", progress, context.signal);
     const startedAt = performance.now();
     const stack = await startLocalStack({
+      ...(nats ? { natsServer: nats.binary } : {}),
       nodes,
       fleet,
       network: networkChoice(options, "auto"),
