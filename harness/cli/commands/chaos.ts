@@ -10,6 +10,7 @@ import {
   FAILOVER_SUITE,
   isDemonstration,
   selectExperiments,
+  unavailabilityText,
 } from "../../failover/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
 import { recordClusterState } from "../../probes/index.ts";
@@ -140,12 +141,15 @@ alarms; every AWS call lands in the run record's aws-journal.jsonl.`,
       for (const experiment of failover?.experiments ?? []) {
         const mark = experiment.verdict === "pass" ? paint(out, "green", "PASS") : paint(out, "red", experiment.verdict.toUpperCase());
         const gap =
-          experiment.maxUnavailableMs === undefined ? "" : `, JetStream unavailable ${(experiment.maxUnavailableMs / 1000).toFixed(2)} s`;
+          experiment.maxUnavailableMs === undefined
+            ? ""
+            : `, ${unavailabilityText("JetStream", experiment.maxUnavailableMs, experiment.resolution?.jetstream)}`;
         const { lost, duplicated, lostOnMinority = 0, unreadable = 0 } = experiment.checkers;
         const placed = `${lostOnMinority > 0 ? `, lost on a minority ${lostOnMinority}` : ""}${unreadable > 0 ? `, unreadable ${unreadable}` : ""}`;
         out.write(
           `${mark} ${experiment.name} (${experiment.fault}): lost ${lost}${placed}, duplicated ${duplicated}${gap}${experiment.reason ? ` — ${experiment.reason}` : ""}\n`,
         );
+        for (const warning of experiment.warnings ?? []) out.write(`  ${paint(out, "yellow", "warning")} ${warning}\n`);
       }
       if (aborted) out.write(`${paint(out, "red", "ABORTED")} — ${aborted}: every fault was healed at once\n`);
       const verdict = exitCode === ExitCode.ok ? paint(out, "green", "PASS") : paint(out, "red", aborted ? "ABORTED" : "FAIL");
