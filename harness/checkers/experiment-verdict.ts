@@ -7,9 +7,10 @@ import { checkDarkWindows } from "./dark-windows.ts";
 import { checkFaultErrors, type FaultErrorsCheckerOptions } from "./fault-errors.ts";
 import { checkReconnection } from "./reconnection.ts";
 import { checkReplicasConverged } from "./replicas-converged.ts";
+import { measurementResolution, type Resolution } from "./resolution.ts";
 import { type CheckResult, mergeValidity } from "./result.ts";
 import { checkSteadyState } from "./steady-state.ts";
-import { resolutionNs, unavailableNs } from "./unavailability.ts";
+import { unavailableNs } from "./unavailability.ts";
 
 /** Assertions an experiment adds to the checkers every experiment gets; kept in its history, so a re-check applies them too. */
 export interface ExperimentChecks {
@@ -34,6 +35,8 @@ export interface ExperimentMeta {
   readonly reconnectBoundNs: number;
   /** Failures this long after a heal are no longer the fault's doing. */
   readonly graceNs: number;
+  /** Attempts spaced wider than this make the verdict warn that its unavailability figures are coarse (never a failure). */
+  readonly resolutionBoundNs?: number;
   /** Gateway requests publish to this stream (with Idempotency-Key): they count as publishes. */
   readonly gatewayStream?: string;
   /** The durable consumer a processor read the stream through (instead of final reads). */
@@ -69,7 +72,63 @@ export interface ExperimentVerdict {
   readonly counts: Readonly<Record<string, number>>;
   readonly maxUnavailableMs: number | undefined;
   readonly gatewayUnavailableMs: number | undefined;
-  readonly resolutionMs: number | undefined;
+  /** What the unavailability figures are good to: the spacing of publish attempts and of gateway requests. */
+  readonly resolution: {
+    readonly jetstream?: ResolutionMs;
+    readonly gateway?: ResolutionMs;
+    readonly boundMs?: number;
+    /** Where the attempts were scheduled from: `own process (rr 10)`, `harness event loop (default)`. */
+    readonly workloads?: string;
+  };
+  /** What a reader should know that fails nothing (e.g. a resolution coarser than the bound). */
+  readonly warnings: readonly string[];
+}
+
+/** A `Resolution` in milliseconds. */
+export interface ResolutionMs {
+  readonly attempts: number;
+  readonly widestGapMs: number;
+  readonly p99GapMs: number;
+  /** Where the widest gap opens, in ms since the experiment's time 0. */
+  readonly widestGapAtMs: number;
+}
+
+function inMs(resolution: Resolution | null): ResolutionMs | undefined {
+  if (!resolution) return undefined;
+  return {
+    attempts: resolution.attempts,
+    widestGapMs: resolution.widestGapNs / 1e6,
+    p99GapMs: resolution.p99GapNs / 1e6,
+    widestGapAtMs: resolution.widestGapAtNs / 1e6,
+  };
+}
+
+/** The experiment's resolution, and a warning for each figure whose attempts were spaced wider than `boundNs`. */
+function resolutionOf(history: History, boundNs: number | undefined) {
+  const jetstream = inMs(measurementResolution(history, OP.publish));
+  const gateway = inMs(measurementResolution(history, OP.gatewayRequest));
+  const boundMs = boundNs === undefined ? undefined : boundNs / 1e6;
+  const warnings: string[] = [];
+  const coarse = (what: string, figure: string, resolution: ResolutionMs | undefined) => {
+    if (boundMs === undefined || !resolution || resolution.widestGapMs <= boundMs) return;
+    warnings.push(
+      `resolution: ${what} up to ${resolution.widestGapMs.toFixed(0)} ms apart (bound ${boundMs.toFixed(0)} ms): ${figure} is measured to within that`,
+    );
+  };
+  coarse("publish attempts", "JetStream's unavailability", jetstream);
+  coarse("gateway requests", "the gateway's unavailability", gateway);
+  const ran = history.find((entry) => entry.process === PROBE_PROCESS && entry.f === PROBE.workloads)?.value as
+    | { placement: string; scheduling: string }
+    | undefined;
+  return {
+    resolution: {
+      ...(jetstream ? { jetstream } : {}),
+      ...(gateway ? { gateway } : {}),
+      ...(boundMs === undefined ? {} : { boundMs }),
+      ...(ran ? { workloads: `${ran.placement === "main" ? "harness event loop" : "own process"} (${ran.scheduling})` } : {}),
+    },
+    warnings,
+  };
 }
 
 function causesOf(name: string, result: CheckResult): string[] {
@@ -165,7 +224,7 @@ export function judgeExperiment(history: History): ExperimentVerdict {
   const queue = results.queue?.counts ?? {};
   const jsGap = unavailableNs(history, OP.publish);
   const gatewayGap = unavailableNs(history, OP.gatewayRequest);
-  const resolution = resolutionNs(history, OP.publish);
+  const { resolution, warnings } = resolutionOf(history, meta.resolutionBoundNs);
   const counts: Record<string, number> = {
     lost: queue.lost ?? 0,
     lostOnMinority: queue.lostOnMinority ?? 0,
@@ -190,6 +249,7 @@ export function judgeExperiment(history: History): ExperimentVerdict {
     counts,
     maxUnavailableMs: jsGap === null ? undefined : jsGap / 1e6,
     gatewayUnavailableMs: gatewayGap === null ? undefined : gatewayGap / 1e6,
-    resolutionMs: resolution === null ? undefined : resolution / 1e6,
+    resolution,
+    warnings,
   };
 }

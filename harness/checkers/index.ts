@@ -15,6 +15,7 @@ export {
   type ExperimentVerdict,
   experimentMeta,
   judgeExperiment,
+  type ResolutionMs,
 } from "./experiment-verdict.ts";
 export { checkFaultErrors, type FaultErrorsCheckerOptions, type FaultErrorsDetails } from "./fault-errors.ts";
 export {
@@ -44,6 +45,7 @@ export {
   type UnreadPlacement,
 } from "./replica-evidence.ts";
 export { checkReplicasConverged } from "./replicas-converged.ts";
+export { measurementResolution, type Resolution } from "./resolution.ts";
 export { type CheckResult, mergeValidity, type Validity } from "./result.ts";
 export { checkSteadyState, type SteadyStateCheckerOptions } from "./steady-state.ts";
-export { resolutionNs, unavailableNs } from "./unavailability.ts";
+export { unavailableNs } from "./unavailability.ts";

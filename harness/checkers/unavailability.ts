@@ -27,15 +27,3 @@ export function unavailableNs(history: History, f: string): number | null {
   }
   return longest;
 }
-
-/** The widest spacing between consecutive invocations of `f` (all clients merged): a gap shorter than this cannot be seen. */
-export function resolutionNs(history: History, f: string): number | null {
-  let previous: number | undefined;
-  let widest: number | null = null;
-  for (const entry of history) {
-    if (entry.type !== "invoke" || entry.f !== f) continue;
-    if (previous !== undefined) widest = Math.max(widest ?? 0, entry.time - previous);
-    previous = entry.time;
-  }
-  return widest;
-}

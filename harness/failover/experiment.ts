@@ -113,6 +113,11 @@ export interface ExperimentSpec {
   readonly timing?: Partial<ExperimentTiming>;
   /** How long services and gateways may take to be back after a heal (default 30 s). */
   readonly reconnectBoundMs?: number;
+  /**
+   * Publish attempts (or gateway requests) spaced wider than this anywhere in the experiment make
+   * the verdict warn that its unavailability figures are that coarse (default 50 ms; never a failure).
+   */
+  readonly resolutionBoundMs?: number;
   /** Assertions beyond every experiment's checkers; recorded in the history, so `gauntlet check` applies them too. */
   readonly checks?: ExperimentChecks;
 }

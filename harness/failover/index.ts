@@ -34,3 +34,6 @@ export {
   experimentTarget,
   localExperimentTarget,
 } from "./target.ts";
+export { unavailabilityText } from "./unavailability-text.ts";
+export { WorkloadError } from "./workload-error.ts";
+export { WORKLOAD_PLACEMENT_ENV, type WorkloadPlacement } from "./workload-runner.ts";

@@ -2,7 +2,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { type HistoryRecorder, PROBE } from "../history/index.ts";
 import type { Fetch } from "../net/trusted-fetch.ts";
 import { countServiceInstances, probeGatewayReadiness } from "../probes/index.ts";
-import { sleep } from "./workloads.ts";
+import { sleep } from "./pacing.ts";
 
 export interface ProbeOptions {
   readonly services: readonly string[];

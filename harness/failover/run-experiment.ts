@@ -4,9 +4,8 @@ import { Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection, nanos } from "@nats-io/transport-node";
 import { retry } from "../../lib/retry/index.ts";
 import { type ExperimentMeta, type ExperimentVerdict, judgeExperiment, REPLICA_EVIDENCE_F } from "../checkers/index.ts";
-import { type HistoryEntry, HistoryRecorder, NEMESIS_PROCESS, PROBE, PROBE_PROCESS } from "../history/index.ts";
+import { type HistoryEntry, HistoryRecorder, mergeHistories, NEMESIS_PROCESS, PROBE, PROBE_PROCESS } from "../history/index.ts";
 import { type FaultSpec, Nemesis, waitForHealthy } from "../nemesis/index.ts";
-import { fetchTrusting } from "../net/trusted-fetch.ts";
 import {
   DEFAULT_STREAM,
   DEFAULT_TIMING,
@@ -17,21 +16,12 @@ import {
   PROCESSOR_DURABLE,
   timingFromEnv,
 } from "./experiment.ts";
-import { runProbes } from "./probes.ts";
+import { sleep } from "./pacing.ts";
 import { ProcessorStall } from "./processor-stall.ts";
 import { collectReplicaEvidence, snapshotNodes, unreadSequences } from "./replica-evidence.ts";
 import { clientOptions, type ExperimentTarget } from "./target.ts";
-import {
-  connectClient,
-  finalReads,
-  runGatewayClient,
-  runKvClient,
-  runProcessor,
-  runPublisher,
-  sleep,
-  type WorkloadContext,
-  watchMaxDeliveries,
-} from "./workloads.ts";
+import { type WorkloadPlacement, WorkloadRunner, workloadPlacementFromEnv } from "./workload-runner.ts";
+import { finalReads, watchMaxDeliveries } from "./workloads.ts";
 
 export interface ExperimentResult {
   readonly spec: ExperimentSpec;
@@ -52,7 +42,12 @@ export interface RunExperimentOptions {
   readonly signal?: AbortSignal | undefined;
   readonly seed?: number;
   readonly onProgress?: (message: string) => void;
+  /** Where the workloads and probes run (default: GAUNTLET_FAILOVER_WORKLOADS, else a process of their own). */
+  readonly workloads?: WorkloadPlacement;
 }
+
+/** Attempts spaced wider than this make the verdict warn that its unavailability figures are coarse. */
+const DEFAULT_RESOLUTION_BOUND_MS = 50;
 
 const STREAM_FAULTS = new Set(["kill-stream-leader", "isolate-stream-leader", "step-down", "stall-consumer", "disk-full"]);
 
@@ -124,6 +119,7 @@ export async function runExperiment(
     reconnectBoundNs: (spec.reconnectBoundMs ?? 30_000) * 1e6,
     // A healed node rejoining can start one more Raft election (4–9 s): failures that soon after the heal are still the fault's.
     graceNs: 10e9,
+    resolutionBoundNs: (spec.resolutionBoundMs ?? DEFAULT_RESOLUTION_BOUND_MS) * 1e6,
     ...(target.networkKind ? { network: target.networkKind } : {}),
     ...(gatewayStream ? { gatewayStream } : {}),
     ...(spec.consumer ? { consumer: PROCESSOR_DURABLE } : {}),
@@ -135,23 +131,18 @@ export async function runExperiment(
   const snapshot = async (phase: string) => {
     snapshots[phase] = await snapshotNodes(target.monitoringUrls);
   };
+  let workloads: WorkloadRunner | undefined;
+  const recorded = () => (workloads ? mergeHistories(history.entries, workloads.entries) : [...history.entries]);
   const finish = (): ExperimentResult => {
-    const entries = tag(history.entries, spec.name);
+    const entries = tag(recorded(), spec.name);
     return { spec, verdict: judgeExperiment(entries), history: entries, startedAtMs, durationMs: Date.now() - startedAtMs, snapshots };
   };
   if (notRun) return finish();
 
   const admin: NatsConnection = await connect(clientOptions(target, "production", target.servers, "gauntlet-failover-admin"));
   const connections: NatsConnection[] = [admin];
-  const stopWorkloads = new AbortController();
-  const stopProbes = new AbortController();
-  const drain = new AbortController();
-  const abortAll = () => {
-    stopWorkloads.abort();
-    drain.abort();
-  };
+  const abortAll = () => workloads?.stopWorkloads();
   signal.addEventListener("abort", abortAll, { once: true });
-  const tasks: Promise<unknown>[] = [];
   const healthy = async (timeoutMs: number) => {
     if (!nemesis) return;
     try {
@@ -190,51 +181,42 @@ export async function runExperiment(
     }
     progress(`${spec.name}: stream ${streamName} R${stream.replicas} ${stream.storage}`);
 
-    const context: WorkloadContext = {
-      target,
-      history,
-      client: spec.client ?? "production",
-      prefix: `${spec.name}/`,
-      idPrefix: id.slice(-6),
-      intervalMs: timing.intervalMs,
-      maxOps: timing.maxOpsPerClient,
-      stop: stopWorkloads.signal,
-    };
     const publishers = spec.publishers ?? 3;
-    const pin = spec.pinTo ?? 0;
-    for (let index = 0; index < publishers; index++) {
-      const nc = await connectClient(context, pin + index, "publisher");
-      connections.push(nc);
-      tasks.push(
-        runPublisher(context, nc, index, {
-          stream: streamName,
-          subject,
-          timeoutMs: spec.publishTimeoutMs ?? 2_000,
-          attempts: spec.publishAttempts ?? 5,
-          retryDelayMs: spec.publishRetryDelayMs ?? 25,
-          maxInFlight: 200,
-        }),
-      );
-    }
-    for (let index = 0; index < kvClients; index++) {
-      const nc = await connectClient(context, pin + index, "kv");
-      connections.push(nc);
-      tasks.push(runKvClient(context, nc, index, bucket, 2_000));
-    }
-    if (spec.gateway && target.gatewayUrls.length > 0) tasks.push(runGatewayClient(context, spec.gateway, 200));
-    if (spec.consumer) {
-      watchMaxDeliveries(history, admin, streamName, PROCESSOR_DURABLE);
-      tasks.push(runProcessor(context, streamName, spec.consumer, drain.signal, { limits: spec.consumerLimits, stall }));
-    }
-    const probing = runProbes(history, admin, {
-      services: Object.keys(target.expectedInstances),
-      gatewayUrls: target.gatewayUrls,
-      fetch: fetchTrusting(target.gatewayCa),
-      intervalMs: 250,
-      stop: stopProbes.signal,
-    });
-    const failures: unknown[] = [];
-    const guarded = tasks.map((task) => task.catch((error: unknown) => failures.push(error)));
+    if (spec.consumer) watchMaxDeliveries(history, admin, streamName, PROCESSOR_DURABLE);
+    workloads = await WorkloadRunner.start(
+      {
+        target: {
+          servers: target.servers,
+          access: target.access,
+          gatewayUrls: target.gatewayUrls,
+          gatewayCa: target.gatewayCa,
+          expectedInstances: target.expectedInstances,
+        },
+        client: spec.client ?? "production",
+        prefix: `${spec.name}/`,
+        idPrefix: id.slice(-6),
+        intervalMs: timing.intervalMs,
+        maxOps: timing.maxOpsPerClient,
+        publishers: {
+          count: publishers,
+          pinTo: spec.pinTo ?? 0,
+          options: {
+            stream: streamName,
+            subject,
+            timeoutMs: spec.publishTimeoutMs ?? 2_000,
+            attempts: spec.publishAttempts ?? 5,
+            retryDelayMs: spec.publishRetryDelayMs ?? 25,
+            maxInFlight: 200,
+          },
+        },
+        kv: { clients: kvClients, bucket, timeoutMs: 2_000 },
+        gateway: spec.gateway || undefined,
+        consumer: spec.consumer ? { stream: streamName, mode: spec.consumer, limits: spec.consumerLimits } : undefined,
+        probeIntervalMs: 250,
+      },
+      { startNs: history.startNs, placement: options.workloads ?? workloadPlacementFromEnv(), stall },
+    );
+    if (signal.aborted) workloads.stopWorkloads();
 
     await sleep(timing.quietMs, signal);
     try {
@@ -261,12 +243,7 @@ export async function runExperiment(
     }
     if (nemesis && fault.kind !== "none") await healthy(timing.settleMs);
     await sleep(timing.recoveryMs, signal);
-    stopWorkloads.abort();
-    drain.abort();
-    await Promise.race([Promise.all(guarded), sleep(15_000, new AbortController().signal)]);
-    stopProbes.abort();
-    await probing;
-    if (failures.length > 0) throw failures[0];
+    await workloads.finish();
     if (faultError) throw faultError;
     if (!spec.consumer && publishers > 0) {
       const reader = await connect(clientOptions(target, "production", target.servers, "gauntlet-failover-reader"));
@@ -277,7 +254,7 @@ export async function runExperiment(
         replicasTimeoutMs: timing.settleMs,
       });
       // Before anything unread is called lost, where it is: each replica's state and the leader's copy.
-      const unread = unreadSequences(history.entries, streamName, ["publish"]);
+      const unread = unreadSequences(recorded(), streamName, ["publish"]);
       const evidence = await collectReplicaEvidence(
         await jetstreamManager(reader, { timeout: 5_000 }),
         target.monitoringUrls,
@@ -289,8 +266,7 @@ export async function runExperiment(
     }
   } finally {
     signal.removeEventListener("abort", abortAll);
-    abortAll();
-    stopProbes.abort();
+    await workloads?.close();
     await nemesis?.healAll().catch(() => {});
     try {
       const jsm = await jetstreamManager(admin, { timeout: 5_000 });

@@ -34,7 +34,7 @@ export interface ExperimentTarget {
 
 /** A workload's connection options: the target's, with its servers tried in the order given. */
 export function clientOptions(
-  target: ExperimentTarget,
+  target: Pick<ExperimentTarget, "access">,
   profile: ClientProfile,
   servers: readonly string[],
   name: string,

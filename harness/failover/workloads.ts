@@ -15,20 +15,9 @@ import { RetryError, retry, waitUntil } from "../../lib/retry/index.ts";
 import { type HistoryRecorder, OP, PROBE } from "../history/index.ts";
 import { fetchTrusting } from "../net/trusted-fetch.ts";
 import { type ConsumerLimits, type ConsumerMode, type GatewayCall, PROCESSOR_DURABLE } from "./experiment.ts";
+import { FixedRate, sleep } from "./pacing.ts";
 import type { ProcessorStall } from "./processor-stall.ts";
 import { clientOptions, type ExperimentTarget } from "./target.ts";
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 
 /** The servers list rotated so that client `index` prefers node `index`. */
 export function rotated(servers: readonly string[], index: number): string[] {
@@ -37,7 +26,7 @@ export function rotated(servers: readonly string[], index: number): string[] {
 }
 
 export interface WorkloadContext {
-  readonly target: ExperimentTarget;
+  readonly target: Pick<ExperimentTarget, "servers" | "access" | "gatewayUrls" | "gatewayCa">;
   readonly history: HistoryRecorder;
   readonly client: ClientProfile;
   /** Prefix of every process id: `experiment/`. */
@@ -71,7 +60,13 @@ export interface PublisherOptions {
  * with its own msgID; an attempt that timed out (info) or failed is retried with the same msgID,
  * so a message stored by a timed-out attempt is deduplicated and counted as recovered.
  */
-export async function runPublisher(context: WorkloadContext, nc: NatsConnection, index: number, options: PublisherOptions): Promise<void> {
+export async function runPublisher(
+  context: WorkloadContext,
+  nc: NatsConnection,
+  index: number,
+  options: PublisherOptions,
+  pace: FixedRate = new FixedRate(context.intervalMs),
+): Promise<void> {
   const js: JetStreamClient = jetstream(nc, { timeout: options.timeoutMs });
   const process = `${context.prefix}js-pub-${index}`;
   const inFlight = new Set<Promise<void>>();
@@ -95,7 +90,7 @@ export async function runPublisher(context: WorkloadContext, nc: NatsConnection,
       const task = send(`${context.idPrefix}-${index}-${n}`).finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
-    await sleep(context.intervalMs, context.stop);
+    await pace.next(context.stop);
   }
   await Promise.all(inFlight);
 }
@@ -174,6 +169,7 @@ export async function runGatewayClient(context: WorkloadContext, call: GatewayCa
     return { type: "info" as const, error: { class: "gateway-error", message } };
   };
   const inFlight = new Set<Promise<unknown>>();
+  const pace = new FixedRate(context.intervalMs);
   for (let n = 0; n < context.maxOps && !context.stop.aborted; n++) {
     if (inFlight.size < maxInFlight) {
       const id = `${context.idPrefix}-gw-${n}`;
@@ -190,7 +186,7 @@ export async function runGatewayClient(context: WorkloadContext, call: GatewayCa
         .finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
-    await sleep(context.intervalMs, context.stop);
+    await pace.next(context.stop);
   }
   await Promise.all(inFlight);
 }
@@ -387,5 +383,3 @@ export async function runProcessor(
     }
   }
 }
-
-export { sleep };

@@ -30,4 +30,6 @@ export const PROBE = {
   srvPing: "srv-ping",
   /** A gateway's `/readyz`. */
   readyz: "readyz",
+  /** Where the workloads and probes ran: {placement: process|main, scheduling} (what the resolution owes to it). */
+  workloads: "workloads",
 } as const;

@@ -12,6 +12,11 @@ export interface RecorderOptions {
   readonly keepInMemory?: boolean;
   /** Monotonic clock in nanoseconds; injectable for tests. */
   readonly clock?: () => bigint;
+  /**
+   * Time 0 on `clock` (default: the recorder's creation). Recorders given the same start share one
+   * timeline: `process.hrtime` is one monotonic clock for every thread and process of the machine.
+   */
+  readonly startNs?: bigint;
 }
 
 export interface RunOptions<T> {
@@ -88,7 +93,12 @@ export class HistoryRecorder implements AsyncDisposable {
     this.#sink = options.sink;
     this.#entries = options.keepInMemory === false ? undefined : [];
     this.#clock = options.clock ?? process.hrtime.bigint;
-    this.#start = this.#clock();
+    this.#start = options.startNs ?? this.#clock();
+  }
+
+  /** Time 0 of this recorder's timeline on its clock: another recorder given it records in the same timeline. */
+  get startNs(): bigint {
+    return this.#start;
   }
 
   /** A recorder that streams every entry to `file` (history.jsonl) as it is recorded. */

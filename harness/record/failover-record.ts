@@ -3,7 +3,7 @@ import { basename, join } from "node:path";
 import { percentile } from "../../lib/percentile/index.ts";
 import { faultWindows, type History, OP, pairOperations } from "../history/index.ts";
 import { EVIDENCE_DIR, FAILOVER_FILE, HISTORY_FILE } from "./record-files.ts";
-import { FailoverExperiment, FailoverSection, type TimePoint } from "./summary-schema.ts";
+import { type AttemptSpacing, FailoverExperiment, FailoverSection, type TimePoint } from "./summary-schema.ts";
 
 /** What the run record keeps of one failover experiment (the failover runner's `ExperimentResult` is one). */
 export interface RecordedExperiment {
@@ -15,7 +15,13 @@ export interface RecordedExperiment {
     readonly counts: Readonly<Record<string, number>>;
     readonly maxUnavailableMs: number | undefined;
     readonly gatewayUnavailableMs: number | undefined;
-    readonly resolutionMs: number | undefined;
+    readonly resolution: {
+      readonly jetstream?: AttemptSpacing;
+      readonly gateway?: AttemptSpacing;
+      readonly boundMs?: number;
+      readonly workloads?: string;
+    };
+    readonly warnings: readonly string[];
   };
   /** Times in ns since `startedAtMs`. */
   readonly history: History;
@@ -68,6 +74,21 @@ export function timeSeries(history: History, offsetMs: number): TimePoint[] {
     });
 }
 
+const tenths = (value: number) => Math.round(value * 10) / 10;
+
+function recordedResolution(resolution: RecordedExperiment["verdict"]["resolution"]): FailoverExperiment["resolution"] {
+  const spacing = (figure: AttemptSpacing | undefined) =>
+    figure && { attempts: figure.attempts, widestGapMs: tenths(figure.widestGapMs), p99GapMs: tenths(figure.p99GapMs) };
+  const jetstream = spacing(resolution.jetstream);
+  const gateway = spacing(resolution.gateway);
+  return {
+    ...(jetstream ? { jetstream } : {}),
+    ...(gateway ? { gateway } : {}),
+    ...(resolution.boundMs === undefined ? {} : { boundMs: resolution.boundMs }),
+    ...(resolution.workloads === undefined ? {} : { workloads: resolution.workloads }),
+  };
+}
+
 /** One experiment as summary.json's failover section shows it; times in seconds since `runStart`. */
 export function toFailoverExperiment(result: RecordedExperiment, runStart: number): FailoverExperiment {
   const { verdict } = result;
@@ -76,8 +97,6 @@ export function toFailoverExperiment(result: RecordedExperiment, runStart: numbe
   const checkers: Record<string, number> = { ...verdict.counts };
   const gateway = whole(verdict.gatewayUnavailableMs);
   if (gateway !== undefined) checkers.gatewayUnavailableMs = gateway;
-  const resolution = whole(verdict.resolutionMs);
-  if (resolution !== undefined) checkers.resolutionMs = resolution;
   return FailoverExperiment.parse({
     name: verdict.experiment,
     fault: verdict.fault,
@@ -86,6 +105,8 @@ export function toFailoverExperiment(result: RecordedExperiment, runStart: numbe
     durationMs: result.durationMs,
     checkers,
     ...(verdict.maxUnavailableMs === undefined ? {} : { maxUnavailableMs: Math.round(verdict.maxUnavailableMs) }),
+    resolution: recordedResolution(verdict.resolution),
+    ...(verdict.warnings.length > 0 ? { warnings: [...verdict.warnings] } : {}),
     faultWindows: faultWindows(result.history).map((window) => ({
       start: seconds(window.start, offsetMs),
       end: seconds(window.stop, offsetMs),

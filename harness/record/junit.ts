@@ -105,7 +105,12 @@ function fromExperiments(experiments: FailoverExperiment[]): Suite {
         details: [
           `fault: ${experiment.fault}`,
           `checkers: ${counts.join(", ")}`,
-          ...(experiment.maxUnavailableMs === undefined ? [] : [`longest unavailability: ${experiment.maxUnavailableMs} ms`]),
+          ...(experiment.maxUnavailableMs === undefined
+            ? []
+            : [
+                `longest unavailability: ${experiment.maxUnavailableMs} ms${experiment.resolution?.jetstream ? ` (publish attempts ≤ ${experiment.resolution.jetstream.widestGapMs} ms apart)` : ""}`,
+              ]),
+          ...(experiment.warnings ?? []),
           ...(windows.length > 0 ? [`fault windows: ${windows.join("; ")}`] : []),
         ].join("\n"),
       },

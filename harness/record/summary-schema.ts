@@ -114,6 +114,15 @@ export type LoadSection = z.infer<typeof LoadSection>;
 export const CheckerCounts = z.object({ lost: count, duplicated: count, unexpected: count }).catchall(count);
 export type CheckerCounts = z.infer<typeof CheckerCounts>;
 
+/** How finely an experiment sampled one figure: the spacing of its attempts (all clients merged). */
+export const AttemptSpacing = z.object({
+  attempts: count,
+  /** The widest gap between consecutive attempts: an unavailability shorter than this could go unseen. */
+  widestGapMs: ms,
+  p99GapMs: ms,
+});
+export type AttemptSpacing = z.infer<typeof AttemptSpacing>;
+
 export const FailoverExperiment = z.object({
   name: z.string().min(1),
   fault: z.string().min(1),
@@ -123,6 +132,18 @@ export const FailoverExperiment = z.object({
   checkers: CheckerCounts,
   /** Longest gap between two successful operations of one client, in ms. */
   maxUnavailableMs: ms.optional(),
+  /** What the unavailability figures are good to: the spacing of publish attempts (jetstream) and gateway requests, and the bound it was held to. */
+  resolution: z
+    .object({
+      jetstream: AttemptSpacing.optional(),
+      gateway: AttemptSpacing.optional(),
+      boundMs: ms.optional(),
+      /** Where the attempts were scheduled from, e.g. `own process (rr 10)`. */
+      workloads: z.string().optional(),
+    })
+    .optional(),
+  /** What fails nothing but qualifies the figures (e.g. a resolution coarser than the bound). */
+  warnings: z.array(z.string()).optional(),
   faultWindows: z.array(FaultWindow),
 });
 export type FailoverExperiment = z.infer<typeof FailoverExperiment>;

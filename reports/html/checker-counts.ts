@@ -22,7 +22,6 @@ const KNOWN: Readonly<Record<string, CountMeaning>> = {
   recovered: { label: "Recovered", kind: "tally" },
   redelivered: { label: "Redelivered", kind: "tally" },
   gatewayUnavailableMs: { label: "Gateway unavailable", kind: "duration" },
-  resolutionMs: { label: "Probe resolution", kind: "duration" },
 };
 
 /** `darkWindows` → "Dark windows"; a name ending in `Ms` is a duration. */

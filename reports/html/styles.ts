@@ -43,6 +43,7 @@ tr.bad td { background: #fff7f7; }
 td.bad { color: var(--fail); font-weight: 650; }
 td.good { color: var(--pass); }
 td .sub { color: var(--muted); font-size: 12px; }
+td .sub.coarse { color: var(--warn); font-weight: 650; }
 table.stack th.num { white-space: normal; }
 @media (max-width: 1000px) {
   table.stack thead { display: none; }

@@ -5,6 +5,7 @@ import {
   experimentTarget,
   type GatewayCall,
   runExperiment,
+  unavailabilityText,
 } from "../../harness/failover/index.ts";
 import { recordExperiment } from "../../harness/record/index.ts";
 import type { Manifest } from "../../services/manifest/index.ts";
@@ -63,12 +64,11 @@ export async function experiment(spec: ExperimentSpec): Promise<ExperimentResult
 /** Fails with the verdict's reason (naming each cause) unless every checker passed. */
 export function expectPass(result: ExperimentResult): void {
   const { verdict } = result;
-  const figures = `JetStream unavailable ${fmt(verdict.maxUnavailableMs)}, gateway unavailable ${fmt(verdict.gatewayUnavailableMs)}`;
-  process.stderr.write(`  ${verdict.experiment}: ${verdict.verdict} — ${verdict.reason} (${figures})\n`);
+  const figures = `${unavailabilityText("JetStream", verdict.maxUnavailableMs, verdict.resolution.jetstream)}, ${unavailabilityText("gateway", verdict.gatewayUnavailableMs, verdict.resolution.gateway)}`;
+  process.stderr.write(`  ${verdict.experiment}: ${verdict.verdict} — ${verdict.reason}; ${figures}\n`);
+  for (const warning of verdict.warnings) process.stderr.write(`  warning: ${warning}\n`);
   if (verdict.verdict !== "pass") throw new Error(`${verdict.experiment} (${verdict.fault}): ${verdict.reason}`);
 }
-
-const fmt = (ms: number | undefined) => (ms === undefined ? "n/a" : `${(ms / 1000).toFixed(2)} s`);
 
 /**
  * A demonstration's finding (a fault window in which no publish was acknowledged) as the test's

@@ -119,6 +119,20 @@ describe("renderPage", () => {
     expect(html).not.toMatch(BROKEN);
   });
 
+  it("states each experiment's resolution under its unavailability, and marks and explains one coarser than its bound", () => {
+    const html = page(realisticSummary());
+    const resolutions = [...html.matchAll(/<div class="sub( coarse)?" data-resolution="([^"]+)"/g)].map((m) => [m[2], Boolean(m[1])]);
+    expect(resolutions.slice(0, 3)).toEqual([
+      ["21", false],
+      ["180", true],
+      ["21", false],
+    ]);
+    expect(html).toContain("± 21.0 ms (p99 9.50 ms)");
+    expect(html).toContain('data-warnings="failover"');
+    expect(html).toContain("publish attempts up to 180 ms apart (bound 50 ms)");
+    expect(html).not.toMatch(BROKEN);
+  });
+
   it("draws degenerate series (one point, all-zero latency, a fault window past the data) without breaking", () => {
     const html = page({
       ...minimal,

@@ -11,6 +11,7 @@ import {
   isDemonstration,
   preferredNetwork,
   selectExperiments,
+  unavailabilityText,
 } from "../../failover/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
 import { recordClusterState } from "../../probes/index.ts";
@@ -152,12 +153,15 @@ alarms; every AWS call lands in the run record's aws-journal.jsonl.`,
       for (const experiment of failover?.experiments ?? []) {
         const mark = experiment.verdict === "pass" ? paint(out, "green", "PASS") : paint(out, "red", experiment.verdict.toUpperCase());
         const gap =
-          experiment.maxUnavailableMs === undefined ? "" : `, JetStream unavailable ${(experiment.maxUnavailableMs / 1000).toFixed(2)} s`;
+          experiment.maxUnavailableMs === undefined
+            ? ""
+            : `, ${unavailabilityText("JetStream", experiment.maxUnavailableMs, experiment.resolution?.jetstream)}`;
         const { lost, duplicated, lostOnMinority = 0, unreadable = 0 } = experiment.checkers;
         const placed = `${lostOnMinority > 0 ? `, lost on a minority ${lostOnMinority}` : ""}${unreadable > 0 ? `, unreadable ${unreadable}` : ""}`;
         out.write(
           `${mark} ${experiment.name} (${experiment.fault}): lost ${lost}${placed}, duplicated ${duplicated}${gap}${experiment.reason ? ` — ${experiment.reason}` : ""}\n`,
         );
+        for (const warning of experiment.warnings ?? []) out.write(`  ${paint(out, "yellow", "warning")} ${warning}\n`);
       }
       for (const test of suite.tests.filter((candidate) => candidate.state === "skipped"))
         out.write(`${paint(out, "yellow", "SKIP")} ${test.fullName}${test.note ? ` — ${test.note}` : ""}\n`);

@@ -2,12 +2,11 @@ import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { GauntletError } from "../../../lib/errors/index.ts";
 import { judgeExperiment } from "../../checkers/index.ts";
+import { unavailabilityText } from "../../failover/index.ts";
 import { loadHistory, splitByExperiment } from "../../history/index.ts";
 import { HISTORY_FILE, readFailoverSection } from "../../record/index.ts";
 import { paint } from "../../ui/index.ts";
 import { type Command, ExitCode } from "../command.ts";
-
-const seconds = (ms: number | undefined) => (ms === undefined ? "n/a" : `${(ms / 1000).toFixed(2)} s`);
 
 export const command: Command = {
   name: "check",
@@ -44,9 +43,10 @@ Exit 0 every experiment passes, 1 one fails, 2 the history cannot be read.`,
       if (before && before.verdict !== verdict.verdict) mismatches += 1;
       const mark = verdict.verdict === "pass" ? paint(out, "green", "PASS") : paint(out, "red", verdict.verdict.toUpperCase());
       out.write(
-        `${mark} ${name} (${verdict.fault})${same}: ${history.length} entries, acknowledged ${verdict.counts.acknowledged}, lost ${verdict.counts.lost}${verdict.counts.lostOnMinority ? `, lost on a minority ${verdict.counts.lostOnMinority}` : ""}${verdict.counts.unreadable ? `, unreadable ${verdict.counts.unreadable}` : ""}, duplicated ${verdict.counts.duplicated}, stale reads ${verdict.counts.staleReads}; JetStream unavailable ${seconds(verdict.maxUnavailableMs)}, gateway ${seconds(verdict.gatewayUnavailableMs)}, resolution ${seconds(verdict.resolutionMs)}\n`,
+        `${mark} ${name} (${verdict.fault})${same}: ${history.length} entries, acknowledged ${verdict.counts.acknowledged}, lost ${verdict.counts.lost}${verdict.counts.lostOnMinority ? `, lost on a minority ${verdict.counts.lostOnMinority}` : ""}${verdict.counts.unreadable ? `, unreadable ${verdict.counts.unreadable}` : ""}, duplicated ${verdict.counts.duplicated}, stale reads ${verdict.counts.staleReads}; ${unavailabilityText("JetStream", verdict.maxUnavailableMs, verdict.resolution.jetstream)}, ${unavailabilityText("gateway", verdict.gatewayUnavailableMs, verdict.resolution.gateway)}\n`,
       );
       out.write(`    ${verdict.reason}\n`);
+      for (const warning of verdict.warnings) out.write(`    ${paint(out, "yellow", "warning")} ${warning}\n`);
     }
     if (mismatches > 0) out.write(paint(out, "red", `${mismatches} verdicts differ from the recorded run\n`));
     return failed ? ExitCode.failed : ExitCode.ok;

@@ -6,15 +6,12 @@ import { html, type SafeHtml } from "../html.ts";
 import type { Section } from "../model.ts";
 import { figure } from "./figure.ts";
 
-/** Counts not worth a column: the probes' resolution qualifies the unavailability figures instead. */
-const NOT_COLUMNS = new Set(["resolutionMs"]);
-
 /** Failover: which experiments failed and why, the checkers' counts, and the perf plots with every fault window shaded. */
 export function failoverSection(failover: FailoverSection | undefined): Section | undefined {
   if (!failover || (failover.experiments.length === 0 && failover.timeSeries.length === 0)) return undefined;
   const experiments = failover.experiments;
   const windows = experiments.flatMap((e) => e.faultWindows);
-  const counts = orderCounts(experiments.flatMap((e) => Object.keys(e.checkers))).filter((name) => !NOT_COLUMNS.has(name));
+  const counts = orderCounts(experiments.flatMap((e) => Object.keys(e.checkers)));
   const failed = experiments.filter((e) => e.verdict !== "pass");
   const verdict = experiments.length === 0 ? "" : failed.length === 0 ? "pass" : "fail";
   const body = html`<section id="failover" data-section="failover">
@@ -28,9 +25,9 @@ export function failoverSection(failover: FailoverSection | undefined): Section 
       ? html`<h3>Checker results</h3><table class="stack" data-table="checkers"><thead><tr><th>Experiment</th>${counts.map((c) => html`<th class="num">${countMeaning(c).label}</th>`)}<th class="num">JetStream unavailable</th><th>Verdict</th></tr></thead><tbody>
   ${experiments.map(
     (e) =>
-      html`<tr${e.verdict === "pass" ? "" : html` class="bad"`}><td data-label="Experiment">${e.name}${e.fault === e.name ? "" : html`<div class="sub"><code>${e.fault}</code></div>`}</td>${counts.map((c) => countCell(c, e.checkers[c]))}<td class="num" data-label="JetStream unavailable"${resolutionTitle(e)}>${formatMs(e.maxUnavailableMs)}</td><td data-label="Verdict"><span class="badge ${e.verdict}">${e.verdict}</span></td></tr>`,
+      html`<tr${e.verdict === "pass" ? "" : html` class="bad"`}><td data-label="Experiment">${e.name}${e.fault === e.name ? "" : html`<div class="sub"><code>${e.fault}</code></div>`}</td>${counts.map((c) => countCell(c, e.checkers[c]))}<td class="num" data-label="JetStream unavailable">${formatMs(e.maxUnavailableMs)}${resolutionLine(e)}</td><td data-label="Verdict"><span class="badge ${e.verdict}">${e.verdict}</span></td></tr>`,
   )}
-  </tbody></table><p class="note">Lost: acknowledged, never read back, and on no replica; lost on a minority: acknowledged, never read back, held by some replicas and missing on others (the replicas diverge); unreadable: acknowledged, never read back, yet stored on every replica; duplicated: delivered more than once; unexpected: read but never sent; stale reads: a KV read older than a confirmed write; failed outside faults: operations that failed while no fault was active. Recovered messages (a timed-out publish that was stored) are neither lost nor duplicated. Unavailable: the longest time without a successful operation.</p>`
+  </tbody></table>${warningsList(experiments)}<p class="note">Lost: acknowledged, never read back, and on no replica; lost on a minority: acknowledged, never read back, held by some replicas and missing on others (the replicas diverge); unreadable: acknowledged, never read back, yet stored on every replica; duplicated: delivered more than once; unexpected: read but never sent; stale reads: a KV read older than a confirmed write; failed outside faults: operations that failed while no fault was active. Recovered messages (a timed-out publish that was stored) are neither lost nor duplicated. Unavailable: the longest time without a successful operation; under it, the resolution it was measured with: the widest gap between two consecutive publish attempts (all publishers merged) and the 99th percentile of those gaps — a shorter unavailability could go unseen.</p>`
       : ""
   }
   ${
@@ -50,9 +47,19 @@ function countCell(name: string, value: number | undefined): SafeHtml {
   return html`<td class="num${bad ? " bad" : ""}" data-label="${label}">${shown}</td>`;
 }
 
-function resolutionTitle(e: FailoverExperiment): SafeHtml | string {
-  const resolution = e.checkers.resolutionMs;
-  return resolution === undefined ? "" : html` title="measured to within ${formatMs(resolution)}"`;
+/** What the unavailability figure is good to, marked when coarser than the experiment's bound. */
+function resolutionLine(e: FailoverExperiment): SafeHtml | string {
+  const spacing = e.resolution?.jetstream;
+  if (!spacing) return "";
+  const bound = e.resolution?.boundMs;
+  const coarse = bound !== undefined && spacing.widestGapMs > bound;
+  return html`<div class="sub${coarse ? " coarse" : ""}" data-resolution="${spacing.widestGapMs}" title="${coarse ? `coarser than the ${formatMs(bound)} bound` : "widest gap between publish attempts (p99)"}${e.resolution?.workloads ? `; attempts from the ${e.resolution.workloads}` : ""}">± ${formatMs(spacing.widestGapMs)} (p99 ${formatMs(spacing.p99GapMs)})</div>`;
+}
+
+function warningsList(experiments: readonly FailoverExperiment[]): SafeHtml | string {
+  const warned = experiments.flatMap((e) => (e.warnings ?? []).map((warning) => ({ name: e.name, warning })));
+  if (warned.length === 0) return "";
+  return html`<ul class="warnings" data-warnings="failover">${warned.map(({ name, warning }) => html`<li><span class="badge warn">warning</span> ${name}: ${warning}</li>`)}</ul>`;
 }
 
 /** The findings in words, for an experiment that failed without a reason. */
