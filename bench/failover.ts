@@ -20,6 +20,9 @@ const FAULTS: Record<string, ExperimentFault> = {
   "partition-minority": { kind: "partition-minority" },
   "isolate-stream-leader": { kind: "isolate-stream-leader", stream: EXPERIMENT_STREAM },
   "kill-gateway-replica": { kind: "kill-gateway-replica" },
+  "replace-node": { kind: "replace-node" },
+  "step-down-meta": { kind: "step-down", leader: "meta" },
+  "step-down-stream": { kind: "step-down", leader: "stream", stream: EXPERIMENT_STREAM },
 };
 
 const { values } = parseArgs({ options: { runs: { type: "string" }, faults: { type: "string" }, "fault-ms": { type: "string" } } });

@@ -141,10 +141,11 @@ alarms; every AWS call lands in the run record's aws-journal.jsonl.`,
         const mark = experiment.verdict === "pass" ? paint(out, "green", "PASS") : paint(out, "red", experiment.verdict.toUpperCase());
         const gap =
           experiment.maxUnavailableMs === undefined ? "" : `, JetStream unavailable ${(experiment.maxUnavailableMs / 1000).toFixed(2)} s`;
-        const { lost, duplicated, lostOnMinority = 0, unreadable = 0 } = experiment.checkers;
+        const { lost, duplicated, lostOnMinority = 0, unreadable = 0, redelivered, maxDeliveries = 0 } = experiment.checkers;
         const placed = `${lostOnMinority > 0 ? `, lost on a minority ${lostOnMinority}` : ""}${unreadable > 0 ? `, unreadable ${unreadable}` : ""}`;
+        const consumer = `${redelivered !== undefined ? `, redelivered ${redelivered}` : ""}${maxDeliveries > 0 ? `, given up (MaxDeliver) ${maxDeliveries}` : ""}`;
         out.write(
-          `${mark} ${experiment.name} (${experiment.fault}): lost ${lost}${placed}, duplicated ${duplicated}${gap}${experiment.reason ? ` — ${experiment.reason}` : ""}\n`,
+          `${mark} ${experiment.name} (${experiment.fault}): lost ${lost}${placed}, duplicated ${duplicated}${consumer}${gap}${experiment.reason ? ` — ${experiment.reason}` : ""}\n`,
         );
       }
       if (aborted) out.write(`${paint(out, "red", "ABORTED")} — ${aborted}: every fault was healed at once\n`);
