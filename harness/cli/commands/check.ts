@@ -44,7 +44,7 @@ Exit 0 every experiment passes, 1 one fails, 2 the history cannot be read.`,
       if (before && before.verdict !== verdict.verdict) mismatches += 1;
       const mark = verdict.verdict === "pass" ? paint(out, "green", "PASS") : paint(out, "red", verdict.verdict.toUpperCase());
       out.write(
-        `${mark} ${name} (${verdict.fault})${same}: ${history.length} entries, acknowledged ${verdict.counts.acknowledged}, lost ${verdict.counts.lost}${verdict.counts.lostOnMinority ? `, lost on a minority ${verdict.counts.lostOnMinority}` : ""}${verdict.counts.unreadable ? `, unreadable ${verdict.counts.unreadable}` : ""}, duplicated ${verdict.counts.duplicated}, stale reads ${verdict.counts.staleReads}; JetStream unavailable ${seconds(verdict.maxUnavailableMs)}, gateway ${seconds(verdict.gatewayUnavailableMs)}, resolution ${seconds(verdict.resolutionMs)}\n`,
+        `${mark} ${name} (${verdict.fault})${same}: ${history.length} entries, acknowledged ${verdict.counts.acknowledged}, lost ${verdict.counts.lost}${verdict.counts.lostOnMinority ? `, lost on a minority ${verdict.counts.lostOnMinority}` : ""}${verdict.counts.unreadable ? `, unreadable ${verdict.counts.unreadable}` : ""}, duplicated ${verdict.counts.duplicated}${verdict.counts.redelivered !== undefined ? `, redelivered ${verdict.counts.redelivered}` : ""}${verdict.counts.maxDeliveries ? `, given up (MaxDeliver) ${verdict.counts.maxDeliveries}` : ""}, stale reads ${verdict.counts.staleReads}; JetStream unavailable ${seconds(verdict.maxUnavailableMs)}, gateway ${seconds(verdict.gatewayUnavailableMs)}, resolution ${seconds(verdict.resolutionMs)}\n`,
       );
       out.write(`    ${verdict.reason}\n`);
     }
