@@ -21,20 +21,29 @@ function tail(file: string, bytes: number): Buffer {
 
 /**
  * What the run record keeps of a local stack before it is stopped: `stack.json` (how its nodes
- * were linked: kernel, proxy or none) and `logs/<node>.log` (each nats-server's log, its tail).
+ * were linked: kernel, proxy or none) and `logs/<server>.log` (each nats-server's log, its tail;
+ * a node replaced during the run leaves its own).
  */
 export function recordStackEvidence(record: RunRecord, stack: StartedLocalStack): void {
   const cluster = stack.cluster;
   record.writeJson("stack.json", {
     id: stack.id,
     network: cluster.networkKind ?? "none",
-    nodes: cluster.nodes.map((node) => ({ name: node.name, clientUrl: node.clientUrl, namespace: node.namespace })),
+    nodes: cluster.nodes.map((node) => ({
+      name: node.name,
+      server: node.serverName,
+      clientUrl: node.clientUrl,
+      namespace: node.namespace,
+    })),
+    ...(cluster.replacedNodes.length > 0
+      ? { replaced: cluster.replacedNodes.map((node) => ({ name: node.name, server: node.serverName })) }
+      : {}),
   });
   const logs = record.path("logs");
   mkdirSync(logs, { recursive: true });
-  for (const node of cluster.nodes) {
+  for (const node of [...cluster.replacedNodes, ...cluster.nodes]) {
     try {
-      writeFileSync(join(logs, `${node.name}.log`), tail(node.logFile, LOG_TAIL_BYTES));
+      writeFileSync(join(logs, `${node.serverName}.log`), tail(node.logFile, LOG_TAIL_BYTES));
     } catch {
       // a node that never started has no log
     }

@@ -156,10 +156,11 @@ alarms; every AWS call lands in the run record's aws-journal.jsonl.`,
           experiment.maxUnavailableMs === undefined
             ? ""
             : `, ${unavailabilityText("JetStream", experiment.maxUnavailableMs, experiment.resolution?.jetstream)}`;
-        const { lost, duplicated, lostOnMinority = 0, unreadable = 0 } = experiment.checkers;
+        const { lost, duplicated, lostOnMinority = 0, unreadable = 0, redelivered, maxDeliveries = 0 } = experiment.checkers;
         const placed = `${lostOnMinority > 0 ? `, lost on a minority ${lostOnMinority}` : ""}${unreadable > 0 ? `, unreadable ${unreadable}` : ""}`;
+        const consumer = `${redelivered !== undefined ? `, redelivered ${redelivered}` : ""}${maxDeliveries > 0 ? `, given up (MaxDeliver) ${maxDeliveries}` : ""}`;
         out.write(
-          `${mark} ${experiment.name} (${experiment.fault}): lost ${lost}${placed}, duplicated ${duplicated}${gap}${experiment.reason ? ` — ${experiment.reason}` : ""}\n`,
+          `${mark} ${experiment.name} (${experiment.fault}): lost ${lost}${placed}, duplicated ${duplicated}${consumer}${gap}${experiment.reason ? ` — ${experiment.reason}` : ""}\n`,
         );
         for (const warning of experiment.warnings ?? []) out.write(`  ${paint(out, "yellow", "warning")} ${warning}\n`);
       }

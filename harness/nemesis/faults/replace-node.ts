@@ -1,3 +1,4 @@
+import { retry } from "../../../lib/retry/index.ts";
 import { waitForHealthy } from "../health.ts";
 import { jetStreamRequest, serverNameOf, withJetStreamApi } from "../jetstream-api.ts";
 import { NemesisError } from "../target.ts";
@@ -47,7 +48,14 @@ export const replaceNode: FaultDefinition<ReplaceNode> = {
     context.begin(hit);
     context.progress(`replace-node: terminating ${node.name} (server ${server})`);
     const replacement = await target.replaceNode(node.name);
-    context.progress(`replace-node: ${await serverNameOf(replacement.monitoringUrl)} serves in place of ${server}`);
+    // A new machine's monitoring port may answer a while after the provider calls it in service.
+    const newServer = await retry(() => serverNameOf(replacement.monitoringUrl), {
+      what: `the server name of ${replacement.name}'s replacement`,
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      ...(context.signal ? { signal: context.signal } : {}),
+    });
+    context.progress(`replace-node: ${newServer} serves in place of ${server}`);
     if (removePeer && target.systemAccount) {
       await withJetStreamApi(target.systemAccount, "peer-remove", (nc) =>
         jetStreamRequest(nc, "$JS.API.SERVER.REMOVE", { peer: server }, { signal: context.signal, giveUpOn: [NOT_A_MEMBER] }),

@@ -369,6 +369,7 @@ export class StartedLocalCluster implements StartedStack, NodeReplacing {
   readonly systemAccount: NatsAccess;
   formation: ClusterAssessment | undefined;
   readonly #nodes: LocalNode[];
+  readonly #replaced: LocalNode[] = [];
   readonly #makeNode: StartedLocalClusterParts["makeNode"];
   #replacements = 0;
   #stopped: Promise<void> | undefined;
@@ -388,6 +389,11 @@ export class StartedLocalCluster implements StartedStack, NodeReplacing {
     return this.#nodes;
   }
 
+  /** The nodes replacements took the place of (stopped; their logs stay in the run dir). */
+  get replacedNodes(): readonly LocalNode[] {
+    return this.#replaced;
+  }
+
   /**
    * Stops node `name` (a graceful shutdown, as when an instance terminates), deletes its store, and
    * starts a new server in its slot: same ports, routes and namespace, a new server name
@@ -404,6 +410,7 @@ export class StartedLocalCluster implements StartedStack, NodeReplacing {
     this.#replacements += 1;
     const replacement = this.#makeNode({ name: old.name, ports: old.ports }, `${old.name}-r${this.#replacements}`);
     this.#nodes[index] = replacement;
+    this.#replaced.push(old);
     await replacement.start();
     return replacement;
   }
