@@ -22,7 +22,11 @@ const healthy = await LinkProxy.listen("clients", node.name, node.ports.client);
 const slow = await LinkProxy.listen("clients", node.name, node.ports.client);
 slow.degrade({ delayMs: 50, jitterMs: 20, loss: 0, seed: 1 });
 const responder = await connect({ servers: node.clientUrl });
-responder.subscribe(SUBJECT, { callback: (_error, message) => message.respond(message.data) });
+responder.subscribe(SUBJECT, {
+  callback: (_error, message) => {
+    message.respond(message.data);
+  },
+});
 await responder.flush();
 const paths: Record<string, NatsConnection> = {
   direct: await connect({ servers: node.clientUrl }),
