@@ -61,8 +61,9 @@ describe.skipIf(unavailable !== undefined)(`detection power (disk-full)${unavail
     expect(broken.verdict.reason).toMatch(
       /unclear-errors \(faultErrors\): \d+ operations inside the fault got no clear answer \(.*no answer publish timeout ×\d+/,
     );
-    // Nothing acknowledged from shortly after the disk filled until the node restarted after the 10 s fault.
-    expect(broken.verdict.maxUnavailableMs).toBeGreaterThanOrEqual(9_000);
+    // Nothing acknowledged from shortly after the disk filled until the node restarted: most of the 10 s fault
+    // (filling 64 MiB takes part of it, long on a loaded machine).
+    expect(broken.verdict.maxUnavailableMs).toBeGreaterThanOrEqual(5_000);
     // Refused, not lost: after the heal (disk freed, node restarted) every acknowledged message reads back.
     expect(broken.verdict.counts.acknowledged).toBeGreaterThan(0);
     expect(broken.verdict.counts.lost).toBe(0);
