@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -44,5 +44,18 @@ describe("gameday/nlb-target-loss.yaml against the AWS twin (moto control plane,
       event.type === "aws-call" && /^(Deregister|Register)/.test(event.operation) ? [`${event.operation} ${event.outcome}`] : [],
     );
     expect(mutating).toEqual(["DeregisterTargets ok", "RegisterTargets ok"]);
+  });
+
+  it("selects nodes by availability zone, and names the zones there are when one matches nothing", async () => {
+    const file = join(runsDir, "by-zone.yaml");
+    const text = readFileSync("gameday/nlb-target-loss.yaml", "utf8").replace("    node: random\n", "    node: random\n    az: ZONE\n");
+    writeFileSync(file, text.replace("ZONE", "eu-west-1b"));
+    const plan = await gauntlet(["gameday", "plan", file, "--target", target]);
+    expect(plan.stdout).toMatch(/1\. deregister-nlb-target nats-\d \(random\)/);
+    expect(plan.code).toBe(0);
+    writeFileSync(file, text.replace("ZONE", "eu-west-1z"));
+    const none = await gauntlet(["gameday", "plan", file, "--target", target]);
+    expect(none.stdout).toMatch(/no node in availability zone eu-west-1z \(zones: eu-west-1[abc], eu-west-1[abc], eu-west-1[abc]\)/);
+    expect(none.code).toBe(2);
   });
 });
