@@ -1,3 +1,5 @@
+import { connect } from "@nats-io/transport-node";
+import { natsConnectionOptions } from "../../lib/nats-options/index.ts";
 import type { Target } from "../config/index.ts";
 import { findMetaLeader, findStreamLeader, mulberry32, type NemesisTarget } from "../nemesis/index.ts";
 import { fetchTrusting } from "../net/trusted-fetch.ts";
@@ -52,21 +54,15 @@ export async function planGameDay(options: {
   const { gameDay, target, opened, seed, durationScale } = options;
   const lines: string[] = [];
   const problems: string[] = [];
-  const context: ProbeContext = {
+  const nc = await connect(natsConnectionOptions(target.nats, { name: "gauntlet-gameday-plan" })).catch(() => undefined);
+  const probeContext: ProbeContext = {
     target,
-    nats: () => Promise.reject(new Error("not connected")),
+    nats: () => (nc ? Promise.resolve(nc) : Promise.reject(new Error("cannot connect to NATS"))),
     cluster: clusterExpectationsOf(target, await manifestOf(target).catch(() => undefined)),
     services: opened.services,
     loads: new Map(),
     fetch: fetchTrusting(target.gateway?.tls?.ca),
     signal: new AbortController().signal,
-  };
-  const { connect } = await import("@nats-io/transport-node");
-  const { natsConnectionOptions } = await import("../../lib/nats-options/index.ts");
-  const nc = await connect(natsConnectionOptions(target.nats, { name: "gauntlet-gameday-plan" })).catch(() => undefined);
-  const probeContext: ProbeContext = {
-    ...context,
-    nats: () => (nc ? Promise.resolve(nc) : Promise.reject(new Error("cannot connect to NATS"))),
   };
   try {
     lines.push(`${gameDay.title}${gameDay.owner ? ` (owner ${gameDay.owner})` : ""} against ${target.name} (${opened.kind})`);

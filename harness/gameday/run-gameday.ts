@@ -154,7 +154,10 @@ export class GameDayRun {
   /** The hypothesis and the stop conditions, every period while the method runs. */
   async #monitor(context: ProbeContext, until: AbortSignal): Promise<void> {
     const { gameDay, opened } = this.#options;
-    const alarms = gameDay.stop_conditions.flatMap((condition) => ("alarm" in condition ? [condition.alarm] : []));
+    const alarms = [
+      ...gameDay.stop_conditions.flatMap((condition) => ("alarm" in condition ? [condition.alarm] : [])),
+      ...(this.#options.target.aws?.safety.stop_alarms ?? []),
+    ];
     while (!until.aborted) {
       const readings = await Promise.all(
         this.#steady.filter((probe) => probe.probe.during).map((probe) => probe.read(context, "during", this.#now)),

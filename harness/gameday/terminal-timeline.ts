@@ -1,5 +1,6 @@
 import { emitKeypressEvents } from "node:readline";
 import { createInterface } from "node:readline/promises";
+import type { JournalEvent } from "../record/index.ts";
 import type { GameDayObserver } from "./run-gameday.ts";
 
 const CLEAR_LINE = "\r\x1b[2K";
@@ -100,4 +101,25 @@ export function listenForKeys(
       input.pause();
     },
   };
+}
+
+/** A journal event as a timeline line (replay). */
+export function describeJournalEvent(event: JournalEvent): string {
+  switch (event.type) {
+    case "phase":
+      return `— ${event.phase} —`;
+    case "step":
+    case "rollback":
+      return `${event.outcome === "ok" ? "✔" : "✖"} ${event.type === "step" ? "step" : "rollback"} ${event.index + 1}: ${event.label}${event.detail ? `: ${event.detail}` : ""}`;
+    case "fault":
+      return `fault ${event.fault} ${JSON.stringify(event.target)}${event.end === undefined ? "" : ` until +${event.end.toFixed(1)}s`}`;
+    case "deviation":
+      return `DEVIATION ${event.probe} (${event.phase}): ${event.detail} — tolerance ${event.tolerance}`;
+    case "note":
+      return `note: ${event.text}`;
+    case "abort":
+      return `ABORTED (${event.by}): ${event.reason}`;
+    case "aws-call":
+      return `aws ${event.service}.${event.operation} ${event.outcome}`;
+  }
 }

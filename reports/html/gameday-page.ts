@@ -1,5 +1,5 @@
 import type { FaultWindow, GameDayJournal, JournalEvent, TimePoint } from "../../harness/record/index.ts";
-import { faultColor, latencyChart, throughputChart } from "./charts.ts";
+import { FAULT_SHADE_OPACITY, faultColor, latencyChart, throughputChart } from "./charts.ts";
 import { formatTimestamp } from "./format.ts";
 import { html, type SafeHtml, trusted } from "./html.ts";
 import { STYLES } from "./styles.ts";
@@ -29,7 +29,7 @@ function probeLanes(journal: GameDayJournal, windows: readonly FaultWindow[]): s
   const shades = windows
     .map(
       (w) =>
-        `<rect x="${x(w.start).toFixed(1)}" y="0" width="${Math.max(2, x(w.end) - x(w.start)).toFixed(1)}" height="${height - 20}" fill="${faultColor(w.fault)}" opacity="0.16"><title>${escapeXml(w.fault)}</title></rect>`,
+        `<rect x="${x(w.start).toFixed(1)}" y="0" width="${Math.max(2, x(w.end) - x(w.start)).toFixed(1)}" height="${height - 20}" fill="${faultColor(w.fault)}" opacity="${FAULT_SHADE_OPACITY}"><title>${escapeXml(w.fault)}</title></rect>`,
     )
     .join("");
   const lanes = journal.probes

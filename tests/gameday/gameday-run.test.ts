@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -64,8 +64,10 @@ describe("gauntlet gameday on a local stack (shared by every test here)", () => 
     return file;
   }
 
+  const runDirOf = (stdout: string) => /run record (\S+) \(journal/.exec(stdout)?.[1] ?? "";
+
   function journalOf(stdout: string): GameDayJournal {
-    const dir = /run record (\S+) \(journal/.exec(stdout)?.[1] ?? "";
+    const dir = runDirOf(stdout);
     expect(existsSync(join(dir, "index.html"))).toBe(true);
     return GameDayJournal.parse(JSON.parse(readFileSync(join(dir, "journal.json"), "utf8")));
   }
@@ -96,6 +98,9 @@ describe("gauntlet gameday on a local stack (shared by every test here)", () => 
     const acked = journal.probes.find((probe) => probe.name === "no acknowledged event lost")?.readings.at(-1);
     expect(acked).toMatchObject({ phase: "after", ok: true });
     expect(await allRunning()).toBe(true);
+    const page = readFileSync(join(runDirOf(result.stdout), "index.html"), "utf8");
+    expect(page).toContain("HYPOTHESIS HELD (exit 0)");
+    expect(page).toMatch(/<rect [^>]*opacity="0.16"><title>kill-node nats-\d<\/title>/);
   });
 
   it("redeploy-services-under-load holds (two services here: every replica stopped and started, one at a time)", async () => {
@@ -141,6 +146,14 @@ rollbacks:
     expect(journal.events).toContainEqual(expect.objectContaining({ type: "rollback", outcome: "ok" }));
     expect(existsSync(marker)).toBe(true);
     await waitUntil(async () => ((await allRunning()) ? true : undefined), { timeoutMs: 20_000, what: "every replica running again" });
+
+    const dir = runDirOf(result.stdout);
+    rmSync(join(dir, "index.html"));
+    const replay = await gauntlet(["gameday", "replay", basename(dir), "--runs-dir", runsDir]);
+    expect(replay.stdout).toMatch(/DEVIATION two event-bus instances \(during\): event-bus: 1 < 2/);
+    expect(replay.stdout).toContain("DEVIATED (exit 1)");
+    expect(replay.code).toBe(0);
+    expect(readFileSync(join(dir, "index.html"), "utf8")).toContain("DEVIATED (exit 1)");
   });
 
   it("a stop condition aborts at once (exit 3): the fault is healed and the rollbacks run", async () => {

@@ -1,12 +1,20 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { GauntletError } from "../../../lib/errors/index.ts";
 import { renderGameDayPage } from "../../../reports/index.ts";
 import type { Target } from "../../config/index.ts";
-import { GameDayRun, listenForKeys, loadGameDay, openGameDayTarget, planGameDay, TerminalTimeline } from "../../gameday/index.ts";
+import {
+  describeJournalEvent,
+  GameDayRun,
+  listenForKeys,
+  loadGameDay,
+  openGameDayTarget,
+  planGameDay,
+  TerminalTimeline,
+} from "../../gameday/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
-import { GameDayJournal, HTML_FILE, JOURNAL_FILE, RunRecord, resolveRun } from "../../record/index.ts";
+import { GameDayJournal, HTML_FILE, JOURNAL_FILE, RunRecord } from "../../record/index.ts";
 import { paint } from "../../ui/index.ts";
 import { type Command, type CommandContext, ExitCode, type ParsedOptions } from "../command.ts";
 import { optionalString, parseSeed } from "../options.ts";
@@ -28,7 +36,8 @@ Without --target: the one local stack 'gauntlet up' runs.
            healed and the rollbacks run whatever happens. Writes reports/runs/<id>/journal.json
            and index.html (the game-day page). Exit 0 hypothesis held, 1 deviated, 2 could not
            run, 3 aborted (stop condition, max_duration, operator).
-  replay   re-render a run's game-day page from its journal.json and print its timeline.
+  replay   re-render a run's game-day page from its journal.json and print its timeline
+           (RUN: a run id under --runs-dir, or a run directory).
 
   --target FILE          the system (a control-API stack, or an aws target)
   --seed S               seed for random picks (printed; default random)
@@ -125,35 +134,28 @@ async function run(file: string, options: ParsedOptions, context: CommandContext
 
 async function replay(id: string, options: ParsedOptions, context: CommandContext): Promise<number> {
   const runsDir = optionalString(options["runs-dir"]) ?? join(context.repoRoot, "reports", "runs");
-  const recorded = await resolveRun(runsDir, id);
-  const file = join(recorded.dir, JOURNAL_FILE);
+  const dir = existsSync(id) ? id : join(runsDir, id);
+  const file = join(dir, JOURNAL_FILE);
   let parsed: ReturnType<typeof GameDayJournal.safeParse>;
   try {
     parsed = GameDayJournal.safeParse(JSON.parse(readFileSync(file, "utf8")));
   } catch (error) {
     throw new GauntletError(
-      `${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "not a game-day run (no journal.json)" : (error as Error).message}`,
+      `${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? `no game-day run here (no journal.json; RUN is a run id under ${runsDir} or a run directory)` : (error as Error).message}`,
       { cause: error },
     );
   }
   if (!parsed.success)
     throw new GauntletError(`${file}:${parsed.error.issues[0]?.path.join(".") ?? ""}: ${parsed.error.issues[0]?.message ?? "invalid"}`);
   const journal = parsed.data;
-  writeFileSync(join(recorded.dir, HTML_FILE), renderGameDayPage(journal));
+  writeFileSync(join(dir, HTML_FILE), renderGameDayPage(journal));
   const timeline = new TerminalTimeline(context.stdout);
   context.stdout.write(`game day ${journal.title} against ${journal.target}, ${journal.startedAt}\n`);
-  for (const event of journal.events) timeline.line(event.t, `${event.type} ${describeEvent(event)}`);
+  for (const event of journal.events) timeline.line(event.t, describeJournalEvent(event));
   context.stdout.write(
-    `\n${journal.verdict.toUpperCase()} (exit ${journal.exitCode}) — ${journal.reason}\nre-rendered ${join(recorded.dir, HTML_FILE)}\n`,
+    `\n${journal.verdict.toUpperCase()} (exit ${journal.exitCode}) — ${journal.reason}\nre-rendered ${join(dir, HTML_FILE)}\n`,
   );
   return ExitCode.ok;
-}
-
-function describeEvent(event: GameDayJournal["events"][number]): string {
-  const { type: _type, t: _t, ...rest } = event;
-  return Object.values(rest)
-    .map((value) => (typeof value === "object" ? JSON.stringify(value) : String(value)))
-    .join(" ");
 }
 
 export const command: Command = {
