@@ -1,12 +1,21 @@
-import { DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
+import { DescribeAutoScalingGroupsCommand, TerminateInstanceInAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
 import { DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
-import { RebootInstancesCommand, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
+import {
+  DescribeInstancesCommand,
+  RebootInstancesCommand,
+  StartInstancesCommand,
+  StopInstancesCommand,
+  TerminateInstancesCommand,
+} from "@aws-sdk/client-ec2";
 import { StopTaskCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { DeregisterTargetsCommand, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { SendCommandCommand } from "@aws-sdk/client-ssm";
+import type { NatsAccess } from "../../../lib/nats-options/index.ts";
 import { waitUntil } from "../../../lib/retry/index.ts";
+import { getMonitoring } from "../../probes/index.ts";
 import { BlastRadiusGuard, minorityOf, type StreamPlacement } from "../../safety/index.ts";
-import type { LoadBalancerHandle, Network, NodeHandle, ReplicaTarget } from "../stack.ts";
+import type { LoadBalancerHandle, Network, NodeHandle, NodeReplacing, ReplicaTarget } from "../stack.ts";
+import { isLoopbackAddress } from "./aws-clients.ts";
 import { AwsError } from "./aws-error.ts";
 import type { DiscoveredInstance, DiscoveredService } from "./discovery.ts";
 import type { AwsTarget } from "./open-aws-target.ts";
@@ -16,7 +25,7 @@ import { type NodeAction, nodeScript } from "./ssm-scripts.ts";
 
 /** One AWS call a fault makes (or, in a dry run, would make), on one resource. */
 export interface PlannedCall {
-  readonly service: "ec2" | "ssm" | "ecs" | "elbv2";
+  readonly service: "ec2" | "ssm" | "ecs" | "elbv2" | "autoscaling";
   readonly operation: string;
   readonly resource: Resource;
   readonly detail: string;
@@ -51,19 +60,18 @@ const nodeResource = (instance: DiscoveredInstance): Resource => ({ id: instance
  * a stop alarm that already fired); without `execute` nothing is sent and `plan` lists what
  * would have been.
  */
-export class AwsFaults implements AsyncDisposable {
+export class AwsFaults implements AsyncDisposable, NodeReplacing {
   readonly plan: PlannedCall[] = [];
-  readonly nodes: readonly AwsNode[];
   readonly services: readonly ReplicaTarget[];
   readonly gateways: readonly ReplicaTarget[];
   readonly network: Network;
   readonly loadBalancer: LoadBalancerHandle | undefined;
-  readonly monitoringUrls: readonly string[];
   readonly aws: AwsTarget;
   readonly #stoppedTasks = new Map<string, number>();
   #guard: BlastRadiusGuard | undefined;
   readonly #heals = new Map<string, () => Promise<void>>();
   readonly #options: AwsFaultOptions;
+  #nodes: AwsNode[];
   #abortedBy: string | undefined;
   #alarmTimer: NodeJS.Timeout | undefined;
 
@@ -71,10 +79,9 @@ export class AwsFaults implements AsyncDisposable {
     this.aws = aws;
     this.#options = options;
     const serving = aws.system.instances.filter(isServing);
-    this.nodes = serving.map(
+    this.#nodes = serving.map(
       (instance, index) => new AwsNode(this, instance, aws.target.nats.servers[index] ?? "", aws.target.nats.monitoring[index] ?? ""),
     );
-    this.monitoringUrls = aws.target.nats.monitoring;
     const gatewayService = aws.system.ecs?.gatewayService;
     const services = aws.system.ecs?.services ?? [];
     this.services = services.filter((s) => s.name !== gatewayService).flatMap((service) => this.#replicas(service));
@@ -109,6 +116,21 @@ export class AwsFaults implements AsyncDisposable {
     };
     this.onHeal(`nlb:${name}`, register);
     return register;
+  }
+
+  /** The serving nodes; a replaced node's replacement stands where it stood. */
+  get nodes(): readonly AwsNode[] {
+    return this.#nodes;
+  }
+
+  get monitoringUrls(): readonly string[] {
+    return this.#nodes.map((node) => node.monitoringUrl);
+  }
+
+  /** The NATS system account's user (the target's `nats.system`): the replace-node fault's peer-remove needs it. */
+  get systemAccount(): NatsAccess | undefined {
+    const { system, servers, tls } = this.aws.target.nats;
+    return system ? { servers, tls, ...system } : undefined;
   }
 
   get execute(): boolean {
@@ -251,6 +273,84 @@ export class AwsFaults implements AsyncDisposable {
     const back = () => update(service.desired);
     this.onHeal(`scale:${name}`, back);
     return back;
+  }
+
+  /**
+   * A membership change, as production has it: the Auto Scaling group terminates the node's
+   * instance and launches a replacement (TerminateInstanceInAutoScalingGroup, capacity kept).
+   * Resolves once the replacement is InService and its nats-server answers on its private IP,
+   * with its handle, which from then on stands in the old node's place. The old server stays a
+   * JetStream meta-group peer until removed (`$JS.API.SERVER.REMOVE`): the caller's step.
+   */
+  async replaceNode(name: string, timeoutMs = 300_000): Promise<AwsNode> {
+    const index = this.#nodes.findIndex((node) => node.name === name);
+    const old = this.#nodes[index];
+    if (!old) throw new AwsError(`aws: no node ${name} (nodes: ${this.#nodes.map((node) => node.name).join(", ")})`);
+    const asg = this.aws.system.asg;
+    if (!asg) throw new AwsError(`aws: replacing ${name} needs its Auto Scaling group (aws.nats.asg in the target)`);
+    await this.guard.requireNodesDown([old.name]);
+    await this.act(
+      {
+        service: "autoscaling",
+        operation: "TerminateInstanceInAutoScalingGroup",
+        resource: nodeResource(old.instance),
+        detail: `${asg.name} launches a replacement (ShouldDecrementDesiredCapacity false)`,
+      },
+      () =>
+        this.aws.clients.autoScaling.send(
+          new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: old.instance.id, ShouldDecrementDesiredCapacity: false }),
+        ),
+    );
+    if (!this.execute) return old;
+    const known = new Set([...this.aws.system.instances.map((instance) => instance.id), ...this.#nodes.map((node) => node.instance.id)]);
+    const instance = await waitUntil(() => this.#replacementOf(asg.name, known), {
+      timeoutMs,
+      intervalMs: 1_000,
+      what: `a replacement for ${old.instance.id} in service in ${asg.name}`,
+    });
+    const ports = this.aws.target.aws?.nats;
+    const ip = instance.privateIp ?? "";
+    const replacement = new AwsNode(
+      this,
+      instance,
+      `nats://${ip}:${ports?.client_port ?? 4222}`,
+      `http://${ip}:${ports?.monitoring_port ?? 8222}`,
+    );
+    await waitUntil(
+      () =>
+        getMonitoring(replacement.monitoringUrl, "/varz").then(
+          () => true,
+          () => undefined,
+        ),
+      {
+        timeoutMs,
+        intervalMs: 250,
+        what: `nats-server on the replacement ${instance.id} (${replacement.monitoringUrl})`,
+      },
+    );
+    this.#nodes[index] = replacement;
+    return replacement;
+  }
+
+  async #replacementOf(asg: string, known: ReadonlySet<string>): Promise<DiscoveredInstance | undefined> {
+    const groups = await this.aws.clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [asg] }));
+    const fresh = groups.AutoScalingGroups?.[0]?.Instances?.find((i) => !known.has(i.InstanceId ?? "") && i.LifecycleState === "InService");
+    if (!fresh?.InstanceId) return undefined;
+    const found = await this.aws.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [fresh.InstanceId] }));
+    const described = found.Reservations?.[0]?.Instances?.[0];
+    const ip = described?.PrivateIpAddress;
+    if (described?.State?.Name !== "running" || ip === undefined) return undefined;
+    if (this.aws.clients.loopbackOnly && !isLoopbackAddress(ip)) throw AwsError.nonLoopback(ip, `replacement instance ${fresh.InstanceId}`);
+    const tags = Object.fromEntries((described.Tags ?? []).map((tag) => [tag.Key ?? "", tag.Value ?? ""]));
+    return {
+      id: fresh.InstanceId,
+      name: tags.Name ?? fresh.InstanceId,
+      az: described.Placement?.AvailabilityZone ?? "?",
+      state: "running",
+      privateIp: ip,
+      tags,
+      lifecycle: "InService",
+    };
   }
 
   /** Reads the stop alarms every interval; the first in ALARM heals everything and blocks further faults. */

@@ -188,8 +188,10 @@ export async function startAwsTwin(options: AwsTwinOptions = {}): Promise<Starte
       launch: { servers, credentials, mode: options.fleetMode ?? "cohosted" },
       ...(options.onTaskEvent ? { onEvent: options.onTaskEvent } : {}),
     });
+    const started = cluster;
     const reconciler = new TwinReconciler(clients, nodeHandles, {
       tasks,
+      membership: { asg: WORLD_NAMES.asg, replaceNode: (name, host) => started.replaceNode(name, { host }) },
       ...(cluster.proxies ? { network: cluster.proxies } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
@@ -203,7 +205,14 @@ export async function startAwsTwin(options: AwsTwinOptions = {}): Promise<Starte
     }
     const targetFile = join(dir, "twin.yaml");
     // Addresses come from discovery, credentials from the file: as a secured production target.
-    const document = { name: "aws-twin", nats: credentials, aws: section, manifest: manifestFile };
+    // The system account's user too: the replace-node fault's peer-remove and meta step-downs need it.
+    const { user: systemUser, pass: systemPass } = cluster.systemAccount;
+    const document = {
+      name: "aws-twin",
+      nats: { ...credentials, system: { user: systemUser, pass: systemPass } },
+      aws: section,
+      manifest: manifestFile,
+    };
     writeFileSync(
       targetFile,
       `# The AWS twin: moto at ${moto.endpoint} (control plane), local nodes and replicas (data plane).\n${stringify(document)}`,

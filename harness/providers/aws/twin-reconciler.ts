@@ -1,3 +1,4 @@
+import { DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
 import { ListCommandsCommand } from "@aws-sdk/client-ssm";
 import type { NodeHandle } from "../stack.ts";
@@ -20,6 +21,14 @@ export interface TwinLinks {
   cutLinks(isCut: (from: string, to: string) => boolean): void;
 }
 
+/** The twin's nodes as an Auto Scaling group's machines: one is replaced by a new server on a new address. */
+export interface TwinMembership {
+  /** The Auto Scaling group whose new instances become nodes. */
+  readonly asg: string;
+  /** Starts a new server (new name, empty store) on `host` in place of node `name`, which is stopped by then. */
+  replaceNode(name: string, host: string): Promise<NodeHandle>;
+}
+
 /**
  * The AWS twin's data plane follows its control plane: moto records the API calls, this applies
  * them to local nodes. SSM commands run as the node action their first line names (with their
@@ -30,7 +39,7 @@ export interface TwinLinks {
 export class TwinReconciler {
   readonly #clients: AwsClients;
   readonly #onEvent: (event: TwinEvent) => void;
-  readonly #nodes: ReadonlyMap<string, NodeHandle>;
+  readonly #nodes: Map<string, NodeHandle>;
   readonly #seen = new Set<string>();
   readonly #queues = new Map<string, Promise<void>>();
   readonly #deadMen = new Map<string, NodeJS.Timeout>();
@@ -38,6 +47,10 @@ export class TwinReconciler {
   readonly #intervalMs: number;
   readonly #tasks: TwinTasks | undefined;
   readonly #network: TwinLinks | undefined;
+  readonly #membership: TwinMembership | undefined;
+  /** Terminated instances whose node awaits the Auto Scaling group's replacement. */
+  readonly #vacated: string[] = [];
+  readonly #replaced = new Set<string>();
   /** Node name → the nodes its (emulated) iptables rules drop. */
   readonly #drops = new Map<string, Set<string>>();
   #timer: NodeJS.Timeout | undefined;
@@ -48,14 +61,21 @@ export class TwinReconciler {
   constructor(
     clients: AwsClients,
     nodesByInstance: ReadonlyMap<string, NodeHandle>,
-    options: { intervalMs?: number; onEvent?: (event: TwinEvent) => void; tasks?: TwinTasks; network?: TwinLinks } = {},
+    options: {
+      intervalMs?: number;
+      onEvent?: (event: TwinEvent) => void;
+      tasks?: TwinTasks;
+      network?: TwinLinks;
+      membership?: TwinMembership;
+    } = {},
   ) {
     this.#clients = clients;
     this.#onEvent = options.onEvent ?? (() => {});
-    this.#nodes = nodesByInstance;
+    this.#nodes = new Map(nodesByInstance);
     this.#intervalMs = options.intervalMs ?? 100;
     this.#tasks = options.tasks;
     this.#network = options.network;
+    this.#membership = options.membership;
   }
 
   start(): void {
@@ -86,6 +106,7 @@ export class TwinReconciler {
     try {
       await this.#applyCommands();
       await this.#applyInstanceStates();
+      await this.#applyReplacements();
     } catch {
       // moto briefly busy: the next tick reads the same state again
     } finally {
@@ -184,11 +205,48 @@ export class TwinReconciler {
       if (!node) continue;
       if (["stopping", "stopped", "shutting-down", "terminated"].includes(state) && !this.#stoppedByEc2.has(id)) {
         this.#stoppedByEc2.add(id);
+        if (state === "shutting-down" || state === "terminated") this.#vacated.push(id);
         this.#run(id, `ec2 ${state}`, () => node.stop());
       } else if (["pending", "running"].includes(state) && this.#stoppedByEc2.has(id)) {
         this.#stoppedByEc2.delete(id);
         this.#run(id, `ec2 ${state}`, () => node.start());
       }
+    }
+  }
+
+  /**
+   * A new InService instance of the group takes the place of a terminated one: its node is a new
+   * server on the new instance's private IP, with an empty store, once the old node has stopped.
+   */
+  async #applyReplacements(): Promise<void> {
+    const membership = this.#membership;
+    if (!membership || this.#vacated.length === 0) return;
+    const groups = await this.#clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [membership.asg] }));
+    const members = groups.AutoScalingGroups?.[0]?.Instances ?? [];
+    const fresh = members
+      .filter((instance) => instance.LifecycleState === "InService" && !this.#nodes.has(instance.InstanceId ?? ""))
+      .map((instance) => instance.InstanceId ?? "")
+      .filter((id) => !this.#replaced.has(id));
+    if (fresh.length === 0) return;
+    // The group replaces the instances it let go of (moto's has no health checks: an instance EC2
+    // terminated behind its back stays a member, down, and is never replaced).
+    const left = this.#vacated.filter((id) => !members.some((member) => member.InstanceId === id));
+    const found = await this.#clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: fresh }));
+    for (const instance of found.Reservations?.flatMap((reservation) => reservation.Instances ?? []) ?? []) {
+      const vacated = left[0];
+      const old = vacated === undefined ? undefined : this.#nodes.get(vacated);
+      const id = instance.InstanceId ?? "";
+      const ip = instance.PrivateIpAddress;
+      if (!vacated || !old || instance.State?.Name !== "running" || ip === undefined) continue;
+      left.shift();
+      this.#vacated.splice(this.#vacated.indexOf(vacated), 1);
+      this.#replaced.add(id);
+      this.#run(vacated, `replaced by ${id} (${ip}): a new server, an empty store`, async () => {
+        const replacement = await membership.replaceNode(old.name, ip);
+        this.#nodes.delete(vacated);
+        this.#nodes.set(id, replacement);
+        this.#record(id, `serves in place of ${vacated}`);
+      });
     }
   }
 

@@ -398,8 +398,10 @@ export class StartedLocalCluster implements StartedStack, NodeReplacing {
    * Stops node `name` (a graceful shutdown, as when an instance terminates), deletes its store, and
    * starts a new server in its slot: same ports, routes and namespace, a new server name
    * (`<slot>-r<N>`) and an empty store. The old server remains a meta-group peer until removed.
+   * With `host` the new server listens there instead (a new machine's address, as in the AWS twin:
+   * loopback hosts, its routes' proxies dial it there).
    */
-  async replaceNode(name: string): Promise<LocalNode> {
+  async replaceNode(name: string, options: { readonly host?: string } = {}): Promise<LocalNode> {
     const index = this.#nodes.findIndex((node) => node.name === name);
     const old = this.#nodes[index];
     if (!old) throw new LocalClusterError(`no node ${name} to replace (nodes: ${this.#nodes.map((node) => node.name).join(", ")})`);
@@ -408,7 +410,12 @@ export class StartedLocalCluster implements StartedStack, NodeReplacing {
     await old.disk?.unmount();
     rmSync(join(old.dir, "jetstream"), { recursive: true, force: true });
     this.#replacements += 1;
-    const replacement = this.#makeNode({ name: old.name, ports: old.ports }, `${old.name}-r${this.#replacements}`);
+    const ports = options.host ? { ...old.ports, host: options.host } : old.ports;
+    if (options.host) {
+      if (this.network instanceof KernelNetwork) throw new LocalClusterError(`node ${name}: a kernel network's addresses are its own`);
+      this.network?.moveNode(name, options.host);
+    }
+    const replacement = this.#makeNode({ name: old.name, ports }, `${old.name}-r${this.#replacements}`);
     this.#nodes[index] = replacement;
     this.#replaced.push(old);
     await replacement.start();

@@ -24,7 +24,8 @@ export class LinkProxy {
   readonly from: string;
   readonly to: string;
   readonly targetPort: number;
-  readonly targetHost: string;
+  /** Where new connections go; `retarget` moves it (a node replaced on a new address). */
+  targetHost: string;
   #server: Server;
   #state: LinkState = "open";
   #pairs = new Set<Pair>();

@@ -115,6 +115,11 @@ export class LocalNetwork implements Network {
     for (const link of this.#links) link.setState(isCut(link.from, link.to) ? cut : "open");
   }
 
+  /** Node `name` now listens on `host` (a replacement on a new address): its links dial it there from now on. */
+  moveNode(name: string, host: string): void {
+    for (const link of this.#links) if (link.to === name) link.targetHost = host;
+  }
+
   async heal(): Promise<void> {
     for (const link of this.#links) link.setState("open");
     for (const link of [...this.#links, ...this.#clientLinks]) link.degrade(undefined);
