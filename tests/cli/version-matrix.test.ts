@@ -7,8 +7,9 @@ import { natsServerPath, PINNED } from "../../harness/bootstrap/bootstrap.mjs";
 import { natsServerOption, natsVersionsOption } from "../../harness/cli/stack-options.ts";
 import { Summary } from "../../harness/record/index.ts";
 import { TaskList } from "../../harness/ui/index.ts";
+import { waitUntil } from "../../lib/retry/index.ts";
 import { versionsExitCode } from "../../reports/trends/index.ts";
-import { gauntlet } from "../support/cli.ts";
+import { gauntlet, gauntletUp } from "../support/cli.ts";
 import { processesMatching } from "../support/processes.ts";
 
 /** The release the matrix compares the pinned one with: the newest 2.14 (`.ci/run` builds it before the tests). */
@@ -130,6 +131,24 @@ describe("gauntlet run --nats-version A,B (the version matrix)", () => {
     const result = await gauntlet(["run", "--target", target, "--nats-version", OTHER, "--runs-dir", join(dir, "with-target")]);
     expect(result.stderr).toContain("--nats-version starts local stacks of that version: leave out --target");
     expect(result.code).toBe(2);
+  });
+});
+
+describe("gauntlet up --nats-version X", () => {
+  it.skipIf(!canBuild)("runs that release on every node", async () => {
+    const { ready } = await gauntletUp(["--nodes", "2", "--cluster-only", "--network", "none", "--nats-version", OTHER]);
+    try {
+      for (const url of ready.monitoring) {
+        const varz = (await (await fetch(`${url}/varz`)).json()) as { version: string };
+        expect(varz.version).toBe(OTHER);
+      }
+    } finally {
+      process.kill(ready.pid, "SIGINT");
+      await waitUntil(async () => (processesMatching(ready.dir).length === 0 && !existsSync(ready.dir) ? true : undefined), {
+        timeoutMs: 10_000,
+        what: `no process and no run dir left for ${ready.dir}`,
+      });
+    }
   });
 });
 
