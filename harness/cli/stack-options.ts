@@ -66,6 +66,12 @@ export function fleetChoice(options: ParsedOptions): FleetChoice | false {
 
 const NATS_VERSION_FLAG = "--nats-version";
 
+/** `--nats-version` chooses the release of a local stack: a target runs what it runs. */
+export function refuseNatsVersionWithTarget(options: ParsedOptions, target: unknown): void {
+  if (target !== undefined && options["nats-version"] !== undefined)
+    throw new GauntletError(`${NATS_VERSION_FLAG} starts a local stack of that release: leave out --target (a target runs what it runs)`);
+}
+
 /** `--nats-version A[,B…]`: the releases named, in their order, without the `v`; empty when not given. */
 export function natsVersionsOption(options: ParsedOptions): string[] {
   const value = optionalString(options["nats-version"]);

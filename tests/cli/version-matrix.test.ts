@@ -129,7 +129,7 @@ describe("gauntlet run --nats-version A,B (the version matrix)", () => {
     const target = join(dir, "target.yaml");
     writeFileSync(target, "nats:\n  servers: [nats://127.0.0.1:1]\n  monitoring: [http://127.0.0.1:1]\n");
     const result = await gauntlet(["run", "--target", target, "--nats-version", OTHER, "--runs-dir", join(dir, "with-target")]);
-    expect(result.stderr).toContain("--nats-version starts local stacks of that version: leave out --target");
+    expect(result.stderr).toContain("--nats-version starts a local stack of that release: leave out --target");
     expect(result.code).toBe(2);
   });
 });

@@ -25,7 +25,15 @@ import { paint, TaskList } from "../../ui/index.ts";
 import { awsOptionSpec, awsOptionUsage, confirmExecution, printAwsPlan } from "../aws-execution.ts";
 import { type Command, ExitCode } from "../command.ts";
 import { optionalString, parseSeed } from "../options.ts";
-import { fleetChoice, natsServerOption, networkChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
+import {
+  fleetChoice,
+  natsServerOption,
+  networkChoice,
+  nodesOption,
+  refuseNatsVersionWithTarget,
+  stackOptionSpec,
+  stackOptionUsage,
+} from "../stack-options.ts";
 
 export const command: Command = {
   name: "chaos",
@@ -88,6 +96,7 @@ alarms; every AWS call lands in the run record's aws-journal.jsonl.`,
     const targetFile = optionalString(options.target);
     const nodes = nodesOption(options);
     const target = targetFile ? await resolveTargetFile(targetFile) : undefined;
+    refuseNatsVersionWithTarget(options, target);
     const startedAt = new Date();
     context.stderr.write(`chaos: ${wanted}, seed ${seed}\n`);
     if (target?.aws) {
@@ -96,8 +105,6 @@ alarms; every AWS call lands in the run record's aws-journal.jsonl.`,
       process.env.GAUNTLET_AWS_EXECUTE = "1";
     }
     const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
-    if (target && options["nats-version"] !== undefined)
-      throw new GauntletError("--nats-version starts a local stack of that version: leave out --target (a target runs what it runs)");
     const nats = await natsServerOption(options, "chaos", progress, context.signal);
     let stack: StartedLocalStack | undefined;
     try {

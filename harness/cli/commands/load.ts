@@ -10,7 +10,14 @@ import { TaskList } from "../../ui/index.ts";
 import type { Command, ParsedOptions } from "../command.ts";
 import { optionalString, parseCount } from "../options.ts";
 import { readSecret } from "../secret-option.ts";
-import { fleetChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
+import {
+  fleetChoice,
+  natsServerOption,
+  nodesOption,
+  refuseNatsVersionWithTarget,
+  stackOptionSpec,
+  stackOptionUsage,
+} from "../stack-options.ts";
 
 const list = (value: ParsedOptions[string]): string[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
 
@@ -114,6 +121,7 @@ the run, 2 when the run cannot start.`,
     const scenario = resolveScenario(context.repoRoot, name);
     const env = parseEnv(list(options.env));
     const given = targetFile === undefined ? undefined : await resolveTargetFile(targetFile);
+    refuseNatsVersionWithTarget(options, given);
     const stackChoice = given
       ? undefined
       : {
@@ -148,7 +156,11 @@ the run, 2 when the run cannot start.`,
     try {
       if (stackChoice) {
         const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
-        stack = await startLocalStack({ ...stackChoice, progress, signal: context.signal }).finally(() => progress.finish());
+        stack = await natsServerOption(options, "load", progress, context.signal)
+          .then((nats) =>
+            startLocalStack({ ...stackChoice, ...(nats ? { natsServer: nats.binary } : {}), progress, signal: context.signal }),
+          )
+          .finally(() => progress.finish());
       }
       const target = given ?? (await resolveTargetFile((stack as StartedLocalStack).targetFile));
       const result = await runLoad({

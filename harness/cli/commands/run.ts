@@ -1,5 +1,4 @@
 import { join } from "node:path";
-import { GauntletError } from "../../../lib/errors/index.ts";
 import { selectExperiments } from "../../failover/index.ts";
 import { newSeed } from "../../nemesis/index.ts";
 import { loadProfile, type Profile } from "../../profiles/index.ts";
@@ -11,7 +10,15 @@ import { paint, TaskList } from "../../ui/index.ts";
 import { awsOptionSpec, awsOptionUsage, confirmExecution } from "../aws-execution.ts";
 import { type Command, ExitCode, type ParsedOptions } from "../command.ts";
 import { optionalString, parseCount, parseSeed } from "../options.ts";
-import { fleetChoice, natsBuilds, natsVersionsOption, networkChoice, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
+import {
+  fleetChoice,
+  natsBuilds,
+  natsVersionsOption,
+  networkChoice,
+  refuseNatsVersionWithTarget,
+  stackOptionSpec,
+  stackOptionUsage,
+} from "../stack-options.ts";
 import { renderVersionComparison } from "../version-table.ts";
 
 const DEFAULT_PROFILE = "smoke";
@@ -83,8 +90,7 @@ it they are reported as not run (see 'gauntlet chaos' for the dry-run plan).`,
     const profile = await loadProfile(optionalString(options.profile) ?? DEFAULT_PROFILE);
     const targetFile = optionalString(options.target);
     const versions = natsVersionsOption(options);
-    if (targetFile && versions.length > 0)
-      throw new GauntletError("--nats-version starts local stacks of that version: leave out --target (a target runs what it runs)");
+    refuseNatsVersionWithTarget(options, targetFile);
     const target = targetFile ? await resolveTargetFile(targetFile) : undefined;
     if (target?.aws && options.execute) {
       await confirmExecution(target, options, context);
