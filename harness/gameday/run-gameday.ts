@@ -5,7 +5,7 @@ import { natsConnectionOptions } from "../../lib/nats-options/index.ts";
 import type { Target } from "../config/index.ts";
 import { type ActiveFault, mulberry32, Nemesis, type Random } from "../nemesis/index.ts";
 import { fetchTrusting } from "../net/trusted-fetch.ts";
-import { clusterExpectationsOf, manifestOf } from "../probes/index.ts";
+import { clusterExpectationsOf, countServiceInstances, manifestOf } from "../probes/index.ts";
 import { type GameDayJournal, JOURNAL_SCHEMA_VERSION, type JournalEvent, type JournalVerdict } from "../record/index.ts";
 import { BlastRadiusError, BlastRadiusGuard, guardHandles, readStreamPlacement } from "../safety/index.ts";
 import { GatewayLoad } from "./gateway-load.ts";
@@ -329,7 +329,10 @@ export class GameDayRun {
           assumedReplicas: 3,
           nodes: nodes.map((node) => node.name),
         });
-        this.#nemesis = new Nemesis(guardHandles(opened.nemesis, guard), { random: this.#random, signal: this.#abort.signal });
+        await guard.refreshPlacement();
+        const guarded = guardHandles(opened.nemesis, guard);
+        const instancesOf = async (service: string) => countServiceInstances(await context.nats(), service, 1_000);
+        this.#nemesis = new Nemesis({ ...guarded, instancesOf }, { random: this.#random, signal: this.#abort.signal });
       }
       this.#phase("before");
       for (const probe of this.#steady) {

@@ -30,6 +30,8 @@ export interface NemesisTarget extends Partial<NodeReplacing> {
   readonly gateways?: readonly ReplicaTarget[] | undefined;
   /** The load balancer clients reach the nodes through, where the provider has one. */
   readonly loadBalancer?: LoadBalancerHandle | undefined;
+  /** How many instances of a service answer discovery (`$SRV.PING`) now, where the caller can ask: a redeploy waits on it. */
+  readonly instancesOf?: ((service: string) => Promise<number>) | undefined;
 }
 
 export class NemesisError extends GauntletError {

@@ -22,6 +22,7 @@ export class BlastRadiusGuard {
   readonly down = new Set<string>();
   readonly #replicasDown = new Map<string, number>();
   readonly #options: BlastRadiusOptions;
+  #lastPlacement: readonly StreamPlacement[] | undefined;
 
   constructor(options: BlastRadiusOptions) {
     this.#options = options;
@@ -31,10 +32,19 @@ export class BlastRadiusGuard {
   async requireNodesDown(nodes: readonly string[]): Promise<void> {
     if (this.#options.allowQuorumLoss) return;
     const placement =
-      (await this.#options.placement().catch(() => undefined)) ??
-      assumedPlacement(this.#options.nodes, this.#options.assumedReplicas, this.down, nodes);
+      (await this.refreshPlacement()) ?? assumedPlacement(this.#options.nodes, this.#options.assumedReplicas, this.down, nodes);
     const problem = nodeFaultProblem(placement, this.down, nodes);
     if (problem) throw BlastRadiusError.refused(problem);
+  }
+
+  /**
+   * Reads the placement now; when it cannot be read (the JetStream API is slow to answer while a
+   * stream elects a leader) the last placement read stands in for it.
+   */
+  async refreshPlacement(): Promise<readonly StreamPlacement[] | undefined> {
+    const fresh = await this.#options.placement().catch(() => undefined);
+    if (fresh) this.#lastPlacement = fresh;
+    return this.#lastPlacement;
   }
 
   nodeDown(name: string): void {

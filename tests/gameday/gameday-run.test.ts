@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -8,11 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadTarget, type Target } from "../../harness/config/index.ts";
 import { ControlClient } from "../../harness/control/index.ts";
 import { GameDayJournal } from "../../harness/record/index.ts";
+import { readStreamPlacement } from "../../harness/safety/index.ts";
 import { natsConnectionOptions } from "../../lib/nats-options/index.ts";
 import { waitUntil } from "../../lib/retry/index.ts";
 import { gauntlet, gauntletUp, REPO_ROOT, type UpReady } from "../support/cli.ts";
 
 const BIN = join(REPO_ROOT, "bin", "gauntlet.mjs");
+const hasScript = spawnSync("script", ["--version"]).status === 0;
+
+/** Each test runs the CLI (a bootstrap each time) against a real stack, for up to about 40 s of game day on an idle machine. */
+const GAME_DAY_TEST_MS = 240_000;
 
 describe("gauntlet gameday on a local stack (shared by every test here)", () => {
   let up: ChildProcess;
@@ -75,51 +80,65 @@ describe("gauntlet gameday on a local stack (shared by every test here)", () => 
   const run = (file: string, ...extra: string[]) =>
     gauntlet(["gameday", "run", file, "--target", ready.target, "--runs-dir", runsDir, "--yes", ...extra], { timeoutMs: 240_000 });
 
-  it("plan resolves the stream leader, reads every probe, and changes nothing", async () => {
-    const before = await systemState();
-    const plan = await gauntlet(["gameday", "plan", "gameday/lose-a-nats-node.yaml", "--target", ready.target]);
-    expect(plan.stderr).toBe("");
-    expect(plan.code).toBe(0);
-    expect(plan.stdout).toMatch(/kill-node nats-\d \(stream-leader:EVENTS\) — for 20 s, then healed\n\s+blast radius: allowed/);
-    expect(plan.stdout).toContain("✔ holds now  EVENTS has a leader");
-    expect(plan.stdout).toContain("Nothing was changed.");
-    expect(await systemState()).toEqual(before);
-  });
+  it(
+    "plan resolves the stream leader, reads every probe, and changes nothing",
+    async () => {
+      const before = await systemState();
+      const plan = await gauntlet(["gameday", "plan", "gameday/lose-a-nats-node.yaml", "--target", ready.target]);
+      expect(plan.stderr).toBe("");
+      expect(plan.code).toBe(0);
+      expect(plan.stdout).toMatch(/kill-node nats-\d \(stream-leader:EVENTS\) — for 20 s, then healed\n\s+blast radius: allowed/);
+      expect(plan.stdout).toContain("✔ holds now  EVENTS has a leader");
+      expect(plan.stdout).toContain("Nothing was changed.");
+      expect(await systemState()).toEqual(before);
+    },
+    GAME_DAY_TEST_MS,
+  );
 
-  it("lose-a-nats-node holds: the EVENTS leader is killed under gateway load and healed, no acknowledged event lost", async () => {
-    const result = await run("gameday/lose-a-nats-node.yaml", "--duration-scale", "0.4");
-    expect(result.stdout).toContain("HELD");
-    expect(result.code).toBe(0);
-    const journal = journalOf(result.stdout);
-    expect(journal.verdict).toBe("held");
-    const fault = journal.events.find((event) => event.type === "fault");
-    expect(fault).toMatchObject({ fault: "kill-node", target: { node: expect.stringMatching(/^nats-\d$/) } });
-    expect(journal.load[0]?.seconds.reduce((sum, second) => sum + second.requests, 0)).toBeGreaterThan(50);
-    const acked = journal.probes.find((probe) => probe.name === "no acknowledged event lost")?.readings.at(-1);
-    expect(acked).toMatchObject({ phase: "after", ok: true });
-    expect(await allRunning()).toBe(true);
-    const page = readFileSync(join(runDirOf(result.stdout), "index.html"), "utf8");
-    expect(page).toContain("HYPOTHESIS HELD (exit 0)");
-    expect(page).toMatch(/<rect [^>]*opacity="0.16"><title>kill-node nats-\d<\/title>/);
-  });
+  it(
+    "lose-a-nats-node holds: the EVENTS leader is killed under gateway load and healed, no acknowledged event lost",
+    async () => {
+      const result = await run("gameday/lose-a-nats-node.yaml", "--duration-scale", "0.4");
+      expect(result.stdout).toContain("HELD");
+      expect(result.code).toBe(0);
+      const journal = journalOf(result.stdout);
+      expect(journal.verdict).toBe("held");
+      const fault = journal.events.find((event) => event.type === "fault");
+      expect(fault).toMatchObject({ fault: "kill-node", target: { node: expect.stringMatching(/^nats-\d$/) } });
+      expect(journal.load[0]?.seconds.reduce((sum, second) => sum + second.requests, 0)).toBeGreaterThan(50);
+      const acked = journal.probes.find((probe) => probe.name === "no acknowledged event lost")?.readings.at(-1);
+      expect(acked).toMatchObject({ phase: "after", ok: true });
+      expect(await allRunning()).toBe(true);
+      const page = readFileSync(join(runDirOf(result.stdout), "index.html"), "utf8");
+      expect(page).toContain("HYPOTHESIS HELD (exit 0)");
+      expect(page).toMatch(/<rect [^>]*opacity="0.16"><title>kill-node nats-\d<\/title>/);
+    },
+    GAME_DAY_TEST_MS,
+  );
 
-  it("redeploy-services-under-load holds (two services here: every replica stopped and started, one at a time)", async () => {
-    const short = readFileSync("gameday/redeploy-services-under-load.yaml", "utf8").replace(
-      'service: "*"\n',
-      'service: "event-bus,state-manager"\n',
-    );
-    const result = await run(gameDayFile("redeploy-two", short), "--duration-scale", "0.4");
-    expect(result.stdout).toContain("HELD");
-    expect(result.code).toBe(0);
-    const fault = journalOf(result.stdout).events.find((event) => event.type === "fault");
-    expect(fault).toMatchObject({ fault: "redeploy-services", target: { services: ["state-manager", "event-bus"], replicas: 4 } });
-  });
+  it(
+    "redeploy-services-under-load holds (two services here: every replica stopped and started, one at a time)",
+    async () => {
+      const short = readFileSync("gameday/redeploy-services-under-load.yaml", "utf8").replace(
+        'service: "*"\n',
+        'service: "event-bus,state-manager"\n',
+      );
+      const result = await run(gameDayFile("redeploy-two", short), "--duration-scale", "0.4");
+      expect(result.stdout).toContain("HELD");
+      expect(result.code).toBe(0);
+      const fault = journalOf(result.stdout).events.find((event) => event.type === "fault");
+      expect(fault).toMatchObject({ fault: "redeploy-services", target: { services: ["state-manager", "event-bus"], replicas: 4 } });
+    },
+    GAME_DAY_TEST_MS,
+  );
 
-  it("catches a deviation (a tolerance that cannot hold while a replica is down), heals it and runs the rollbacks", async () => {
-    const marker = join(scratch, "rolled-back");
-    const file = gameDayFile(
-      "deviation",
-      `title: every event-bus replica, always
+  it(
+    "catches a deviation (a tolerance that cannot hold while a replica is down), heals it and runs the rollbacks",
+    async () => {
+      const marker = join(scratch, "rolled-back");
+      const file = gameDayFile(
+        "deviation",
+        `title: every event-bus replica, always
 steady_state:
   period: 500ms
   probes:
@@ -135,33 +154,37 @@ rollbacks:
   - probe:
       process: { command: "touch ${marker}" }
 `,
-    );
-    const result = await run(file);
-    expect(result.stdout).toContain("DEVIATED");
-    expect(result.code).toBe(1);
-    const journal = journalOf(result.stdout);
-    expect(journal.events).toContainEqual(
-      expect.objectContaining({ type: "deviation", probe: "two event-bus instances", phase: "during" }),
-    );
-    expect(journal.events).toContainEqual(expect.objectContaining({ type: "rollback", outcome: "ok" }));
-    expect(existsSync(marker)).toBe(true);
-    await waitUntil(async () => ((await allRunning()) ? true : undefined), { timeoutMs: 20_000, what: "every replica running again" });
+      );
+      const result = await run(file);
+      expect(result.stdout).toContain("DEVIATED");
+      expect(result.code).toBe(1);
+      const journal = journalOf(result.stdout);
+      expect(journal.events).toContainEqual(
+        expect.objectContaining({ type: "deviation", probe: "two event-bus instances", phase: "during" }),
+      );
+      expect(journal.events).toContainEqual(expect.objectContaining({ type: "rollback", outcome: "ok" }));
+      expect(existsSync(marker)).toBe(true);
+      await waitUntil(async () => ((await allRunning()) ? true : undefined), { timeoutMs: 20_000, what: "every replica running again" });
 
-    const dir = runDirOf(result.stdout);
-    rmSync(join(dir, "index.html"));
-    const replay = await gauntlet(["gameday", "replay", basename(dir), "--runs-dir", runsDir]);
-    expect(replay.stdout).toMatch(/DEVIATION two event-bus instances \(during\): event-bus: 1 < 2/);
-    expect(replay.stdout).toContain("DEVIATED (exit 1)");
-    expect(replay.code).toBe(0);
-    expect(readFileSync(join(dir, "index.html"), "utf8")).toContain("DEVIATED (exit 1)");
-  });
+      const dir = runDirOf(result.stdout);
+      rmSync(join(dir, "index.html"));
+      const replay = await gauntlet(["gameday", "replay", basename(dir), "--runs-dir", runsDir]);
+      expect(replay.stdout).toMatch(/DEVIATION two event-bus instances \(during\): event-bus: 1 < 2/);
+      expect(replay.stdout).toContain("DEVIATED (exit 1)");
+      expect(replay.code).toBe(0);
+      expect(readFileSync(join(dir, "index.html"), "utf8")).toContain("DEVIATED (exit 1)");
+    },
+    GAME_DAY_TEST_MS,
+  );
 
-  it("a stop condition aborts at once (exit 3): the fault is healed and the rollbacks run", async () => {
-    const flag = join(scratch, "stop-now");
-    const marker = join(scratch, "rolled-back-after-abort");
-    const file = gameDayFile(
-      "stop-condition",
-      `title: stop when the flag appears
+  it(
+    "a stop condition aborts at once (exit 3): the fault is healed and the rollbacks run",
+    async () => {
+      const flag = join(scratch, "stop-now");
+      const marker = join(scratch, "rolled-back-after-abort");
+      const file = gameDayFile(
+        "stop-condition",
+        `title: stop when the flag appears
 steady_state:
   period: 500ms
   probes:
@@ -183,21 +206,104 @@ stop_conditions:
       name: no stop flag
       process: { command: "test ! -e ${flag}" }
 `,
-    );
-    const result = await run(file);
-    expect(result.stdout).toContain("ABORTED");
-    expect(result.code).toBe(3);
-    const journal = journalOf(result.stdout);
-    expect(journal.events).toContainEqual(expect.objectContaining({ type: "abort", by: "stop-condition" }));
-    expect(journal.durationS).toBeLessThan(60);
-    expect(existsSync(marker)).toBe(true);
-    expect(await allRunning()).toBe(true);
-  });
+      );
+      const result = await run(file);
+      expect(result.stdout).toContain("ABORTED");
+      expect(result.code).toBe(3);
+      const journal = journalOf(result.stdout);
+      expect(journal.events).toContainEqual(expect.objectContaining({ type: "abort", by: "stop-condition" }));
+      expect(journal.durationS).toBeLessThan(60);
+      expect(existsSync(marker)).toBe(true);
+      expect(await allRunning()).toBe(true);
+    },
+    GAME_DAY_TEST_MS,
+  );
 
-  it("a harness SIGKILLed mid-fault leaves the stack healed: the control API's dead-man starts the node again", async () => {
-    const file = gameDayFile(
-      "killed",
-      `title: killed mid-fault
+  it(
+    "the blast radius refuses a second EVENTS follower while the first is down (plan says so first); the run heals and exits 2",
+    async () => {
+      const placement = await readStreamPlacement(target.nats, await control.nodes());
+      const [, first, second] = placement.find((stream) => stream.stream === "EVENTS")?.peers ?? [];
+      const file = gameDayFile(
+        "too-wide",
+        `title: two EVENTS peers at once
+steady_state:
+  probes:
+    - doctor: { check: formed }
+      during: false
+      tolerate_for: 30s
+method:
+  - fault: kill-node
+    node: ${first}
+  - fault: kill-node
+    node: ${second}
+`,
+      );
+      const refusal = new RegExp(
+        `blast radius: taking ${second} down leaves stream EVENTS \\(R3 on [^)]*\\) with 1 of 3 replicas running; it needs 2`,
+      );
+      const plan = await gauntlet(["gameday", "plan", file, "--target", ready.target]);
+      expect(plan.stdout).toMatch(refusal);
+      expect(plan.code).toBe(2);
+      const result = await run(file);
+      expect(result.stdout).toMatch(refusal);
+      expect(result.stdout).toContain("COULD NOT RUN");
+      expect(result.code).toBe(2);
+      expect(journalOf(result.stdout).events.filter((event) => event.type === "fault")).toHaveLength(1);
+      expect(await allRunning()).toBe(true);
+    },
+    GAME_DAY_TEST_MS,
+  );
+
+  it.skipIf(!hasScript)(
+    "on a terminal, n adds a note and a aborts: healed, exit 3, both in the journal",
+    async () => {
+      const file = gameDayFile(
+        "operator",
+        `title: operator at the keys
+steady_state:
+  probes:
+    - doctor: { check: formed }
+      during: false
+      tolerate_for: 30s
+method:
+  - fault: kill-node
+    node: random
+    duration: 60s
+`,
+      );
+      const command = [process.execPath, BIN, "gameday", "run", file, "--target", ready.target, "--runs-dir", runsDir, "--yes"].join(" ");
+      const terminal = spawn("script", ["-qfec", command, "/dev/null"], { cwd: REPO_ROOT });
+      let screen = "";
+      terminal.stdout?.on("data", (chunk) => {
+        screen += chunk;
+      });
+      const exited = new Promise<number | null>((resolve) => terminal.once("exit", resolve));
+      await waitUntil(async () => (/fault kill-node/.test(screen) ? true : undefined), { timeoutMs: 60_000, what: "the fault" });
+      terminal.stdin?.write("n");
+      await waitUntil(async () => (/note: /.test(screen) ? true : undefined), { timeoutMs: 10_000, what: "the note prompt" });
+      terminal.stdin?.write("leader moved, dashboards calm\r");
+      await waitUntil(async () => (/note: leader moved/.test(screen.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "")) ? true : undefined), {
+        timeoutMs: 10_000,
+        what: "the note in the timeline",
+      });
+      terminal.stdin?.write("a");
+      expect(await exited).toBe(3);
+      const journal = journalOf(screen.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").replaceAll("\r", ""));
+      expect(journal.events).toContainEqual(expect.objectContaining({ type: "note", text: "leader moved, dashboards calm" }));
+      expect(journal.events).toContainEqual(expect.objectContaining({ type: "abort", by: "operator", reason: "operator pressed a" }));
+      expect(journal.durationS).toBeLessThan(60);
+      expect(await allRunning()).toBe(true);
+    },
+    GAME_DAY_TEST_MS,
+  );
+
+  it(
+    "a harness SIGKILLed mid-fault leaves the stack healed: the control API's dead-man starts the node again",
+    async () => {
+      const file = gameDayFile(
+        "killed",
+        `title: killed mid-fault
 steady_state:
   probes:
     - doctor: { check: formed }
@@ -207,25 +313,27 @@ method:
     node: random
     duration: 4s
 `,
-    );
-    const harness = spawn(process.execPath, [BIN, "gameday", "run", file, "--target", ready.target, "--runs-dir", runsDir, "--yes"], {
-      cwd: REPO_ROOT,
-      detached: true,
-    });
-    let stdout = "";
-    harness.stdout?.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    const victim = await waitUntil(async () => /fault kill-node \{"node":"(nats-\d)"\}/.exec(stdout)?.[1], {
-      timeoutMs: 60_000,
-      what: "the fault",
-    });
-    process.kill(-(harness.pid as number), "SIGKILL");
-    const running = async () => (await control.describe()).nodes.find((node) => node.name === victim)?.running;
-    expect(await running()).toBe(false);
-    await waitUntil(async () => ((await running()) ? true : undefined), {
-      timeoutMs: 30_000,
-      what: `${victim} started again by the dead-man`,
-    });
-  });
+      );
+      const harness = spawn(process.execPath, [BIN, "gameday", "run", file, "--target", ready.target, "--runs-dir", runsDir, "--yes"], {
+        cwd: REPO_ROOT,
+        detached: true,
+      });
+      let stdout = "";
+      harness.stdout?.on("data", (chunk) => {
+        stdout += chunk;
+      });
+      const victim = await waitUntil(async () => /fault kill-node \{"node":"(nats-\d)"\}/.exec(stdout)?.[1], {
+        timeoutMs: 60_000,
+        what: "the fault",
+      });
+      process.kill(-(harness.pid as number), "SIGKILL");
+      const running = async () => (await control.describe()).nodes.find((node) => node.name === victim)?.running;
+      expect(await running()).toBe(false);
+      await waitUntil(async () => ((await running()) ? true : undefined), {
+        timeoutMs: 30_000,
+        what: `${victim} started again by the dead-man`,
+      });
+    },
+    GAME_DAY_TEST_MS,
+  );
 });

@@ -24,7 +24,7 @@ describe("gameday/nlb-target-loss.yaml against the AWS twin (moto control plane,
       await exited;
     }
     rmSync(runsDir, { recursive: true, force: true });
-  }, 120_000);
+  }, 180_000);
 
   it("plan picks a node and reads the stop alarm; run deregisters it from the NLB's target group and registers it again", async () => {
     const plan = await gauntlet(["gameday", "plan", "gameday/nlb-target-loss.yaml", "--target", target, "--seed", "5"]);
@@ -44,7 +44,7 @@ describe("gameday/nlb-target-loss.yaml against the AWS twin (moto control plane,
       event.type === "aws-call" && /^(Deregister|Register)/.test(event.operation) ? [`${event.operation} ${event.outcome}`] : [],
     );
     expect(mutating).toEqual(["DeregisterTargets ok", "RegisterTargets ok"]);
-  });
+  }, 300_000);
 
   it("selects nodes by availability zone, and names the zones there are when one matches nothing", async () => {
     const file = join(runsDir, "by-zone.yaml");
@@ -57,5 +57,5 @@ describe("gameday/nlb-target-loss.yaml against the AWS twin (moto control plane,
     const none = await gauntlet(["gameday", "plan", file, "--target", target]);
     expect(none.stdout).toMatch(/no node in availability zone eu-west-1z \(zones: eu-west-1[abc], eu-west-1[abc], eu-west-1[abc]\)/);
     expect(none.code).toBe(2);
-  });
+  }, 180_000);
 });

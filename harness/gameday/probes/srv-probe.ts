@@ -7,7 +7,7 @@ export async function srvProbe(spec: NonNullable<Probe["srv"]>, context: ProbeCo
   const services = spec.service === "*" ? Object.keys(context.services) : [spec.service];
   if (services.length === 0) return deviated(null, "the target names no services (no control API to list them)");
   const nc = await context.nats();
-  const counts = await Promise.all(services.map(async (service) => ({ service, seen: await countServiceInstances(nc, service, 300) })));
+  const counts = await Promise.all(services.map(async (service) => ({ service, seen: await countServiceInstances(nc, service, 1_000) })));
   const short = counts.filter(({ seen }) => seen < spec.min_instances);
   const fewest = Math.min(...counts.map(({ seen }) => seen));
   if (short.length === 0)
