@@ -73,6 +73,7 @@ const stack = await startLocalStack({
   fleet: { manifest: DEFAULT_MANIFEST, mode: "process", gateways: 2 },
   progress,
   network: network as "auto" | "kernel" | "proxy",
+  diskFaults: entries.some((entry) => entry.name === "disk-full"),
 });
 progress.finish();
 const samples: Sample[] = [];
