@@ -5,7 +5,7 @@ import { waitUntil } from "../../../lib/retry/index.ts";
 import { gauntlet } from "../../support/cli.ts";
 import { useTwin } from "./support/twin.ts";
 
-const { twin, events, runsDir } = useTwin({ nodes: 3, services: [] });
+const { twin, events, runsDir } = useTwin({ nodes: 3, services: [], network: "proxy" });
 
 describe("partitions through the AWS twin", () => {
   it("the SSM iptables scripts cut exactly the links between the isolated node and the others, the heal opens them; real verdict", async () => {
