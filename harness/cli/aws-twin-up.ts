@@ -6,6 +6,14 @@ import { type CommandContext, ExitCode, type ParsedOptions } from "./command.ts"
 import { optionalString } from "./options.ts";
 import { nodesOption } from "./stack-options.ts";
 
+/** The twin's routes run direct unless asked for proxies (partitions need them). */
+function twinNetwork(options: ParsedOptions): "proxy" | "none" {
+  const network = optionalString(options.network) ?? "none";
+  if (network !== "proxy" && network !== "none")
+    throw new GauntletError(`--network with --aws-twin must be proxy or none, got "${network}"`);
+  return network;
+}
+
 /** The twin co-hosts its task replicas unless asked for a process each. */
 function twinFleetMode(options: ParsedOptions): "process" | "cohosted" {
   const mode = optionalString(options["fleet-mode"]) ?? "cohosted";
@@ -26,6 +34,7 @@ export async function runAwsTwin(options: ParsedOptions, context: CommandContext
         onProgress: (message) => progress.detail(message),
         ...(manifest ? { manifest: resolve(manifest) } : {}),
         fleetMode: twinFleetMode(options),
+        network: twinNetwork(options),
         ...(options["cluster-only"] ? { services: [] } : {}),
         onEvent: (event) => context.stderr.write(`twin: ${event.node} (${event.instance}): ${event.what}\n`),
         onTaskEvent: (event) => context.stderr.write(`twin: ecs ${event.service} ${event.task}: ${event.what}\n`),

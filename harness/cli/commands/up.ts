@@ -25,7 +25,8 @@ ${stackOptionUsage}
                        the instances' loopback IPs as the data plane, and each ECS task of the
                        manifest's services (2 per service) a local replica with its task id in
                        its $SRV metadata (co-hosted unless --fleet-mode process; none with
-                       --cluster-only); prints its aws target file`,
+                       --cluster-only); --network proxy routes the nodes through proxies so
+                       partitions (SSM iptables scripts) can be emulated; prints its aws target file`,
   options: { ...stackOptionSpec, json: { type: "boolean" }, "aws-twin": { type: "boolean" } },
   async run(options, _positionals, context) {
     if (options["aws-twin"]) {

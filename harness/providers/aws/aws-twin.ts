@@ -33,6 +33,11 @@ export interface AwsTwinOptions {
   readonly manifest?: string;
   /** Only these of the manifest's services (default: all); `[]` for the cluster alone. */
   readonly services?: readonly string[];
+  /**
+   * `proxy`: routes through a proxy per link, so the SSM partition scripts can cut them; `none`
+   * (default): direct routes (proxies have left a replica behind after a fault: DESIGN.md).
+   */
+  readonly network?: "proxy" | "none";
   /** One process per task's replica, or all co-hosted in the twin's process (default: cheap). */
   readonly fleetMode?: "process" | "cohosted";
   readonly onProgress?: (message: string) => void;
@@ -170,7 +175,7 @@ export async function startAwsTwin(options: AwsTwinOptions = {}): Promise<Starte
     cluster = await new LocalCluster()
       .withHosts(ips, { client, cluster: clusterPort, monitoring })
       .withConfig({ authorization: { users: [{ user: credentials.user, password: credentials.pass }] } })
-      .withNetwork("proxy")
+      .withNetwork(options.network ?? "none")
       .withBaseDir(dir)
       .start();
     const nodeHandles = new Map(

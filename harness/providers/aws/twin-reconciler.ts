@@ -183,7 +183,8 @@ export class TwinReconciler {
    * interface, so their routes run through proxies that cut instead of the kernel).
    */
   #drop(node: NodeHandle, peers: readonly string[], add: boolean): void {
-    if (!this.#network) throw new AwsError("the twin's nodes run without route proxies: partitions cannot be emulated");
+    if (!this.#network)
+      throw new AwsError("the twin's routes run without proxies: partitions cannot be emulated (start it with --network proxy)");
     const drops = this.#drops.get(node.name) ?? new Set<string>();
     const names = peers.map((ip) => this.#nameAt(ip)).filter((name) => name !== undefined);
     for (const name of names) add ? drops.add(name) : drops.delete(name);

@@ -1,27 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type JournalEntry, type StartedAwsTwin, startAwsTwin, type TwinEvent } from "../../../harness/providers/aws/index.ts";
+import { describe, expect, it } from "vitest";
+import type { JournalEntry } from "../../../harness/providers/aws/index.ts";
 import { gauntlet } from "../../support/cli.ts";
+import { useTwin } from "./support/twin.ts";
 
-const runsDir = mkdtempSync(join(tmpdir(), "gauntlet-twin-membership-"));
-const events: TwinEvent[] = [];
-let twin: StartedAwsTwin | undefined;
-
-beforeAll(async () => {
-  twin = await startAwsTwin({ nodes: 3, services: [], onEvent: (event) => events.push(event) });
-}, 180_000);
-
-afterAll(async () => {
-  await twin?.stop();
-  rmSync(runsDir, { recursive: true, force: true });
-}, 60_000);
+const { twin, events, runsDir } = useTwin({ nodes: 3, services: [] });
 
 describe("membership changes through the AWS twin", () => {
   it("replace-node: the ASG's replacement is a new node (new name, new address, empty store) that joins; the old peer is removed; real verdict", async () => {
-    const started = twin;
-    if (!started) throw new Error("the twin did not start");
+    const started = twin();
     const before = started.cluster.nodes.map((node) => ({ name: node.serverName, url: node.clientUrl }));
     const chaos = await gauntlet(
       ["chaos", "replace-node", "--target", started.targetFile, "--execute", "--yes", "--seed", "1", "--runs-dir", runsDir],

@@ -1,28 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type StartedAwsTwin, startAwsTwin, type TwinEvent } from "../../../harness/providers/aws/index.ts";
+import { describe, expect, it } from "vitest";
 import { waitUntil } from "../../../lib/retry/index.ts";
 import { gauntlet } from "../../support/cli.ts";
+import { useTwin } from "./support/twin.ts";
 
-const runsDir = mkdtempSync(join(tmpdir(), "gauntlet-twin-partition-"));
-const events: TwinEvent[] = [];
-let twin: StartedAwsTwin | undefined;
-
-beforeAll(async () => {
-  twin = await startAwsTwin({ nodes: 3, services: [], onEvent: (event) => events.push(event) });
-}, 180_000);
-
-afterAll(async () => {
-  await twin?.stop();
-  rmSync(runsDir, { recursive: true, force: true });
-}, 60_000);
+const { twin, events, runsDir } = useTwin({ nodes: 3, services: [], network: "proxy" });
 
 describe("partitions through the AWS twin", () => {
   it("the SSM iptables scripts cut exactly the links between the isolated node and the others, the heal opens them; real verdict", async () => {
-    const started = twin;
-    if (!started?.cluster.proxies) throw new Error("the twin did not start with route proxies");
+    const started = twin();
+    if (!started.cluster.proxies) throw new Error("the twin did not start with route proxies");
     const proxies = started.cluster.proxies;
     const chaos = gauntlet(
       ["chaos", "partition-minority", "--target", started.targetFile, "--execute", "--yes", "--seed", "2", "--runs-dir", runsDir],
