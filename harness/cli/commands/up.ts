@@ -69,6 +69,7 @@ ${stackOptionUsage}
         out.write(`  NATS clients  ${ready.nats.join(" ")}\n`);
         out.write(`  monitoring    ${ready.monitoring.join(" ")}\n`);
         out.write(`  network       ${ready.network}\n`);
+        if (nats) out.write(`  nats-server   ${nats.version}\n`);
         if (ready.gateways.length > 0) out.write(`  gateways      ${ready.gateways.join(" ")}\n`);
         out.write(`  run dir       ${ready.dir}\n`);
         out.write(`  target file   ${ready.target}\n`);
