@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { compareVersions, disagreementLines, type VersionedRun, versionsExitCode } from "../../reports/index.ts";
+import { ExitCode } from "../cli/command.ts";
 import { RunRecord, type Summary } from "../record/index.ts";
 import { finishRun } from "./finish-run.ts";
 import { type ProfileRunOptions, runProfile } from "./run-profile.ts";
@@ -17,6 +18,31 @@ export interface VersionMatrixOptions extends Omit<ProfileRunOptions, "record" |
 const runFolder = (version: string) => `nats-${version}`;
 
 /**
+ * A version on which the profile could not run (its stack did not start: a release that rejects
+ * the configuration, say): a run record that says so, so the other versions still run and compare.
+ */
+function couldNotRun(record: RunRecord, options: VersionMatrixOptions, version: string, error: unknown): Promise<Summary> {
+  const message = error instanceof Error ? error.message : String(error);
+  return finishRun(record, {
+    startedAt: new Date(),
+    profile: options.profile.name,
+    target: { kind: "local", nodes: options.stack.nodes },
+    suites: [
+      {
+        name: "stack",
+        verdict: "error",
+        durationMs: 0,
+        tests: [{ name: "starts", fullName: "the stack starts", file: "", state: "failed", durationMs: 0, errors: [{ message }] }],
+      },
+    ],
+    exitCode: ExitCode.cannotRun,
+    cluster: {},
+    sections: {},
+    requestedNatsVersion: version,
+  });
+}
+
+/**
  * `gauntlet run --profile P --nats-version A,B`: the profile once per version, each a complete run
  * on a stack of its own with the same seed, then one run record: every version's suites, and the
  * comparison (`versions`). Exit code: `versionsExitCode`.
@@ -30,11 +56,15 @@ export async function runVersionMatrix(options: VersionMatrixOptions): Promise<S
     signal.throwIfAborted();
     stderr.write(`\n━━ nats-server ${version} (${index + 1} of ${versions.length}) ━━\n`);
     const dir = runFolder(version);
+    const versionRecord = new RunRecord(record.dir, dir, { linkLatest: false });
     const summary = await runProfile({
       ...options,
       stack: { ...options.stack, natsServer: binary },
-      record: new RunRecord(record.dir, dir, { linkLatest: false }),
+      record: versionRecord,
       natsVersion: version,
+    }).catch((error: unknown) => {
+      if (signal.aborted) throw error;
+      return couldNotRun(versionRecord, options, version, error);
     });
     const run = { version, dir, summary };
     runs.push(run);

@@ -1,7 +1,18 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { natsServerPath, PINNED } from "../../harness/bootstrap/bootstrap.mjs";
 import { natsServerOption, natsVersionsOption } from "../../harness/cli/stack-options.ts";
@@ -110,6 +121,36 @@ describe("gauntlet run --nats-version A,B (the version matrix)", () => {
       expect(lstatSync(join(runsDir, "latest")).isSymbolicLink()).toBe(true);
     },
   );
+
+  it("records a version whose stack cannot start, and still runs and compares the others (exit 2)", { timeout: 180_000 }, async () => {
+    // A cache with a "release" that rejects its configuration, and the pinned one.
+    const cache = join(dir, "broken-cache");
+    const broken = join(cache, "nats-server", "2.13.0", "nats-server");
+    mkdirSync(dirname(broken), { recursive: true });
+    writeFileSync(broken, `#!/bin/sh\necho 'nats-server: config: unknown field "sync_interval"' >&2\nexit 1\n`, { mode: 0o755 });
+    const pinned = join(cache, "nats-server", PINNED_VERSION, "nats-server");
+    mkdirSync(dirname(pinned), { recursive: true });
+    symlinkSync(process.env.GAUNTLET_NATS_SERVER as string, pinned);
+    const profile = join(dir, "nothing.yaml");
+    writeFileSync(profile, "extends: smoke\ne2e: { enabled: false }\nfailover: { enabled: false }\nload: { enabled: false }\n");
+    const runsDir = join(dir, "broken-runs");
+    const privateTmp = join(dir, "broken-tmp");
+    mkdirSync(privateTmp);
+    const result = await gauntlet(
+      ["run", "--profile", profile, "--cluster-only", "--nodes", "1", "--nats-version", `2.13.0,${PINNED_VERSION}`, "--runs-dir", runsDir],
+      { env: { GAUNTLET_CACHE: cache, TMPDIR: privateTmp } },
+    );
+    expect(result.code, result.stderr.slice(-3000)).toBe(2);
+    const summary = readSummary(realpathSync(join(runsDir, "latest")));
+    expect(summary.versions?.runs.map((run) => [run.version, run.verdict, run.exitCode])).toEqual([
+      ["2.13.0", "error", 2],
+      [PINNED_VERSION, "pass", 0],
+    ]);
+    expect(summary.versions?.verdicts).toContainEqual({ kind: "suite", name: "stack", outcomes: ["error", "absent"] });
+    expect(summary.reasons.join("\n")).toContain("nats 2.13.0: stack: the stack starts: ");
+    expect(processesMatching(privateTmp)).toEqual([]);
+    expect(readdirSync(privateTmp)).toEqual([]);
+  });
 
   it("says when the Go module proxy does not serve a version, before starting anything (exit 2)", async () => {
     // A `go` that answers as the module proxy does for a release it does not have.
