@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -283,13 +284,13 @@ method:
       terminal.stdin?.write("n");
       await waitUntil(async () => (/note: /.test(screen) ? true : undefined), { timeoutMs: 10_000, what: "the note prompt" });
       terminal.stdin?.write("leader moved, dashboards calm\r");
-      await waitUntil(async () => (/note: leader moved/.test(screen.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "")) ? true : undefined), {
+      await waitUntil(async () => (/note: leader moved/.test(stripVTControlCharacters(screen)) ? true : undefined), {
         timeoutMs: 10_000,
         what: "the note in the timeline",
       });
       terminal.stdin?.write("a");
       expect(await exited).toBe(3);
-      const journal = journalOf(screen.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").replaceAll("\r", ""));
+      const journal = journalOf(stripVTControlCharacters(screen).replaceAll("\r", ""));
       expect(journal.events).toContainEqual(expect.objectContaining({ type: "note", text: "leader moved, dashboards calm" }));
       expect(journal.events).toContainEqual(expect.objectContaining({ type: "abort", by: "operator", reason: "operator pressed a" }));
       expect(journal.durationS).toBeLessThan(60);
