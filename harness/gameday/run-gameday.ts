@@ -341,14 +341,12 @@ export class GameDayRun {
         this.#nemesis = new Nemesis({ ...guarded, instancesOf }, { random: this.#random, signal: this.#abort.signal });
       }
       this.#phase("before");
-      for (const probe of this.#steady) {
-        const deviation = await probe.read(context, "before", this.#now);
-        if (deviation || probe.lastOk === false) {
-          beforeFailed = true;
-          this.#deviate(
-            deviation ?? { probe: probe.name, phase: "before", detail: probe.readings.at(-1)?.detail ?? "", tolerance: probe.tolerance },
-          );
-        }
+      // A probe out of tolerance for less than its tolerate_for is tolerated here as everywhere: it may settle.
+      const before = await Promise.all(this.#steady.map((probe) => probe.settle(context, "before", this.#now, this.#abort.signal)));
+      for (const deviation of before) {
+        if (!deviation) continue;
+        beforeFailed = true;
+        this.#deviate(deviation);
       }
       if (!beforeFailed) {
         this.#phase("method");
