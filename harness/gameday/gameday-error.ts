@@ -8,8 +8,4 @@ export class GameDayError extends GauntletError {
   static fromProblem(problem: FieldProblem, cause?: unknown): GameDayError {
     return new GameDayError(formatFieldProblem(problem), { cause });
   }
-
-  static selector(file: string, field: string, problem: string, cause?: unknown): GameDayError {
-    return new GameDayError(formatFieldProblem({ file, field, problem }), { cause });
-  }
 }

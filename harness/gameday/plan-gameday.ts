@@ -146,7 +146,7 @@ export async function planGameDay(options: {
   }
 }
 
-export function describeStep(step: Step, durationScale: number): string {
+function describeStep(step: Step, durationScale: number): string {
   if (step.name) return step.name;
   if (step.pause !== undefined) return `pause ${(step.pause * durationScale) / 1000} s`;
   if (step.probe) return `probe ${probeName(step.probe)} — ${toleranceOf(step.probe)}`;

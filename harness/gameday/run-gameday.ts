@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
+import { GauntletError } from "../../lib/errors/index.ts";
 import { natsConnectionOptions } from "../../lib/nats-options/index.ts";
 import type { Target } from "../config/index.ts";
 import { type ActiveFault, mulberry32, Nemesis, type Random } from "../nemesis/index.ts";
@@ -47,15 +48,20 @@ export interface RunGameDayOptions {
 
 type AbortBy = Extract<JournalEvent, { type: "abort" }>["by"];
 
-class Aborted extends Error {
+/** Why the method stopped early: the operator, a stop condition, max_duration or a signal. */
+class Aborted extends GauntletError {
+  override name = "Aborted";
   readonly by: AbortBy;
   constructor(by: AbortBy, reason: string) {
-    super(reason);
+    super(reason, { exitCode: GAMEDAY_EXIT.aborted });
     this.by = by;
   }
 }
 
-class CouldNotRun extends Error {}
+/** A step that could not be carried out (a selector that matches nothing, an unfaultable target). */
+class CouldNotRun extends GauntletError {
+  override name = "CouldNotRun";
+}
 
 /**
  * Runs a game day: the steady-state hypothesis before the method, continuously during it (with
@@ -335,14 +341,12 @@ export class GameDayRun {
         this.#nemesis = new Nemesis({ ...guarded, instancesOf }, { random: this.#random, signal: this.#abort.signal });
       }
       this.#phase("before");
-      for (const probe of this.#steady) {
-        const deviation = await probe.read(context, "before", this.#now);
-        if (deviation || probe.lastOk === false) {
-          beforeFailed = true;
-          this.#deviate(
-            deviation ?? { probe: probe.name, phase: "before", detail: probe.readings.at(-1)?.detail ?? "", tolerance: probe.tolerance },
-          );
-        }
+      // A probe out of tolerance for less than its tolerate_for is tolerated here as everywhere: it may settle.
+      const before = await Promise.all(this.#steady.map((probe) => probe.settle(context, "before", this.#now, this.#abort.signal)));
+      for (const deviation of before) {
+        if (!deviation) continue;
+        beforeFailed = true;
+        this.#deviate(deviation);
       }
       if (!beforeFailed) {
         this.#phase("method");

@@ -52,7 +52,7 @@ export class TrackedProbe {
     return { probe: this.name, phase, detail: result.detail, tolerance: this.tolerance };
   }
 
-  /** Reads until the probe holds or `tolerate_for` has passed (at least once): recovery after the method. */
+  /** Reads until the probe holds or `tolerate_for` has passed (at least once): before the method, and recovery after it. */
   async settle(context: ProbeContext, phase: string, now: () => number, signal: AbortSignal): Promise<Deviation | undefined> {
     const deadline = performance.now() + this.probe.tolerate_for;
     for (;;) {

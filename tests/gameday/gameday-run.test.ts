@@ -280,7 +280,10 @@ method:
         screen += chunk;
       });
       const exited = new Promise<number | null>((resolve) => terminal.once("exit", resolve));
-      await waitUntil(async () => (/fault kill-node/.test(screen) ? true : undefined), { timeoutMs: 60_000, what: "the fault" });
+      await waitUntil(async () => (/fault kill-node/.test(screen) ? true : undefined), {
+        timeoutMs: 150_000,
+        what: `the fault (the terminal showed: ${stripVTControlCharacters(screen)})`,
+      });
       terminal.stdin?.write("n");
       await waitUntil(async () => (/note: /.test(screen) ? true : undefined), { timeoutMs: 10_000, what: "the note prompt" });
       terminal.stdin?.write("leader moved, dashboards calm\r");
@@ -324,8 +327,8 @@ method:
         stdout += chunk;
       });
       const victim = await waitUntil(async () => /fault kill-node \{"node":"(nats-\d)"\}/.exec(stdout)?.[1], {
-        timeoutMs: 60_000,
-        what: "the fault",
+        timeoutMs: 150_000,
+        what: `the fault (the harness printed: ${stdout})`,
       });
       process.kill(-(harness.pid as number), "SIGKILL");
       const running = async () => (await control.describe()).nodes.find((node) => node.name === victim)?.running;

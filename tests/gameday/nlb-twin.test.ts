@@ -30,7 +30,9 @@ describe("gameday/nlb-target-loss.yaml against the AWS twin (moto control plane,
     const plan = await gauntlet(["gameday", "plan", "gameday/nlb-target-loss.yaml", "--target", target, "--seed", "5"]);
     expect(plan.stdout).toMatch(/1\. deregister-nlb-target nats-\d \(random\) — for 60 s, then healed/);
     expect(plan.stdout).toContain("alarm twin-stop: OK now");
-    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain("Nothing was changed.");
+    // 0, or 1 when a probe reads false at that moment (a loaded machine): never 2, every selector resolved.
+    expect(plan.code, plan.stdout).not.toBe(2);
 
     const result = await gauntlet(
       ["gameday", "run", "gameday/nlb-target-loss.yaml", "--target", target, "--yes", "--duration-scale", "0.1", "--runs-dir", runsDir],

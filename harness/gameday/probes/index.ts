@@ -37,12 +37,17 @@ export async function readProbe(probe: Probe, context: ProbeContext): Promise<Pr
   }
 }
 
+const MILLISECOND_FIELDS = new Set(["window", "max_p99", "timeout"]);
+
 /** The tolerance in words, for the plan, the timeline and the journal. */
 export function toleranceOf(probe: Probe): string {
   const kind = probeKind(probe);
   const spec = Object.entries(probe[kind] as Record<string, unknown>)
     .filter(([, value]) => value !== undefined && value !== false)
-    .map(([key, value]) => `${key} ${typeof value === "object" ? JSON.stringify(value) : String(value)}`)
+    .map(
+      ([key, value]) =>
+        `${key} ${MILLISECOND_FIELDS.has(key) ? `${Number(value) / 1000} s` : typeof value === "object" ? JSON.stringify(value) : String(value)}`,
+    )
     .join(", ");
   return `${kind}: ${spec || "passes"}${probe.tolerate_for > 0 ? `; tolerated for ${probe.tolerate_for / 1000} s` : ""}`;
 }
