@@ -127,7 +127,10 @@ describe("renderPage", () => {
       ["180", true],
       ["21", false],
     ]);
-    expect(html).toContain("± 21.0 ms (p99 9.50 ms)");
+    expect(html).toContain('title="widest gap between publish attempts 21.0 ms, p99 9.50 ms">± 21.0 ms</div>');
+    expect(html).toContain(
+      'title="widest gap between publish attempts 180 ms, p99 9.50 ms; coarser than the 50.0 ms bound">± 180 ms</div>',
+    );
     expect(html).toContain('data-warnings="failover"');
     expect(html).toContain("publish attempts up to 180 ms apart (bound 50 ms)");
     expect(html).not.toMatch(BROKEN);

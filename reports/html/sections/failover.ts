@@ -47,13 +47,18 @@ function countCell(name: string, value: number | undefined): SafeHtml {
   return html`<td class="num${bad ? " bad" : ""}" data-label="${label}">${shown}</td>`;
 }
 
-/** What the unavailability figure is good to, marked when coarser than the experiment's bound. */
+/** What the unavailability figure is good to (short: the cell does not wrap), marked when coarser than the experiment's bound; the rest in its title. */
 function resolutionLine(e: FailoverExperiment): SafeHtml | string {
   const spacing = e.resolution?.jetstream;
   if (!spacing) return "";
   const bound = e.resolution?.boundMs;
   const coarse = bound !== undefined && spacing.widestGapMs > bound;
-  return html`<div class="sub${coarse ? " coarse" : ""}" data-resolution="${spacing.widestGapMs}" title="${coarse ? `coarser than the ${formatMs(bound)} bound` : "widest gap between publish attempts (p99)"}${e.resolution?.workloads ? `; attempts from the ${e.resolution.workloads}` : ""}">± ${formatMs(spacing.widestGapMs)} (p99 ${formatMs(spacing.p99GapMs)})</div>`;
+  const title = [
+    `widest gap between publish attempts ${formatMs(spacing.widestGapMs)}, p99 ${formatMs(spacing.p99GapMs)}`,
+    ...(coarse ? [`coarser than the ${formatMs(bound)} bound`] : []),
+    ...(e.resolution?.workloads ? [`attempts from the ${e.resolution.workloads}`] : []),
+  ].join("; ");
+  return html`<div class="sub${coarse ? " coarse" : ""}" data-resolution="${spacing.widestGapMs}" title="${title}">± ${formatMs(spacing.widestGapMs)}</div>`;
 }
 
 function warningsList(experiments: readonly FailoverExperiment[]): SafeHtml | string {
