@@ -10,7 +10,7 @@ export {
 export { recordClusterState } from "./cluster-snapshot.ts";
 export { type DurabilityExpectations, streamDurabilityCheck, syncCheck, syncSetting } from "./durability-assessment.ts";
 export { type GatewayReadiness, probeGatewayReadiness } from "./gateway-readiness.ts";
-export { getMonitoring, MonitoringError } from "./monitoring-client.ts";
+export { getMonitoring, JETSTREAM_READY_PATH, MonitoringError } from "./monitoring-client.ts";
 export {
   type JetStreamSync,
   type NodeSnapshot,

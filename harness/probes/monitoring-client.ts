@@ -9,6 +9,14 @@ export class MonitoringError extends GauntletError {
   }
 }
 
+/**
+ * Answers 200 once the server runs, with JetStream started when configured (503 before; nats-server
+ * ≥ 2.10). A readiness probe of a server that may still be starting asks this, not /varz:
+ * nats-server fills /varz's JetStream section in on the first /varz only, so a /varz asked before
+ * JetStream started says "no JetStream" for the server's whole life (to anyone's monitoring).
+ */
+export const JETSTREAM_READY_PATH = "/healthz?js-enabled-only=true";
+
 /** GET a nats-server monitoring endpoint (`/varz`, `/routez`, `/jsz`) as JSON. */
 export async function getMonitoring<T>(baseUrl: string, path: string, timeoutMs = 2_000): Promise<T> {
   const url = new URL(path, baseUrl).toString();

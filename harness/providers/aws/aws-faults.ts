@@ -12,7 +12,7 @@ import { DeregisterTargetsCommand, RegisterTargetsCommand } from "@aws-sdk/clien
 import { SendCommandCommand } from "@aws-sdk/client-ssm";
 import type { NatsAccess } from "../../../lib/nats-options/index.ts";
 import { waitUntil } from "../../../lib/retry/index.ts";
-import { getMonitoring } from "../../probes/index.ts";
+import { getMonitoring, JETSTREAM_READY_PATH } from "../../probes/index.ts";
 import { BlastRadiusGuard, minorityOf, type StreamPlacement } from "../../safety/index.ts";
 import type { LoadBalancerHandle, Network, NodeHandle, NodeReplacing, ReplicaTarget } from "../stack.ts";
 import { isLoopbackAddress } from "./aws-clients.ts";
@@ -318,7 +318,7 @@ export class AwsFaults implements AsyncDisposable, NodeReplacing {
     );
     await waitUntil(
       () =>
-        getMonitoring(replacement.monitoringUrl, "/varz").then(
+        getMonitoring(replacement.monitoringUrl, JETSTREAM_READY_PATH).then(
           () => true,
           () => undefined,
         ),

@@ -56,6 +56,8 @@ export const eventBus: BehaviourFactory = async ({ spec, nc, log }) => {
     while (!stopping) {
       try {
         batch = await consumer.fetch({ max_messages: BATCH, expires: FETCH_EXPIRES_MS });
+        // stop() may have come while this fetch was being asked for: it closed the previous batch.
+        if (stopping) await batch.close();
         for await (const message of batch) {
           if (stopping) {
             message.nak();
