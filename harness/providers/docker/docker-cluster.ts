@@ -198,6 +198,8 @@ export class StartedDockerCluster implements StartedStack {
   readonly dir: string;
   readonly image: string;
   readonly nodes: readonly DockerNode[];
+  /** None: Docker nodes are not replaced (replace-node is not offered). */
+  readonly replacedNodes: readonly DockerNode[] = [];
   /** The stack's Docker network (services and gateways join it). */
   readonly dockerNetwork: StackNetwork | undefined;
   /** Partitions (as root with nsenter and iptables): present when they can be cut. */

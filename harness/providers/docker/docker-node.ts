@@ -45,6 +45,8 @@ export class DockerNode implements NodeHandle {
   readonly monitoringUrl: string;
   readonly logFile: string;
   readonly namespace = undefined;
+  /** A container keeps its server name: Docker nodes are not replaced (yet). */
+  readonly serverName: string;
   readonly #clientPort: number;
   #container: StartedTestContainer | undefined;
   #pid: number | undefined;
@@ -52,6 +54,7 @@ export class DockerNode implements NodeHandle {
 
   constructor(options: DockerNodeOptions) {
     this.name = options.name;
+    this.serverName = options.name;
     this.address = options.address;
     this.clientUrl = `nats://127.0.0.1:${options.clientPort}`;
     this.monitoringUrl = `http://127.0.0.1:${options.monitoringPort}`;
