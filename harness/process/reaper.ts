@@ -59,6 +59,10 @@ for (const mount of mounts) {
 }
 if (dockerStacks.size > 0) {
   const { removeStackResources } = await import("../providers/docker/stack-resources.ts");
-  for (const id of dockerStacks) await removeStackResources(id).catch(() => {});
+  // A container whose creation the harness had asked for as it died appears after the first pass.
+  for (const pass of [1, 2]) {
+    if (pass === 2) await new Promise((resolve) => setTimeout(resolve, 2_000));
+    for (const id of dockerStacks) await removeStackResources(id).catch(() => {});
+  }
 }
 for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

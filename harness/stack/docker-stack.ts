@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { StartedTestContainer } from "testcontainers";
@@ -11,8 +12,10 @@ import {
   DockerCluster,
   DockerNode,
   DockerReplica,
+  FleetContainerReplica,
   GauntletContainer,
   nodeImage,
+  requireDockerEngine,
   type StartedDockerCluster,
 } from "../providers/docker/index.ts";
 import { registerStack } from "../providers/local/index.ts";
@@ -24,6 +27,7 @@ const FLEET_BIN = join(REPO_ROOT, "services/bin/fleet.ts");
 const GATEWAY_BIN = join(REPO_ROOT, "gateway/bin/gateway.ts");
 const NODE = "/usr/local/bin/node";
 const GATEWAY_PORT = 8080;
+const FLEET_CONTROL_PORT = 7000;
 /** Host numbers on the stack's network: nodes take 1…N, the fleet and gateways these. */
 const FLEET_HOST = 200;
 const FIRST_GATEWAY_HOST = 210;
@@ -121,11 +125,17 @@ function nodeContainer(image: string, cluster: StartedDockerCluster, name: strin
     .withStartupTimeout(60_000);
 }
 
+interface FleetParts {
+  readonly gateways: DockerReplica[];
+  readonly services: FleetContainerReplica[];
+  readonly fleetPid: () => number | undefined;
+}
+
 async function startFleetAndGateways(
   options: DockerStackOptions & { fleet: NonNullable<Exclude<LocalStackOptions["fleet"], false>> },
   cluster: StartedDockerCluster,
   users: ReturnType<typeof newUsers>,
-): Promise<{ gateways: DockerReplica[]; fleetPid: () => number | undefined }> {
+): Promise<FleetParts> {
   const { progress } = options;
   const manifestFile = options.fleet.manifest;
   const image =
@@ -136,7 +146,8 @@ async function startFleetAndGateways(
       (tag) => tag,
     ));
   const servers = cluster.internalClientUrls.join(",");
-  const ports = await freePorts(options.fleet.gateways);
+  const [controlPort, ...ports] = await freePorts(options.fleet.gateways + 1);
+  const controlToken = randomBytes(16).toString("base64url");
   const env = (credentials: Credentials) => ({ GAUNTLET_NATS_USER: credentials.user, GAUNTLET_NATS_PASS: credentials.pass });
   const manifest = await loadManifest(manifestFile);
   const replicas = manifest.services.reduce((count, service) => count + service.replicas, 0);
@@ -152,8 +163,11 @@ async function startFleetAndGateways(
         manifestFile,
         "--mode",
         "cohosted",
+        "--control",
+        `0.0.0.0:${FLEET_CONTROL_PORT}`,
       ])
-      .withEnvironment(env(users.service))
+      .withEnvironment({ ...env(users.service), GAUNTLET_FLEET_CONTROL_TOKEN: controlToken })
+      .withLoopbackPorts({ container: FLEET_CONTROL_PORT, host: controlPort as number })
       .withWaitStrategy(Wait.forLogMessage(/"ready":true/))
       .start();
     const gateways = ports.map(async (port, index) => {
@@ -179,12 +193,14 @@ async function startFleetAndGateways(
     });
     const [started, ...ready] = await Promise.all([fleet, ...gateways]);
     const fleetReplica = await DockerReplica.attach({ name: "fleet", url: "", container: started as StartedTestContainer, readyPath: "" });
-    return { gateways: ready as DockerReplica[], fleetPid: () => fleetReplica.pid };
+    const services = await FleetContainerReplica.list(`http://127.0.0.1:${controlPort}`, controlToken);
+    return { gateways: ready as DockerReplica[], services, fleetPid: () => fleetReplica.pid };
   });
 }
 
 export async function startDockerStack(options: DockerStackOptions): Promise<StartedDockerStack> {
   if (options.tls) throw DockerStackError.unsupported("--tls");
+  await requireDockerEngine();
   const { progress } = options;
   const manifest = options.fleet ? fitReplicas(await loadManifest(options.fleet.manifest), options.nodes) : undefined;
   const users = manifest ? newUsers(options.newSecret ?? randomSecret) : undefined;
@@ -202,7 +218,7 @@ export async function startDockerStack(options: DockerStackOptions): Promise<Sta
     (started) => `formed, meta leader ${started.formation?.metaLeader}`,
   );
   try {
-    let parts: { gateways: DockerReplica[]; fleetPid: () => number | undefined } | undefined;
+    let parts: FleetParts | undefined;
     if (options.fleet && manifest && users) {
       await provisionStreams({ servers: cluster.clientUrls, admin: users.admin, tls: undefined, manifest, progress });
       parts = await startFleetAndGateways({ ...options, fleet: options.fleet }, cluster, users);
@@ -211,7 +227,7 @@ export async function startDockerStack(options: DockerStackOptions): Promise<Sta
       nodes: cluster.nodes,
       network: cluster.network,
       networkKind: cluster.networkKind,
-      services: [],
+      services: parts?.services ?? [],
       gateways: parts?.gateways ?? [],
     });
     const targetFile = join(cluster.dir, "target.yaml");

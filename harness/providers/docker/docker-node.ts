@@ -106,6 +106,8 @@ export class DockerNode implements NodeHandle {
     if (!this.#running) return;
     const { container } = await this.#engineContainer();
     await container.kill({ signal: "SIGKILL" }).catch(ignoreNotRunning);
+    // A paused (frozen) container dies once thawed.
+    await this.resume().catch(() => {});
     await container.wait();
     this.#running = false;
   }
@@ -113,7 +115,7 @@ export class DockerNode implements NodeHandle {
   async stop(options: { lameDuck?: boolean } = {}): Promise<void> {
     if (!this.#running) return;
     const { container } = await this.#engineContainer();
-    await container.unpause().catch(() => {});
+    await this.resume();
     if (options.lameDuck) {
       await container.kill({ signal: "SIGUSR2" }).catch(ignoreNotRunning);
       // Lame duck hands leadership away and sheds clients over 30 s; we give it a few seconds, then stop.
@@ -147,14 +149,16 @@ export class DockerNode implements NodeHandle {
     });
   }
 
+  /** A node that is down or paused already stays as it is (a heal resumes every node, as SIGCONT would). */
   async pause(): Promise<void> {
-    const { container } = await this.#engineContainer();
-    await container.pause();
+    const { client, container } = await this.#engineContainer();
+    const state = (await client.container.inspect(container)).State;
+    if (state.Running && !state.Paused) await container.pause();
   }
 
   async resume(): Promise<void> {
-    const { container } = await this.#engineContainer();
-    await container.unpause();
+    const { client, container } = await this.#engineContainer();
+    if ((await client.container.inspect(container)).State.Paused) await container.unpause();
   }
 }
 

@@ -10,7 +10,8 @@ export interface PublishedPort {
 export class GauntletContainer extends GenericContainer {
   constructor(image: string, stackId: string) {
     super(image);
-    this.withLabels({ [GAUNTLET_LABEL]: stackId });
+    // Gauntlet's crash guard reaps by label; testcontainers' own reaper (Ryuk) is not wanted.
+    this.withLabels({ [GAUNTLET_LABEL]: stackId }).withAutoCleanup(false);
   }
 
   /** Fixed host ports (a restarted container keeps its URLs), bound to loopback: nothing outside the machine reaches them. */
