@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Wait } from "testcontainers";
@@ -143,10 +143,13 @@ export class DockerCluster {
               extra: this.#extra,
               syncAlways: this.#syncAlways,
             });
+            // It holds the stack's passwords: readable by its owner only.
+            const configFile = join(dir, `${node.name}.json`);
+            writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
             const container = await new GauntletContainer(image, id)
               .withName(`gauntlet-${id}-${node.name}`)
               .withAddress((network as StackNetwork).name, node.address, node.name)
-              .withCopyContentToContainer([{ content: `${JSON.stringify(config, null, 2)}\n`, target: CONFIG_FILE, mode: 0o600 }])
+              .withBindMounts([{ source: configFile, target: CONFIG_FILE, mode: "ro" }])
               .withCommand(["-c", CONFIG_FILE])
               .withLoopbackPorts(
                 { container: PORTS.client, host: this.#hostPort(node.clientUrl) },

@@ -1,9 +1,21 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  createReadStream,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { GauntletError } from "../../../lib/errors/index.ts";
+import { cacheDir } from "../../bootstrap/bootstrap.mjs";
 import { dockerClient } from "./docker-client.ts";
 import { GAUNTLET_LABEL } from "./labels.ts";
 
@@ -64,10 +76,34 @@ function sharedLibraries(binary: string): ImageFile[] {
 async function contentHash(image: ScratchImage): Promise<string> {
   const hash = createHash("sha256");
   hash.update(JSON.stringify({ entrypoint: image.entrypoint, targets: image.files.map((file) => file.target) }));
-  for (const file of image.files) {
-    for await (const chunk of createReadStream(file.source)) hash.update(chunk as Buffer);
-  }
+  for (const file of image.files) hash.update(await fileDigest(file.source));
   return hash.digest("hex").slice(0, 16);
+}
+
+/**
+ * A file's sha256, remembered in the gauntlet cache by path, size, inode and mtime: the Node
+ * binary alone is 120 MB, and hashing it on every `up` took seconds.
+ */
+async function fileDigest(path: string): Promise<string> {
+  const stat = statSync(path);
+  const key = `${realpathSync(path)}:${stat.size}:${stat.ino}:${stat.mtimeMs}`;
+  const cacheFile = join(cacheDir, "docker-file-digests.json");
+  let known: Record<string, string> = {};
+  try {
+    known = JSON.parse(readFileSync(cacheFile, "utf8")) as Record<string, string>;
+  } catch {
+    // no cache yet, or a torn one: it is rebuilt
+  }
+  const cached = known[key];
+  if (cached) return cached;
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  const digest = hash.digest("hex");
+  mkdirSync(dirname(cacheFile), { recursive: true });
+  const partial = `${cacheFile}.${process.pid}`;
+  writeFileSync(partial, JSON.stringify({ ...known, [key]: digest }));
+  renameSync(partial, cacheFile);
+  return digest;
 }
 
 /** Builds the image unless one with the same content hash exists already; returns its tag. */
