@@ -10,6 +10,7 @@ import { writeTargetFile } from "../config/index.ts";
 import { ControlServer } from "../control/index.ts";
 import { freePorts } from "../net/free-port.ts";
 import {
+  containerPid,
   DockerCluster,
   DockerNode,
   DockerReplica,
@@ -56,20 +57,19 @@ export class DockerStackError extends GauntletError {
 
 /** Everything `gauntlet up --provider docker` runs: the cluster's containers, the fleet co-hosted in one container, a container per gateway. */
 export class StartedDockerStack implements AsyncDisposable {
-  readonly provider = "docker";
   readonly cluster: StartedDockerCluster;
   readonly targetFile: string;
   readonly gateways: readonly DockerReplica[];
   readonly admin: Credentials | undefined;
   readonly control: ControlServer;
-  readonly #fleetPid: () => number | undefined;
+  readonly #fleetPid: number | undefined;
 
   constructor(parts: {
     cluster: StartedDockerCluster;
     targetFile: string;
     control: ControlServer;
     gateways: DockerReplica[];
-    fleetPid: () => number | undefined;
+    fleetPid: number | undefined;
     admin: Credentials | undefined;
   }) {
     this.cluster = parts.cluster;
@@ -90,7 +90,7 @@ export class StartedDockerStack implements AsyncDisposable {
 
   /** The containers' main processes, as this machine sees them (for resource sampling). */
   get pids(): number[] {
-    const pids = [...this.cluster.nodes.map((node) => node.pid), ...this.gateways.map((gateway) => gateway.pid), this.#fleetPid()];
+    const pids = [...this.cluster.nodes.map((node) => node.pid), ...this.gateways.map((gateway) => gateway.pid), this.#fleetPid];
     return [...new Set(pids.filter((pid): pid is number => pid !== undefined))];
   }
 
@@ -145,7 +145,8 @@ function nodeContainer(image: string, cluster: StartedDockerCluster, name: strin
 interface FleetParts {
   readonly gateways: DockerReplica[];
   readonly services: FleetContainerReplica[];
-  readonly fleetPid: () => number | undefined;
+  /** The co-hosted fleet's process (its container is never restarted). */
+  readonly fleetPid: number | undefined;
 }
 
 async function startFleetAndGateways(
@@ -209,9 +210,9 @@ async function startFleetAndGateways(
       return DockerReplica.attach({ name, url: `http://127.0.0.1:${port}`, container, readyPath: "/readyz" });
     });
     const [started, ...ready] = await Promise.all([fleet, ...gateways]);
-    const fleetReplica = await DockerReplica.attach({ name: "fleet", url: "", container: started as StartedTestContainer, readyPath: "" });
+    const fleetPid = await containerPid((started as StartedTestContainer).getId());
     const services = await FleetContainerReplica.list(`http://127.0.0.1:${controlPort}`, controlToken);
-    return { gateways: ready as DockerReplica[], services, fleetPid: () => fleetReplica.pid };
+    return { gateways: ready as DockerReplica[], services, fleetPid };
   });
 }
 
@@ -264,7 +265,7 @@ export async function startDockerStack(options: DockerStackOptions): Promise<Sta
       targetFile,
       control,
       gateways: parts?.gateways ?? [],
-      fleetPid: parts?.fleetPid ?? (() => undefined),
+      fleetPid: parts?.fleetPid,
       admin: users?.admin,
     });
   } catch (error) {

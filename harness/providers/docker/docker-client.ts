@@ -10,3 +10,10 @@ export async function dockerClient(): Promise<ContainerRuntimeClient> {
   const { getContainerRuntimeClient } = await import("testcontainers");
   return getContainerRuntimeClient();
 }
+
+/** The container's main process as this machine sees it (containers are processes here too), while it runs. */
+export async function containerPid(id: string): Promise<number | undefined> {
+  const client = await dockerClient();
+  const state = (await client.container.inspect(client.container.getById(id))).State;
+  return state.Running ? state.Pid : undefined;
+}

@@ -207,7 +207,6 @@ export class StartedDockerCluster implements StartedStack {
   readonly dockerNetwork: StackNetwork | undefined;
   /** Partitions (as root with nsenter and iptables): present when they can be cut. */
   readonly network: ContainerNetwork | undefined;
-  readonly tls = undefined;
   formation: ClusterAssessment | undefined;
   #stopped: Promise<void> | undefined;
 

@@ -6,7 +6,7 @@ import { GauntletError } from "../../../lib/errors/index.ts";
 import { waitUntil } from "../../../lib/retry/index.ts";
 import { getMonitoring } from "../../probes/index.ts";
 import type { NodeHandle } from "../stack.ts";
-import { dockerClient } from "./docker-client.ts";
+import { containerPid, dockerClient } from "./docker-client.ts";
 
 const LAME_DUCK_WAIT_MS = 3_000;
 
@@ -79,7 +79,7 @@ export class DockerNode implements NodeHandle {
   async attach(container: StartedTestContainer): Promise<void> {
     this.#container = container;
     this.#running = true;
-    await this.#refreshPid();
+    this.#pid = await containerPid(container.getId());
   }
 
   /** Appends the container's output to the node's log file (the first start's comes from testcontainers' log consumer). */
@@ -94,12 +94,6 @@ export class DockerNode implements NodeHandle {
     if (!id) throw new DockerNodeError(`nats-server ${this.name} has no container`);
     const client = await dockerClient();
     return { client, container: client.container.getById(id) };
-  }
-
-  async #refreshPid(): Promise<void> {
-    const { client, container } = await this.#engineContainer();
-    const state = (await client.container.inspect(container)).State;
-    this.#pid = state.Running ? state.Pid : undefined;
   }
 
   async kill(): Promise<void> {
@@ -131,7 +125,7 @@ export class DockerNode implements NodeHandle {
     const since = Math.floor(Date.now() / 1000);
     await container.start();
     this.#running = true;
-    await this.#refreshPid();
+    this.#pid = await containerPid(container.id);
     DockerNode.appendTo(this.logFile)(await client.container.logs(container, { since }));
     await this.ready();
   }

@@ -1,7 +1,7 @@
 import type { StartedTestContainer } from "testcontainers";
 import { GauntletError } from "../../../lib/errors/index.ts";
 import { waitUntil } from "../../../lib/retry/index.ts";
-import { dockerClient } from "./docker-client.ts";
+import { containerPid, dockerClient } from "./docker-client.ts";
 
 /** A gateway (or any HTTP service) in a container: crash it (SIGKILL), stop it (SIGTERM: it drains), start it again on the same port. */
 export class DockerReplica {
@@ -21,7 +21,7 @@ export class DockerReplica {
 
   static async attach(options: { name: string; url: string; container: StartedTestContainer; readyPath: string }): Promise<DockerReplica> {
     const replica = new DockerReplica(options.name, options.url, options.container, options.readyPath);
-    await replica.#refreshPid();
+    replica.#pid = await containerPid(options.container.getId());
     return replica;
   }
 
@@ -36,12 +36,6 @@ export class DockerReplica {
   async #engineContainer() {
     const client = await dockerClient();
     return { client, container: client.container.getById(this.#container.getId()) };
-  }
-
-  async #refreshPid(): Promise<void> {
-    const { client, container } = await this.#engineContainer();
-    const state = (await client.container.inspect(container)).State;
-    this.#pid = state.Running ? state.Pid : undefined;
   }
 
   async kill(): Promise<void> {
@@ -62,7 +56,7 @@ export class DockerReplica {
     const { container } = await this.#engineContainer();
     await container.start();
     this.#running = true;
-    await this.#refreshPid();
+    this.#pid = await containerPid(container.id);
     await waitUntil(
       async () =>
         (await fetch(`${this.url}${this.#readyPath}`, { signal: AbortSignal.timeout(1_000) }).catch(() => undefined))?.ok

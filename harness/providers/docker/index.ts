@@ -1,3 +1,4 @@
+export { containerPid } from "./docker-client.ts";
 export { DockerCluster, DockerClusterError, type ProgressListener, StartedDockerCluster } from "./docker-cluster.ts";
 export { DockerEngineError, DockerEngineLease, dockerEngineProblem, requireDockerEngine } from "./docker-engine.ts";
 export { DockerImageError, natsServerImage, nodeImage } from "./docker-images.ts";
