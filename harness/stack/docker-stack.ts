@@ -256,6 +256,7 @@ export async function startDockerStack(options: DockerStackOptions): Promise<Sta
       maxPayload: MAX_PAYLOAD,
       control: { url: control.url, token: control.token },
       ...(users ? { user: users.admin.user, pass: users.admin.pass, gatewayUser: users.gateway } : {}),
+      systemUser: { user: cluster.systemAccount.user, pass: cluster.systemAccount.pass },
       ...(parts ? { gatewayUrls: parts.gateways.map((gateway) => gateway.url) } : {}),
       ...(options.fleet ? { manifest: options.fleet.manifest } : {}),
     });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Wait } from "testcontainers";
 import { GauntletError } from "../../../lib/errors/index.ts";
+import type { NatsAccess } from "../../../lib/nats-options/index.ts";
 import { PINNED } from "../../bootstrap/bootstrap.mjs";
 import { ensureNatsServer } from "../../bootstrap/nats-versions.ts";
 import { freePorts } from "../../net/free-port.ts";
@@ -106,8 +107,16 @@ export class DockerCluster {
     crashGuard.watchDir(dir);
     crashGuard.watchDockerStack(id);
     let network: StackNetwork | undefined;
-    const cluster = (nodes: DockerNode[], faults?: ContainerNetwork) =>
-      new StartedDockerCluster({ id, dir, image, network, nodes, faults });
+    const cluster = (nodes: DockerNode[], systemUser: { user: string; pass: string }, faults?: ContainerNetwork) =>
+      new StartedDockerCluster({
+        id,
+        dir,
+        image,
+        network,
+        nodes,
+        faults,
+        systemAccount: { servers: nodes.map((node) => node.clientUrl), ...systemUser },
+      });
     try {
       network = await createStackNetwork(id);
       const names = Array.from({ length: this.#nodes }, (_, index) => `nats-${index + 1}`);
@@ -123,11 +132,12 @@ export class DockerCluster {
             logFile: join(dir, `${name}.log`),
           }),
       );
+      const systemUser = { user: "system", pass: randomBytes(12).toString("base64url") };
       const unavailable = nodes.length > 1 ? containerPartitionsUnavailable() : "one node";
       this.#onProgress(
         unavailable ? `network: none (partitions ${unavailable})` : `network: docker (partitions by iptables in the containers)`,
       );
-      const started = cluster(nodes, unavailable ? undefined : new ContainerNetwork(nodes));
+      const started = cluster(nodes, systemUser, unavailable ? undefined : new ContainerNetwork(nodes));
       try {
         this.#onProgress(`starting ${nodes.length} nats-server container(s) from ${image}`);
         await Promise.all(
@@ -142,6 +152,7 @@ export class DockerCluster {
               maxPayload: this.#maxPayload,
               extra: this.#extra,
               syncAlways: this.#syncAlways,
+              systemUser,
             });
             // It holds the stack's passwords: readable by its owner only.
             const configFile = join(dir, `${node.name}.json`);
@@ -207,6 +218,8 @@ export class StartedDockerCluster implements StartedStack {
   readonly dockerNetwork: StackNetwork | undefined;
   /** Partitions (as root with nsenter and iptables): present when they can be cut. */
   readonly network: ContainerNetwork | undefined;
+  /** A user of the NATS system account (meta-leader step-down, peer-remove answer only to it). */
+  readonly systemAccount: NatsAccess & { readonly user: string; readonly pass: string };
   formation: ClusterAssessment | undefined;
   #stopped: Promise<void> | undefined;
 
@@ -217,6 +230,7 @@ export class StartedDockerCluster implements StartedStack {
     network: StackNetwork | undefined;
     nodes: DockerNode[];
     faults: ContainerNetwork | undefined;
+    systemAccount: NatsAccess & { readonly user: string; readonly pass: string };
   }) {
     this.id = parts.id;
     this.dir = parts.dir;
@@ -224,6 +238,7 @@ export class StartedDockerCluster implements StartedStack {
     this.dockerNetwork = parts.network;
     this.nodes = parts.nodes;
     this.network = parts.faults;
+    this.systemAccount = parts.systemAccount;
   }
 
   get networkKind(): "docker" | undefined {
