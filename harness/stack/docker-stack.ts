@@ -94,7 +94,7 @@ export class StartedDockerStack implements AsyncDisposable {
     return [...new Set(pids.filter((pid): pid is number => pid !== undefined))];
   }
 
-  /** The control API closes, then every container and the network go at once (each drains on SIGTERM, then is removed). */
+  /** The control API closes, then every container and the network go at once (force-removed: the run is over, nothing needs a drain). */
   async stop(): Promise<void> {
     await this.control.close();
     await this.cluster.stop();

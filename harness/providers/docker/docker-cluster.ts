@@ -8,7 +8,7 @@ import type { NatsAccess } from "../../../lib/nats-options/index.ts";
 import { PINNED } from "../../bootstrap/bootstrap.mjs";
 import { ensureNatsServer } from "../../bootstrap/nats-versions.ts";
 import { freePorts } from "../../net/free-port.ts";
-import { type ClusterAssessment, waitForClusterFormed } from "../../probes/index.ts";
+import { type ClusterAssessment, formationProgressLine, waitForClusterFormed } from "../../probes/index.ts";
 import { crashGuard } from "../../process/index.ts";
 import { natsServerConfig } from "../local/nats-server-config.ts";
 import type { StartedStack } from "../stack.ts";
@@ -180,7 +180,7 @@ export class DockerCluster {
             timeoutMs: this.#timeoutMs,
             intervalMs: 20,
             ...(signal ? { signal } : {}),
-            onProgress: (assessment) => this.#onProgress(progressLine(assessment, nodes.length)),
+            onProgress: (assessment) => this.#onProgress(formationProgressLine(assessment, nodes.length)),
           },
         );
         return started;
@@ -200,11 +200,6 @@ export class DockerCluster {
   #hostPort(url: string): number {
     return Number(new URL(url).port);
   }
-}
-
-function progressLine(assessment: ClusterAssessment, expected: number): string {
-  const largest = assessment.islands[0]?.length ?? 0;
-  return `routes: largest group ${largest}/${expected}; meta leader: ${assessment.metaLeader ?? "electing"}`;
 }
 
 export class StartedDockerCluster implements StartedStack {

@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { GauntletError } from "../../../lib/errors/index.ts";
 import { waitUntil } from "../../../lib/retry/index.ts";
 import { processAlive } from "../../process/index.ts";
+import { dockerSocket } from "./docker-socket.ts";
+import { engineRunsContainers } from "./stack-resources.ts";
 
 export class DockerEngineError extends GauntletError {
   override name = "DockerEngineError";
@@ -19,12 +21,6 @@ export class DockerEngineError extends GauntletError {
   static cannotStart(reason: string, cause?: unknown): DockerEngineError {
     return new DockerEngineError(`cannot start dockerd: ${reason}`, { cause });
   }
-}
-
-/** The engine's unix socket: DOCKER_HOST when it names one, else Docker's default. */
-export function dockerSocket(): string {
-  const host = process.env.DOCKER_HOST;
-  return host?.startsWith("unix://") ? host.slice("unix://".length) : "/var/run/docker.sock";
 }
 
 /** Why no engine answers `/_ping` on the socket, or undefined when one does. */
@@ -106,6 +102,8 @@ export class DockerEngineLease {
       });
       const pid = this.#startedPid();
       if (holders.length > 0 || pid === undefined) return;
+      // Someone else's containers (a `gauntlet up` holds no lease): the engine stays up for them.
+      if (await engineRunsContainers().catch(() => false)) return;
       process.kill(pid, "SIGTERM");
       await waitUntil(async () => (processAlive(pid) ? undefined : true), {
         timeoutMs: 30_000,

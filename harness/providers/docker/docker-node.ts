@@ -1,9 +1,9 @@
 import { createWriteStream } from "node:fs";
-import { connect } from "node:net";
 import type { Readable } from "node:stream";
 import type { StartedTestContainer } from "testcontainers";
 import { GauntletError } from "../../../lib/errors/index.ts";
 import { waitUntil } from "../../../lib/retry/index.ts";
+import { acceptsConnections } from "../../net/accepts-connections.ts";
 import { getMonitoring } from "../../probes/index.ts";
 import type { NodeHandle } from "../stack.ts";
 import { containerPid, dockerClient } from "./docker-client.ts";
@@ -25,16 +25,6 @@ export interface DockerNodeOptions {
   readonly clientPort: number;
   readonly monitoringPort: number;
   readonly logFile: string;
-}
-
-function acceptsConnections(port: number): Promise<true> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: "127.0.0.1", port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", reject);
-  });
 }
 
 /** One nats-server container; its faults are the engine's: kill, stop (lame duck first: SIGUSR2), pause, start again with the same ports and store. */
@@ -135,7 +125,7 @@ export class DockerNode implements NodeHandle {
     await waitUntil(
       async () => {
         await getMonitoring(this.monitoringUrl, "/varz", 500);
-        return acceptsConnections(this.#clientPort);
+        return acceptsConnections("127.0.0.1", this.#clientPort);
       },
       { timeoutMs, intervalMs: 20, what: `${this.name} monitoring and client ports` },
     ).catch((error: unknown) => {

@@ -1,7 +1,7 @@
 // The engine's HTTP API over its unix socket, with nothing but node: the crash guard's reaper
 // imports this file too, and must work when the harness (and testcontainers) is gone.
 import { request } from "node:http";
-import { dockerSocket } from "./docker-engine.ts";
+import { dockerSocket } from "./docker-socket.ts";
 import { GAUNTLET_LABEL } from "./labels.ts";
 
 function call(method: string, path: string): Promise<{ status: number; body: string }> {
@@ -30,14 +30,26 @@ async function labelled(kind: "containers" | "networks" | "volumes", stackId?: s
   return (parsed.Volumes ?? []).map((volume) => volume.Name);
 }
 
-/** Removes every container (with its anonymous volumes), network and volume labelled with this stack's id. */
+/** A removal went through, or there was nothing left to remove (404), or the engine is at it already (409). */
+async function remove(path: string): Promise<void> {
+  const { status, body } = await call("DELETE", path);
+  if (status >= 300 && status !== 404 && status !== 409) throw new Error(`docker DELETE ${path} answered ${status}: ${body.trim()}`);
+}
+
+/** Removes every container (with its anonymous volumes), network and volume labelled with this stack's id; throws when the engine refuses one. */
 export async function removeStackResources(stackId: string): Promise<void> {
   const containers = await labelled("containers", stackId);
-  await Promise.all(containers.map((id) => call("DELETE", `/containers/${id}?force=1&v=1`)));
+  await Promise.all(containers.map((id) => remove(`/containers/${id}?force=1&v=1`)));
   const networks = await labelled("networks", stackId);
-  await Promise.all(networks.map((id) => call("DELETE", `/networks/${id}`)));
+  await Promise.all(networks.map((id) => remove(`/networks/${id}`)));
   const volumes = await labelled("volumes", stackId);
-  await Promise.all(volumes.map((name) => call("DELETE", `/volumes/${name}?force=1`)));
+  await Promise.all(volumes.map((name) => remove(`/volumes/${name}?force=1`)));
+}
+
+/** Whether the engine runs any container at all (anyone's): a shared dockerd is not stopped under it. */
+export async function engineRunsContainers(): Promise<boolean> {
+  const { status, body } = await call("GET", "/containers/json");
+  return status === 200 && (JSON.parse(body) as unknown[]).length > 0;
 }
 
 /** What is left of Gauntlet stacks on the engine (any stack, or one): for `down`, tests and the orphan check. */
