@@ -12,13 +12,15 @@ const dir = mkdtempSync(join(tmpdir(), "gauntlet-docker-stack-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /**
- * One stack for the whole file: the e2e suite, failover experiments of every kind the provider
- * injects (a node killed, a minority cut by iptables in the containers, a gateway container and a
- * co-hosted service replica killed) and a load scenario, in one `gauntlet run`.
+ * One stack for the whole file: the e2e suite, a failover experiment for each way the provider
+ * injects faults (a node container killed through the engine, a minority cut by iptables in the
+ * containers, a co-hosted service replica killed through the fleet's control port) and a load
+ * scenario, in one `gauntlet run`. The other experiments (`chaos all --provider docker`) take
+ * minutes more: bench/ and the README's fault table, not npm test.
  */
 const PROFILE = `extends: smoke
 failover:
-  faults: [kill-node, partition-minority, kill-gateway-replica, kill-service-replica]
+  faults: [kill-node, partition-minority, kill-service-replica]
   env:
     GAUNTLET_FAILOVER_QUIET_MS: "1000"
     GAUNTLET_FAILOVER_FAULT_MS: "3000"
@@ -50,7 +52,6 @@ describe.skipIf(unavailable !== undefined)(`docker provider${unavailable ? ` (sk
     expect(summary.failover?.experiments.map((experiment) => [experiment.name, experiment.verdict])).toEqual([
       ["kill-node", "pass"],
       ["partition-minority", "pass"],
-      ["kill-gateway-replica", "pass"],
       ["kill-service-replica", "pass"],
     ]);
     const stack = JSON.parse(readFileSync(join(runDir, "stack.json"), "utf8")) as { id: string; network: string };
