@@ -21,7 +21,8 @@ const MIN_NODE = [22, 12];
 const SETPRIV = "/usr/bin/setpriv";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const cacheDir = process.env.GAUNTLET_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "gauntlet");
+/** Where everything the bootstrap provides is cached (GAUNTLET_CACHE moves it). */
+export const cacheDir = process.env.GAUNTLET_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "gauntlet");
 
 export async function bootstrap(argv) {
   if (process.env.GAUNTLET_BOOTSTRAPPED === "1") return runCli(process.execPath, argv, {});

@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { GauntletError } from "../../lib/errors/index.ts";
 import { ensureNatsServer, parseNatsVersion } from "../bootstrap/nats-versions.ts";
 import type { NetworkChoice } from "../providers/local/index.ts";
-import { DEFAULT_MANIFEST, type FleetChoice } from "../stack/index.ts";
+import { DEFAULT_MANIFEST, type DockerImages, type FleetChoice, PROVIDERS, type ProviderName } from "../stack/index.ts";
 import type { TaskList } from "../ui/index.ts";
 import type { Command, ParsedOptions } from "./command.ts";
 import { optionalString, parseCount } from "./options.ts";
@@ -18,6 +18,8 @@ export const stackOptionSpec = {
   tls: { type: "boolean" },
   network: { type: "string" },
   "sync-always": { type: "boolean" },
+  provider: { type: "string" },
+  image: { type: "string", multiple: true },
   "disk-faults": { type: "boolean" },
   "nats-version": { type: "string" },
 } satisfies Command["options"];
@@ -39,7 +41,13 @@ export const stackOptionUsage = `  --nodes N            NATS cluster size (defau
   --disk-faults        each node's JetStream store on a 256 MiB tmpfs of its own, so disk-full
                        can fill one (needs root; chaos and run do it when they run disk-full)
   --nats-version V     the nats-server release every node runs (2.14.9): built with Go (static)
-                       the first time, then cached; default the pinned one`;
+                       the first time, then cached; default the pinned one
+  --provider NAME      local (processes on this machine, default) or docker (containers on
+                       the Docker engine: images built here offline; partitions by iptables
+                       in the containers as root; the fleet co-hosted in one container)
+  --image ROLE=IMAGE   with --provider docker, your image instead of the one built here:
+                       nats=IMAGE (entrypoint nats-server), service=IMAGE (node at
+                       /usr/local/bin/node; runs the services and gateways); repeatable`;
 
 const NETWORKS: readonly NetworkChoice[] = ["kernel", "proxy", "auto", "none"];
 
@@ -111,4 +119,33 @@ export async function natsServerOption(
     );
   const [build] = await natsBuilds(versions, progress, signal);
   return build;
+}
+
+export function providerChoice(options: ParsedOptions): ProviderName {
+  const wanted = optionalString(options.provider) ?? "local";
+  if (!(PROVIDERS as readonly string[]).includes(wanted))
+    throw new GauntletError(`--provider must be one of ${PROVIDERS.join(", ")}, got "${wanted}"`);
+  return wanted as ProviderName;
+}
+
+const IMAGE_ROLES = ["nats", "service"] as const;
+
+/** `--image nats=… --image service=…` (docker provider only). */
+export function imageChoice(options: ParsedOptions, provider: ProviderName): DockerImages {
+  const given = options.image === undefined ? [] : Array.isArray(options.image) ? options.image : [options.image];
+  if (given.length > 0 && provider !== "docker") throw new GauntletError("--image needs --provider docker");
+  const images: Record<string, string> = {};
+  for (const entry of given) {
+    const [role, image] = String(entry).split(/=(.*)/s) as [string, string | undefined];
+    if (!(IMAGE_ROLES as readonly string[]).includes(role) || !image)
+      throw new GauntletError(`--image must be ROLE=IMAGE with ROLE one of ${IMAGE_ROLES.join(", ")}, got "${entry}"`);
+    images[role] = image;
+  }
+  return images;
+}
+
+/** `--provider` and `--image` together, as `startStack` takes them. */
+export function providerOptions(options: ParsedOptions): { provider: ProviderName; images: DockerImages } {
+  const provider = providerChoice(options);
+  return { provider, images: imageChoice(options, provider) };
 }

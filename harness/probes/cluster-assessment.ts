@@ -219,3 +219,9 @@ export function assessCluster(snapshots: readonly NodeSnapshot[], expect: Cluste
     streams,
   };
 }
+
+/** One line of formation progress: how far the routes and the meta leader election have got. */
+export function formationProgressLine(assessment: ClusterAssessment, expected: number): string {
+  const largest = assessment.islands[0]?.length ?? 0;
+  return `routes: largest group ${largest}/${expected}; meta leader: ${assessment.metaLeader ?? "electing"}`;
+}

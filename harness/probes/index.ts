@@ -4,6 +4,7 @@ export {
   type ClusterAssessment,
   type ClusterExpectations,
   findIslands,
+  formationProgressLine,
   nodeLabels,
   streamsFromLeaders,
 } from "./cluster-assessment.ts";

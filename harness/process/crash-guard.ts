@@ -7,7 +7,7 @@ const REAPER = fileURLToPath(new URL("./reaper.ts", import.meta.url));
  * Cleans up after this process if it dies without cleaning up itself (SIGKILL, crash):
  * a detached reaper holds a pipe from us and, when it breaks, kills the registered
  * processes, deletes the registered network namespaces and links, unmounts the registered
- * mounts and removes the registered temp dirs. One per harness process, started lazily.
+ * mounts, removes the registered Docker stacks' containers and networks, and removes the registered temp dirs. One per harness process, started lazily.
  */
 class CrashGuard {
   #reaper: ChildProcess | undefined;
@@ -52,6 +52,15 @@ class CrashGuard {
 
   forgetMount(path: string): void {
     if (this.#reaper) this.#send(`forget-mount ${path}`);
+  }
+
+  /** Every container, network and volume labelled with this Docker stack's id (see `harness/providers/docker/labels.ts`). */
+  watchDockerStack(id: string): void {
+    this.#send(`docker-stack ${id}`);
+  }
+
+  forgetDockerStack(id: string): void {
+    if (this.#reaper) this.#send(`forget-docker-stack ${id}`);
   }
 
   watchDir(path: string): void {

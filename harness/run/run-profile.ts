@@ -3,7 +3,7 @@ import { loadTarget, type Target } from "../config/index.ts";
 import { recordClusterState } from "../probes/index.ts";
 import type { Profile } from "../profiles/index.ts";
 import { type RunRecord, type SuiteResult, type Summary, summarizeLatency } from "../record/index.ts";
-import { type LocalStackOptions, type StartedLocalStack, startLocalStack } from "../stack/index.ts";
+import { type RunningStack, type StackOptions, startStack as startStackOn } from "../stack/index.ts";
 import { TaskList } from "../ui/index.ts";
 import { durabilityPreflight, withProfileExpectations } from "./durability-preflight.ts";
 import { finishRun } from "./finish-run.ts";
@@ -15,7 +15,7 @@ export interface ProfileRunOptions {
   readonly profile: Profile;
   /** The system to run against; without one, a local stack as `stack` describes. */
   readonly target?: Target | undefined;
-  readonly stack: Omit<LocalStackOptions, "progress" | "signal">;
+  readonly stack: Omit<StackOptions, "progress" | "signal">;
   readonly seed: number;
   /** The failover experiments the profile selects. */
   readonly experiments: readonly string[];
@@ -47,14 +47,19 @@ function exitCodeOf(suites: readonly SuiteResult[], unhealthyBoundaries: number)
 export async function runProfile(options: ProfileRunOptions): Promise<Summary> {
   const { profile, record, stderr, signal } = options;
   const startedAt = new Date();
-  let stack: StartedLocalStack | undefined;
+  let stack: RunningStack | undefined;
   try {
     const startStack = () => {
       const progress = new TaskList(stderr, { quietBelowMs: 0 });
-      return startLocalStack({ ...options.stack, progress, signal }).finally(() => progress.finish());
+      return startStackOn({
+        ...options.stack,
+        ...(options.natsVersion ? { natsVersion: options.natsVersion } : {}),
+        progress,
+        signal,
+      }).finally(() => progress.finish());
     };
     if (!options.target) stack = await startStack();
-    const system = withProfileExpectations(options.target ?? (await loadTarget((stack as StartedLocalStack).targetFile)), profile.expect);
+    const system = withProfileExpectations(options.target ?? (await loadTarget((stack as RunningStack).targetFile)), profile.expect);
     let run: RunContext = {
       repoRoot: options.repoRoot,
       target: system,

@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RunRecord } from "../record/index.ts";
-import type { StartedLocalStack } from "../stack/index.ts";
+import type { RunningStack } from "../stack/index.ts";
 
 /** The last this-many bytes of each node's log go into the run record. */
 const LOG_TAIL_BYTES = 4 * 1024 * 1024;
@@ -24,7 +24,7 @@ function tail(file: string, bytes: number): Buffer {
  * were linked: kernel, proxy or none) and `logs/<server>.log` (each nats-server's log, its tail;
  * a node replaced during the run leaves its own).
  */
-export function recordStackEvidence(record: RunRecord, stack: StartedLocalStack): void {
+export function recordStackEvidence(record: RunRecord, stack: RunningStack): void {
   const cluster = stack.cluster;
   record.writeJson("stack.json", {
     id: stack.id,

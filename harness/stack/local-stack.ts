@@ -1,17 +1,21 @@
-import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { gatewayPermissions } from "../../gateway/index.ts";
-import { natsConnectionOptions } from "../../lib/nats-options/index.ts";
 import { DEFAULT_MANIFEST, loadManifest, type Manifest } from "../../services/manifest/index.ts";
-import { fleetPermissions, provisionJetStream, type StartedFleet, startFleet } from "../../services/runtime/index.ts";
+import { type StartedFleet, startFleet } from "../../services/runtime/index.ts";
 import { writeTargetFile } from "../config/index.ts";
 import { ControlServer } from "../control/index.ts";
 import { LocalCluster, type NetworkChoice, registerStack, type StartedLocalCluster } from "../providers/local/index.ts";
 import type { TaskList } from "../ui/index.ts";
 import { GatewayProcess } from "./gateway-process.ts";
-
-const MAX_PAYLOAD = 4 * 1024 * 1024;
+import {
+  authorization,
+  type Credentials,
+  fitReplicas,
+  MAX_PAYLOAD,
+  newUsers,
+  provisionStreams,
+  randomSecret,
+  type StackUsers,
+} from "./stack-parts.ts";
 
 export interface FleetChoice {
   readonly manifest: string;
@@ -38,50 +42,6 @@ export interface LocalStackOptions {
   readonly natsServer?: string;
   /** Makes each NATS user's password (default: 12 random bytes, base64url, so it may start with `-`). */
   readonly newSecret?: () => string;
-}
-
-interface Credentials {
-  readonly user: string;
-  readonly pass: string;
-}
-
-interface StackUsers {
-  readonly admin: Credentials;
-  readonly gateway: Credentials;
-  readonly service: Credentials;
-}
-
-const randomSecret = (): string => randomBytes(12).toString("base64url");
-
-const newUsers = (secret: () => string): StackUsers => ({
-  admin: { user: "admin", pass: secret() },
-  gateway: { user: "gateway", pass: secret() },
-  service: { user: "service", pass: secret() },
-});
-
-/** Least privilege for the gateway and the services; the admin (suites, probes) may do anything. */
-function authorization(users: StackUsers, manifest: Manifest): Record<string, unknown> {
-  return {
-    authorization: {
-      users: [
-        { user: users.admin.user, password: users.admin.pass },
-        { user: users.gateway.user, password: users.gateway.pass, permissions: gatewayPermissions(manifest) },
-        { user: users.service.user, password: users.service.pass, permissions: { ...fleetPermissions(manifest), allow_responses: true } },
-      ],
-    },
-  };
-}
-
-/** Streams and buckets cannot have more replicas than the cluster has nodes. */
-export function fitReplicas(manifest: Manifest, nodes: number): Manifest {
-  return {
-    ...manifest,
-    services: manifest.services.map((service) => ({
-      ...service,
-      streams: service.streams.map((stream) => ({ ...stream, replicas: Math.min(stream.replicas, nodes) })),
-      kv: service.kv.map((kv) => ({ ...kv, replicas: Math.min(kv.replicas, nodes) })),
-    })),
-  };
 }
 
 function systemUserOf(cluster: StartedLocalCluster): Credentials | undefined {
@@ -155,15 +115,7 @@ async function startFleetAndGateways(
   const servers = cluster.clientUrls;
   const tls = cluster.tls;
   const clientTls = tls ? { ca: tls.ca, ...tls.client } : undefined;
-  const admin: NatsConnection = await connect(
-    natsConnectionOptions({ servers, ...users.admin, tls: clientTls }, { name: "gauntlet-provision", profile: "defaults" }),
-  );
-  try {
-    const streams = manifest.services.reduce((count, service) => count + service.streams.length + service.kv.length, 0);
-    await progress.run(`JetStream: ${streams} streams and KV buckets`, () => provisionJetStream(admin, manifest));
-  } finally {
-    await admin.close();
-  }
+  await provisionStreams({ servers, admin: users.admin, tls: clientTls, manifest, progress });
   const replicas = manifest.services.reduce((count, service) => count + service.replicas, 0);
   const gateways = Array.from(
     { length: options.fleet.gateways },

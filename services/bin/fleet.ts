@@ -3,6 +3,7 @@
 //   node services/bin/fleet.ts --servers nats://127.0.0.1:4222 [--manifest FILE] [--only a,b]
 //        [--replica-index N | --replicas N] [--mode cohosted|process] [--provision]
 //        [--tls-ca FILE --tls-cert FILE --tls-key FILE]   (or GAUNTLET_NATS_TLS_CA / _CERT / _KEY)
+//        [--control HOST:PORT]   (replicas killed, stopped, started over HTTP; token in GAUNTLET_FLEET_CONTROL_TOKEN)
 //   with its NATS user from GAUNTLET_NATS_USER and GAUNTLET_NATS_PASS (never argv: `ps` would show it).
 //
 // Prints one JSON line to stdout once every replica answers $SRV.PING; SIGTERM or SIGINT drains
@@ -10,11 +11,12 @@
 // spec in GAUNTLET_REPLICA_SPEC and skips the manifest loader, so it starts quickly.
 import { parseArgs } from "node:util";
 import { type Credentials, type TlsFiles, tlsFromEnv } from "../runtime/connect.ts";
+import type { ReplicaHandle } from "../runtime/fleet.ts";
 import { type RunningReplica, startReplica } from "../runtime/replica.ts";
 import type { ReplicaSpec } from "../runtime/replica-spec.ts";
 
 const USAGE =
-  "usage: fleet.ts --servers URL[,URL] [--manifest FILE] [--only SERVICE[,...]] [--replica-index N | --replicas N] [--mode cohosted|process] [--provision] [--tls-ca FILE --tls-cert FILE --tls-key FILE]";
+  "usage: fleet.ts --servers URL[,URL] [--manifest FILE] [--only SERVICE[,...]] [--replica-index N | --replicas N] [--mode cohosted|process] [--provision] [--tls-ca FILE --tls-cert FILE --tls-key FILE] [--control HOST:PORT]";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -29,6 +31,7 @@ async function main(): Promise<number> {
       replicas: { type: "string" },
       mode: { type: "string", default: "cohosted" },
       provision: { type: "boolean", default: false },
+      control: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -98,8 +101,13 @@ async function main(): Promise<number> {
     ...(only ? { only } : {}),
     ...(replicas ? { replicas } : {}),
   });
-  const stopped = onceSignalled().then(() => fleet.stop());
+  const control = values.control ? await startControl(values.control, fleet.replicas) : undefined;
+  const stopped = onceSignalled().then(async () => {
+    await control?.close();
+    await fleet.stop();
+  });
   await fleet.waitReady(60_000).catch(async (error: unknown) => {
+    await control?.close();
     await fleet.stop();
     throw error;
   });
@@ -133,6 +141,14 @@ async function runReplicas(
     return 1;
   }
   return 0;
+}
+
+async function startControl(address: string, replicas: ReplicaHandle[]): Promise<{ close(): Promise<void> }> {
+  const token = process.env.GAUNTLET_FLEET_CONTROL_TOKEN;
+  const match = /^(.+):(\d+)$/.exec(address);
+  if (!token || !match) throw new Error("--control: expected HOST:PORT, with its token in GAUNTLET_FLEET_CONTROL_TOKEN");
+  const { serveFleetControl } = await import("../runtime/fleet-control.ts");
+  return serveFleetControl({ replicas, token, host: match[1] as string, port: Number(match[2]) });
 }
 
 function onceSignalled(): Promise<NodeJS.Signals> {

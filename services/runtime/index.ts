@@ -2,6 +2,7 @@ export type { Credentials, TlsFiles } from "./connect.ts";
 export { connectService } from "./connect.ts";
 export type { FleetOptions, ReplicaHandle, ReplicaLaunch, StartedFleet } from "./fleet.ts";
 export { launchReplica, startFleet } from "./fleet.ts";
+export { serveFleetControl } from "./fleet-control.ts";
 export { FleetError } from "./fleet-error.ts";
 export type { ServicePermissions } from "./permissions.ts";
 export { fleetPermissions } from "./permissions.ts";

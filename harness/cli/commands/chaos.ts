@@ -20,7 +20,7 @@ import { RunRecord, readFailoverSection } from "../../record/index.ts";
 import { finishRun } from "../../run/finish-run.ts";
 import { recordStackEvidence } from "../../run/stack-evidence.ts";
 import { runSuite } from "../../run/suite-runner.ts";
-import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
+import { type RunningStack, startStack } from "../../stack/index.ts";
 import { paint, TaskList } from "../../ui/index.ts";
 import { awsOptionSpec, awsOptionUsage, confirmExecution, printAwsPlan } from "../aws-execution.ts";
 import { type Command, ExitCode } from "../command.ts";
@@ -30,6 +30,7 @@ import {
   natsServerOption,
   networkChoice,
   nodesOption,
+  providerOptions,
   refuseNatsVersionWithTarget,
   stackOptionSpec,
   stackOptionUsage,
@@ -106,11 +107,12 @@ alarms; every AWS call lands in the run record's aws-journal.jsonl.`,
     }
     const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
     const nats = await natsServerOption(options, "chaos", progress, context.signal);
-    let stack: StartedLocalStack | undefined;
+    let stack: RunningStack | undefined;
     try {
       if (!target) {
-        stack = await startLocalStack({
-          ...(nats ? { natsServer: nats.binary } : {}),
+        stack = await startStack({
+          ...providerOptions(options),
+          ...(nats ? { natsServer: nats.binary, natsVersion: nats.version } : {}),
           nodes,
           fleet: fleetChoice(options),
           progress,
@@ -121,7 +123,7 @@ alarms; every AWS call lands in the run record's aws-journal.jsonl.`,
           diskFaults: Boolean(options["disk-faults"]) || experiments.includes("disk-full"),
         }).finally(() => progress.finish());
       }
-      const system = target ?? (await loadTarget((stack as StartedLocalStack).targetFile));
+      const system = target ?? (await loadTarget((stack as RunningStack).targetFile));
       const record = new RunRecord(optionalString(options["runs-dir"]) ?? join(context.repoRoot, "reports", "runs"));
       const before = await recordClusterState(system.nats.monitoring, system.expect.nodes);
       const suite = await runSuite({

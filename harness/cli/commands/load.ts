@@ -5,7 +5,7 @@ import { GauntletError } from "../../../lib/errors/index.ts";
 import { parseAgentsSpec, startAgents } from "../../load/agents/index.ts";
 import { runLoad } from "../../load/index.ts";
 import { resolveTargetFile } from "../../providers/index.ts";
-import { type StartedLocalStack, startLocalStack } from "../../stack/index.ts";
+import { type RunningStack, startStack } from "../../stack/index.ts";
 import { TaskList } from "../../ui/index.ts";
 import type { Command, ParsedOptions } from "../command.ts";
 import { optionalString, parseCount } from "../options.ts";
@@ -14,6 +14,7 @@ import {
   fleetChoice,
   natsServerOption,
   nodesOption,
+  providerOptions,
   refuseNatsVersionWithTarget,
   stackOptionSpec,
   stackOptionUsage,
@@ -125,6 +126,7 @@ the run, 2 when the run cannot start.`,
     const stackChoice = given
       ? undefined
       : {
+          ...providerOptions(options),
           nodes: nodesOption(options),
           fleet: fleetChoice(options),
           tls: Boolean(options.tls),
@@ -152,17 +154,22 @@ the run, 2 when the run cannot start.`,
           signal: context.signal,
         })
       : undefined;
-    let stack: StartedLocalStack | undefined;
+    let stack: RunningStack | undefined;
     try {
       if (stackChoice) {
         const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
         stack = await natsServerOption(options, "load", progress, context.signal)
           .then((nats) =>
-            startLocalStack({ ...stackChoice, ...(nats ? { natsServer: nats.binary } : {}), progress, signal: context.signal }),
+            startStack({
+              ...stackChoice,
+              ...(nats ? { natsServer: nats.binary, natsVersion: nats.version } : {}),
+              progress,
+              signal: context.signal,
+            }),
           )
           .finally(() => progress.finish());
       }
-      const target = given ?? (await resolveTargetFile((stack as StartedLocalStack).targetFile));
+      const target = given ?? (await resolveTargetFile((stack as RunningStack).targetFile));
       const result = await runLoad({
         scenario,
         target,

@@ -15,6 +15,7 @@ import {
   natsBuilds,
   natsVersionsOption,
   networkChoice,
+  providerOptions,
   refuseNatsVersionWithTarget,
   stackOptionSpec,
   stackOptionUsage,
@@ -31,6 +32,7 @@ function stackOptions(profile: Profile, options: ParsedOptions) {
     gateways: options.gateways ?? String(profile.stack.gateways),
   });
   return {
+    ...providerOptions(options),
     nodes: parseCount("--nodes", options.nodes, profile.stack.nodes),
     fleet,
     network: networkChoice(options, profile.stack.network),

@@ -1,10 +1,18 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { GauntletError } from "../../../lib/errors/index.ts";
-import { startLocalStack } from "../../stack/index.ts";
+import { startStack } from "../../stack/index.ts";
 import { paint, TaskList } from "../../ui/index.ts";
 import { runAwsTwin } from "../aws-twin-up.ts";
 import { type Command, ExitCode } from "../command.ts";
-import { fleetChoice, natsServerOption, networkChoice, nodesOption, stackOptionSpec, stackOptionUsage } from "../stack-options.ts";
+import {
+  fleetChoice,
+  natsServerOption,
+  networkChoice,
+  nodesOption,
+  providerOptions,
+  stackOptionSpec,
+  stackOptionUsage,
+} from "../stack-options.ts";
 
 export const command: Command = {
   name: "up",
@@ -39,8 +47,9 @@ ${stackOptionUsage}
     const progress = new TaskList(context.stderr, { quietBelowMs: 0 });
     const nats = await natsServerOption(options, "up", progress, context.signal);
     const startedAt = performance.now();
-    const stack = await startLocalStack({
-      ...(nats ? { natsServer: nats.binary } : {}),
+    const stack = await startStack({
+      ...providerOptions(options),
+      ...(nats ? { natsServer: nats.binary, natsVersion: nats.version } : {}),
       nodes,
       fleet,
       network: networkChoice(options, "auto"),

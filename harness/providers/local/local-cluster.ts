@@ -6,7 +6,7 @@ import { GauntletError } from "../../../lib/errors/index.ts";
 import type { NatsAccess } from "../../../lib/nats-options/index.ts";
 import { RetryError } from "../../../lib/retry/index.ts";
 import { freePorts } from "../../net/free-port.ts";
-import { type ClusterAssessment, waitForClusterFormed } from "../../probes/index.ts";
+import { type ClusterAssessment, formationProgressLine, waitForClusterFormed } from "../../probes/index.ts";
 import { crashGuard } from "../../process/index.ts";
 import type { RunCertificates } from "../../tls/index.ts";
 import type { NodeReplacing, StartedStack } from "../stack.ts";
@@ -262,7 +262,7 @@ export class LocalCluster {
           ...(signal ? { signal } : {}),
           onProgress: (assessment) => {
             last = assessment;
-            this.#onProgress(progressLine(assessment, nodes.length));
+            this.#onProgress(formationProgressLine(assessment, nodes.length));
           },
         },
       ).catch((error: unknown) => {
@@ -334,11 +334,6 @@ export class LocalCluster {
       monitoring: ports[i * 3 + 2] as number,
     }));
   }
-}
-
-function progressLine(assessment: ClusterAssessment, expected: number): string {
-  const largest = assessment.islands[0]?.length ?? 0;
-  return `routes: largest group ${largest}/${expected}; meta leader: ${assessment.metaLeader ?? "electing"}`;
 }
 
 /** Where a node runs: its name, ports and (on a kernel network) namespace outlive the server in it, as a machine's slot in an Auto Scaling group. */

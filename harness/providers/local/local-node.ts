@@ -1,9 +1,9 @@
 import { closeSync, openSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { connect } from "node:net";
 import { join } from "node:path";
 import { GauntletError } from "../../../lib/errors/index.ts";
 import { waitUntil } from "../../../lib/retry/index.ts";
+import { acceptsConnections } from "../../net/accepts-connections.ts";
 import { getMonitoring } from "../../probes/index.ts";
 import { crashGuard, SupervisedProcess } from "../../process/index.ts";
 import type { NodeHandle } from "../stack.ts";
@@ -12,16 +12,6 @@ import type { NodePorts } from "./nats-server-config.ts";
 import type { TmpfsDisk } from "./tmpfs-disk.ts";
 
 const LAME_DUCK_WAIT_MS = 3_000;
-
-function acceptsConnections(host: string, port: number): Promise<true> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", reject);
-  });
-}
 
 export class NodeError extends GauntletError {
   override name = "NodeError";

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { crashGuard } from "../../../process/index.ts";
 import type { LinkDegradation, Network, PartitionOptions } from "../../stack.ts";
+import { cutRules, filterTable } from "./iptables-rules.ts";
 import { NetworkError } from "./network-error.ts";
 import { groupOfEachNode } from "./partition-groups.ts";
 import { SUBNET_PREFIX, Subnet } from "./subnet.ts";
@@ -37,20 +38,6 @@ export interface KernelNode {
 function lossMatch(loss: number, seed: number): string {
   const every = Math.max(1, Math.round(1 / loss));
   return `-m statistic --mode nth --every ${every} --packet ${seed % every}`;
-}
-
-function filterTable(rules: readonly string[]): string {
-  return ["*filter", ":INPUT ACCEPT [0:0]", ":FORWARD ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", ...rules, "COMMIT", ""].join("\n");
-}
-
-function cutRules(peer: string, mode: NonNullable<PartitionOptions["mode"]>): string[] {
-  const reset = mode === "reset";
-  return [
-    ...(reset ? [`-A INPUT -s ${peer}/32 -p tcp -j REJECT --reject-with tcp-reset`] : []),
-    `-A INPUT -s ${peer}/32 -j DROP`,
-    ...(reset ? [`-A OUTPUT -d ${peer}/32 -p tcp -j REJECT --reject-with tcp-reset`] : []),
-    `-A OUTPUT -d ${peer}/32 -j DROP`,
-  ];
 }
 
 /**

@@ -1,0 +1,70 @@
+import type { StartedTestContainer } from "testcontainers";
+import { GauntletError } from "../../../lib/errors/index.ts";
+import { waitUntil } from "../../../lib/retry/index.ts";
+import { containerPid, dockerClient } from "./docker-client.ts";
+
+/** A gateway (or any HTTP service) in a container: crash it (SIGKILL), stop it (SIGTERM: it drains), start it again on the same port. */
+export class DockerReplica {
+  readonly name: string;
+  readonly url: string;
+  readonly #container: StartedTestContainer;
+  readonly #readyPath: string;
+  #running = true;
+  #pid: number | undefined;
+
+  private constructor(name: string, url: string, container: StartedTestContainer, readyPath: string) {
+    this.name = name;
+    this.url = url;
+    this.#container = container;
+    this.#readyPath = readyPath;
+  }
+
+  static async attach(options: { name: string; url: string; container: StartedTestContainer; readyPath: string }): Promise<DockerReplica> {
+    const replica = new DockerReplica(options.name, options.url, options.container, options.readyPath);
+    replica.#pid = await containerPid(options.container.getId());
+    return replica;
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  get pid(): number | undefined {
+    return this.#running ? this.#pid : undefined;
+  }
+
+  async #engineContainer() {
+    const client = await dockerClient();
+    return { client, container: client.container.getById(this.#container.getId()) };
+  }
+
+  async kill(): Promise<void> {
+    const { container } = await this.#engineContainer();
+    await container.kill({ signal: "SIGKILL" }).catch(() => {});
+    await container.wait();
+    this.#running = false;
+  }
+
+  async stop(): Promise<void> {
+    const { container } = await this.#engineContainer();
+    await container.stop({ t: 15 }).catch(() => {});
+    this.#running = false;
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    const { container } = await this.#engineContainer();
+    await container.start();
+    this.#running = true;
+    this.#pid = await containerPid(container.id);
+    await waitUntil(
+      async () =>
+        (await fetch(`${this.url}${this.#readyPath}`, { signal: AbortSignal.timeout(1_000) }).catch(() => undefined))?.ok
+          ? true
+          : undefined,
+      { timeoutMs: 30_000, intervalMs: 50, what: `${this.name} ${this.#readyPath}` },
+    ).catch((error: unknown) => {
+      throw new GauntletError(`${this.name} (container) did not become ready: ${(error as Error).message}`, { cause: error });
+    });
+  }
+}

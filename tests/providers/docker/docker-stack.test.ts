@@ -1,0 +1,62 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { leftoverResources } from "../../../harness/providers/docker/index.ts";
+import { Summary } from "../../../harness/record/index.ts";
+import { gauntlet } from "../../support/cli.ts";
+import { holdDockerEngine } from "../../support/docker-engine.ts";
+
+const unavailable = await holdDockerEngine();
+const dir = mkdtempSync(join(tmpdir(), "gauntlet-docker-stack-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * One stack for the whole file: the e2e suite, a failover experiment for each way the provider
+ * injects faults (a node container killed through the engine, a minority cut by iptables in the
+ * containers, a co-hosted service replica killed through the fleet's control port) and a load
+ * scenario, in one `gauntlet run`. The other experiments (`chaos all --provider docker`) take
+ * minutes more: bench/ and the README's fault table, not npm test.
+ */
+const PROFILE = `extends: smoke
+failover:
+  faults: [kill-node, partition-minority, kill-service-replica]
+  env:
+    GAUNTLET_FAILOVER_QUIET_MS: "1000"
+    GAUNTLET_FAILOVER_FAULT_MS: "3000"
+    GAUNTLET_FAILOVER_RECOVERY_MS: "2000"
+load:
+  scenarios:
+    # Reached through the containers at all, not how well: latency on a loaded machine is for bench/docker.ts.
+    - { scenario: gateway-mixed, rate: 20, duration: 4s, thresholds: { http_req_failed: ["rate<0.5"] } }
+`;
+
+describe.skipIf(unavailable !== undefined)(`docker provider${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
+  it("passes e2e, failover and load against --provider docker, and leaves nothing behind", { timeout: 480_000 }, async () => {
+    const profile = join(dir, "docker.yaml");
+    writeFileSync(profile, PROFILE);
+    const runsDir = join(dir, "runs");
+    const privateTmp = join(dir, "tmp");
+    mkdirSync(privateTmp);
+    const result = await gauntlet(["run", "--provider", "docker", "--profile", profile, "--runs-dir", runsDir], {
+      env: { TMPDIR: privateTmp },
+      timeoutMs: 460_000,
+    });
+    expect(result.stdout, result.stderr.slice(-3000)).toContain("PASS");
+    expect(result.code).toBe(0);
+    const runDir = realpathSync(join(runsDir, "latest"));
+    const summary = Summary.parse(JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8")));
+    const e2e = summary.suites.find((suite) => suite.name === "e2e");
+    expect(e2e?.tests.length).toBeGreaterThanOrEqual(60);
+    expect(e2e?.tests.every((test) => test.state === "passed")).toBe(true);
+    expect(summary.failover?.experiments.map((experiment) => [experiment.name, experiment.verdict])).toEqual([
+      ["kill-node", "pass"],
+      ["partition-minority", "pass"],
+      ["kill-service-replica", "pass"],
+    ]);
+    const stack = JSON.parse(readFileSync(join(runDir, "stack.json"), "utf8")) as { id: string; network: string };
+    expect(stack.network).toBe("docker");
+    expect(await leftoverResources(stack.id)).toEqual({ containers: [], networks: [], volumes: [] });
+    expect(readdirSync(privateTmp)).toEqual([]);
+  });
+});
