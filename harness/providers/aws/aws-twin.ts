@@ -216,7 +216,7 @@ export async function startAwsTwin(options: AwsTwinOptions = {}): Promise<Starte
       name: "aws-twin",
       nats: { ...credentials, system: { user: systemUser, pass: systemPass } },
       aws: section,
-      manifest: manifestFile,
+      ...(manifest.services.length > 0 ? { manifest: manifestFile } : {}),
     };
     writeFileSync(
       targetFile,
