@@ -186,14 +186,18 @@ export class TwinReconciler {
     if (!this.#network)
       throw new AwsError("the twin's routes run without proxies: partitions cannot be emulated (start it with --network proxy)");
     const drops = this.#drops.get(node.name) ?? new Set<string>();
-    const names = peers.map((ip) => this.#nameAt(ip)).filter((name) => name !== undefined);
-    for (const name of names) add ? drops.add(name) : drops.delete(name);
+    const names = peers.map((ip) => this.#nameAt(ip));
+    const unknown = peers.filter((_, index) => names[index] === undefined);
+    if (unknown.length > 0)
+      throw new AwsError(`${node.name}: no twin node listens on ${unknown.join(", ")}: the DROP rules would cut nothing`);
+    for (const name of names) if (name !== undefined) add ? drops.add(name) : drops.delete(name);
     this.#drops.set(node.name, drops);
     this.#network.cutLinks((from, to) => Boolean(this.#drops.get(from)?.has(to) || this.#drops.get(to)?.has(from)));
   }
 
+  /** The node listening on the instance IP: its monitoring port is there even when its clients come through a proxy. */
   #nameAt(ip: string): string | undefined {
-    return [...this.#nodes.values()].find((node) => new URL(node.clientUrl).hostname === ip)?.name;
+    return [...this.#nodes.values()].find((node) => new URL(node.monitoringUrl).hostname === ip)?.name;
   }
 
   async #applyInstanceStates(): Promise<void> {
