@@ -52,16 +52,27 @@ describe.skipIf(unavailable !== undefined)(`docker stack orphans${unavailable ? 
       env: { ...process.env, TMPDIR: dir },
     });
     let stderr = "";
-    const starting = new Promise<void>((resolve) => {
-      child.stderr.on("data", (chunk) => {
-        stderr += chunk;
-        if (stderr.includes("waiting for routes")) resolve();
-      });
+    let stdout = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
     });
-    await starting;
-    const id = /gauntlet-([0-9a-f]{6})-/.exec(readdirSync(dir).join(" "))?.[1] as string;
-    expect(id).toBeDefined();
-    expect((await leftoverResources(id)).containers).toHaveLength(5);
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    const exited = new Error("gauntlet up exited before its node containers ran");
+    // The node containers exist while the cluster forms; the fleet and gateways come after (no ready line yet).
+    const id = await waitUntil(
+      async () => {
+        if (child.exitCode !== null || child.signalCode !== null) throw exited;
+        const found = /gauntlet-([0-9a-f]{6})-/.exec(readdirSync(dir).join(" "))?.[1];
+        if (found === undefined) return undefined;
+        return (await leftoverResources(found)).containers.length === 5 ? found : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 100, what: "the stack's five node containers", retryIf: (error) => error !== exited },
+    ).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\n${stderr}`, { cause: error });
+    });
+    expect(stdout).toBe("");
     child.kill("SIGKILL");
     await nothingLeft(id, dir);
   });
