@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { leftoverResources } from "../../../harness/providers/docker/index.ts";
 import { waitUntil } from "../../../lib/retry/index.ts";
 import { gauntlet, gauntletUp, REPO_ROOT } from "../../support/cli.ts";
@@ -50,6 +50,10 @@ describe.skipIf(unavailable !== undefined)(`docker stack orphans${unavailable ? 
     const child = spawn(process.execPath, [join(REPO_ROOT, "bin/gauntlet.mjs"), "up", "--provider", "docker", "--json"], {
       cwd: REPO_ROOT,
       env: { ...process.env, TMPDIR: dir },
+    });
+    // Whatever happens below, the harness dies (its crash guard then removes the stack).
+    onTestFinished(() => {
+      child.kill("SIGKILL");
     });
     let stderr = "";
     let stdout = "";
