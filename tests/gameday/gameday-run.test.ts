@@ -223,8 +223,16 @@ stop_conditions:
   it(
     "the blast radius refuses a second EVENTS follower while the first is down (plan says so first); the run heals and exits 2",
     async () => {
-      const placement = await readStreamPlacement(target.nats, await control.nodes());
-      const [, first, second] = placement.find((stream) => stream.stream === "EVENTS")?.peers ?? [];
+      // The test before heals a node: wait until EVENTS is placed on three running peers again.
+      const peers = await waitUntil(
+        async () => {
+          const placement = await readStreamPlacement(target.nats, await control.nodes());
+          const events = placement.find((stream) => stream.stream === "EVENTS");
+          return events?.peers.length === 3 && events.offline.length === 0 ? events.peers : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 500, what: "EVENTS placed on three peers" },
+      );
+      const [, first, second] = peers;
       const file = gameDayFile(
         "too-wide",
         `title: two EVENTS peers at once
