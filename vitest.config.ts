@@ -7,6 +7,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     maxWorkers: 2,
+    // These tests run real clusters, containers and signals on shared 2-core machines: one retry,
+    // and the summary reporter names every test that needed it (see CONTRIBUTING.md).
+    retry: 1,
     reporters: ["default", "./tests/support/summary-line-reporter.ts"],
   },
 });

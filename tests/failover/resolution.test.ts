@@ -37,7 +37,8 @@ describe("measurement resolution of failover experiments", () => {
       name: "kill-node-resolution",
       fault: { kind: "kill-node" },
       publishers: 2,
-      timing: { quietMs: 1_500, faultMs: 1_000, recoveryMs: 1_000 },
+      // Long enough for a client whose request was in flight at the heal to see its next one succeed.
+      timing: { quietMs: 1_500, faultMs: 1_000, recoveryMs: 5_000 },
     });
     expect(result.verdict.reason).toBe("every checker passed");
     // Publishes and KV operations came from the workload process, the fault window and final reads from the harness.
