@@ -24,6 +24,9 @@ describe("gauntlet chaos and gauntlet check", () => {
     expect(selected).not.toContain("r1-stream (demonstration)");
     const byName = await gauntlet(["chaos", "r1-stream", "--list"]);
     expect(byName.stdout.trim()).toBe("r1-stream (demonstration)");
+    const every = await gauntlet(["chaos", "--list"]);
+    expect(every.code).toBe(0);
+    expect(every.stdout.trim().split("\n")).toEqual([...selected, "r1-stream (demonstration)"].sort());
   });
 
   it("against a system it does not run, says the fault could not be injected (never a pass), and check recomputes that from history.jsonl", async () => {

@@ -65,7 +65,7 @@ Demonstrations, which always report a finding, run only by name: ${EXPERIMENTS.f
     .map((entry) => entry.name)
     .join(", ")}.
 
-  --list               print the experiments the name selects and exit; starts nothing
+  --list               print the experiments the name selects (no name: every one) and exit; starts nothing
   --target FILE        run against that system instead of a local stack
   --seed S             seed for the nemesis's random picks (printed; default random)
   --runs-dir DIR       where run records go (default reports/runs)
@@ -86,6 +86,10 @@ alarms; every AWS call lands in the run record's aws-journal.jsonl.`,
   allowPositionals: true,
   async run(options, positionals, context) {
     const [wanted, ...extra] = positionals;
+    if (options.list && !wanted) {
+      for (const entry of EXPERIMENTS) context.stdout.write(`${entry.name}${isDemonstration(entry) ? " (demonstration)" : ""}\n`);
+      return ExitCode.ok;
+    }
     if (!wanted || extra.length > 0) throw new GauntletError(`chaos: name one experiment or all (known: ${experimentNames().join(", ")})`);
     const selected = selectExperiments([wanted], "chaos");
     if (options.list) {
