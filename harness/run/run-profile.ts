@@ -17,8 +17,6 @@ export interface ProfileRunOptions {
   readonly target?: Target | undefined;
   readonly stack: Omit<StackOptions, "progress" | "signal">;
   readonly seed: number;
-  /** The failover experiments the profile selects. */
-  readonly experiments: readonly string[];
   readonly record: RunRecord;
   /** The `--nats-version` the stack's binary was built from, recorded beside what the nodes report. */
   readonly natsVersion?: string | undefined;
@@ -99,7 +97,7 @@ export async function runProfile(options: ProfileRunOptions): Promise<Summary> {
     if (preflight) suites.push(preflight);
     if (profile.e2e.enabled) suites.push(await runE2e(await next("e2e")));
     if (profile.failover.enabled) {
-      const failover = await runFailover(await next("failover"), { ...profile.failover, seed: options.seed }, [...options.experiments]);
+      const failover = await runFailover(await next("failover"), { ...profile.failover, seed: options.seed });
       suites.push(failover.suite);
       if (failover.section) sections.failover = failover.section;
     }

@@ -42,10 +42,10 @@ export function runE2e(context: RunContext): Promise<SuiteResult> {
 export async function runFailover(
   context: RunContext,
   failover: Profile["failover"],
-  experiments: readonly string[],
 ): Promise<{ suite: SuiteResult; section?: FailoverSection }> {
   context.stderr.write(`\n▶ suite failover (${failover.faults.join(", ")}, seed ${failover.seed})\n`);
-  const env = suiteEnv(context, { ...failover.env, GAUNTLET_SEED: String(failover.seed), [EXPERIMENTS_ENV]: experiments.join(",") });
+  // The profile's own names: under `all`, an experiment whose fault the target cannot take is skipped, saying why, as in `chaos all`.
+  const env = suiteEnv(context, { ...failover.env, GAUNTLET_SEED: String(failover.seed), [EXPERIMENTS_ENV]: failover.faults.join(",") });
   const suite = await runSuite({ name: "failover", include: [FAILOVER_SUITE], repoRoot: context.repoRoot, env, signal: context.signal });
   const section = await readFailoverSection(context.record.dir);
   return section ? { suite, section } : { suite };

@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../support/cli.ts";
+import { type CliResult, REPO_ROOT, runNode } from "../support/cli.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "gauntlet-nats-versions-test-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -33,23 +32,12 @@ mkdir -p "$GOBIN" && printf '#!/bin/sh\\necho nats-server: built\\n' > "$GOBIN/n
 }
 
 /** Calls ensureNatsServer in a fresh process, as the CLI does, with this cache and PATH. */
-function ensureInProcess(version: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function ensureInProcess(version: string, env: NodeJS.ProcessEnv): Promise<CliResult> {
   const module = JSON.stringify(join(REPO_ROOT, "harness", "bootstrap", "nats-versions.ts"));
   const script = `const { ensureNatsServer } = await import(${module});
 try { console.log(await ensureNatsServer(${JSON.stringify(version)})); } catch (error) { console.error(error.message); process.exitCode = 2; }`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { env: { ...process.env, ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout: stdout.trim(), stderr }));
-  });
+  const result = await runNode(["--input-type=module", "-e", script], { env, timeoutMs: 300_000 });
+  return { ...result, stdout: result.stdout.trim() };
 }
 
 function setUp(name: string) {

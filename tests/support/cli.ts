@@ -12,8 +12,13 @@ export interface CliResult {
 
 /** Runs `gauntlet <args>` as a user would, to completion. */
 export function gauntlet(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+  return runNode([BIN, ...args], options);
+}
+
+/** Runs this Node binary with `args` in the repository, to completion (SIGKILLed after `timeoutMs`). */
+export function runNode(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...options.env } });
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...options.env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => {

@@ -108,7 +108,7 @@ it they are reported as not run (see 'gauntlet chaos' for the dry-run plan).`,
     const builds = await natsBuilds(versions, progress, context.signal).finally(() => progress.finish());
     context.stderr.write(`profile ${profile.name}: ${profile.description}\n`);
     const runsDir = optionalString(options["runs-dir"]) ?? join(context.repoRoot, "reports", "runs");
-    const common = { profile, stack, seed, experiments, repoRoot: context.repoRoot, stderr: context.stderr, signal: context.signal };
+    const common = { profile, stack, seed, repoRoot: context.repoRoot, stderr: context.stderr, signal: context.signal };
     const out = context.stdout;
     if (builds.length > 1) {
       const summary = await runVersionMatrix({
