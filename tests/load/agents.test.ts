@@ -345,7 +345,10 @@ describe("gauntlet load --agents and gauntlet agent", () => {
     };
     const step = { scenario: fixture("agents-tagged.ts"), rate: 20, duration: 1000, env: { URL: echo.url } };
     const { suites, section } = await runLoadSteps(context, [step, step], "mine.yaml", undefined, { kind: "local", count: 2 });
-    expect(suites.map((s) => s.verdict)).toEqual(["pass", "pass"]);
+    expect(
+      suites.map((s) => s.verdict),
+      JSON.stringify(suites.map((s) => s.tests.flatMap((t) => t.errors))),
+    ).toEqual(["pass", "pass"]);
     expect(section.agents?.map((a) => [a.name, a.share])).toEqual([
       ["local-1", 0.5],
       ["local-2", 0.5],

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import WebSocket from "ws";
 import { nowMs } from "../target.ts";
 import { AgentError } from "./agent-error.ts";
@@ -25,6 +26,7 @@ export interface AgentEndpoint {
 export type Hello = Extract<FromAgent, { type: "hello" }>;
 
 const SYNC_ROUNDS = 5;
+const BUSY_RETRY_MS = 100;
 
 /** The coordinator's WebSocket session with one agent. */
 export class AgentConnection {
@@ -89,6 +91,22 @@ export class AgentConnection {
         resolve(new AgentConnection(endpoint, socket, hello));
       });
     });
+  }
+
+  /**
+   * `open`, waiting up to `waitMs` for an agent that is busy: one whose previous session (this
+   * coordinator's last step, say) is still stopping its worker threads after the close.
+   */
+  static async openWhenFree(endpoint: AgentEndpoint, waitMs = 10_000): Promise<AgentConnection> {
+    const deadline = performance.now() + waitMs;
+    for (;;) {
+      try {
+        return await AgentConnection.open(endpoint);
+      } catch (error) {
+        if (!(error instanceof AgentError && error.busy) || performance.now() + BUSY_RETRY_MS > deadline) throw error;
+        await sleep(BUSY_RETRY_MS);
+      }
+    }
   }
 
   onMessage(listener: (message: FromAgent) => void): void {

@@ -9,9 +9,14 @@ export class AgentError extends LoadError {
     return new AgentError(`load agent ${agent}: cannot connect: ${reason}`, { cause });
   }
 
+  /** The agent answered 409: a run is in progress there. */
+  busy = false;
+
   static refused(agent: string, status: number, body: string): AgentError {
     const why = status === 401 ? "refused the token" : status === 409 ? "is busy with another run" : `answered ${status}`;
-    return new AgentError(`load agent ${agent} ${why}${body ? `: ${body}` : ""}`);
+    const error = new AgentError(`load agent ${agent} ${why}${body ? `: ${body}` : ""}`);
+    error.busy = status === 409;
+    return error;
   }
 
   static protocol(agent: string, problem: string): AgentError {

@@ -351,7 +351,7 @@ const EMPTY_DELTA: MetricDelta = {
 export function agentFleet(endpoints: readonly AgentEndpoint[], options: AgentFleetOptions = {}): GeneratorsFactory {
   return async (input) => {
     if (endpoints.length === 0) throw new AgentError("no agents to run on");
-    const opened = await Promise.allSettled(endpoints.map((endpoint) => AgentConnection.open(endpoint)));
+    const opened = await Promise.allSettled(endpoints.map((endpoint) => AgentConnection.openWhenFree(endpoint)));
     const connections = opened.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
     const failure = opened.find((o) => o.status === "rejected");
     try {

@@ -34,10 +34,11 @@ const NOT_ON_DOCKER = ["disk-full", "lossy-link", "replace-node", "slow-link"];
 
 describe.skipIf(unavailable !== undefined)(`docker provider${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
   it("passes e2e, failover and load against --provider docker, and leaves nothing behind", { timeout: 900_000 }, async () => {
-    const profile = join(dir, "docker.yaml");
+    const attempt = mkdtempSync(join(dir, "attempt-"));
+    const profile = join(attempt, "docker.yaml");
     writeFileSync(profile, PROFILE);
-    const runsDir = join(dir, "runs");
-    const privateTmp = join(dir, "tmp");
+    const runsDir = join(attempt, "runs");
+    const privateTmp = join(attempt, "tmp");
     mkdirSync(privateTmp);
     const result = await gauntlet(["run", "--provider", "docker", "--profile", profile, "--runs-dir", runsDir], {
       env: { TMPDIR: privateTmp },
