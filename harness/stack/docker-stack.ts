@@ -16,9 +16,11 @@ import {
   DockerReplica,
   FleetContainerReplica,
   GauntletContainer,
+  inContainer,
   nodeImage,
   requireDockerEngine,
   type StartedDockerCluster,
+  tlsMount,
 } from "../providers/docker/index.ts";
 import { registerStack } from "../providers/local/index.ts";
 import type { LocalStackOptions } from "./local-stack.ts";
@@ -49,10 +51,6 @@ export interface DockerStackOptions extends LocalStackOptions {
 
 export class DockerStackError extends GauntletError {
   override name = "DockerStackError";
-
-  static unsupported(option: string): DockerStackError {
-    return new DockerStackError(`${option} is not supported with --provider docker (yet): use the local provider for it`);
-  }
 }
 
 /** Everything `gauntlet up --provider docker` runs: the cluster's containers, the fleet co-hosted in one container, a container per gateway. */
@@ -135,7 +133,7 @@ function nodeContainer(image: string, cluster: StartedDockerCluster, name: strin
     .withName(`gauntlet-${cluster.id}-${name}`)
     .withAddress(network.name, network.address(host), name)
     .withEntrypoint([NODE])
-    .withBindMounts([...codeMounts(manifest), ...compileCacheMount()])
+    .withBindMounts([...codeMounts(manifest), ...compileCacheMount(), ...(cluster.tls ? [tlsMount(cluster.tls)] : [])])
     .withEnvironment(compileCacheEnv())
     .withTmpFs({ "/tmp": "rw" })
     .withLogConsumer(DockerNode.appendTo(join(cluster.dir, `${name}.log`)))
@@ -164,6 +162,12 @@ async function startFleetAndGateways(
       (tag) => tag,
     ));
   const servers = cluster.internalClientUrls.join(",");
+  const tls = cluster.tls ? inContainer(cluster.tls) : undefined;
+  const natsTlsArgs = tls ? ["--tls-ca", tls.ca, "--tls-cert", tls.client.cert, "--tls-key", tls.client.key] : [];
+  const httpsArgs = tls ? ["--https-cert", tls.server.cert, "--https-key", tls.server.key] : [];
+  const gatewayReady = Wait.forHttp("/readyz", GATEWAY_PORT).forStatusCode(200);
+  // Whether it answers at all; its certificate is checked against the run's CA by the replica's readiness and every suite.
+  if (tls) gatewayReady.usingTls().allowInsecure();
   const [controlPort, ...ports] = await freePorts(options.fleet.gateways + 1);
   const controlToken = randomBytes(16).toString("base64url");
   const env = (credentials: Credentials) => ({ GAUNTLET_NATS_USER: credentials.user, GAUNTLET_NATS_PASS: credentials.pass });
@@ -183,6 +187,7 @@ async function startFleetAndGateways(
         "cohosted",
         "--control",
         `0.0.0.0:${FLEET_CONTROL_PORT}`,
+        ...natsTlsArgs,
       ])
       .withEnvironment({ ...env(users.service), GAUNTLET_FLEET_CONTROL_TOKEN: controlToken })
       .withLoopbackPorts({ container: FLEET_CONTROL_PORT, host: controlPort as number })
@@ -202,12 +207,20 @@ async function startFleetAndGateways(
           "0.0.0.0",
           "--port",
           String(GATEWAY_PORT),
+          ...natsTlsArgs,
+          ...httpsArgs,
         ])
         .withEnvironment(env(users.gateway))
         .withLoopbackPorts({ container: GATEWAY_PORT, host: port })
-        .withWaitStrategy(Wait.forHttp("/readyz", GATEWAY_PORT).forStatusCode(200))
+        .withWaitStrategy(gatewayReady)
         .start();
-      return DockerReplica.attach({ name, url: `http://127.0.0.1:${port}`, container, readyPath: "/readyz" });
+      return DockerReplica.attach({
+        name,
+        url: `${tls ? "https" : "http"}://127.0.0.1:${port}`,
+        container,
+        readyPath: "/readyz",
+        ca: cluster.tls?.ca,
+      });
     });
     const [started, ...ready] = await Promise.all([fleet, ...gateways]);
     const fleetPid = await containerPid((started as StartedTestContainer).getId());
@@ -217,7 +230,6 @@ async function startFleetAndGateways(
 }
 
 export async function startDockerStack(options: DockerStackOptions): Promise<StartedDockerStack> {
-  if (options.tls) throw DockerStackError.unsupported("--tls");
   await requireDockerEngine();
   const { progress } = options;
   const manifest = options.fleet ? fitReplicas(await loadManifest(options.fleet.manifest), options.nodes) : undefined;
@@ -226,6 +238,7 @@ export async function startDockerStack(options: DockerStackOptions): Promise<Sta
     .withNodes(options.nodes)
     .withMaxPayload(MAX_PAYLOAD)
     .withSyncAlways(options.syncAlways ?? false)
+    .withTls(options.tls ?? false)
     .withConfig(manifest && users ? authorization(users, manifest) : {})
     .withProgress((message) => progress.detail(message));
   if (options.images?.nats) builder.withImage(options.images.nats);
@@ -238,7 +251,8 @@ export async function startDockerStack(options: DockerStackOptions): Promise<Sta
   try {
     let parts: FleetParts | undefined;
     if (options.fleet && manifest && users) {
-      await provisionStreams({ servers: cluster.clientUrls, admin: users.admin, tls: undefined, manifest, progress });
+      const tls = cluster.tls ? { ca: cluster.tls.ca, ...cluster.tls.client } : undefined;
+      await provisionStreams({ servers: cluster.clientUrls, admin: users.admin, tls, manifest, progress });
       parts = await startFleetAndGateways({ ...options, fleet: options.fleet }, cluster, users);
     }
     const control = await ControlServer.start({
@@ -259,6 +273,7 @@ export async function startDockerStack(options: DockerStackOptions): Promise<Sta
       systemUser: { user: cluster.systemAccount.user, pass: cluster.systemAccount.pass },
       ...(parts ? { gatewayUrls: parts.gateways.map((gateway) => gateway.url) } : {}),
       ...(options.fleet ? { manifest: options.fleet.manifest } : {}),
+      ...(cluster.tls ? { tls: cluster.tls } : {}),
     });
     registerStack({ id: cluster.id, pid: process.pid, dir: cluster.dir, targetFile, startedAt: new Date().toISOString() });
     return new StartedDockerStack({

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { Wait } from "testcontainers";
 import { GauntletError } from "../../../lib/errors/index.ts";
 import type { NatsAccess } from "../../../lib/nats-options/index.ts";
@@ -10,8 +10,11 @@ import { ensureNatsServer } from "../../bootstrap/nats-versions.ts";
 import { freePorts } from "../../net/free-port.ts";
 import { type ClusterAssessment, formationProgressLine, waitForClusterFormed } from "../../probes/index.ts";
 import { crashGuard } from "../../process/index.ts";
+import type { RunCertificates } from "../../tls/index.ts";
 import { natsServerConfig } from "../local/nats-server-config.ts";
 import type { StartedStack } from "../stack.ts";
+import { ConfigBarrier } from "./config-barrier.ts";
+import { inContainer, tlsMount } from "./container-tls.ts";
 import { requireDockerEngine } from "./docker-engine.ts";
 import { natsServerImage } from "./docker-images.ts";
 import { ContainerNetwork, containerPartitionsUnavailable, createStackNetwork, type StackNetwork } from "./docker-network.ts";
@@ -35,6 +38,7 @@ export class DockerCluster {
   #maxPayload = DEFAULT_MAX_PAYLOAD;
   #extra: Record<string, unknown> = {};
   #syncAlways = false;
+  #tls = false;
   #image: string | undefined;
   #natsVersion = PINNED.natsServer;
   #binary: string | undefined;
@@ -62,6 +66,17 @@ export class DockerCluster {
 
   withSyncAlways(enabled = true): this {
     this.#syncAlways = enabled;
+    return this;
+  }
+
+  /**
+   * TLS on client connections and routes with a CA and certificates made for this run (`started.tls`):
+   * the server certificate names 127.0.0.1 and localhost (the published ports) and every node's
+   * address on the stack's network (routes, and clients in containers); clients must present a
+   * certificate that CA signed. The containers read them from a read-only mount.
+   */
+  withTls(enabled = true): this {
+    this.#tls = enabled;
     return this;
   }
 
@@ -107,7 +122,12 @@ export class DockerCluster {
     crashGuard.watchDir(dir);
     crashGuard.watchDockerStack(id);
     let network: StackNetwork | undefined;
-    const cluster = (nodes: DockerNode[], systemUser: { user: string; pass: string }, faults?: ContainerNetwork) =>
+    const cluster = (
+      nodes: DockerNode[],
+      systemUser: { user: string; pass: string },
+      tls: RunCertificates | undefined,
+      faults?: ContainerNetwork,
+    ) =>
       new StartedDockerCluster({
         id,
         dir,
@@ -115,7 +135,12 @@ export class DockerCluster {
         network,
         nodes,
         faults,
-        systemAccount: { servers: nodes.map((node) => node.clientUrl), ...systemUser },
+        tls,
+        systemAccount: {
+          servers: nodes.map((node) => node.clientUrl),
+          ...systemUser,
+          ...(tls ? { tls: { ca: tls.ca, ...tls.client } } : {}),
+        },
       });
     try {
       network = await createStackNetwork(id);
@@ -130,37 +155,61 @@ export class DockerCluster {
             clientPort: hostPorts[index * 2] as number,
             monitoringPort: hostPorts[index * 2 + 1] as number,
             logFile: join(dir, `${name}.log`),
+            tls: this.#tls,
           }),
       );
+      const tls = this.#tls
+        ? await this.#certificates(
+            join(dir, "tls"),
+            nodes.map((node) => node.address),
+          )
+        : undefined;
+      const serverTls = tls ? inContainer(tls) : undefined;
       const systemUser = { user: "system", pass: randomBytes(12).toString("base64url") };
       const unavailable = nodes.length > 1 ? containerPartitionsUnavailable() : "one node";
       this.#onProgress(
         unavailable ? `network: none (partitions ${unavailable})` : `network: docker (partitions by iptables in the containers)`,
       );
-      const started = cluster(nodes, systemUser, unavailable ? undefined : new ContainerNetwork(nodes));
-      try {
-        this.#onProgress(`starting ${nodes.length} nats-server container(s) from ${image}`);
-        await Promise.all(
-          nodes.map(async (node, index) => {
-            const ports = peers[index] as (typeof peers)[number];
-            const config = natsServerConfig({
+      const started = cluster(nodes, systemUser, tls, unavailable ? undefined : new ContainerNetwork(nodes));
+      const barrier = ConfigBarrier.create(
+        nodes.map((node, index) => ({
+          name: node.name,
+          path: join(dir, `${node.name}.json`),
+          content: `${JSON.stringify(
+            natsServerConfig({
               name: node.name,
               clusterName: `gauntlet-${id}`,
-              ports,
+              ports: peers[index] as (typeof peers)[number],
               peers,
               storeDir: "/data/jetstream",
               maxPayload: this.#maxPayload,
               extra: this.#extra,
               syncAlways: this.#syncAlways,
               systemUser,
-            });
-            // It holds the stack's passwords: readable by its owner only.
-            const configFile = join(dir, `${node.name}.json`);
-            writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+              ...(serverTls ? { tls: { ca: serverTls.ca, ...serverTls.server } } : {}),
+            }),
+            null,
+            2,
+          )}\n`,
+        })),
+      );
+      const abandon = new AbortController();
+      try {
+        this.#onProgress(`starting ${nodes.length} nats-server container(s) from ${image}`);
+        const released = barrier.release({
+          timeoutMs: this.#timeoutMs,
+          signal: signal ? AbortSignal.any([signal, abandon.signal]) : abandon.signal,
+        });
+        await Promise.all([
+          released,
+          ...nodes.map(async (node) => {
             const container = await new GauntletContainer(image, id)
               .withName(`gauntlet-${id}-${node.name}`)
               .withAddress((network as StackNetwork).name, node.address, node.name)
-              .withBindMounts([{ source: configFile, target: CONFIG_FILE, mode: "ro" }])
+              .withBindMounts([
+                { source: join(dir, `${node.name}.json`), target: CONFIG_FILE, mode: "ro" },
+                ...(tls ? [tlsMount(tls)] : []),
+              ])
               .withCommand(["-c", CONFIG_FILE])
               .withLoopbackPorts(
                 { container: PORTS.client, host: this.#hostPort(node.clientUrl) },
@@ -172,7 +221,7 @@ export class DockerCluster {
               .start();
             await node.attach(container);
           }),
-        );
+        ]).finally(() => abandon.abort());
         this.#onProgress("waiting for routes and a JetStream meta leader");
         started.formation = await waitForClusterFormed(
           nodes.map((node) => node.monitoringUrl),
@@ -197,6 +246,13 @@ export class DockerCluster {
     }
   }
 
+  /** The run's CA and certificates (loaded only for a TLS stack). */
+  async #certificates(dir: string, addresses: readonly string[]): Promise<RunCertificates> {
+    this.#onProgress("making a CA and certificates for this run");
+    const { createRunCertificates } = await import("../../tls/index.ts");
+    return createRunCertificates(dir, `gauntlet ${basename(dirname(dir))}`, addresses);
+  }
+
   #hostPort(url: string): number {
     return Number(new URL(url).port);
   }
@@ -213,6 +269,8 @@ export class StartedDockerCluster implements StartedStack {
   readonly dockerNetwork: StackNetwork | undefined;
   /** Partitions (as root with nsenter and iptables): present when they can be cut. */
   readonly network: ContainerNetwork | undefined;
+  /** Present when built `withTls()`: the run's CA and the certificates clients use (paths on this machine). */
+  readonly tls: RunCertificates | undefined;
   /** A user of the NATS system account (meta-leader step-down, peer-remove answer only to it). */
   readonly systemAccount: NatsAccess & { readonly user: string; readonly pass: string };
   formation: ClusterAssessment | undefined;
@@ -225,6 +283,7 @@ export class StartedDockerCluster implements StartedStack {
     network: StackNetwork | undefined;
     nodes: DockerNode[];
     faults: ContainerNetwork | undefined;
+    tls: RunCertificates | undefined;
     systemAccount: NatsAccess & { readonly user: string; readonly pass: string };
   }) {
     this.id = parts.id;
@@ -233,6 +292,7 @@ export class StartedDockerCluster implements StartedStack {
     this.dockerNetwork = parts.network;
     this.nodes = parts.nodes;
     this.network = parts.faults;
+    this.tls = parts.tls;
     this.systemAccount = parts.systemAccount;
   }
 
@@ -246,7 +306,7 @@ export class StartedDockerCluster implements StartedStack {
 
   /** How containers on the stack's network reach the nodes. */
   get internalClientUrls(): string[] {
-    return this.nodes.map((node) => `nats://${node.address}:${PORTS.client}`);
+    return this.nodes.map((node) => `${this.tls ? "tls" : "nats"}://${node.address}:${PORTS.client}`);
   }
 
   get monitoringUrls(): string[] {

@@ -25,6 +25,8 @@ export interface DockerNodeOptions {
   readonly clientPort: number;
   readonly monitoringPort: number;
   readonly logFile: string;
+  /** The node requires TLS: its client URL says `tls://`. */
+  readonly tls?: boolean;
 }
 
 /** One nats-server container; its faults are the engine's: kill, stop (lame duck first: SIGUSR2), pause, start again with the same ports and store. */
@@ -46,7 +48,7 @@ export class DockerNode implements NodeHandle {
     this.name = options.name;
     this.serverName = options.name;
     this.address = options.address;
-    this.clientUrl = `nats://127.0.0.1:${options.clientPort}`;
+    this.clientUrl = `${options.tls ? "tls" : "nats"}://127.0.0.1:${options.clientPort}`;
     this.monitoringUrl = `http://127.0.0.1:${options.monitoringPort}`;
     this.logFile = options.logFile;
     this.#clientPort = options.clientPort;

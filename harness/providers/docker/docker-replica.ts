@@ -1,6 +1,7 @@
 import type { StartedTestContainer } from "testcontainers";
 import { GauntletError } from "../../../lib/errors/index.ts";
 import { waitUntil } from "../../../lib/retry/index.ts";
+import { type Fetch, fetchTrusting } from "../../net/trusted-fetch.ts";
 import { containerPid, dockerClient } from "./docker-client.ts";
 
 /** A gateway (or any HTTP service) in a container: crash it (SIGKILL), stop it (SIGTERM: it drains), start it again on the same port. */
@@ -9,18 +10,27 @@ export class DockerReplica {
   readonly url: string;
   readonly #container: StartedTestContainer;
   readonly #readyPath: string;
+  readonly #fetch: Fetch;
   #running = true;
   #pid: number | undefined;
 
-  private constructor(name: string, url: string, container: StartedTestContainer, readyPath: string) {
+  private constructor(name: string, url: string, container: StartedTestContainer, readyPath: string, fetch: Fetch) {
     this.name = name;
     this.url = url;
     this.#container = container;
     this.#readyPath = readyPath;
+    this.#fetch = fetch;
   }
 
-  static async attach(options: { name: string; url: string; container: StartedTestContainer; readyPath: string }): Promise<DockerReplica> {
-    const replica = new DockerReplica(options.name, options.url, options.container, options.readyPath);
+  /** `ca`: the CA that signed its HTTPS certificate, trusted when asking whether it is ready. */
+  static async attach(options: {
+    name: string;
+    url: string;
+    container: StartedTestContainer;
+    readyPath: string;
+    ca?: string | undefined;
+  }): Promise<DockerReplica> {
+    const replica = new DockerReplica(options.name, options.url, options.container, options.readyPath, fetchTrusting(options.ca));
     replica.#pid = await containerPid(options.container.getId());
     return replica;
   }
@@ -59,7 +69,7 @@ export class DockerReplica {
     this.#pid = await containerPid(container.id);
     await waitUntil(
       async () =>
-        (await fetch(`${this.url}${this.#readyPath}`, { signal: AbortSignal.timeout(1_000) }).catch(() => undefined))?.ok
+        (await this.#fetch(`${this.url}${this.#readyPath}`, { signal: AbortSignal.timeout(1_000) }).catch(() => undefined))?.ok
           ? true
           : undefined,
       { timeoutMs: 30_000, intervalMs: 50, what: `${this.name} ${this.#readyPath}` },

@@ -1,3 +1,4 @@
+export { CONTAINER_TLS_DIR, inContainer, tlsMount } from "./container-tls.ts";
 export { containerPid } from "./docker-client.ts";
 export { DockerCluster, DockerClusterError, type ProgressListener, StartedDockerCluster } from "./docker-cluster.ts";
 export { DockerEngineError, DockerEngineLease, dockerEngineProblem, requireDockerEngine } from "./docker-engine.ts";
