@@ -2,15 +2,23 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "
 import { connect as connectTcp } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect } from "@nats-io/transport-node";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadTarget, type Target } from "../../../harness/config/index.ts";
 import { fetchTrusting } from "../../../harness/net/trusted-fetch.ts";
+import { discoverServiceInstances } from "../../../harness/probes/index.ts";
 import { leftoverResources } from "../../../harness/providers/docker/index.ts";
+import { GameDayJournal } from "../../../harness/record/index.ts";
+import { natsConnectionOptions } from "../../../lib/nats-options/index.ts";
 import { waitUntil } from "../../../lib/retry/index.ts";
 import { gauntlet, gauntletUp, type UpReady } from "../../support/cli.ts";
 import { holdDockerEngine } from "../../support/docker-engine.ts";
 
+/**
+ * One small Docker stack with TLS for the file (3 nodes, 1 gateway): what TLS refuses, the e2e suite
+ * over TLS, and the redeploy game day (redeploy-services on Docker) against it. docker-stack.test.ts
+ * covers the plain-text stack with failover and load.
+ */
 const unavailable = await holdDockerEngine();
 const dir = mkdtempSync(join(tmpdir(), "gauntlet-docker-tls-"));
 let ready: UpReady | undefined;
@@ -41,6 +49,24 @@ function plainTextClient(url: string): Promise<{ info: string; answer: string }>
     socket.on("close", () => resolve({ info, answer: received }));
     socket.on("error", (error: NodeJS.ErrnoException) => (error.code === "ECONNRESET" ? undefined : reject(error)));
   });
+}
+
+/** The instance ids of these services, once all of their replicas (two each) answer discovery. */
+async function instanceIds(services: readonly string[]): Promise<string[]> {
+  const nc: NatsConnection = await connect(natsConnectionOptions(target.nats, { name: "docker-tls-test" }));
+  try {
+    return await waitUntil(
+      async () => {
+        const ids = (await discoverServiceInstances(nc))
+          .filter((instance) => services.includes(instance.name))
+          .map((instance) => instance.id);
+        return ids.length === services.length * 2 ? ids : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, what: `two instances each of ${services.join(", ")}` },
+    );
+  } finally {
+    await nc.close();
+  }
 }
 
 describe.skipIf(unavailable !== undefined)(`gauntlet up --provider docker --tls${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
@@ -106,5 +132,33 @@ describe.skipIf(unavailable !== undefined)(`gauntlet up --provider docker --tls$
     const summary = JSON.parse(readFileSync(join(realpathSync(join(runsDir, "latest")), "summary.json"), "utf8"));
     expect(summary.suites.map((suite: { name: string; verdict: string }) => [suite.name, suite.verdict])).toEqual([["e2e", "pass"]]);
     expect(summary.suites[0].tests.length).toBeGreaterThanOrEqual(60);
+  });
+
+  it("holds redeploy-services-under-load: each replica stopped and started through the co-hosted fleet's control port", {
+    timeout: 180_000,
+  }, async () => {
+    const services = ["event-bus", "state-manager"];
+    const before = await instanceIds(services);
+    const file = join(dir, "redeploy-two.yaml");
+    writeFileSync(
+      file,
+      readFileSync("gameday/redeploy-services-under-load.yaml", "utf8").replace('service: "*"\n', `service: "${services.join(",")}"\n`),
+    );
+    const runsDir = join(dir, "gameday-runs");
+    const result = await gauntlet(
+      ["gameday", "run", file, "--target", (ready as UpReady).target, "--runs-dir", runsDir, "--yes", "--duration-scale", "0.4"],
+      { timeoutMs: 170_000 },
+    );
+    expect(result.stdout, result.stderr.slice(-3000)).toContain("HELD");
+    expect(result.code).toBe(0);
+    const runDir = /run record (\S+) \(journal/.exec(result.stdout)?.[1] ?? "";
+    const journal = GameDayJournal.parse(JSON.parse(readFileSync(join(runDir, "journal.json"), "utf8")));
+    expect(journal.events.find((event) => event.type === "fault")).toMatchObject({
+      fault: "redeploy-services",
+      target: { services: ["state-manager", "event-bus"], replicas: 4 },
+    });
+    // Redeployed: every instance answering now is a new one.
+    const after = await instanceIds(services);
+    expect(after.filter((id) => before.includes(id))).toEqual([]);
   });
 });
