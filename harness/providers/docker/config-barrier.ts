@@ -43,10 +43,8 @@ export class ConfigBarrier {
 
   /** Makes a FIFO at each path (readable by its owner only: configs hold passwords). */
   static create(files: readonly BarrierFile[]): ConfigBarrier {
-    for (const file of files) {
-      rmSync(file.path, { force: true });
-      execFileSync("mkfifo", ["-m", "600", file.path]);
-    }
+    for (const file of files) rmSync(file.path, { force: true });
+    execFileSync("mkfifo", ["-m", "600", ...files.map((file) => file.path)]);
     return new ConfigBarrier(files);
   }
 
