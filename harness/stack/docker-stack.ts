@@ -165,9 +165,6 @@ async function startFleetAndGateways(
   const tls = cluster.tls ? inContainer(cluster.tls) : undefined;
   const natsTlsArgs = tls ? ["--tls-ca", tls.ca, "--tls-cert", tls.client.cert, "--tls-key", tls.client.key] : [];
   const httpsArgs = tls ? ["--https-cert", tls.server.cert, "--https-key", tls.server.key] : [];
-  const gatewayReady = Wait.forHttp("/readyz", GATEWAY_PORT).forStatusCode(200);
-  // Whether it answers at all; its certificate is checked against the run's CA by the replica's readiness and every suite.
-  if (tls) gatewayReady.usingTls().allowInsecure();
   const [controlPort, ...ports] = await freePorts(options.fleet.gateways + 1);
   const controlToken = randomBytes(16).toString("base64url");
   const env = (credentials: Credentials) => ({ GAUNTLET_NATS_USER: credentials.user, GAUNTLET_NATS_PASS: credentials.pass });
@@ -212,15 +209,18 @@ async function startFleetAndGateways(
         ])
         .withEnvironment(env(users.gateway))
         .withLoopbackPorts({ container: GATEWAY_PORT, host: port })
-        .withWaitStrategy(gatewayReady)
+        // It prints its URL once listening; then /readyz (NATS connected), asked by the replica with the run's CA.
+        .withWaitStrategy(Wait.forLogMessage(/"url":/))
         .start();
-      return DockerReplica.attach({
+      const replica = await DockerReplica.attach({
         name,
         url: `${tls ? "https" : "http"}://127.0.0.1:${port}`,
         container,
         readyPath: "/readyz",
         ca: cluster.tls?.ca,
       });
+      await replica.ready(60_000);
+      return replica;
     });
     const [started, ...ready] = await Promise.all([fleet, ...gateways]);
     const fleetPid = await containerPid((started as StartedTestContainer).getId());

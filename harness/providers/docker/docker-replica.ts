@@ -67,12 +67,17 @@ export class DockerReplica {
     await container.start();
     this.#running = true;
     this.#pid = await containerPid(container.id);
+    await this.ready();
+  }
+
+  /** Until its ready path answers 200, asked every 50 ms (testcontainers' HTTP wait asks once a second). */
+  async ready(timeoutMs = 30_000): Promise<void> {
     await waitUntil(
       async () =>
         (await this.#fetch(`${this.url}${this.#readyPath}`, { signal: AbortSignal.timeout(1_000) }).catch(() => undefined))?.ok
           ? true
           : undefined,
-      { timeoutMs: 30_000, intervalMs: 50, what: `${this.name} ${this.#readyPath}` },
+      { timeoutMs, intervalMs: 50, what: `${this.name} ${this.#readyPath}` },
     ).catch((error: unknown) => {
       throw new GauntletError(`${this.name} (container) did not become ready: ${(error as Error).message}`, { cause: error });
     });
