@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { GauntletError } from "../../../lib/errors/index.ts";
 
 // Why the nodes of a Docker cluster wait for each other before they start: the engine starts a
-// stack's containers one after another (0.4–1.2 s from the first to the last on a loaded 2-core
+// stack's containers one after another (0.2–1.8 s from the first to the last on a loaded 2-core
 // machine), and a new JetStream cluster elects its first meta leader 0.1–0.8 s after each server
 // starts. A server whose peers are not up yet campaigns alone and votes for itself; the others then
 // refuse it and each other, and the next election waits raft's 4–9 s timeout. So each node's config
