@@ -50,6 +50,12 @@ describe("replica evidence for unread acknowledged messages", () => {
     expect(unreadable.counts).toMatchObject({ lost: 0, lostOnMinority: 0, unreadable: 4 });
 
     await jsm.streams.purge("EVIDENCE");
+    // Every replica applied the purge first: one still applying would rightly count as holding them (lost on a minority).
+    await expect
+      .poll(async () => (await collectReplicaEvidence(jsm, cluster.monitoringUrls, "EVIDENCE", unread)).replicas.map((r) => r.messages), {
+        timeout: 10_000,
+      })
+      .toEqual([0, 0, 0]);
     const purged = await collectReplicaEvidence(jsm, cluster.monitoringUrls, "EVIDENCE", unread);
     history.probe(REPLICA_EVIDENCE_F, purged); // the checker takes a stream's latest evidence
     const lost = checkQueue(history.entries);
