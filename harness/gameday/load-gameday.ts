@@ -1,6 +1,8 @@
 import type { IssueAt } from "../../lib/field-problem/index.ts";
 import { loadYamlFile } from "../../lib/yaml-file/index.ts";
+import { scenarioNames } from "../load/index.ts";
 import { GameDayError } from "./gameday-error.ts";
+import { loadScenarioFile } from "./load-scenario.ts";
 import { type GameDay, GameDaySchema, type Probe, type Step } from "./schema.ts";
 
 /** Every probe of the file with where it sits, for checks across fields. */
@@ -17,8 +19,16 @@ function probesOf(gameDay: GameDay): { probe: Probe; path: PropertyKey[] }[] {
   ];
 }
 
-/** Names that must match across the file: loads judged by a probe are started by the method; rollbacks make no faults. */
-function crossCheck(gameDay: GameDay): IssueAt | undefined {
+/** Names that must match across the file: loads run a known scenario and are started by the method before a probe judges them; rollbacks make no faults. */
+function crossCheck(gameDay: GameDay, file: string): IssueAt | undefined {
+  for (const [index, step] of gameDay.method.entries()) {
+    if (!step.load || !("start" in step.load) || loadScenarioFile(step.load, file)) continue;
+    const given = step.load.scenario ?? step.load.start;
+    return {
+      path: ["method", index, "load", step.load.scenario === undefined ? "start" : "scenario"],
+      problem: `no load scenario "${given}": suites/load has ${scenarioNames().join(", ")} (or give a path to a .ts scenario)`,
+    };
+  }
   const loads = new Set(gameDay.method.flatMap((step) => (step.load && "start" in step.load ? [step.load.start] : [])));
   for (const { probe, path } of probesOf(gameDay)) {
     const load = probe.gateway_slo?.load ?? probe.stream?.acked_from;
@@ -39,5 +49,5 @@ function crossCheck(gameDay: GameDay): IssueAt | undefined {
 
 /** Reads a game-day file; the first problem is `file:field: problem (line N)`. */
 export function loadGameDay(file: string): Promise<GameDay> {
-  return loadYamlFile(file, GameDaySchema, { toError: GameDayError.fromProblem, check: crossCheck });
+  return loadYamlFile(file, GameDaySchema, { toError: GameDayError.fromProblem, check: (gameDay) => crossCheck(gameDay, file) });
 }

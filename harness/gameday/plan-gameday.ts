@@ -150,10 +150,16 @@ function describeStep(step: Step, durationScale: number): string {
   if (step.name) return step.name;
   if (step.pause !== undefined) return `pause ${(step.pause * durationScale) / 1000} s`;
   if (step.probe) return `probe ${probeName(step.probe)} — ${toleranceOf(step.probe)}`;
-  if (step.load)
-    return "start" in step.load
-      ? `start load ${step.load.start}: ${step.load.rate} events/s to ${step.load.stream} through the gateways`
-      : `stop load ${step.load.stop}`;
+  if (step.load) {
+    if (!("start" in step.load)) return `stop load ${step.load.stop}`;
+    const { start, scenario, rate, vus, duration } = step.load;
+    const shape = [
+      rate === undefined ? "the scenario's rate" : `${rate}/s`,
+      ...(vus === undefined ? [] : [`${vus} VUs`]),
+      duration === undefined ? "until stopped" : `for ${(duration * durationScale) / 1000} s`,
+    ].join(", ");
+    return `start load ${start}: scenario ${scenario ?? start} (suites/load), ${shape}`;
+  }
   if (step.manual !== undefined) return `manual: "${step.manual}" (waits for the operator; --yes goes on)`;
   if (step.heal) return "heal every fault in effect";
   return String(step.fault);

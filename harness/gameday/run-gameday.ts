@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
@@ -9,7 +10,8 @@ import { fetchTrusting } from "../net/trusted-fetch.ts";
 import { clusterExpectationsOf, countServiceInstances, manifestOf } from "../probes/index.ts";
 import { type GameDayJournal, JOURNAL_SCHEMA_VERSION, type JournalEvent, type JournalVerdict } from "../record/index.ts";
 import { BlastRadiusError, BlastRadiusGuard, guardHandles, readStreamPlacement } from "../safety/index.ts";
-import { GatewayLoad } from "./gateway-load.ts";
+import { BackgroundLoad } from "./background-load.ts";
+import { loadScenarioFile } from "./load-scenario.ts";
 import type { GameDayTarget } from "./open-target.ts";
 import type { ProbeContext } from "./probes/index.ts";
 import { readProbe } from "./probes/index.ts";
@@ -76,7 +78,7 @@ export class GameDayRun {
   readonly #events: JournalEvent[] = [];
   readonly #steady: TrackedProbe[];
   readonly #stopProbes: TrackedProbe[];
-  readonly #loads = new Map<string, GatewayLoad>();
+  readonly #loads = new Map<string, BackgroundLoad>();
   readonly #abort = new AbortController();
   readonly #faultEvents = new Map<ActiveFault, Extract<JournalEvent, { type: "fault" }>>();
   #nats: Promise<NatsConnection> | undefined;
@@ -149,9 +151,10 @@ export class GameDayRun {
 
   #statusLine(): string {
     const probes = this.#steady.map((probe) => `${probe.lastOk === undefined ? "·" : probe.lastOk ? "✔" : "✖"} ${probe.name}`).join("  ");
-    const loads = [...this.#loads.values()].map((load) => {
-      const window = load.window(10_000);
-      return `${load.name}: p99 ${window.p99.toFixed(0)} ms, errors ${(window.errorRate * 100).toFixed(1)}%`;
+    const loads = [...this.#loads.values()].flatMap((load) => {
+      const window = load.windows(10_000).at(-1);
+      if (!window) return [];
+      return [`${load.name}: p99 ${window.p99 === null ? "-" : window.p99.toFixed(0)} ms, errors ${(window.errorRate * 100).toFixed(1)}%`];
     });
     const faults = this.#nemesis?.active.map((fault) => fault.fault) ?? [];
     return [`+${this.#now().toFixed(0)}s`, probes, ...loads, ...(faults.length > 0 ? [`faults: ${faults.join(", ")}`] : [])].join("  │  ");
@@ -239,21 +242,7 @@ export class GameDayRun {
       return result.detail;
     }
     if (step.load) {
-      if ("start" in step.load) {
-        const load = new GatewayLoad({
-          name: step.load.start,
-          gatewayUrls: this.#options.target.gateway?.urls ?? [],
-          stream: step.load.stream,
-          rate: step.load.rate,
-          fetch: context.fetch,
-          runId: this.#options.runId,
-        });
-        if ((this.#options.target.gateway?.urls ?? []).length === 0)
-          throw new CouldNotRun(`load ${step.load.start}: the target has no gateway urls`);
-        this.#loads.set(load.name, load);
-        load.start();
-        return `${step.load.rate}/s to ${step.load.stream} through ${this.#options.target.gateway?.urls.length} gateway(s)`;
-      }
+      if ("start" in step.load) return await this.#startLoad(step.load);
       await this.#loads.get(step.load.stop)?.stop();
       return "";
     }
@@ -264,6 +253,26 @@ export class GameDayRun {
     }
     if (step.heal) await this.#healAll();
     return "";
+  }
+
+  async #startLoad(spec: Extract<NonNullable<Step["load"]>, { start: string }>): Promise<string> {
+    const { gameDay, file, target } = this.#options;
+    const scenario = loadScenarioFile(spec, file);
+    if (!scenario) throw new CouldNotRun(`load ${spec.start}: no scenario ${spec.scenario ?? spec.start}`);
+    const remaining = this.#scaled(gameDay.max_duration) - (performance.now() - this.#origin);
+    const duration = spec.duration === undefined ? Math.max(remaining, 1_000) : this.#scaled(spec.duration);
+    const load = await BackgroundLoad.start({
+      name: spec.start,
+      scenario,
+      target,
+      rate: spec.rate,
+      duration,
+      vus: spec.vus,
+      workers: spec.workers,
+      env: spec.env,
+    });
+    this.#loads.set(load.name, load);
+    return `${basename(scenario, ".ts")}${spec.rate === undefined ? "" : ` at ${spec.rate}/s`}${spec.duration === undefined ? " until stopped" : ` for ${duration / 1000} s`}`;
   }
 
   #label(step: Step): string {
@@ -431,7 +440,11 @@ export class GameDayRun {
         tolerance: probe.tolerance,
         readings: probe.readings,
       })),
-      load: [...this.#loads.values()].map((load) => ({ name: load.name, seconds: load.seconds(this.#origin) })),
+      load: [...this.#loads.values()].map((load) => ({
+        name: load.name,
+        scenario: basename(load.scenario, ".ts"),
+        seconds: load.seconds(performance.timeOrigin + this.#origin),
+      })),
       events: [...this.#events, ...awsEvents].sort((a, b) => a.t - b.t),
     };
   }

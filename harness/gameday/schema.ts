@@ -37,7 +37,7 @@ const SrvProbe = z.strictObject({
 });
 
 const GatewaySloProbe = z.strictObject({
-  /** The background load (a `load: start` step) whose requests are judged. */
+  /** The background load (a `load: start` step) whose requests are judged: failed ones (no answer, an error status) and dropped arrivals are errors. */
   load: name,
   window: Duration.default(10_000),
   max_p99: Duration.optional(),
@@ -125,10 +125,20 @@ const FaultStep = z.strictObject({
 
 const LoadStep = z.union([
   z.strictObject({
+    /** The name probes judge it by (`gateway_slo: { load }`, `stream: { acked_from }`) and a `load: { stop }` step stops. */
     start: name,
-    /** Events published through the gateway per second (`POST /v1/events/<stream>`). */
-    rate: z.number().gt(0).max(500).default(20),
-    stream: name.default("EVENTS"),
+    /** A scenario of suites/load by name (as `gauntlet load` takes it), or a path to one relative to the game-day file; default: `start`. */
+    scenario: name.optional(),
+    /** Arrivals per second, as `gauntlet load --rate`. */
+    rate: z.number().gt(0).optional(),
+    /** As `gauntlet load --duration`; default: until its `load: { stop }` step or the end of the method. */
+    duration: Duration.optional(),
+    /** Virtual users, as `gauntlet load --vus`. */
+    vus: z.int().min(1).optional(),
+    /** Worker threads of the load engine. */
+    workers: z.int().min(1).default(1),
+    /** The scenario's `ctx.env`, as `gauntlet load --env KEY=VALUE`. */
+    env: z.record(z.string(), z.string()).default({}),
   }),
   z.strictObject({ stop: name }),
 ]);

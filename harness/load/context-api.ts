@@ -82,6 +82,8 @@ export interface LoadContext<Data = unknown> {
   /** k6's check: records each named predicate in the `checks` rate and returns whether all passed. */
   check<T>(value: T, checks: Record<string, (value: T) => boolean>, tags?: Record<string, string>): boolean;
   count(name: string, value?: number, tags?: Record<string, string>): void;
+  /** The system acknowledged storing an event at `seq` of `stream`: a game day's `acked_from` reads every one back. */
+  acknowledged(stream: string, seq: number): void;
   trend(name: string, valueMs: number, tags?: Record<string, string>): void;
   rate(name: string, pass: boolean, tags?: Record<string, string>): void;
   sleep(ms: number): Promise<void>;

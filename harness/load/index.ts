@@ -15,8 +15,9 @@ export {
 export { formatLiveLine, formatSummary } from "./progress.ts";
 export { ResourceSampler, type ResourceUsage } from "./resources.ts";
 export type { LoadResult, MetricSummary, SecondPoint, SerializedHistogram } from "./result.ts";
-export { type RunLoadOptions, runLoad, type SetupContext, type SummarizeView, type WindowStats } from "./run-load.ts";
+export { type LiveLoad, type RunLoadOptions, runLoad, type SetupContext, type SummarizeView, type WindowStats } from "./run-load.ts";
 export { findSaturation, type SaturationReport, type SaturationStep, steppedStages } from "./saturation.ts";
+export { findScenario, SCENARIOS_DIR, scenarioNames } from "./scenario-file.ts";
 export { arrivalCount, arrivalOffsets, shareOf } from "./schedule.ts";
 export { notRunSuiteResult, toSuiteResult } from "./suite-result.ts";
 export type { LoadTarget } from "./target.ts";

@@ -54,6 +54,8 @@ export interface MetricDelta {
   activeVUs: number;
   /** Every second before this one has been handed over in full by this worker. */
   completeBefore: number;
+  /** Sequences the system acknowledged as stored, by stream (`ctx.acknowledged`). */
+  acked?: { stream: string; seqs: number[] }[];
 }
 
 /** A worker's running counts for one second: the same shape the store keeps once merged. */
@@ -76,6 +78,7 @@ export class MetricSink {
   readonly #counters = new Map<string, { name: string; tags: Tags; value: number }>();
   readonly #rates = new Map<string, { name: string; tags: Tags; passes: number; total: number }>();
   readonly #seconds = new Map<number, SecondAccumulator>();
+  readonly #acked = new Map<string, number[]>();
   readonly #secondOf: (epochMs: number) => number;
   activeVUs = 0;
 
@@ -190,6 +193,12 @@ export class MetricSink {
     this.#second(intendedMs).dropped += 1;
   }
 
+  acknowledged(stream: string, seq: number): void {
+    const seqs = this.#acked.get(stream);
+    if (seqs) seqs.push(seq);
+    else this.#acked.set(stream, [seq]);
+  }
+
   /** Everything recorded since the last drain; seconds before `openSecond` are complete and handed over. */
   drain(openSecond = Number.POSITIVE_INFINITY): MetricDelta {
     const delta: MetricDelta = { trends: [], counters: [], rates: [], seconds: [], activeVUs: this.activeVUs, completeBefore: openSecond };
@@ -215,6 +224,10 @@ export class MetricSink {
       delta.seconds.push({ second, ...counts, latency: encodeHistogram(latency) });
       this.#seconds.delete(second);
       if (second === this.#lastSecond) this.#lastSecond = -1;
+    }
+    if (this.#acked.size > 0) {
+      delta.acked = [...this.#acked].map(([stream, seqs]) => ({ stream, seqs }));
+      this.#acked.clear();
     }
     return delta;
   }
@@ -253,6 +266,8 @@ export class MetricStore {
   readonly rates = new Map<string, { name: string; tags: Tags; passes: number; total: number }>();
   readonly seconds = new Map<number, StoredSecond>();
   readonly activeVUs = new Map<number, number>();
+  /** Every sequence the scenario reported acknowledged, by stream. */
+  readonly acked = new Map<string, number[]>();
   readonly #completeBefore = new Map<number, number>();
 
   apply(delta: MetricDelta, worker = 0): void {
@@ -293,6 +308,11 @@ export class MetricStore {
       entry.errors += s.errors;
       entry.dropped += s.dropped;
       entry.latency.add(decodeHistogram(s.latency));
+    }
+    for (const { stream, seqs } of delta.acked ?? []) {
+      const known = this.acked.get(stream) ?? [];
+      for (const seq of seqs) known.push(seq);
+      this.acked.set(stream, known);
     }
   }
 

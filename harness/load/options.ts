@@ -103,6 +103,8 @@ export interface Overrides {
   rate?: number;
   /** Total duration: sets constant executors' duration, scales ramping stages, caps per-vu-iterations. */
   durationMs?: number;
+  /** Virtual users: sets closed-model executors' vus, and arrival-rate executors' maxVUs (preAllocatedVUs lowered to it). */
+  vus?: number;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -158,6 +160,13 @@ class Reader {
 
 const EXECUTORS = ["constant-arrival-rate", "ramping-arrival-rate", "constant-vus", "per-vu-iterations"];
 
+function arrivalVUs(r: Reader, overrides: Overrides): { preAllocatedVUs: number; maxVUs: number } {
+  const preAllocatedVUs = r.number("preAllocatedVUs", { min: 1, integer: true });
+  const maxVUs = r.number("maxVUs", { min: preAllocatedVUs, integer: true, fallback: preAllocatedVUs });
+  if (overrides.vus === undefined) return { preAllocatedVUs, maxVUs };
+  return { preAllocatedVUs: Math.min(preAllocatedVUs, overrides.vus), maxVUs: overrides.vus };
+}
+
 function normalizeScenario(file: string, name: string, raw: unknown, overrides: Overrides): NormalizedScenario {
   if (!isRecord(raw)) throw LoadError.invalidOption(file, `options.scenarios.${name}`, "expected an object");
   const r: Reader = new Reader(file, `options.scenarios.${name}`, raw);
@@ -174,8 +183,7 @@ function normalizeScenario(file: string, name: string, raw: unknown, overrides: 
       const perSecond = (r.number("rate", { min: 0 }) * 1000) / r.duration("timeUnit", 1000);
       const rate = overrides.rate ?? perSecond;
       const durationMs = overrides.durationMs ?? r.duration("duration");
-      const preAllocatedVUs = r.number("preAllocatedVUs", { min: 1, integer: true });
-      const maxVUs = r.number("maxVUs", { min: preAllocatedVUs, integer: true, fallback: preAllocatedVUs });
+      const { preAllocatedVUs, maxVUs } = arrivalVUs(r, overrides);
       return { ...common, executor, segments: [{ from: rate, to: rate, durationMs }], durationMs, preAllocatedVUs, maxVUs };
     }
     case "ramping-arrival-rate": {
@@ -196,16 +204,15 @@ function normalizeScenario(file: string, name: string, raw: unknown, overrides: 
       const timeScale = overrides.durationMs !== undefined && total > 0 ? overrides.durationMs / total : 1;
       const rateScale = overrides.rate !== undefined && peak > 0 ? overrides.rate / peak : 1;
       const scaled = segments.map((s) => ({ from: s.from * rateScale, to: s.to * rateScale, durationMs: s.durationMs * timeScale }));
-      const preAllocatedVUs = r.number("preAllocatedVUs", { min: 1, integer: true });
-      const maxVUs = r.number("maxVUs", { min: preAllocatedVUs, integer: true, fallback: preAllocatedVUs });
+      const { preAllocatedVUs, maxVUs } = arrivalVUs(r, overrides);
       return { ...common, executor, segments: scaled, durationMs: total * timeScale, preAllocatedVUs, maxVUs };
     }
     case "constant-vus": {
-      const vus = r.number("vus", { min: 1, integer: true });
+      const vus = overrides.vus ?? r.number("vus", { min: 1, integer: true });
       return { ...common, executor, vus, iterations: Number.POSITIVE_INFINITY, durationMs: overrides.durationMs ?? r.duration("duration") };
     }
     case "per-vu-iterations": {
-      const vus = r.number("vus", { min: 1, integer: true });
+      const vus = overrides.vus ?? r.number("vus", { min: 1, integer: true });
       const iterations = r.number("iterations", { min: 1, integer: true });
       return { ...common, executor, vus, iterations, durationMs: overrides.durationMs ?? r.duration("maxDuration", 600_000) };
     }

@@ -24,6 +24,8 @@ export interface RunLoadOptions {
   /** Overrides: arrivals per second, total duration ("30s" or ms). */
   rate?: number;
   duration?: number;
+  /** Virtual users (closed-model vus, arrival-rate maxVUs). */
+  vus?: number;
   /** Worker threads; default: one per core. */
   workers?: number;
   /** Where the workers run instead of this process's threads (agents: `agentFleet`); `workers` is then theirs to decide. */
@@ -39,7 +41,21 @@ export interface RunLoadOptions {
   progress?: (NodeJS.WritableStream & { isTTY?: boolean }) | false;
   /** Writes `load.json` here when set. */
   outDir?: string;
+  /** Called once the workers have started, with the run's metrics as they arrive. */
+  onStart?: (live: LiveLoad) => void;
   signal?: AbortSignal;
+}
+
+/** A running load's per-second metrics as the workers hand them over, for a caller that judges them live (a game day). */
+export interface LiveLoad {
+  /** Epoch ms (`nowMs()`) of second 0. */
+  readonly startedAtMs: number;
+  /** The last second every worker has handed over (requests still out may yet be filed under it), or -1. */
+  lastCompleteSecond(): number;
+  /** Seconds [from, to) merged. */
+  window(fromSecond: number, toSecond: number): WindowStats;
+  /** Every sequence of `stream` the scenario reported acknowledged (`ctx.acknowledged`). */
+  acknowledged(stream: string): readonly number[];
 }
 
 export interface SetupContext {
@@ -132,6 +148,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   const overrides = {
     ...(options.rate !== undefined ? { rate: options.rate } : {}),
     ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
+    ...(options.vus !== undefined ? { vus: options.vus } : {}),
   };
   const scenarios = normalizeScenarios(file, module.options, overrides);
   const rawOptions = module.options as { thresholds?: unknown };
@@ -234,11 +251,12 @@ async function drive(
   options.signal?.addEventListener("abort", onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
   const abortable = thresholds.filter((t) => t.abortOnFail);
+  const lastCompleteSecond = () => Math.min(store.lastCompleteSecond(generators.workers), Math.floor((nowMs() - runStartMs) / 1000) - 1);
   const tick = setInterval(() => {
     if (!runStartMs) return;
     const elapsedMs = nowMs() - runStartMs;
     checkAbort(abortable, store, elapsedMs, abortAll);
-    const second = Math.min(store.lastCompleteSecond(generators.workers), Math.floor(elapsedMs / 1000) - 1);
+    const second = lastCompleteSecond();
     if (second < 0) return;
     const last = store.seconds.get(second);
     progress?.update({
@@ -266,6 +284,12 @@ async function drive(
     if (!failure) {
       runStartMs = generators.start();
       sampler.start();
+      options.onStart?.({
+        startedAtMs: runStartMs,
+        lastCompleteSecond,
+        window: (from, to) => statsOf(store, from, to),
+        acknowledged: (stream) => store.acked.get(stream) ?? [],
+      });
     }
     await finished;
     if (failure) throw failure.error;

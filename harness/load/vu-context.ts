@@ -279,6 +279,7 @@ export function createVuContext(input: IterationInput, sink: MetricSink, connect
       return all;
     },
     count: (name, value = 1, extra) => sink.count(name, tagsFor(extra, {}, "", ""), value),
+    acknowledged: (stream, seq) => sink.acknowledged(stream, seq),
     trend: (name, valueMs, extra) => sink.trend(name, tagsFor(extra, {}, "", ""), valueMs * 1000),
     rate: (name, pass, extra) => sink.rate(name, tagsFor(extra, {}, "", ""), pass),
     sleep: (ms) =>

@@ -90,7 +90,19 @@ export const GameDayJournal = z.object({
   load: z.array(
     z.object({
       name: z.string(),
-      seconds: z.array(z.object({ t: z.number(), requests: z.number(), errors: z.number(), p50: z.number(), p99: z.number() })),
+      /** The load scenario it ran (suites/load). */
+      scenario: z.string().default(""),
+      /** Per second of the game day: requests answered, failed ones, arrivals dropped (no free VU), latency percentiles (ms). */
+      seconds: z.array(
+        z.object({
+          t: z.number(),
+          requests: z.number(),
+          errors: z.number(),
+          dropped: z.number().default(0),
+          p50: z.number(),
+          p99: z.number(),
+        }),
+      ),
     }),
   ),
   events: z.array(JournalEvent),

@@ -77,12 +77,29 @@ function eventLine(event: JournalEvent): SafeHtml {
   }
 }
 
+/** The whole load in one line: requests, failed and dropped, error rate, the worst second's p99. */
+function loadSummary(seconds: GameDayJournal["load"][number]["seconds"]): string {
+  const requests = seconds.reduce((sum, s) => sum + s.requests, 0);
+  const failed = seconds.reduce((sum, s) => sum + s.errors, 0);
+  const dropped = seconds.reduce((sum, s) => sum + s.dropped, 0);
+  const rate = requests + dropped === 0 ? 0 : (failed + dropped) / (requests + dropped);
+  const worst = seconds.reduce((top, s) => (s.p99 > top.p99 ? s : top), { t: 0, p99: 0 });
+  return `${requests} requests, ${failed} failed, ${dropped} arrivals dropped: error rate ${(rate * 100).toFixed(2)}%; worst per-second p99 ${worst.p99.toFixed(1)} ms at ${worst.t} s`;
+}
+
 /** A game day's page: verdict and why, the timeline with fault windows, probe lanes, load charts, notes and every event. */
 export function renderGameDayPage(journal: GameDayJournal): string {
   const windows = faultWindows(journal);
   const loads = journal.load.map((load) => {
-    const points: TimePoint[] = load.seconds.map((s) => ({ t: s.t, rate: s.requests, errors: s.errors, p50: s.p50, p99: s.p99 }));
-    return html`<h3>load ${load.name}</h3>${points.length > 0 ? html`${trusted(throughputChart(points, windows))}${trusted(latencyChart(points, windows))}` : html`<p>no requests</p>`}`;
+    const points: TimePoint[] = load.seconds.map((s) => ({
+      t: s.t,
+      rate: s.requests,
+      errors: s.errors + s.dropped,
+      p50: s.p50,
+      p99: s.p99,
+    }));
+    const heading = html`<h3>load ${load.name}${load.scenario ? ` (scenario ${load.scenario})` : ""}</h3><p>${loadSummary(load.seconds)}</p>`;
+    return html`${heading}${points.length > 0 ? html`${trusted(throughputChart(points, windows))}${trusted(latencyChart(points, windows))}` : html`<p>no requests</p>`}`;
   });
   const notes = journal.events.filter((event) => event.type === "note");
   const verdictClass = journal.verdict === "held" ? "pass" : "fail";

@@ -1,7 +1,10 @@
 import type { LoadContext, LoadOptions, SetupContext } from "../../harness/load/index.ts";
 import { gatewayUrls } from "./gateway-targets.ts";
 
-/** JetStream ingest through the gateway: `POST /v1/events/EVENTS` with an Idempotency-Key per event. */
+/**
+ * JetStream ingest through the gateway: `POST /v1/events/EVENTS` with an Idempotency-Key per event;
+ * every sequence the gateway acknowledges is reported (`ctx.acknowledged`) for a game day to read back.
+ */
 export const options: LoadOptions = {
   scenarios: {
     events: { executor: "constant-arrival-rate", rate: 200, timeUnit: "1s", duration: "60s", preAllocatedVUs: 40, maxVUs: 400 },
@@ -26,4 +29,8 @@ export default async function (ctx: LoadContext<{ urls: string[]; run: string }>
     { headers: { "idempotency-key": key }, tags: { endpoint: "events", name: "/v1/events/EVENTS" } },
   );
   ctx.check(res, { "accepted once": (r) => r.status === 202 && r.json<{ duplicate?: boolean }>().duplicate === false });
+  if (res.status === 202) {
+    const ack = res.json<{ stream?: unknown; seq?: unknown }>();
+    if (typeof ack.stream === "string" && typeof ack.seq === "number") ctx.acknowledged(ack.stream, ack.seq);
+  }
 }

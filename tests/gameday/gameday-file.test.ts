@@ -58,6 +58,16 @@ describe("game-day files", () => {
       /:steady_state\.probes\[0\]\.gateway_slo\.load: no load named "events" is started by the method \(load: \{ start: events \}\) \(line 4\)$/,
     ],
     [
+      "a load scenario suites/load does not have",
+      `${VALID_HEAD}method:\n  - load: { start: events, scenario: gateway-evnts, rate: 20 }\n`,
+      /:method\[0\]\.load\.scenario: no load scenario "gateway-evnts": suites\/load has gateway-events, gateway-mixed, .* \(line 6\)$/,
+    ],
+    [
+      "a load named after no scenario, without one",
+      `${VALID_HEAD}method:\n  - load: { start: events }\n`,
+      /:method\[0\]\.load\.start: no load scenario "events": suites\/load has .* \(line 6\)$/,
+    ],
+    [
       "a rollback that injects a fault",
       `${VALID_HEAD}method:\n  - pause: 1s\nrollbacks:\n  - fault: kill-node\n`,
       /:rollbacks\[0\]\.fault: a rollback cannot inject a fault \(line 8\)$/,

@@ -179,6 +179,41 @@ rollbacks:
   );
 
   it(
+    "a gateway_slo that cannot hold (p99 under 0.001 ms) deviates while the load engine runs the scenario",
+    async () => {
+      const file = gameDayFile(
+        "slo-too-tight",
+        `title: impossible latency
+steady_state:
+  period: 500ms
+  probes:
+    - name: p99 under a microsecond
+      gateway_slo: { load: events, window: 2s, max_p99: 0.001ms }
+method:
+  - load: { start: events, scenario: gateway-events, rate: 10 }
+  - pause: 4s
+  - load: { stop: events }
+`,
+      );
+      const result = await run(file);
+      expect(result.stdout).toContain("DEVIATED");
+      expect(result.code).toBe(1);
+      const journal = journalOf(result.stdout);
+      expect(journal.events).toContainEqual(
+        expect.objectContaining({
+          type: "deviation",
+          probe: "p99 under a microsecond",
+          phase: "during",
+          detail: expect.stringMatching(/^p99 [\d.]+ ms > 0\.001 ms \(\d+ requests in s \d+–\d+ of the load/),
+        }),
+      );
+      expect(journal.load[0]).toMatchObject({ name: "events", scenario: "gateway-events" });
+      expect(journal.load[0]?.seconds.reduce((sum, second) => sum + second.requests, 0)).toBeGreaterThan(10);
+    },
+    GAME_DAY_TEST_MS,
+  );
+
+  it(
     "a stop condition aborts at once (exit 3): the fault is healed and the rollbacks run",
     async () => {
       const flag = join(scratch, "stop-now");

@@ -1,7 +1,8 @@
+import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StartedGateway, startGateway } from "../../gateway/index.ts";
-import { type LoadTarget, runLoad } from "../../harness/load/index.ts";
+import { type LiveLoad, type LoadTarget, runLoad } from "../../harness/load/index.ts";
 import { LocalCluster, type StartedLocalCluster } from "../../harness/providers/local/index.ts";
 import { DEFAULT_MANIFEST, loadManifest } from "../../services/manifest/index.ts";
 import { provisionJetStream, type StartedFleet, startFleet } from "../../services/runtime/index.ts";
@@ -55,10 +56,26 @@ describe("gateway scenarios against the real gateway and co-hosted fleet on a 3-
     expect(result.metrics.checks).toMatchObject({ rate: 1, total: 10 });
   });
 
-  it("gateway-events ingests into the EVENTS stream, each event stored once", async () => {
-    const result = await runLoad({ scenario: suite("gateway-events"), target, rate: 20, duration: 1000, workers: 1, progress: false });
+  it("gateway-events ingests into the EVENTS stream, each event stored once, every acknowledged sequence reported live", async () => {
+    let live: LiveLoad | undefined;
+    const result = await runLoad({
+      scenario: suite("gateway-events"),
+      target,
+      rate: 20,
+      duration: 1000,
+      workers: 1,
+      progress: false,
+      onStart: (started) => {
+        live = started;
+      },
+    });
     expect(result.metrics.http_reqs?.count).toBe(20);
     expect(result.metrics.checks).toMatchObject({ rate: 1, total: 20 });
+    expect(live?.window(0, 1)).toMatchObject({ requests: 20, errors: 0, dropped: 0 });
+    const acked = live?.acknowledged("EVENTS") ?? [];
+    expect(new Set(acked).size).toBe(20);
+    const jsm = await jetstreamManager(nc);
+    for (const seq of acked) expect((await jsm.streams.getMessage("EVENTS", { seq }))?.seq).toBe(seq);
   });
 
   it("says which target field is missing when a gateway scenario runs without gateway URLs", async () => {

@@ -9,6 +9,21 @@ const offsets = (options: unknown, worker = 0, workers = 1) => {
 };
 
 describe("arrival schedules", () => {
+  it("a VUs override sets closed-model vus and caps an arrival rate's VUs, as `--vus`", () => {
+    const [closed, open] = normalizeScenarios(
+      FILE,
+      {
+        scenarios: {
+          c: { executor: "constant-vus", vus: 10, duration: "1s" },
+          o: { executor: "constant-arrival-rate", rate: 10, duration: "1s", preAllocatedVUs: 20, maxVUs: 200 },
+        },
+      },
+      { vus: 5 },
+    );
+    expect(closed).toMatchObject({ vus: 5 });
+    expect(open).toMatchObject({ preAllocatedVUs: 5, maxVUs: 5 });
+  });
+
   it("constant-arrival-rate starts iteration i at exactly i / rate", () => {
     const times = offsets({ scenarios: { a: { executor: "constant-arrival-rate", rate: 10, duration: "1s", preAllocatedVUs: 1 } } });
     expect(times).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);

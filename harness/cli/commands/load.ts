@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { DURATION_EXAMPLES, parseDuration } from "../../../lib/duration/index.ts";
 import { GauntletError } from "../../../lib/errors/index.ts";
 import { parseAgentsSpec, startAgents } from "../../load/agents/index.ts";
-import { runLoad } from "../../load/index.ts";
+import { findScenario, runLoad, scenarioNames } from "../../load/index.ts";
 import { resolveTargetFile } from "../../providers/index.ts";
 import { type RunningStack, startStack } from "../../stack/index.ts";
 import { TaskList } from "../../ui/index.ts";
@@ -23,14 +23,10 @@ import {
 const list = (value: ParsedOptions[string]): string[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
 
 /** A scenario given by name (suites/load/<name>.ts) or by path. */
-function resolveScenario(repoRoot: string, name: string): string {
-  if (existsSync(name)) return resolve(name);
-  const bundled = join(repoRoot, "suites", "load", name.endsWith(".ts") ? name : `${name}.ts`);
-  if (existsSync(bundled)) return bundled;
-  const known = readdirSync(join(repoRoot, "suites", "load"))
-    .filter((f) => f.endsWith(".ts") && !f.startsWith("gateway-targets"))
-    .map((f) => f.slice(0, -3));
-  throw new GauntletError(`scenario '${name}': no such file, and suites/load has ${known.join(", ")}`);
+function resolveScenario(name: string): string {
+  const found = findScenario(name);
+  if (found) return found;
+  throw new GauntletError(`scenario '${name}': no such file, and suites/load has ${scenarioNames().join(", ")}`);
 }
 
 function readPem(file: string): string {
@@ -65,6 +61,7 @@ stops it.
   --target FILE    run against that system instead of a local stack
   --rate R         arrivals per second (constant-arrival-rate; scales a ramp's peak)
   --duration D     e.g. 30s, 2m (constant executors; scales a ramp's stages)
+  --vus N          virtual users (constant-vus and per-vu-iterations; an arrival-rate's maxVUs)
   --out DIR        write load.json (series, histograms, thresholds, resources) there
   --workers N      worker threads (default: one per core; with --agents, per local agent)
   --agents SPEC    split the load over agents, merging their results exactly: N or local:N
@@ -89,6 +86,7 @@ the run, 2 when the run cannot start.`,
     target: { type: "string" },
     rate: { type: "string" },
     duration: { type: "string" },
+    vus: { type: "string" },
     out: { type: "string" },
     workers: { type: "string" },
     pid: { type: "string", multiple: true },
@@ -119,7 +117,7 @@ the run, 2 when the run cannot start.`,
       if (!Number.isInteger(n) || n < 1) throw new GauntletError(`--pid must be a process id, got ${JSON.stringify(pid)}`);
       return n;
     });
-    const scenario = resolveScenario(context.repoRoot, name);
+    const scenario = resolveScenario(name);
     const env = parseEnv(list(options.env));
     const given = targetFile === undefined ? undefined : await resolveTargetFile(targetFile);
     refuseNatsVersionWithTarget(options, given);
@@ -133,6 +131,8 @@ the run, 2 when the run cannot start.`,
           syncAlways: Boolean(options["sync-always"]),
           diskFaults: Boolean(options["disk-faults"]),
         };
+    const vusText = optionalString(options.vus);
+    const vus = vusText !== undefined ? parseCount("--vus", vusText, 1) : undefined;
     const workersText = optionalString(options.workers);
     const workers = workersText !== undefined ? parseCount("--workers", workersText, 1) : undefined;
     const agentsText = optionalString(options.agents);
@@ -175,6 +175,7 @@ the run, 2 when the run cannot start.`,
         target,
         ...(rate !== undefined ? { rate } : {}),
         ...(duration !== undefined ? { duration } : {}),
+        ...(vus !== undefined ? { vus } : {}),
         ...(workers !== undefined ? { workers } : {}),
         ...(agents ? { generators: agents.generators } : {}),
         pids: [...new Set([...pids, ...(stack?.pids ?? [])])],

@@ -37,7 +37,7 @@ export async function readProbe(probe: Probe, context: ProbeContext): Promise<Pr
   }
 }
 
-const MILLISECOND_FIELDS = new Set(["window", "max_p99", "timeout"]);
+const SECOND_FIELDS = new Set(["window", "timeout"]);
 
 /** The tolerance in words, for the plan, the timeline and the journal. */
 export function toleranceOf(probe: Probe): string {
@@ -46,7 +46,7 @@ export function toleranceOf(probe: Probe): string {
     .filter(([, value]) => value !== undefined && value !== false)
     .map(
       ([key, value]) =>
-        `${key} ${MILLISECOND_FIELDS.has(key) ? `${Number(value) / 1000} s` : typeof value === "object" ? JSON.stringify(value) : String(value)}`,
+        `${key} ${SECOND_FIELDS.has(key) ? `${Number(value) / 1000} s` : key === "max_p99" ? `${value} ms` : typeof value === "object" ? JSON.stringify(value) : String(value)}`,
     )
     .join(", ");
   return `${kind}: ${spec || "passes"}${probe.tolerate_for > 0 ? `; tolerated for ${probe.tolerate_for / 1000} s` : ""}`;

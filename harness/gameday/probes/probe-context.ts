@@ -2,7 +2,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import type { Target } from "../../config/index.ts";
 import type { Fetch } from "../../net/trusted-fetch.ts";
 import type { ClusterExpectations } from "../../probes/index.ts";
-import type { GatewayLoad } from "../gateway-load.ts";
+import type { BackgroundLoad } from "../background-load.ts";
 
 /** What a probe reads the system through. */
 export interface ProbeContext {
@@ -12,7 +12,7 @@ export interface ProbeContext {
   readonly cluster: ClusterExpectations;
   /** Instances per service the target runs (from its control API), for `srv: "*"`. */
   readonly services: Readonly<Record<string, number>>;
-  readonly loads: ReadonlyMap<string, GatewayLoad>;
+  readonly loads: ReadonlyMap<string, BackgroundLoad>;
   readonly fetch: Fetch;
   readonly signal: AbortSignal;
 }

@@ -38,7 +38,7 @@ export async function streamProbe(spec: NonNullable<Probe["stream"]>, context: P
   const messages = info.state.messages;
   if (spec.min_messages !== undefined && messages < spec.min_messages) problems.push(`${messages} messages < ${spec.min_messages}`);
   if (spec.acked_from !== undefined) {
-    const acked = context.loads.get(spec.acked_from)?.acked ?? [];
+    const acked = context.loads.get(spec.acked_from)?.acknowledged(spec.name) ?? [];
     const missing = await missingAcked(jsm, spec.name, acked);
     if (missing.length > 0)
       problems.push(`${missing.length} of ${acked.length} acknowledged events missing (seq ${missing.slice(0, 5).join(", ")})`);
