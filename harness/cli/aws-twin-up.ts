@@ -38,6 +38,7 @@ export async function runAwsTwin(options: ParsedOptions, context: CommandContext
         ...(options["cluster-only"] ? { services: [] } : {}),
         onEvent: (event) => context.stderr.write(`twin: ${event.node} (${event.instance}): ${event.what}\n`),
         onTaskEvent: (event) => context.stderr.write(`twin: ecs ${event.service} ${event.task}: ${event.what}\n`),
+        onLoadBalancerEvent: (event) => context.stderr.write(`twin: nlb ${event.instance}: ${event.what}\n`),
       }),
     )
     .finally(() => progress.finish());
@@ -49,6 +50,7 @@ export async function runAwsTwin(options: ParsedOptions, context: CommandContext
       dir: twin.dir,
       endpoint: twin.moto.endpoint,
       nats: twin.cluster.clientUrls,
+      nlb: twin.loadBalancer.url,
       monitoring: twin.cluster.monitoringUrls,
       readyMs: Math.round(performance.now() - startedAt),
     };
@@ -57,6 +59,7 @@ export async function runAwsTwin(options: ParsedOptions, context: CommandContext
     else {
       out.write(`\n${paint(out, "green", "✔")} AWS twin is up (${ready.readyMs} ms): moto at ${ready.endpoint}\n`);
       out.write(`  NATS clients  ${ready.nats.join(" ")}\n`);
+      out.write(`  NLB listener  ${ready.nlb} (the ECS tasks' replicas connect through it)\n`);
       out.write(`  target file   ${ready.target}\n`);
       out.write(`  stack id      ${ready.id}\n`);
       out.write(

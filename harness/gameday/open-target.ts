@@ -16,6 +16,13 @@ export interface GameDayTarget extends AsyncDisposable {
   alarmsFiring(names: readonly string[]): Promise<string[]>;
   /** Every AWS call made so far (aws targets). */
   awsCalls(): { service: string; operation: string; outcome: string; at: string }[];
+  /** Monitoring URLs of the nodes registered in the load balancer's target groups now (aws targets with an NLB). */
+  nlbTargets(): Promise<ReadonlySet<string> | undefined>;
+}
+
+/** A node's name by its monitoring URL, from the handles; the URL's host for a node they do not list. */
+export function nodeNamer(target: GameDayTarget): (monitoringUrl: string) => string {
+  return (url) => target.nemesis?.nodes.find((node) => node.monitoringUrl === url)?.name ?? new URL(url).host;
 }
 
 /**
@@ -27,6 +34,7 @@ export async function openGameDayTarget(target: Target, options: { execute: bool
   if (target.aws) {
     const { AwsFaults, Journal, openAwsTarget } = await import("../providers/aws/index.ts");
     const { DescribeAlarmsCommand } = await import("@aws-sdk/client-cloudwatch");
+    const { DescribeTargetHealthCommand } = await import("@aws-sdk/client-elastic-load-balancing-v2");
     const journal = new Journal();
     const aws = await openAwsTarget(target.file, await readTargetFile(target.file), { execute: options.execute, journal });
     const faults: InstanceType<typeof AwsFaults> = new AwsFaults(aws, {
@@ -35,7 +43,12 @@ export async function openGameDayTarget(target: Target, options: { execute: bool
     return {
       nemesis: faults,
       unfaultable: undefined,
-      services: Object.fromEntries((aws.system.ecs?.services ?? []).map((service) => [service.name, service.desired])),
+      // The gateway's ECS service is no NATS micro service: `$SRV.PING` never finds it.
+      services: Object.fromEntries(
+        (aws.system.ecs?.services ?? [])
+          .filter((service) => service.name !== aws.system.ecs?.gatewayService)
+          .map((service) => [service.name, service.desired]),
+      ),
       kind: "aws",
       setDeadMan: () => {},
       alarmsFiring: async (names) => {
@@ -45,6 +58,17 @@ export async function openGameDayTarget(target: Target, options: { execute: bool
       },
       awsCalls: () =>
         journal.entries.map((entry) => ({ service: entry.service, operation: entry.operation, outcome: entry.outcome, at: entry.at })),
+      nlbTargets: async () => {
+        const groups = aws.system.nlb?.targetGroups;
+        if (!groups) return undefined;
+        const registered = await Promise.all(
+          groups.map((group) => aws.clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: group.arn }))),
+        );
+        const instances = new Set(
+          registered.flatMap((health) => (health.TargetHealthDescriptions ?? []).map((description) => description.Target?.Id)),
+        );
+        return new Set(faults.nodes.filter((node) => instances.has(node.instance.id)).map((node) => node.monitoringUrl));
+      },
       [Symbol.asyncDispose]: async () => {
         await faults.healAll().catch(() => {});
         aws[Symbol.dispose]();
@@ -62,6 +86,7 @@ export async function openGameDayTarget(target: Target, options: { execute: bool
     },
     alarmsFiring: async () => [],
     awsCalls: () => [],
+    nlbTargets: async () => undefined,
     [Symbol.asyncDispose]: async () => {},
   };
 }

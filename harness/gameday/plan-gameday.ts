@@ -1,11 +1,11 @@
 import { connect } from "@nats-io/transport-node";
 import { natsConnectionOptions } from "../../lib/nats-options/index.ts";
 import type { Target } from "../config/index.ts";
-import { findMetaLeader, findStreamLeader, mulberry32, type NemesisTarget } from "../nemesis/index.ts";
+import { type FaultSpec, findMetaLeader, findStreamLeader, mulberry32, type NemesisTarget } from "../nemesis/index.ts";
 import { fetchTrusting } from "../net/trusted-fetch.ts";
-import { clusterExpectationsOf, manifestOf } from "../probes/index.ts";
-import { BlastRadiusGuard, readStreamPlacement } from "../safety/index.ts";
-import type { GameDayTarget } from "./open-target.ts";
+import { clusterExpectationsOf, countServiceInstances, manifestOf } from "../probes/index.ts";
+import { gameDayGuard } from "./blast-radius.ts";
+import { type GameDayTarget, nodeNamer } from "./open-target.ts";
 import { type ProbeContext, readProbe, toleranceOf } from "./probes/index.ts";
 import { type GameDay, probeName, type Step } from "./schema.ts";
 import { resolveFault } from "./selectors.ts";
@@ -39,6 +39,34 @@ async function nodesTakenDown(step: Step, nodes: NemesisTarget, specNodes: reado
   }
 }
 
+/** The replicas a resolved replica fault takes down, by service, with how many replicas each service has. */
+interface ReplicasHit {
+  readonly area: "services" | "gateways";
+  readonly service: string;
+  readonly replicas: string[];
+  readonly total: number;
+}
+
+function replicasHit(specs: readonly FaultSpec[], nemesis: NemesisTarget): ReplicasHit[] {
+  const hits = new Map<string, ReplicasHit>();
+  for (const spec of specs) {
+    if ((spec.kind !== "kill-service-replica" && spec.kind !== "kill-gateway-replica") || spec.replica === undefined) continue;
+    const area = spec.kind === "kill-service-replica" ? "services" : "gateways";
+    const all = nemesis[area] ?? [];
+    const replica = all.find((candidate) => candidate.name === spec.replica);
+    const service = replica?.service ?? spec.replica;
+    const hit: ReplicasHit = hits.get(service) ?? {
+      area,
+      service,
+      replicas: [],
+      total: all.filter((candidate) => (candidate.service ?? candidate.name) === service).length,
+    };
+    hit.replicas.push(spec.replica);
+    hits.set(service, hit);
+  }
+  return [...hits.values()];
+}
+
 /**
  * What `gameday run` would do, resolved against the live system now: each probe's reading,
  * each fault's targets and whether the blast radius lets it through. Reads only: no fault, no
@@ -61,15 +89,15 @@ export async function planGameDay(options: {
     cluster: clusterExpectationsOf(target, await manifestOf(target).catch(() => undefined)),
     services: opened.services,
     loads: new Map(),
+    nodeName: nodeNamer(opened),
+    nlbTargets: () => opened.nlbTargets(),
     fetch: fetchTrusting(target.gateway?.tls?.ca),
     signal: new AbortController().signal,
   };
   try {
     lines.push(`${gameDay.title}${gameDay.owner ? ` (owner ${gameDay.owner})` : ""} against ${target.name} (${opened.kind})`);
     if (gameDay.description) lines.push(`  ${gameDay.description.trim()}`);
-    lines.push(
-      `  max duration ${(gameDay.max_duration * durationScale) / 1000} s; blast radius: ${gameDay.blast_radius.allow_quorum_loss ? "quorum loss allowed" : "no stream may lose quorum, no service more than half its replicas"}`,
-    );
+    lines.push(`  max duration ${(gameDay.max_duration * durationScale) / 1000} s; blast radius: ${blastRadiusText(gameDay.blast_radius)}`);
     lines.push("", `Steady state (checked before, every ${gameDay.steady_state.period / 1000} s during, and after):`);
     let notHolding = 0;
     for (const probe of gameDay.steady_state.probes) {
@@ -79,20 +107,20 @@ export async function planGameDay(options: {
     }
     lines.push("", "Method:");
     const nemesis = opened.nemesis;
-    const guard = nemesis
-      ? new BlastRadiusGuard({
-          allowQuorumLoss: gameDay.blast_radius.allow_quorum_loss,
-          placement: () => readStreamPlacement(target.nats, nemesis.nodes),
-          assumedReplicas: 3,
-          nodes: nemesis.nodes.map((node) => node.name),
-        })
-      : undefined;
+    const guard = nemesis ? gameDayGuard(gameDay, target, nemesis) : undefined;
     const random = mulberry32(seed);
+    /** Replicas a fault without a duration leaves down until a heal step, by service. */
+    const replicasKeptDown: string[] = [];
+    const liveInstances = (service: string) =>
+      nc ? countServiceInstances(nc, service, 1_000).catch(() => undefined) : Promise.resolve(undefined);
     for (const [index, step] of gameDay.method.entries()) {
       const number = `  ${index + 1}.`;
       if (step.fault === undefined) {
         lines.push(`${number} ${describeStep(step, durationScale)}`);
-        if (step.heal) for (const name of [...(guard?.down ?? [])]) guard?.nodeUp(name);
+        if (step.heal) {
+          for (const name of [...(guard?.down ?? [])]) guard?.nodeUp(name);
+          for (const service of replicasKeptDown.splice(0)) guard?.replicaUp(service);
+        }
         continue;
       }
       if (!nemesis || !guard) {
@@ -110,6 +138,21 @@ export async function planGameDay(options: {
         const specNodes = resolved.specs.flatMap((spec) => ("node" in spec && spec.node ? [spec.node] : []));
         for (const group of await nodesTakenDown(step, nemesis, specNodes)) await guard.requireNodesDown(group);
         if (step.duration === undefined) for (const name of specNodes) guard.nodeDown(name);
+        for (const hit of replicasHit(resolved.specs, nemesis)) {
+          const live = hit.area === "services" ? await liveInstances(hit.service) : undefined;
+          const alreadyDown = live === undefined ? 0 : Math.max(0, hit.total - live);
+          lines.push(
+            `       ${hit.service}: ${hit.replicas.join(", ")} — ${hit.replicas.length} of ${hit.total} replicas${live === undefined ? "" : ` (${live} answering now)`}`,
+          );
+          for (const replica of hit.replicas) {
+            guard.requireReplicaDown(hit.service, replica, hit.total, alreadyDown);
+            guard.replicaDown(hit.service);
+          }
+          for (const _ of hit.replicas) {
+            if (step.duration === undefined) replicasKeptDown.push(hit.service);
+            else guard.replicaUp(hit.service);
+          }
+        }
         lines.push("       blast radius: allowed");
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -144,6 +187,13 @@ export async function planGameDay(options: {
   } finally {
     await nc?.close().catch(() => {});
   }
+}
+
+function blastRadiusText(radius: GameDay["blast_radius"]): string {
+  return [
+    radius.allow_quorum_loss ? "quorum loss allowed" : "no stream may lose quorum",
+    radius.allow_service_outage ? "service outages allowed" : "no service more than half its replicas",
+  ].join(", ");
 }
 
 function describeStep(step: Step, durationScale: number): string {

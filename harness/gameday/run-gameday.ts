@@ -9,10 +9,11 @@ import { type ActiveFault, mulberry32, Nemesis, type Random } from "../nemesis/i
 import { fetchTrusting } from "../net/trusted-fetch.ts";
 import { clusterExpectationsOf, countServiceInstances, manifestOf } from "../probes/index.ts";
 import { type GameDayJournal, JOURNAL_SCHEMA_VERSION, type JournalEvent, type JournalVerdict } from "../record/index.ts";
-import { BlastRadiusError, BlastRadiusGuard, guardHandles, readStreamPlacement } from "../safety/index.ts";
+import { BlastRadiusError, guardHandles } from "../safety/index.ts";
 import { BackgroundLoad } from "./background-load.ts";
+import { gameDayGuard } from "./blast-radius.ts";
 import { loadScenarioFile } from "./load-scenario.ts";
-import type { GameDayTarget } from "./open-target.ts";
+import { type GameDayTarget, nodeNamer } from "./open-target.ts";
 import type { ProbeContext } from "./probes/index.ts";
 import { readProbe } from "./probes/index.ts";
 import type { GameDay, Step } from "./schema.ts";
@@ -125,6 +126,8 @@ export class GameDayRun {
       cluster,
       services: opened.services,
       loads: this.#loads,
+      nodeName: nodeNamer(opened),
+      nlbTargets: () => opened.nlbTargets(),
       fetch: fetchTrusting(target.gateway?.tls?.ca),
       signal,
     };
@@ -337,13 +340,7 @@ export class GameDayRun {
     const closing = this.#context(cluster, signal);
     try {
       if (opened.nemesis) {
-        const nodes = opened.nemesis.nodes;
-        const guard = new BlastRadiusGuard({
-          allowQuorumLoss: gameDay.blast_radius.allow_quorum_loss,
-          placement: () => readStreamPlacement(target.nats, nodes),
-          assumedReplicas: 3,
-          nodes: nodes.map((node) => node.name),
-        });
+        const guard = gameDayGuard(gameDay, target, opened.nemesis);
         await guard.refreshPlacement();
         const guarded = guardHandles(opened.nemesis, guard);
         const instancesOf = async (service: string) => countServiceInstances(await context.nats(), service, 1_000);

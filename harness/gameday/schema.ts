@@ -44,6 +44,15 @@ const GatewaySloProbe = z.strictObject({
   max_error_rate: z.number().min(0).max(1).optional(),
 });
 
+const ClientsProbe = z.strictObject({
+  /** Client connections whose name contains this (the fleet's replicas name theirs `service#index`). */
+  name_contains: z.string().default(""),
+  /** At least this many such connections across the nodes. */
+  min_total: count.optional(),
+  /** At most this many on nodes out of the load balancer's target groups (aws targets). */
+  max_outside_nlb: count.optional(),
+});
+
 const HttpProbe = z.strictObject({
   /** An absolute URL, or a path on the target's first gateway. */
   url: z.string().min(1),
@@ -64,7 +73,7 @@ const ProcessProbe = z.strictObject({
   output_contains: z.string().optional(),
 });
 
-export const PROBE_KINDS = ["doctor", "stream", "consumer", "kv", "srv", "gateway_slo", "http", "process"] as const;
+export const PROBE_KINDS = ["doctor", "stream", "consumer", "kv", "srv", "clients", "gateway_slo", "http", "process"] as const;
 export type ProbeKind = (typeof PROBE_KINDS)[number];
 
 function exactlyOne<K extends string>(kinds: readonly K[], what: string) {
@@ -91,6 +100,7 @@ export const ProbeSchema = z
     consumer: ConsumerProbe.optional(),
     kv: KvProbe.optional(),
     srv: SrvProbe.optional(),
+    clients: ClientsProbe.optional(),
     gateway_slo: GatewaySloProbe.optional(),
     http: HttpProbe.optional(),
     process: ProcessProbe.optional(),
@@ -191,7 +201,14 @@ export const GameDaySchema = z.strictObject({
   method: z.array(StepSchema).min(1, "list at least one step"),
   rollbacks: z.array(StepSchema).default([]),
   stop_conditions: z.array(StopCondition).default([]),
-  blast_radius: z.strictObject({ allow_quorum_loss: z.boolean().default(false) }).default({ allow_quorum_loss: false }),
+  blast_radius: z
+    .strictObject({
+      /** Faults may leave a stream without quorum. */
+      allow_quorum_loss: z.boolean().default(false),
+      /** Faults may take more than half of a service's replicas down, all of them included. */
+      allow_service_outage: z.boolean().default(false),
+    })
+    .default({ allow_quorum_loss: false, allow_service_outage: false }),
 });
 
 export type GameDay = z.output<typeof GameDaySchema>;
@@ -208,6 +225,7 @@ export function probeName(probe: Probe): string {
   if (probe.name) return probe.name;
   const kind = probeKind(probe);
   const spec = probe[kind] as Record<string, unknown>;
-  const detail = spec.name ?? spec.service ?? spec.bucket ?? spec.load ?? spec.url ?? spec.command ?? spec.check ?? "";
+  const detail =
+    spec.name ?? spec.service ?? spec.bucket ?? spec.load ?? spec.url ?? spec.command ?? spec.check ?? spec.name_contains ?? "";
   return detail ? `${kind} ${String(detail)}` : kind;
 }

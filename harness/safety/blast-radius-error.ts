@@ -4,7 +4,8 @@ import { GauntletError } from "../../lib/errors/index.ts";
 export class BlastRadiusError extends GauntletError {
   override name = "BlastRadiusError";
 
-  static refused(detail: string): BlastRadiusError {
-    return new BlastRadiusError(`blast radius: ${detail}; refused before acting (allow_quorum_loss: true to permit)`, { exitCode: 1 });
+  /** `lever`: the setting that would permit it. */
+  static refused(detail: string, lever = "allow_quorum_loss"): BlastRadiusError {
+    return new BlastRadiusError(`blast radius: ${detail}; refused before acting (${lever}: true to permit)`, { exitCode: 1 });
   }
 }

@@ -3,8 +3,12 @@ import { BlastRadiusError } from "./blast-radius-error.ts";
 import { assumedPlacement, nodeFaultProblem, replicaFaultProblem, type StreamPlacement } from "./quorum.ts";
 
 export interface BlastRadiusOptions {
-  /** Permit faults that take a stream's quorum or half a service (the guard still tracks them). */
+  /** Permit faults that take a stream's quorum (the guard still tracks them). */
   readonly allowQuorumLoss: boolean;
+  /** Permit faults that take more than half a service's replicas, all of them included (default: as `allowQuorumLoss`). */
+  readonly allowServiceOutage?: boolean;
+  /** The setting that permits a service outage, named when one is refused (default: allow_quorum_loss). */
+  readonly serviceOutageLever?: string;
   /** Where each stream's replicas are now, by node name; undefined when no data plane can be asked. */
   readonly placement: () => Promise<readonly StreamPlacement[] | undefined>;
   /** Replicas assumed for every stream when `placement` gives nothing (the worst case). */
@@ -57,9 +61,9 @@ export class BlastRadiusGuard {
 
   /** Throws when `replica` of `service` going down leaves fewer than half of its `total` replicas (`alreadyDown` counted besides the guard's own). */
   requireReplicaDown(service: string, replica: string, total: number, alreadyDown = 0): void {
-    if (this.#options.allowQuorumLoss) return;
+    if (this.#options.allowServiceOutage ?? this.#options.allowQuorumLoss) return;
     const problem = replicaFaultProblem(service, replica, alreadyDown + (this.#replicasDown.get(service) ?? 0), total);
-    if (problem) throw BlastRadiusError.refused(problem);
+    if (problem) throw BlastRadiusError.refused(problem, this.#options.serviceOutageLever);
   }
 
   replicaDown(service: string): void {

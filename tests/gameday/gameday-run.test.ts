@@ -299,6 +299,39 @@ method:
     GAME_DAY_TEST_MS,
   );
 
+  it(
+    "plan names the service replicas a selector hits, and the blast radius refuses taking every replica of a service unless the file allows it",
+    async () => {
+      const text = `title: every event-bus replica at once
+steady_state:
+  probes:
+    - srv: { service: event-bus, min_instances: 1 }
+      during: false
+method:
+  - fault: kill-service-replica
+    service: event-bus
+    count: 2
+    duration: 5s
+`;
+      const refused = await gauntlet(["gameday", "plan", gameDayFile("all-replicas", text), "--target", ready.target]);
+      expect(refused.stdout).toMatch(/event-bus: event-bus\S+, event-bus\S+ — 2 of 2 replicas \(2 answering now\)/);
+      expect(refused.stdout).toMatch(
+        /blast radius: stopping event-bus\S+ makes 2 of event-bus's 2 replicas down \(at most 1\); refused before acting \(blast_radius\.allow_service_outage: true to permit\)/,
+      );
+      expect(refused.code).toBe(2);
+      const allowed = await gauntlet([
+        "gameday",
+        "plan",
+        gameDayFile("all-replicas-allowed", `${text.replace("count: 2", "percent: 100")}blast_radius: { allow_service_outage: true }\n`),
+        "--target",
+        ready.target,
+      ]);
+      expect(allowed.stdout).toMatch(/— 2 of 2 replicas \(2 answering now\)\n\s+blast radius: allowed/);
+      expect(allowed.code).toBe(0);
+    },
+    GAME_DAY_TEST_MS,
+  );
+
   it.skipIf(!hasScript)(
     "on a terminal, n adds a note and a aborts: healed, exit 3, both in the journal",
     async () => {

@@ -54,4 +54,26 @@ describe("blast radius from the real replica placement (5 nodes, an R3 stream)",
     expect(nodeFaultProblem([{ stream: "ONE", leader: "a", peers: ["a"], offline: [] }], new Set(), ["a"])).toMatch(/0 of 1/);
     expect(nodeFaultProblem(offline, new Set(), ["d"])).toBeUndefined();
   });
+
+  it("refuses the last replicas of a service, naming the lever that would permit it, and lets them go when it is set", () => {
+    const placement = async () => [];
+    const strict = new BlastRadiusGuard({
+      allowQuorumLoss: true,
+      allowServiceOutage: false,
+      serviceOutageLever: "blast_radius.allow_service_outage",
+      placement,
+      assumedReplicas: 3,
+      nodes: [],
+    });
+    strict.requireReplicaDown("chat", "chat-1", 2);
+    strict.replicaDown("chat");
+    expect(() => strict.requireReplicaDown("chat", "chat-2", 2)).toThrow(
+      "blast radius: stopping chat-2 makes 2 of chat's 2 replicas down (at most 1); refused before acting (blast_radius.allow_service_outage: true to permit)",
+    );
+    const oneAlreadyDown = new BlastRadiusGuard({ allowQuorumLoss: false, placement, assumedReplicas: 3, nodes: [] });
+    expect(() => oneAlreadyDown.requireReplicaDown("chat", "chat-1", 2, 1)).toThrow(/makes 2 of chat's 2 replicas down/);
+    const allowing = new BlastRadiusGuard({ allowQuorumLoss: false, allowServiceOutage: true, placement, assumedReplicas: 3, nodes: [] });
+    allowing.replicaDown("chat");
+    expect(() => allowing.requireReplicaDown("chat", "chat-2", 2)).not.toThrow();
+  });
 });

@@ -1,4 +1,5 @@
 import { type Probe, probeKind } from "../schema.ts";
+import { clientsProbe } from "./clients-probe.ts";
 import { consumerProbe } from "./consumer-probe.ts";
 import { doctorProbe } from "./doctor-probe.ts";
 import { gatewaySloProbe } from "./gateway-slo-probe.ts";
@@ -25,6 +26,8 @@ export async function readProbe(probe: Probe, context: ProbeContext): Promise<Pr
         return await kvProbe(probe.kv as NonNullable<Probe["kv"]>, context);
       case "srv":
         return await srvProbe(probe.srv as NonNullable<Probe["srv"]>, context);
+      case "clients":
+        return await clientsProbe(probe.clients as NonNullable<Probe["clients"]>, context);
       case "gateway_slo":
         return await gatewaySloProbe(probe.gateway_slo as NonNullable<Probe["gateway_slo"]>, context);
       case "http":

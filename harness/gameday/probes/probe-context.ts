@@ -13,6 +13,10 @@ export interface ProbeContext {
   /** Instances per service the target runs (from its control API), for `srv: "*"`. */
   readonly services: Readonly<Record<string, number>>;
   readonly loads: ReadonlyMap<string, BackgroundLoad>;
+  /** A node's name by its monitoring URL (the URL's host when the target does not name its nodes). */
+  readonly nodeName: (monitoringUrl: string) => string;
+  /** Monitoring URLs of the nodes registered in the load balancer's target groups now; undefined without one (aws targets have it). */
+  readonly nlbTargets: () => Promise<ReadonlySet<string> | undefined>;
   readonly fetch: Fetch;
   readonly signal: AbortSignal;
 }

@@ -17,6 +17,7 @@ import { AwsError } from "./aws-error.ts";
 import { discoverSystem } from "./discovery.ts";
 import { buildEmulatedWorld, WORLD_NAMES } from "./emulated-world.ts";
 import { MotoServer } from "./moto-server.ts";
+import { type LoadBalancerEvent, TwinLoadBalancer } from "./twin-load-balancer.ts";
 import { type TwinEvent, TwinReconciler } from "./twin-reconciler.ts";
 import { type TaskEvent, TwinTasks } from "./twin-tasks.ts";
 
@@ -45,6 +46,8 @@ export interface AwsTwinOptions {
   readonly onEvent?: (event: TwinEvent) => void;
   /** What the twin's ECS does to tasks and replicas, as it happens. */
   readonly onTaskEvent?: (event: TaskEvent) => void;
+  /** What the twin's NLB does to connections, as it happens. */
+  readonly onLoadBalancerEvent?: (event: LoadBalancerEvent) => void;
 }
 
 /**
@@ -62,6 +65,8 @@ export class StartedAwsTwin implements AsyncDisposable {
   readonly reconciler: TwinReconciler;
   /** The ECS tasks' local replicas. */
   readonly tasks: TwinTasks;
+  /** The NLB's listener: the ECS tasks' replicas connect through it. */
+  readonly loadBalancer: TwinLoadBalancer;
   /** The NATS user every connection to the twin's nodes needs (its target file carries it). */
   readonly credentials: { readonly user: string; readonly pass: string };
   readonly #clients: AwsClients;
@@ -74,6 +79,7 @@ export class StartedAwsTwin implements AsyncDisposable {
     cluster: StartedLocalCluster;
     reconciler: TwinReconciler;
     tasks: TwinTasks;
+    loadBalancer: TwinLoadBalancer;
     clients: AwsClients;
     credentials: { user: string; pass: string };
   }) {
@@ -83,6 +89,7 @@ export class StartedAwsTwin implements AsyncDisposable {
     this.cluster = parts.cluster;
     this.reconciler = parts.reconciler;
     this.tasks = parts.tasks;
+    this.loadBalancer = parts.loadBalancer;
     this.credentials = parts.credentials;
     this.#clients = parts.clients;
   }
@@ -95,6 +102,7 @@ export class StartedAwsTwin implements AsyncDisposable {
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       await this.reconciler.stop();
+      await this.loadBalancer.stop();
       this.#clients.destroy();
       await Promise.allSettled([this.cluster.stop(), this.moto.stop()]);
       rmSync(this.dir, { recursive: true, force: true });
@@ -148,10 +156,11 @@ export async function startAwsTwin(options: AwsTwinOptions = {}): Promise<Starte
   const clients = new AwsClients({ region: TWIN_REGION, endpoint: moto.endpoint, execute: true });
   let cluster: StartedLocalCluster | undefined;
   let tasks: TwinTasks | undefined;
+  let loadBalancer: TwinLoadBalancer | undefined;
   try {
     await moto.manualTaskTransitions();
     progress("building the production shape in moto: ASG, NLB, ECS, alarms");
-    await buildEmulatedWorld(clients, {
+    const world = await buildEmulatedWorld(clients, {
       region: TWIN_REGION,
       nodes,
       services: manifest.services.map((service) => service.name),
@@ -176,6 +185,7 @@ export async function startAwsTwin(options: AwsTwinOptions = {}): Promise<Starte
       .withHosts(ips, { client, cluster: clusterPort, monitoring })
       .withConfig({ authorization: { users: [{ user: credentials.user, password: credentials.pass }] } })
       .withNetwork(options.network ?? "none")
+      .withoutAdvertisedClientUrls()
       .withBaseDir(dir)
       .start();
     const nodeHandles = new Map(
@@ -183,6 +193,18 @@ export async function startAwsTwin(options: AwsTwinOptions = {}): Promise<Starte
     );
     const servers = cluster.clientUrls;
     const access = { servers, ...credentials };
+    const started = cluster;
+    progress(`the NLB's listener on loopback, forwarding to the registered targets`);
+    loadBalancer = await new TwinLoadBalancer(clients, {
+      targetGroupArn: world.targetGroupArn,
+      addresses: new Map(
+        system.instances.map((instance, index) => {
+          const url = new URL(started.clientUrls[index] as string);
+          return [instance.id, { host: url.hostname, port: Number(url.port) }];
+        }),
+      ),
+      ...(options.onLoadBalancerEvent ? { onEvent: options.onLoadBalancerEvent } : {}),
+    }).start();
     if (manifest.services.length > 0) {
       progress("JetStream: the manifest's streams and KV buckets");
       await provision(access, manifest);
@@ -190,10 +212,10 @@ export async function startAwsTwin(options: AwsTwinOptions = {}): Promise<Starte
     tasks = new TwinTasks(clients, {
       cluster: WORLD_NAMES.cluster,
       manifest,
-      launch: { servers, credentials, mode: options.fleetMode ?? "cohosted" },
+      // The services reach NATS as in production: through the NLB.
+      launch: { servers: [loadBalancer.url], credentials, mode: options.fleetMode ?? "cohosted" },
       ...(options.onTaskEvent ? { onEvent: options.onTaskEvent } : {}),
     });
-    const started = cluster;
     const reconciler = new TwinReconciler(clients, nodeHandles, {
       tasks,
       membership: { asg: WORLD_NAMES.asg, replaceNode: (name, host) => started.replaceNode(name, { host }) },
@@ -205,6 +227,7 @@ export async function startAwsTwin(options: AwsTwinOptions = {}): Promise<Starte
       progress(`${manifest.services.length} ECS services × ${TASKS_PER_SERVICE} tasks: a local replica per task`);
       await waitForTaskReplicas(access, manifest, TASKS_PER_SERVICE).catch(async (error: unknown) => {
         await reconciler.stop();
+        await loadBalancer?.stop();
         throw error;
       });
     }
@@ -223,9 +246,10 @@ export async function startAwsTwin(options: AwsTwinOptions = {}): Promise<Starte
       `# The AWS twin: moto at ${moto.endpoint} (control plane), local nodes and replicas (data plane).\n${stringify(document)}`,
     );
     registerStack({ id: twinId(cluster), pid: process.pid, dir, targetFile, startedAt: new Date().toISOString() });
-    return new StartedAwsTwin({ dir, targetFile, moto, cluster, reconciler, tasks, clients, credentials });
+    return new StartedAwsTwin({ dir, targetFile, moto, cluster, reconciler, tasks, loadBalancer, clients, credentials });
   } catch (error) {
     await tasks?.stop();
+    await loadBalancer?.stop();
     clients.destroy();
     await Promise.allSettled([cluster?.stop(), moto.stop()]);
     rmSync(dir, { recursive: true, force: true });

@@ -75,6 +75,7 @@ export class LocalCluster {
   #hosts: readonly string[] | undefined;
   #fixedPorts: Omit<NodePorts, "host"> | undefined;
   #diskBytes: number | undefined;
+  #noAdvertise = false;
 
   withNodes(count: number): this {
     if (!Number.isInteger(count) || count < 1) throw new LocalClusterError(`--nodes must be a whole number ≥ 1, got ${count}`);
@@ -156,6 +157,12 @@ export class LocalCluster {
     return this;
   }
 
+  /** Clients learn no node addresses from the cluster (`no_advertise`), as a cluster behind a load balancer is set up. */
+  withoutAdvertisedClientUrls(): this {
+    this.#noAdvertise = true;
+    return this;
+  }
+
   withProgress(listener: ProgressListener): this {
     this.#onProgress = listener;
     return this;
@@ -217,6 +224,7 @@ export class LocalCluster {
         extra: this.#extra,
         syncAlways: this.#syncAlways,
         systemUser,
+        noAdvertise: this.#noAdvertise,
         ...(tls ? { tls: { ca: tls.ca, ...tls.server } } : {}),
         ...(network && deadEndPort !== undefined ? { proxiedRoutes: { urls: network.routesFrom(slot.name), deadEndPort } } : {}),
       });

@@ -22,6 +22,8 @@ export interface NodeConfigInput {
   readonly proxiedRoutes?: ProxiedRoutes;
   /** A user of the system account (`SYS`): JetStream's cluster operations (step-down, peer-remove) answer only to it. */
   readonly systemUser?: { readonly user: string; readonly pass: string };
+  /** Clients learn no node addresses from the cluster (`no_advertise`), as behind a load balancer: they reconnect where they first dialled. */
+  readonly noAdvertise?: boolean;
 }
 
 /** The system account's name in the configs Gauntlet writes. */
@@ -78,6 +80,7 @@ export function natsServerConfig(input: NodeConfigInput): Record<string, unknown
             routes: input.peers.filter((peer) => peer !== input.ports).map((peer) => `nats://${peer.host ?? "127.0.0.1"}:${peer.cluster}`),
             connect_retries: 120,
             ...(input.tls ? { tls: tlsBlock(input.tls) } : {}),
+            ...(input.noAdvertise ? { no_advertise: true } : {}),
             ...(input.proxiedRoutes ? routeConfigFor(input.proxiedRoutes) : {}),
           },
         }

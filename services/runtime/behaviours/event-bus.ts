@@ -66,7 +66,8 @@ export const eventBus: BehaviourFactory = async ({ spec, nc, log }) => {
           await processOne(message);
         }
       } catch (error) {
-        if (stopping) break;
+        // A killed replica's connection is closed without a stop(): nothing will ever be pulled again.
+        if (stopping || nc.isClosed()) break;
         if (!isTransient(error) && !isLeaderChange(error)) log(`pulling from ${stream.name} failed: ${(error as Error).message}`);
         await sleep(PULL_RETRY_MS);
       }
