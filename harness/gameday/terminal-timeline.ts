@@ -5,15 +5,19 @@ import type { GameDayObserver } from "./run-gameday.ts";
 
 const CLEAR_LINE = "\r\x1b[2K";
 
+/** Off a terminal, the status (probes, loads' p99 and error rate, faults) is a plain line this often. */
+const PLAIN_STATUS_EVERY_MS = 10_000;
+
 /**
  * The live timeline of a run: one line per event, and on a terminal a status line (probes, load,
  * faults) redrawn under them; plain lines, no escapes, when the output is not a terminal (CI, a
- * pipe). Works in tmux: only carriage return and erase-line are used.
+ * pipe), the status among them every 10 s. Works in tmux: only carriage return and erase-line are used.
  */
 export class TerminalTimeline implements GameDayObserver {
   readonly #out: NodeJS.WriteStream;
   readonly #tty: boolean;
   #status = "";
+  #plainStatusAt = Number.NEGATIVE_INFINITY;
 
   constructor(out: NodeJS.WriteStream) {
     this.#out = out;
@@ -30,7 +34,12 @@ export class TerminalTimeline implements GameDayObserver {
   }
 
   status(text: string): void {
-    if (!this.#tty) return;
+    if (!this.#tty) {
+      if (performance.now() - this.#plainStatusAt < PLAIN_STATUS_EVERY_MS) return;
+      this.#plainStatusAt = performance.now();
+      this.#out.write(`${text}\n`);
+      return;
+    }
     const width = this.#out.columns ?? 120;
     this.#status = text.length > width - 1 ? `${text.slice(0, width - 2)}…` : text;
     this.#out.write(`${CLEAR_LINE}${this.#status}`);
