@@ -48,6 +48,8 @@ export class BackgroundLoad {
   readonly #finished: Promise<LoadResult | undefined>;
   #lastSecond: number | undefined;
   #failure: string | undefined;
+  /** Every window of the ended load, by window length: they no longer change. */
+  readonly #endedWindows = new Map<number, LoadWindow[]>();
 
   private constructor(name: string, scenario: string, live: LiveLoad, stop: AbortController, run: Promise<LoadResult>) {
     this.name = name;
@@ -70,10 +72,7 @@ export class BackgroundLoad {
   /** Runs the scenario's setup and starts its workers; rejects when it cannot start (the setup throws, the options are wrong). */
   static async start(options: BackgroundLoadOptions): Promise<BackgroundLoad> {
     const stop = new AbortController();
-    let started: (live: LiveLoad) => void = () => {};
-    const live = new Promise<LiveLoad>((resolve) => {
-      started = resolve;
-    });
+    const live = Promise.withResolvers<LiveLoad>();
     const run = runLoad({
       scenario: options.scenario,
       target: options.target,
@@ -84,10 +83,10 @@ export class BackgroundLoad {
       env: options.env,
       thresholds: {},
       progress: false,
-      onStart: started,
+      onStart: live.resolve,
       signal: stop.signal,
     });
-    const first = await Promise.race([live, run.then(() => undefined)]);
+    const first = await Promise.race([live.promise, run.then(() => undefined)]);
     if (!first) throw new Error(`load ${options.name} (${options.scenario}) ended before it started`);
     return new BackgroundLoad(options.name, options.scenario, first, stop, run);
   }
@@ -127,8 +126,12 @@ export class BackgroundLoad {
     const span = Math.max(1, Math.round(ms / 1000));
     const last = this.#last();
     if (last < 0) return [];
-    const ends = this.running ? [last + 1] : Array.from({ length: last + 1 }, (_, index) => index + 1);
-    return ends.map((end) => this.#window(Math.max(0, end - span), end));
+    if (this.running) return [this.#window(Math.max(0, last + 1 - span), last + 1)];
+    const ended =
+      this.#endedWindows.get(span) ??
+      Array.from({ length: last + 1 }, (_, index) => this.#window(Math.max(0, index + 1 - span), index + 1));
+    this.#endedWindows.set(span, ended);
+    return ended;
   }
 
   acknowledged(stream: string): readonly number[] {
