@@ -4,6 +4,7 @@ import type { Target } from "../config/index.ts";
 import { type FaultSpec, findMetaLeader, findStreamLeader, mulberry32, type NemesisTarget } from "../nemesis/index.ts";
 import { fetchTrusting } from "../net/trusted-fetch.ts";
 import { clusterExpectationsOf, countServiceInstances, manifestOf } from "../probes/index.ts";
+import { replicaServiceOf } from "../safety/index.ts";
 import { gameDayGuard } from "./blast-radius.ts";
 import { type GameDayTarget, nodeNamer } from "./open-target.ts";
 import { type ProbeContext, readProbe, toleranceOf } from "./probes/index.ts";
@@ -54,12 +55,12 @@ function replicasHit(specs: readonly FaultSpec[], nemesis: NemesisTarget): Repli
     const area = spec.kind === "kill-service-replica" ? "services" : "gateways";
     const all = nemesis[area] ?? [];
     const replica = all.find((candidate) => candidate.name === spec.replica);
-    const service = replica?.service ?? spec.replica;
+    const service = replica ? replicaServiceOf(area, replica) : spec.replica;
     const hit: ReplicasHit = hits.get(service) ?? {
       area,
       service,
       replicas: [],
-      total: all.filter((candidate) => (candidate.service ?? candidate.name) === service).length,
+      total: all.filter((candidate) => replicaServiceOf(area, candidate) === service).length,
     };
     hit.replicas.push(spec.replica);
     hits.set(service, hit);

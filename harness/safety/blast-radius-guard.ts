@@ -85,11 +85,52 @@ export function minorityOf(nodes: readonly string[], groups: readonly (readonly 
   return nodes.filter((node) => !majority.includes(node));
 }
 
-const serviceOf = (replica: ReplicaTarget): string => replica.service ?? replica.name;
+/** The service a replica belongs to: its own, else (services) its name, (gateways) the one gateway service. */
+export function replicaServiceOf(area: "services" | "gateways", replica: ReplicaTarget): string {
+  return replica.service ?? (area === "gateways" ? "gateway" : replica.name);
+}
 
-/** Node, network and replica handles that ask the guard before each fault and tell it after each heal. */
+/** Replica handles that ask the guard before each kill or stop and tell it after each start. */
+function guardReplicas(
+  area: "services" | "gateways",
+  replicas: readonly ReplicaTarget[] | undefined,
+  guard: BlastRadiusGuard,
+): ReplicaTarget[] | undefined {
+  const serviceOf = (replica: ReplicaTarget) => replicaServiceOf(area, replica);
+  const totals = new Map<string, number>();
+  for (const replica of replicas ?? []) totals.set(serviceOf(replica), (totals.get(serviceOf(replica)) ?? 0) + 1);
+  const takeReplica = (replica: ReplicaTarget, act: () => Promise<void>) => async () => {
+    const service = serviceOf(replica);
+    guard.requireReplicaDown(service, replica.name, totals.get(service) ?? 1);
+    await act();
+    guard.replicaDown(service);
+  };
+  return replicas?.map(
+    (replica): ReplicaTarget => ({
+      name: replica.name,
+      ...(replica.service ? { service: replica.service } : {}),
+      kill: takeReplica(replica, () => replica.kill()),
+      ...(replica.stop ? { stop: takeReplica(replica, () => replica.stop?.() ?? Promise.resolve()) } : {}),
+      ...(replica.start
+        ? {
+            start: async () => {
+              await replica.start?.();
+              guard.replicaUp(serviceOf(replica));
+            },
+          }
+        : {}),
+    }),
+  );
+}
+
+/** Node, network, service and gateway replica handles that ask the guard before each fault and tell it after each heal. */
 export function guardHandles<
-  T extends { nodes: readonly NodeHandle[]; network?: Network | undefined; services?: readonly ReplicaTarget[] | undefined },
+  T extends {
+    nodes: readonly NodeHandle[];
+    network?: Network | undefined;
+    services?: readonly ReplicaTarget[] | undefined;
+    gateways?: readonly ReplicaTarget[] | undefined;
+  },
 >(target: T, guard: BlastRadiusGuard): T {
   const nodes = target.nodes.map((node): NodeHandle => {
     const takeDown = (act: () => Promise<void>) => async () => {
@@ -132,29 +173,7 @@ export function guardHandles<
       cut = [];
     },
   };
-  const totals = new Map<string, number>();
-  for (const replica of target.services ?? []) totals.set(serviceOf(replica), (totals.get(serviceOf(replica)) ?? 0) + 1);
-  const takeReplica = (replica: ReplicaTarget, act: () => Promise<void>) => async () => {
-    const service = serviceOf(replica);
-    guard.requireReplicaDown(service, replica.name, totals.get(service) ?? 1);
-    await act();
-    guard.replicaDown(service);
-  };
-  const services = target.services?.map(
-    (replica): ReplicaTarget => ({
-      name: replica.name,
-      ...(replica.service ? { service: replica.service } : {}),
-      kill: takeReplica(replica, () => replica.kill()),
-      ...(replica.stop ? { stop: takeReplica(replica, () => replica.stop?.() ?? Promise.resolve()) } : {}),
-      ...(replica.start
-        ? {
-            start: async () => {
-              await replica.start?.();
-              guard.replicaUp(serviceOf(replica));
-            },
-          }
-        : {}),
-    }),
-  );
-  return { ...target, nodes, ...(network ? { network } : {}), ...(services ? { services } : {}) };
+  const services = guardReplicas("services", target.services, guard);
+  const gateways = guardReplicas("gateways", target.gateways, guard);
+  return { ...target, nodes, ...(network ? { network } : {}), ...(services ? { services } : {}), ...(gateways ? { gateways } : {}) };
 }

@@ -214,6 +214,43 @@ method:
   );
 
   it(
+    "a gateway killed under the load breaks its error-rate tolerance: caught from the engine's per-second failures, healed",
+    async () => {
+      const file = gameDayFile(
+        "gateway-killed",
+        `title: one gateway down
+steady_state:
+  period: 500ms
+  probes:
+    - name: errors under 1% over 2 s
+      gateway_slo: { load: events, window: 2s, max_error_rate: 0.01 }
+method:
+  - load: { start: events, scenario: gateway-events, rate: 20 }
+  - pause: 1s
+  - fault: kill-gateway-replica
+    duration: 3s
+  - pause: 1s
+  - load: { stop: events }
+`,
+      );
+      const result = await run(file);
+      expect(result.stdout).toContain("DEVIATED");
+      expect(result.code).toBe(1);
+      const journal = journalOf(result.stdout);
+      expect(journal.events).toContainEqual(
+        expect.objectContaining({
+          type: "deviation",
+          probe: "errors under 1% over 2 s",
+          detail: expect.stringMatching(/^error rate [\d.]+% > 1\.0% \(\d+ requests in s \d+–\d+ of the load/),
+        }),
+      );
+      expect(journal.load[0]?.seconds.reduce((sum, second) => sum + second.errors, 0)).toBeGreaterThan(0);
+      await waitUntil(async () => ((await allRunning()) ? true : undefined), { timeoutMs: 20_000, what: "both gateways running again" });
+    },
+    GAME_DAY_TEST_MS,
+  );
+
+  it(
     "a stop condition aborts at once (exit 3): the fault is healed and the rollbacks run",
     async () => {
       const flag = join(scratch, "stop-now");
