@@ -203,11 +203,12 @@ function describeStep(step: Step, durationScale: number): string {
   if (step.probe) return `probe ${probeName(step.probe)} — ${toleranceOf(step.probe)}`;
   if (step.load) {
     if (!("start" in step.load)) return `stop load ${step.load.stop}`;
-    const { start, scenario, rate, vus, duration } = step.load;
+    const { start, scenario, rate, vus, duration, env } = step.load;
     const shape = [
       rate === undefined ? "the scenario's rate" : `${rate}/s`,
       ...(vus === undefined ? [] : [`${vus} VUs`]),
       duration === undefined ? "until stopped" : `for ${(duration * durationScale) / 1000} s`,
+      ...Object.entries(env).map(([key, value]) => `env ${key}=${value}`),
     ].join(", ");
     return `start load ${start}: scenario ${scenario ?? start} (suites/load), ${shape}`;
   }
