@@ -118,18 +118,21 @@ export class BackgroundLoad {
   }
 
   /**
-   * Windows of `ms` to judge: while the load runs, the latest one; once it ended, every window of
-   * the run, one second apart, since answers that came late are filed under the second they were
-   * scheduled for and may have reached a window already judged.
+   * Windows of `ms` to judge, whole ones only ("over any 10 s"): while the load runs, the latest
+   * one, none before it has run that long; once it ended, every window of the run, one second
+   * apart (the whole run when it was shorter), since answers that came late are filed under the
+   * second they were scheduled for and may have reached a window already judged.
    */
   windows(ms: number): LoadWindow[] {
     const span = Math.max(1, Math.round(ms / 1000));
-    const last = this.#last();
-    if (last < 0) return [];
-    if (this.running) return [this.#window(Math.max(0, last + 1 - span), last + 1)];
+    const seconds = this.#last() + 1;
+    if (seconds <= 0) return [];
+    if (this.running) return seconds < span ? [] : [this.#window(seconds - span, seconds)];
     const ended =
       this.#endedWindows.get(span) ??
-      Array.from({ length: last + 1 }, (_, index) => this.#window(Math.max(0, index + 1 - span), index + 1));
+      (seconds <= span
+        ? [this.#window(0, seconds)]
+        : Array.from({ length: seconds - span + 1 }, (_, index) => this.#window(index, index + span)));
     this.#endedWindows.set(span, ended);
     return ended;
   }

@@ -54,7 +54,7 @@ describe("gameday/nlb-target-loss.yaml against the AWS twin (moto control plane,
       ["gameday", "run", "gameday/nlb-target-loss.yaml", "--target", target, "--yes", "--duration-scale", "0.2", "--runs-dir", runsDir],
       { timeoutMs: 180_000 },
     );
-    expect(result.stdout).toContain("HELD");
+    expect(result.stdout, result.stdout).toContain("HELD");
     expect(result.code).toBe(0);
     const journal = journalOf(result.stdout);
     const mutating = journal.events.flatMap((event) =>
@@ -66,11 +66,13 @@ describe("gameday/nlb-target-loss.yaml against the AWS twin (moto control plane,
     const readings = journal.probes.find((probe) => probe.name === "no service client on a node out of the NLB")?.readings ?? [];
     const clientsOn = (detail: string) => Number(new RegExp(`${node}(?: \\(out of the NLB\\))?: (\\d+)`).exec(detail)?.[1]);
     const before = readings.find((reading) => reading.phase === "before");
-    const out = readings.find((reading) => reading.detail.includes(`${node} (out of the NLB)`));
+    // The last reading while the node was out: the balancer acts on its next read of the registrations, clients reconnect after.
+    const out = readings.filter((reading) => reading.detail.includes(`${node} (out of the NLB)`)).at(-1);
     // Through the NLB, the node had clients; out of it, none; by the end every client is back, on the others.
-    expect(clientsOn(before?.detail ?? "")).toBeGreaterThan(0);
-    expect(out && clientsOn(out.detail)).toBe(0);
-    expect(readings.at(-1)).toMatchObject({ phase: "after", value: before?.value });
+    const seen = readings.map((reading) => `${reading.phase}: ${reading.detail}`).join("\n");
+    expect(clientsOn(before?.detail ?? ""), seen).toBeGreaterThan(0);
+    expect(out && clientsOn(out.detail), seen).toBe(0);
+    expect(readings.at(-1), seen).toMatchObject({ phase: "after", value: before?.value });
     expect(journal.load[0]).toMatchObject({ name: "requests", scenario: "nats-request-reply" });
   }, 300_000);
 

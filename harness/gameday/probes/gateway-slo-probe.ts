@@ -24,8 +24,8 @@ function problemsOf(spec: Spec, window: LoadWindow): string[] {
 
 /**
  * A background load's p99 and error rate over a sliding `window`, from the load engine's
- * per-second metrics: the latest window while the load runs; every window of the run once it
- * ended (the first one out of tolerance is the deviation).
+ * per-second metrics: the latest whole window while the load runs; every window of the run once
+ * it ended (the first one out of tolerance is the deviation).
  */
 export async function gatewaySloProbe(spec: Spec, context: ProbeContext): Promise<ProbeResult> {
   const load = context.loads.get(spec.load);
@@ -33,7 +33,7 @@ export async function gatewaySloProbe(spec: Spec, context: ProbeContext): Promis
   if (load.failure) return deviated(null, `load ${spec.load} failed: ${load.failure}`);
   const windows = load.windows(spec.window);
   const latest = windows.at(-1);
-  if (!latest) return held(null, `load ${spec.load}: no complete second yet`);
+  if (!latest) return held(null, `load ${spec.load}: not yet ${spec.window / 1000} s of answers to judge`);
   for (const window of windows) {
     const problems = problemsOf(spec, window);
     if (problems.length > 0) return deviated(window.errorRate, `${problems.join("; ")} (${describe(window)})`);
