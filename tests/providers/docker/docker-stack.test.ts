@@ -22,7 +22,7 @@ failover:
   env:
     GAUNTLET_FAILOVER_QUIET_MS: "1000"
     GAUNTLET_FAILOVER_FAULT_MS: "3000"
-    GAUNTLET_FAILOVER_RECOVERY_MS: "2000"
+    GAUNTLET_FAILOVER_RECOVERY_MS: "4000"
 load:
   scenarios:
     # Reached through the containers at all, not how well: latency on a loaded machine is for bench/docker.ts.
