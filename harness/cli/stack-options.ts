@@ -32,7 +32,8 @@ export const stackOptionUsage = `  --nodes N            NATS cluster size (defau
   --network KIND       how nodes are linked, so partitions can be injected: kernel (a network
                        namespace per node, iptables DROP; needs root and iptables), proxy (TCP
                        proxies on loopback), auto (kernel where it works, else proxy, and says
-                       so), none (loopback, no partitions)
+                       so), none (loopback, no partitions); with --provider docker: proxy
+                       (routes through proxies here: slow-link), else iptables in the containers
   --network-faults     the same as --network auto
   --tls                TLS everywhere with a CA made for this run: NATS clients and routes
                        (client certificates verified), HTTPS gateways

@@ -72,6 +72,7 @@ export class ControlClient {
     for (const kind of kinds) {
       if ((degradation.delayMs ?? 0) > 0 || (degradation.jitterMs ?? 0) > 0) wanted.push(`delay-${kind}`);
       if ((degradation.loss ?? 0) > 0) wanted.push(`loss-${kind}`);
+      if ((degradation.rateKbit ?? 0) > 0) wanted.push(`rate-${kind}`);
     }
     return wanted.map((ability) => abilities[ability]).find((reason) => reason !== null) ?? undefined;
   }

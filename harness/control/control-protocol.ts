@@ -13,8 +13,8 @@ export interface StackDescription {
   readonly degrade?: Readonly<Record<DegradeAbility, string | null>> | undefined;
 }
 
-/** What `cannotDegrade` is asked before a slow or lossy link fault, as the control API reports it. */
-export const DEGRADE_ABILITIES = ["delay-routes", "delay-clients", "loss-routes", "loss-clients"] as const;
+/** What `cannotDegrade` is asked before a slow, lossy or capped link fault, as the control API reports it. */
+export const DEGRADE_ABILITIES = ["delay-routes", "delay-clients", "loss-routes", "loss-clients", "rate-routes", "rate-clients"] as const;
 export type DegradeAbility = (typeof DEGRADE_ABILITIES)[number];
 
 export const NODE_ACTIONS = ["kill", "stop", "lame-duck", "start", "pause", "resume", "fill-disk", "free-disk"] as const;

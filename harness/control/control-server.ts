@@ -80,6 +80,8 @@ const ABILITY: Readonly<Record<DegradeAbility, Omit<LinkDegradation, "seed">>> =
   "delay-clients": { links: "clients", delayMs: 1 },
   "loss-routes": { links: "routes", loss: 0.01 },
   "loss-clients": { links: "clients", loss: 0.01 },
+  "rate-routes": { links: "routes", rateKbit: 1000 },
+  "rate-clients": { links: "clients", rateKbit: 1000 },
 };
 
 function degradeAbilities(network: Network): Record<DegradeAbility, string | null> | undefined {
@@ -95,12 +97,14 @@ const fraction = (value: unknown) => value === undefined || (typeof value === "n
 const milliseconds = (value: unknown) => value === undefined || (typeof value === "number" && value >= 0 && value <= 60_000);
 
 function parseDegrade(body: unknown): LinkDegradation {
-  const { links, nodes, delayMs, jitterMs, loss, seed } = body as Record<string, unknown>;
+  const { links, nodes, delayMs, jitterMs, loss, rateKbit, seed } = body as Record<string, unknown>;
   if (links !== "routes" && links !== "clients" && links !== "all") throw new HttpError(400, "links: expected routes, clients or all");
   if (nodes !== undefined && !(Array.isArray(nodes) && nodes.every((name) => typeof name === "string")))
     throw new HttpError(400, "nodes: expected an array of node names");
   if (!milliseconds(delayMs) || !milliseconds(jitterMs)) throw new HttpError(400, "delayMs, jitterMs: expected 0–60000 ms");
   if (!fraction(loss)) throw new HttpError(400, "loss: expected a probability from 0 to 1");
+  if (rateKbit !== undefined && !(typeof rateKbit === "number" && Number.isInteger(rateKbit) && rateKbit > 0))
+    throw new HttpError(400, "rateKbit: expected a whole number of kbit/s above 0");
   if (typeof seed !== "number" || !Number.isInteger(seed)) throw new HttpError(400, "seed: expected an integer");
   return {
     links,
@@ -109,6 +113,7 @@ function parseDegrade(body: unknown): LinkDegradation {
     ...(delayMs !== undefined ? { delayMs: delayMs as number } : {}),
     ...(jitterMs !== undefined ? { jitterMs: jitterMs as number } : {}),
     ...(loss !== undefined ? { loss: loss as number } : {}),
+    ...(rateKbit !== undefined ? { rateKbit: rateKbit as number } : {}),
   };
 }
 

@@ -165,5 +165,7 @@ export async function resolveFault(step: Step, target: NemesisTarget, random: Ra
       return { specs: [{ kind: fault }], description: `${fault}: 50 ms ± 20 on every route` };
     case "lossy-link":
       return { specs: [{ kind: fault }], description: `${fault}: 3 % of segments lost on every route` };
+    case "bandwidth-limit":
+      return { specs: [{ kind: fault }], description: `${fault}: every node sends at most 1 Mbit/s on its routes` };
   }
 }

@@ -54,7 +54,7 @@ export interface PartitionOptions {
 /** Which links a degradation slows or makes lossy: routes between nodes, client connections to nodes, or both. */
 export type LinkKind = "routes" | "clients" | "all";
 
-/** Links that still carry traffic, but late or lossily (`slow-link`, `lossy-link`). */
+/** Links that still carry traffic, but late, lossily or slowly (`slow-link`, `lossy-link`, `bandwidth-limit`). */
 export interface LinkDegradation {
   readonly links: LinkKind;
   /** Only links to or from these nodes (by name); every node when omitted. */
@@ -65,6 +65,8 @@ export interface LinkDegradation {
   readonly jitterMs?: number;
   /** Probability (0–1) that a TCP segment is lost on the way. */
   readonly loss?: number;
+  /** Each chosen node sends at most this many kbit/s on these links (a link between two chosen nodes is capped both ways). */
+  readonly rateKbit?: number;
   /** Seeds the random delays and losses, so a run replays. */
   readonly seed: number;
 }

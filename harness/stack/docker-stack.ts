@@ -239,6 +239,8 @@ export async function startDockerStack(options: DockerStackOptions): Promise<Sta
     .withMaxPayload(MAX_PAYLOAD)
     .withSyncAlways(options.syncAlways ?? false)
     .withTls(options.tls ?? false)
+    .withDiskFaults(options.diskFaults ?? false)
+    .withRouteProxies(options.network === "proxy")
     .withConfig(manifest && users ? authorization(users, manifest) : {})
     .withProgress((message) => progress.detail(message));
   if (options.images?.nats) builder.withImage(options.images.nats);
@@ -256,7 +258,10 @@ export async function startDockerStack(options: DockerStackOptions): Promise<Sta
       parts = await startFleetAndGateways({ ...options, fleet: options.fleet }, cluster, users);
     }
     const control = await ControlServer.start({
-      nodes: cluster.nodes,
+      get nodes() {
+        return cluster.nodes;
+      },
+      replaceNode: (name) => cluster.replaceNode(name),
       network: cluster.network,
       networkKind: cluster.networkKind,
       services: parts?.services ?? [],

@@ -97,6 +97,7 @@ describe("slow and lossy links through a proxy", () => {
       await nemesis.heal(lossy);
       expect([...network.links(), ...network.clientLinks()].some((link) => link.degraded)).toBe(false);
       await expect(nemesis.inject({ kind: "lossy-link", loss: 2 })).rejects.toThrow("loss must be a probability from 0 to 1, got 2");
+      expect(nemesis.unsupported("bandwidth-limit")).toMatch(/the proxy network cannot cap bandwidth/);
       await waitForHealthy(cluster, { timeoutMs: 20_000 });
     } finally {
       await cluster.stop();
@@ -107,7 +108,7 @@ describe("slow and lossy links through a proxy", () => {
 const unavailable = kernelNetworkUnavailable();
 
 describe.skipIf(unavailable !== undefined)(`lossy links on the kernel network${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
-  it("drops packets with iptables (every n-th, offset from the seed), cannot delay them, and the heal removes the rules", async () => {
+  it("drops packets with iptables (every n-th, offset from the seed), caps bandwidth with tc htb, cannot delay, and the heal removes both", async () => {
     const cluster = await new LocalCluster().withNodes(3).withNetwork("kernel").start();
     try {
       const network = cluster.network;
@@ -121,6 +122,12 @@ describe.skipIf(unavailable !== undefined)(`lossy links on the kernel network${u
       expect(rules).toMatch(/-A OUTPUT -p tcp -m tcp --sport 4222 -m statistic --mode nth --every 20 --packet \d+ -j DROP/);
       await nemesis.heal(lossy);
       expect(await network.rules("nats-1")).not.toContain("statistic");
+      const capped = await nemesis.inject({ kind: "bandwidth-limit", nodes: ["nats-2"], rateKbit: 512 });
+      expect(await network.queueing("nats-2")).toMatch(/htb 1: root/);
+      expect(await network.queueing("nats-1")).not.toMatch(/htb/);
+      await nemesis.heal(capped);
+      expect(await network.queueing("nats-2")).not.toMatch(/htb/);
+      await expect(nemesis.inject({ kind: "bandwidth-limit", rateKbit: 0.5 })).rejects.toThrow("rateKbit must be a whole number");
       await waitForHealthy(cluster, { timeoutMs: 20_000 });
     } finally {
       await cluster.stop();

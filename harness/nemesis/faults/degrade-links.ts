@@ -16,9 +16,11 @@ export async function degradeLinks(
   degradation: Omit<LinkDegradation, "seed">,
   context: FaultContext,
 ): Promise<InjectedFault> {
-  const { loss = 0, delayMs = 0, jitterMs = 0 } = degradation;
+  const { loss = 0, delayMs = 0, jitterMs = 0, rateKbit } = degradation;
   if (!(loss >= 0 && loss <= 1)) throw new NemesisError(`nemesis: ${fault}: loss must be a probability from 0 to 1, got ${loss}`);
   if (!(delayMs >= 0 && jitterMs >= 0)) throw new NemesisError(`nemesis: ${fault}: delayMs and jitterMs must be 0 or more`);
+  if (rateKbit !== undefined && !(Number.isInteger(rateKbit) && rateKbit > 0))
+    throw new NemesisError(`nemesis: ${fault}: rateKbit must be a whole number of kbit/s above 0, got ${rateKbit}`);
   const problem = cannotDegrade(context.target, degradation);
   const network = context.target.network as Network;
   if (problem || !network.degrade) throw new NemesisError(`nemesis: cannot inject ${fault}: ${problem}`);

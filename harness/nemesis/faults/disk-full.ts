@@ -14,7 +14,7 @@ export interface DiskFull {
 const noDisk = (target: NemesisTarget) =>
   target.nodes.some((node) => node.disk)
     ? undefined
-    : "the nodes' stores are not on disks Gauntlet can fill (a local stack mounts a tmpfs per node store when run as root)";
+    : "the nodes' stores are not on disks Gauntlet can fill (a local or Docker stack mounts a tmpfs per node store when run as root)";
 
 async function chooseNode(spec: DiskFull, context: FaultContext): Promise<NodeHandle & { disk: NodeDisk }> {
   const node = spec.node

@@ -1,3 +1,4 @@
+import { type BandwidthLimit, bandwidthLimit } from "./bandwidth-limit.ts";
 import { type DiskFull, diskFull } from "./disk-full.ts";
 import type { FaultDefinition } from "./fault.ts";
 import { type FullRestart, fullRestart } from "./full-restart.ts";
@@ -23,6 +24,7 @@ import { type StepDown, stepDown } from "./step-down.ts";
 
 export type { FaultContext, FaultDefinition, InjectedFault } from "./fault.ts";
 export type {
+  BandwidthLimit,
   DeregisterNlbTarget,
   DiskFull,
   FullRestart,
@@ -64,7 +66,8 @@ export type FaultSpec =
   | DeregisterNlbTarget
   | DiskFull
   | SlowLink
-  | LossyLink;
+  | LossyLink
+  | BandwidthLimit;
 
 export type FaultKind = FaultSpec["kind"];
 
@@ -91,6 +94,7 @@ export const FAULTS: Registry = {
   "disk-full": diskFull,
   "slow-link": slowLink,
   "lossy-link": lossyLink,
+  "bandwidth-limit": bandwidthLimit,
 };
 
 export const FAULT_KINDS = Object.keys(FAULTS) as FaultKind[];

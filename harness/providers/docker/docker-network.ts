@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
-import { cutRules, filterTable, groupOfEachNode, NetworkError, systemCommand } from "../local/network/index.ts";
-import type { Network, PartitionOptions } from "../stack.ts";
+import { NamespaceFaults, NetworkError, systemCommand } from "../local/network/index.ts";
+import type { LinkDegradation, Network, PartitionOptions } from "../stack.ts";
 import { dockerClient } from "./docker-client.ts";
 import type { DockerNode } from "./docker-node.ts";
 import { GAUNTLET_LABEL } from "./labels.ts";
@@ -46,49 +46,61 @@ export function containerPartitionsUnavailable(): string | undefined {
   return missing.length > 0 ? `${missing.join(" and ")} not installed (Debian: apt-get install util-linux iptables)` : undefined;
 }
 
+/** The ports every node container listens on (the same in each: each has an address of its own). */
+export const CONTAINER_PORTS = { client: 4222, cluster: 6222, monitoring: 8222 } as const;
+
 /**
- * Partitions between a Docker stack's nodes: iptables DROP (INPUT from and OUTPUT to the other
- * side's addresses) inside each container's network namespace, entered with `nsenter`; a heal
- * empties those filter tables. The containers' images need no iptables of their own.
+ * Partitions, lossy and capped links between a Docker stack's nodes, made inside each container's
+ * network namespace, entered with `nsenter` (`NamespaceFaults`: iptables and tc, as the local
+ * kernel network). The containers' images need none of those tools. `nodes` is asked each time: a
+ * replaced node's container stands in its slot; a node that is down has no namespace and comes back
+ * with none of the rules.
  */
 export class ContainerNetwork implements Network {
-  readonly nodes: readonly DockerNode[];
+  readonly #nodes: () => readonly DockerNode[];
+  readonly #faults: NamespaceFaults;
 
-  constructor(nodes: readonly DockerNode[]) {
-    this.nodes = nodes;
+  constructor(nodes: () => readonly DockerNode[]) {
+    this.#nodes = nodes;
+    this.#faults = new NamespaceFaults({
+      nodes,
+      inNamespace: (name, command, input) => {
+        const pid = nodes().find((node) => node.name === name)?.pid;
+        return pid === undefined ? Promise.resolve("") : systemCommand(["nsenter", "-t", String(pid), "-n", ...command], input);
+      },
+      ports: CONTAINER_PORTS,
+      cannotDelay:
+        "iptables in the containers cannot delay packets (that needs tc netem, which this kernel lacks): use --network proxy (routes through Gauntlet's proxies)",
+    });
   }
 
-  async partition(groups: readonly (readonly string[])[], options: PartitionOptions = {}): Promise<void> {
-    const groupOf = groupOfEachNode(
-      this.nodes.map((node) => node.name),
-      groups,
-    );
-    const mode = options.mode ?? "blackhole";
-    await Promise.all(
-      this.nodes.map((node) => {
-        const apart = this.nodes.filter((peer) => groupOf.get(peer.name) !== groupOf.get(node.name));
-        return this.#applyRules(
-          node,
-          apart.flatMap((peer) => cutRules(peer.address, mode)),
-        );
-      }),
-    );
+  get nodes(): readonly DockerNode[] {
+    return this.#nodes();
   }
 
-  async heal(): Promise<void> {
-    await Promise.all(this.nodes.map((node) => this.#applyRules(node, [])));
+  partition(groups: readonly (readonly string[])[], options: PartitionOptions = {}): Promise<void> {
+    return this.#faults.partition(groups, options);
+  }
+
+  heal(): Promise<void> {
+    return this.#faults.heal();
+  }
+
+  cannotDegrade(degradation: Omit<LinkDegradation, "seed">): string | undefined {
+    return this.#faults.cannotDegrade(degradation);
+  }
+
+  degrade(degradation: LinkDegradation): Promise<void> {
+    return this.#faults.degrade(degradation);
   }
 
   /** The filter rules in effect in a node's container (`iptables -S`). */
   rules(name: string): Promise<string> {
-    const node = this.nodes.find((candidate) => candidate.name === name);
-    if (node?.pid === undefined) return Promise.resolve("");
-    return systemCommand(["nsenter", "-t", String(node.pid), "-n", "iptables", "-S"]);
+    return this.#faults.rules(name);
   }
 
-  /** A node that is down has no namespace: it comes back with an empty table. */
-  async #applyRules(node: DockerNode, rules: readonly string[]): Promise<void> {
-    if (node.pid === undefined) return;
-    await systemCommand(["nsenter", "-t", String(node.pid), "-n", "iptables-restore"], filterTable(rules));
+  /** The queueing disciplines on a node's `eth0`: an htb root while its bandwidth is capped. */
+  queueing(name: string): Promise<string> {
+    return this.#faults.queueing(name);
   }
 }

@@ -5,7 +5,7 @@ import { GauntletError } from "../../../lib/errors/index.ts";
 import { waitUntil } from "../../../lib/retry/index.ts";
 import { acceptsConnections } from "../../net/accepts-connections.ts";
 import { getMonitoring } from "../../probes/index.ts";
-import type { NodeHandle } from "../stack.ts";
+import type { NodeDisk, NodeHandle } from "../stack.ts";
 import { containerPid, dockerClient } from "./docker-client.ts";
 
 const LAME_DUCK_WAIT_MS = 3_000;
@@ -19,14 +19,22 @@ export class DockerNodeError extends GauntletError {
 }
 
 export interface DockerNodeOptions {
+  /** Its slot in the stack (`nats-3`): the container's DNS alias; a replacement keeps it. */
   readonly name: string;
+  /** Its nats-server's name: the slot's, or a replacement's own (`nats-3-r1`). */
+  readonly serverName?: string;
   /** Its address on the stack's network: peers route to it, partitions cut it. */
   readonly address: string;
+  /** The host port the container's client port is published on. */
   readonly clientPort: number;
+  /** A client proxy's port on 127.0.0.1 in front of it (route proxies mode): then clients connect there. */
+  readonly proxiedClientPort?: number | undefined;
   readonly monitoringPort: number;
   readonly logFile: string;
   /** The node requires TLS: its client URL says `tls://`. */
   readonly tls?: boolean;
+  /** Its store's disk on this machine, bind-mounted into the container (disk faults). */
+  readonly disk?: (NodeDisk & { readonly dir: string; unmount(): Promise<void> }) | undefined;
 }
 
 /** One nats-server container; its faults are the engine's: kill, stop (lame duck first: SIGUSR2), pause, start again with the same ports and store. */
@@ -36,22 +44,48 @@ export class DockerNode implements NodeHandle {
   readonly clientUrl: string;
   readonly monitoringUrl: string;
   readonly logFile: string;
+  readonly disk: (NodeDisk & { readonly dir: string; unmount(): Promise<void> }) | undefined;
   readonly namespace = undefined;
-  /** A container keeps its server name: Docker nodes are not replaced (yet). */
   readonly serverName: string;
   readonly #clientPort: number;
+  readonly #proxiedClientPort: number | undefined;
+  readonly #monitoringPort: number;
+  readonly #tls: boolean;
   #container: StartedTestContainer | undefined;
   #pid: number | undefined;
   #running = false;
 
   constructor(options: DockerNodeOptions) {
     this.name = options.name;
-    this.serverName = options.name;
+    this.serverName = options.serverName ?? options.name;
     this.address = options.address;
-    this.clientUrl = `${options.tls ? "tls" : "nats"}://127.0.0.1:${options.clientPort}`;
+    this.clientUrl = `${options.tls ? "tls" : "nats"}://127.0.0.1:${options.proxiedClientPort ?? options.clientPort}`;
     this.monitoringUrl = `http://127.0.0.1:${options.monitoringPort}`;
     this.logFile = options.logFile;
+    this.disk = options.disk;
     this.#clientPort = options.clientPort;
+    this.#proxiedClientPort = options.proxiedClientPort;
+    this.#monitoringPort = options.monitoringPort;
+    this.#tls = options.tls ?? false;
+  }
+
+  /** The host port the container's client port is published on (the client URL may be a proxy's). */
+  get publishedClientPort(): number {
+    return this.#clientPort;
+  }
+
+  /** A node (no container yet) for this one's slot: its address and host ports, a server name of its own, its store in the container. */
+  replacement(serverName: string, logFile: string): DockerNode {
+    return new DockerNode({
+      name: this.name,
+      serverName,
+      address: this.address,
+      clientPort: this.#clientPort,
+      proxiedClientPort: this.#proxiedClientPort,
+      monitoringPort: this.#monitoringPort,
+      logFile,
+      tls: this.#tls,
+    });
   }
 
   get running(): boolean {
@@ -120,6 +154,13 @@ export class DockerNode implements NodeHandle {
     this.#pid = await containerPid(container.id);
     DockerNode.appendTo(this.logFile)(await client.container.logs(container, { since }));
     await this.ready();
+  }
+
+  /** A graceful stop, then the container is removed: its address and host ports are free for a replacement. */
+  async terminate(): Promise<void> {
+    await this.stop();
+    const { container } = await this.#engineContainer();
+    await container.remove({ force: true, v: true });
   }
 
   /** Until its monitoring port answers and its client port accepts connections (a scratch image has no shell to ask). */

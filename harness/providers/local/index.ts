@@ -1,4 +1,5 @@
 export {
+  DEFAULT_DISK_BYTES,
   LocalCluster,
   LocalClusterError,
   type NetworkChoice,
@@ -9,4 +10,4 @@ export {
 export { LocalNode, NodeError } from "./local-node.ts";
 export type { NodePorts, ServerTls } from "./nats-server-config.ts";
 export { listStacks, registerStack, type StackRecord, stopStack } from "./stack-registry.ts";
-export { DiskError, TmpfsDisk, tmpfsUnavailable } from "./tmpfs-disk.ts";
+export { DiskError, mountStoreDisks, TmpfsDisk, tmpfsUnavailable } from "./tmpfs-disk.ts";

@@ -14,7 +14,7 @@ import { LocalNode, NodeError } from "./local-node.ts";
 import { logTail } from "./log-tail.ts";
 import { type NodePorts, natsServerConfig } from "./nats-server-config.ts";
 import { KERNEL_PORTS, KernelNetwork, kernelNetworkUnavailable, LocalNetwork } from "./network/index.ts";
-import { TmpfsDisk, tmpfsUnavailable } from "./tmpfs-disk.ts";
+import { mountStoreDisks, type TmpfsDisk } from "./tmpfs-disk.ts";
 
 const DEFAULT_MAX_PAYLOAD = 4 * 1024 * 1024;
 
@@ -58,7 +58,7 @@ export type NetworkChoice = "none" | "proxy" | "kernel" | "auto";
 export type NetworkKind = "proxy" | "kernel";
 
 /** Each node's store tmpfs (disk faults): room for a test's streams; RAM is used only as it fills. */
-const DEFAULT_DISK_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_DISK_BYTES = 256 * 1024 * 1024;
 
 /** Builds an N-node nats-server cluster on free loopback ports; `start()` returns the running handle. */
 export class LocalCluster {
@@ -287,21 +287,11 @@ export class LocalCluster {
   async #disks(dir: string, names: readonly string[]): Promise<TmpfsDisk[] | undefined> {
     const bytes = this.#diskBytes;
     if (bytes === undefined) return undefined;
-    const unavailable = tmpfsUnavailable();
-    if (unavailable) {
-      this.#onProgress(`disk faults unavailable: ${unavailable}`);
-      return undefined;
-    }
-    const disks: TmpfsDisk[] = [];
-    try {
-      for (const name of names) disks.push(await TmpfsDisk.mount(join(dir, name, "jetstream"), bytes));
-    } catch (error) {
-      await Promise.all(disks.map((disk) => disk.unmount()));
-      this.#onProgress(`disk faults unavailable: ${(error as Error).message}`);
-      return undefined;
-    }
-    this.#onProgress(`disk faults: each node's store on a ${Math.round(bytes / 1024 / 1024)} MiB tmpfs`);
-    return disks;
+    return mountStoreDisks(
+      names.map((name) => join(dir, name, "jetstream")),
+      bytes,
+      this.#onProgress,
+    );
   }
 
   /** The kernel network when chosen (or `auto` and possible); `auto` falls back to the proxies and says why. */

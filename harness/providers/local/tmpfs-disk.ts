@@ -78,3 +78,29 @@ export class TmpfsDisk implements NodeDisk {
     crashGuard.forgetMount(this.dir);
   }
 }
+
+/**
+ * A tmpfs store per directory when possible (root), `bytes` each; otherwise says why not through
+ * `onProgress` and returns none, so the stack starts on plain directories.
+ */
+export async function mountStoreDisks(
+  dirs: readonly string[],
+  bytes: number,
+  onProgress: (message: string) => void,
+): Promise<TmpfsDisk[] | undefined> {
+  const unavailable = tmpfsUnavailable();
+  if (unavailable) {
+    onProgress(`disk faults unavailable: ${unavailable}`);
+    return undefined;
+  }
+  const disks: TmpfsDisk[] = [];
+  try {
+    for (const dir of dirs) disks.push(await TmpfsDisk.mount(dir, bytes));
+  } catch (error) {
+    await Promise.all(disks.map((disk) => disk.unmount()));
+    onProgress(`disk faults unavailable: ${(error as Error).message}`);
+    return undefined;
+  }
+  onProgress(`disk faults: each node's store on a ${Math.round(bytes / 1024 / 1024)} MiB tmpfs`);
+  return disks;
+}

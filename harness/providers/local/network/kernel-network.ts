@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
 import { crashGuard } from "../../../process/index.ts";
 import type { LinkDegradation, Network, PartitionOptions } from "../../stack.ts";
-import { cutRules, filterTable } from "./iptables-rules.ts";
+import { NamespaceFaults } from "./namespace-faults.ts";
 import { NetworkError } from "./network-error.ts";
-import { groupOfEachNode } from "./partition-groups.ts";
 import { SUBNET_PREFIX, Subnet } from "./subnet.ts";
 import { systemCommand } from "./system-command.ts";
 
@@ -32,15 +31,6 @@ export interface KernelNode {
 }
 
 /**
- * Loss as iptables' deterministic `statistic --mode nth`: every ⌈1/loss⌉-th packet a rule sees is
- * dropped, the first at an offset from the seed (replayable, though periodic rather than random).
- */
-function lossMatch(loss: number, seed: number): string {
-  const every = Math.max(1, Math.round(1 / loss));
-  return `-m statistic --mode nth --every ${every} --packet ${seed % every}`;
-}
-
-/**
  * A real network for a local cluster: every node in a network namespace of its own
  * (`gauntlet-<id>-<node>`), its `eth0` one end of a veth pair whose other end is on a bridge in
  * namespace `gauntlet-<id>-br`; a private /24 of 10.213.0.0/16 that nothing on the machine uses.
@@ -59,8 +49,12 @@ export class KernelNetwork implements Network {
   readonly nodes: readonly KernelNode[];
   readonly #bridgeNamespace: string;
   readonly #hostLink: string;
-  readonly #cuts = new Map<string, string[]>();
-  readonly #losses = new Map<string, string[]>();
+  readonly #faults = new NamespaceFaults({
+    nodes: () => this.nodes,
+    inNamespace: (name, command, input) => systemCommand(["ip", "netns", "exec", this.node(name).namespace, ...command], input),
+    ports: KERNEL_PORTS,
+    cannotDelay: "the kernel network cannot delay packets (that needs tc netem, which this kernel lacks): use --network proxy",
+  });
   #closed = false;
 
   private constructor(subnet: Subnet, nodes: KernelNode[], bridgeNamespace: string, hostLink: string) {
@@ -149,86 +143,35 @@ export class KernelNetwork implements Network {
     return node;
   }
 
-  /** Drops every packet between nodes in different groups (both directions, in both namespaces); replaces any earlier partition. */
-  async partition(groups: readonly (readonly string[])[], options: PartitionOptions = {}): Promise<void> {
+  partition(groups: readonly (readonly string[])[], options: PartitionOptions = {}): Promise<void> {
     if (this.#closed) throw NetworkError.closed();
-    const groupOf = groupOfEachNode(
-      this.nodes.map((node) => node.name),
-      groups,
-    );
-    const mode = options.mode ?? "blackhole";
-    for (const node of this.nodes) {
-      const apart = this.nodes.filter((peer) => groupOf.get(peer.name) !== groupOf.get(node.name));
-      this.#cuts.set(
-        node.name,
-        apart.flatMap((peer) => cutRules(peer.address, mode)),
-      );
-    }
-    await this.#applyAll();
+    return this.#faults.partition(groups, options);
   }
 
-  /** Deletes every rule: all links open again, none lossy. */
+  /** Deletes every rule and limit: all links open again, none lossy or capped. */
   async heal(): Promise<void> {
     if (this.#closed) return;
-    this.#cuts.clear();
-    this.#losses.clear();
-    await this.#applyAll();
+    await this.#faults.heal();
   }
 
   cannotDegrade(degradation: Omit<LinkDegradation, "seed">): string | undefined {
-    if ((degradation.delayMs ?? 0) > 0 || (degradation.jitterMs ?? 0) > 0)
-      return "the kernel network cannot delay packets (that needs tc netem, which this kernel lacks): use --network proxy";
-    for (const name of degradation.nodes ?? []) if (!this.nodes.some((node) => node.name === name)) return `no node named "${name}"`;
-    return undefined;
+    return this.#faults.cannotDegrade(degradation);
   }
 
-  /**
-   * Real packet loss: iptables in the chosen nodes' namespaces drops route packets as they arrive
-   * (and as they leave for nodes not chosen, so each packet meets one rule) and client packets both
-   * ways; TCP retransmits them, as on a lossy network.
-   */
-  async degrade(degradation: LinkDegradation): Promise<void> {
+  /** Real packet loss and bandwidth caps in the chosen nodes' namespaces (`NamespaceFaults`). */
+  degrade(degradation: LinkDegradation): Promise<void> {
     if (this.#closed) throw NetworkError.closed();
-    const problem = this.cannotDegrade(degradation);
-    if (problem) throw new NetworkError(`degrade links: ${problem}`);
-    const loss = degradation.loss ?? 0;
-    const chosen = this.nodes.filter((node) => (degradation.nodes ?? this.nodes.map((n) => n.name)).includes(node.name));
-    const { cluster, client } = KERNEL_PORTS;
-    this.#losses.clear();
-    if (loss > 0) {
-      chosen.forEach((node, index) => {
-        const drop = (rule: string, offset: number) => `${rule} ${lossMatch(loss, degradation.seed + index * 7 + offset)} -j DROP`;
-        const rules: string[] = [];
-        if (degradation.links !== "clients") {
-          rules.push(drop(`-A INPUT -p tcp -m multiport --ports ${cluster}`, 0));
-          const others = this.nodes.filter((peer) => !chosen.includes(peer));
-          for (const [i, peer] of others.entries()) {
-            rules.push(drop(`-A OUTPUT -d ${peer.address}/32 -p tcp -m multiport --ports ${cluster}`, i + 1));
-          }
-        }
-        if (degradation.links !== "routes") {
-          rules.push(drop(`-A INPUT -p tcp --dport ${client}`, 3), drop(`-A OUTPUT -p tcp --sport ${client}`, 5));
-        }
-        this.#losses.set(node.name, rules);
-      });
-    }
-    await this.#applyAll();
+    return this.#faults.degrade(degradation);
   }
 
   /** The filter rules in effect in a node's namespace (`iptables -S`), e.g. for tests and evidence. */
   rules(name: string): Promise<string> {
-    return systemCommand(["ip", "netns", "exec", this.node(name).namespace, "iptables", "-S"]);
+    return this.#faults.rules(name);
   }
 
-  async #applyAll(): Promise<void> {
-    await Promise.all(
-      this.nodes.map((node) =>
-        systemCommand(
-          ["ip", "netns", "exec", node.namespace, "iptables-restore"],
-          filterTable([...(this.#cuts.get(node.name) ?? []), ...(this.#losses.get(node.name) ?? [])]),
-        ),
-      ),
-    );
+  /** The queueing disciplines on a node's `eth0`: an htb root while its bandwidth is capped. */
+  queueing(name: string): Promise<string> {
+    return this.#faults.queueing(name);
   }
 
   /** Deletes the links and namespaces (stop the nodes first: a namespace lives on while a process is in it). */

@@ -11,7 +11,7 @@ interface Pair {
 }
 
 /**
- * A TCP proxy on 127.0.0.1 for the route connections node `from` dials to node `to`, or for the
+ * A TCP proxy (on 127.0.0.1 unless told otherwise) for the route connections node `from` dials to node `to`, or for the
  * client connections to node `to` (traffic flows both ways through it; a cut stops both).
  * Blackhole pauses both sockets: nothing is read, so nothing is forwarded either way and the
  * kernel buffers fill as they would behind an iptables DROP; the senders only notice through
@@ -41,12 +41,21 @@ export class LinkProxy {
     server.on("connection", (socket) => this.#accept(socket));
   }
 
-  /** A link to `to`'s route port on `targetHost` (each node on a loopback address of its own, as the AWS twin's). */
-  static async listen(from: string, to: string, targetPort: number, targetHost = "127.0.0.1"): Promise<LinkProxy> {
+  /**
+   * A link to `to`'s route port on `targetHost` (each node on a loopback address of its own, as the
+   * AWS twin's), listening on `listenHost` (a Docker bridge's address on this machine, for containers).
+   */
+  static async listen(
+    from: string,
+    to: string,
+    targetPort: number,
+    targetHost = "127.0.0.1",
+    listenHost = "127.0.0.1",
+  ): Promise<LinkProxy> {
     const server = createServer({ pauseOnConnect: true, noDelay: true });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen({ port: 0, host: "127.0.0.1" }, () => resolve());
+      server.listen({ port: 0, host: listenHost }, () => resolve());
     });
     return new LinkProxy(from, to, { port: targetPort, host: targetHost }, server);
   }

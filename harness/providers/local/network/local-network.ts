@@ -10,6 +10,13 @@ export interface NodeRoute {
   readonly host?: string;
   /** The node's client port: clients then connect through a proxy of their own (`clientPort(name)`), so client links can be degraded too. */
   readonly clientPort?: number;
+  /** Where that client port is, when not on `host` (a container's port published on 127.0.0.1). */
+  readonly clientHost?: string;
+}
+
+export interface LocalNetworkOptions {
+  /** Where the route proxies listen (default 127.0.0.1): containers reach this machine at their bridge's address. Client proxies stay on 127.0.0.1. */
+  readonly routeHost?: string;
 }
 
 export interface LinkView {
@@ -45,12 +52,14 @@ export class LocalNetwork implements Network {
   readonly #links: LinkProxy[];
   readonly #clientLinks: LinkProxy[];
   readonly #nodes: readonly string[];
+  readonly #routeHost: string;
   #closed = false;
 
-  private constructor(nodes: readonly string[], links: LinkProxy[], clientLinks: LinkProxy[]) {
+  private constructor(nodes: readonly string[], links: LinkProxy[], clientLinks: LinkProxy[], routeHost: string) {
     this.#nodes = nodes;
     this.#links = links;
     this.#clientLinks = clientLinks;
+    this.#routeHost = routeHost;
   }
 
   /**
@@ -58,15 +67,17 @@ export class LocalNetwork implements Network {
    * with direct routes, so a node that starts (or restarts) last connects at once instead of
    * waiting for its peers' reconnect timers.
    */
-  static async create(nodes: readonly NodeRoute[]): Promise<LocalNetwork> {
+  static async create(nodes: readonly NodeRoute[], options: LocalNetworkOptions = {}): Promise<LocalNetwork> {
+    const routeHost = options.routeHost ?? "127.0.0.1";
     const links: LinkProxy[] = [];
     const clientLinks: LinkProxy[] = [];
     try {
       for (const from of nodes) {
-        for (const to of nodes) if (from !== to) links.push(await LinkProxy.listen(from.name, to.name, to.clusterPort, to.host));
+        for (const to of nodes) if (from !== to) links.push(await LinkProxy.listen(from.name, to.name, to.clusterPort, to.host, routeHost));
       }
       for (const node of nodes)
-        if (node.clientPort !== undefined) clientLinks.push(await LinkProxy.listen(CLIENTS, node.name, node.clientPort, node.host));
+        if (node.clientPort !== undefined)
+          clientLinks.push(await LinkProxy.listen(CLIENTS, node.name, node.clientPort, node.clientHost ?? node.host));
     } catch (error) {
       await Promise.all([...links, ...clientLinks].map((link) => link.close()));
       throw error;
@@ -75,6 +86,7 @@ export class LocalNetwork implements Network {
       nodes.map((node) => node.name),
       links,
       clientLinks,
+      routeHost,
     );
   }
 
@@ -85,7 +97,7 @@ export class LocalNetwork implements Network {
 
   /** The route URLs node `name` dials: one proxy per peer. */
   routesFrom(name: string): string[] {
-    return this.#links.filter((link) => link.from === name).map((link) => `nats://127.0.0.1:${link.port}`);
+    return this.#links.filter((link) => link.from === name).map((link) => `nats://${this.#routeHost}:${link.port}`);
   }
 
   /** Each directed link (dialer `from`, listener `to`) and its state, e.g. for progress output and tests. */
@@ -126,6 +138,8 @@ export class LocalNetwork implements Network {
   }
 
   cannotDegrade(degradation: Omit<LinkDegradation, "seed">): string | undefined {
+    if ((degradation.rateKbit ?? 0) > 0)
+      return "the proxy network cannot cap bandwidth (tc htb needs an interface per node: the kernel network, or Docker's containers without --network proxy)";
     if (degradation.links !== "routes" && this.#clientLinks.length === 0)
       return "this stack's clients connect to its nodes directly (no client proxies)";
     for (const name of degradation.nodes ?? [])
