@@ -6,8 +6,7 @@ import type { StartedTestContainer } from "testcontainers";
 import { Wait } from "testcontainers";
 import { GauntletError } from "../../lib/errors/index.ts";
 import { loadManifest } from "../../services/manifest/index.ts";
-import { writeTargetFile } from "../config/index.ts";
-import { ControlServer } from "../control/index.ts";
+import type { ControlServer } from "../control/index.ts";
 import { freePorts } from "../net/free-port.ts";
 import {
   containerPid,
@@ -22,9 +21,17 @@ import {
   type StartedDockerCluster,
   tlsMount,
 } from "../providers/docker/index.ts";
-import { registerStack } from "../providers/local/index.ts";
 import type { LocalStackOptions } from "./local-stack.ts";
-import { authorization, type Credentials, fitReplicas, MAX_PAYLOAD, newUsers, provisionStreams, randomSecret } from "./stack-parts.ts";
+import {
+  authorization,
+  type Credentials,
+  fitReplicas,
+  MAX_PAYLOAD,
+  newUsers,
+  provisionStreams,
+  publishStack,
+  randomSecret,
+} from "./stack-parts.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const FLEET_BIN = join(REPO_ROOT, "services/bin/fleet.ts");
@@ -257,30 +264,16 @@ export async function startDockerStack(options: DockerStackOptions): Promise<Sta
       await provisionStreams({ servers: cluster.clientUrls, admin: users.admin, tls, manifest, progress });
       parts = await startFleetAndGateways({ ...options, fleet: options.fleet }, cluster, users);
     }
-    const control = await ControlServer.start({
-      get nodes() {
-        return cluster.nodes;
+    const { control, targetFile } = await publishStack(
+      `docker stack ${cluster.id}`,
+      cluster,
+      { services: parts?.services ?? [], gateways: parts?.gateways ?? [] },
+      {
+        users,
+        systemUser: { user: cluster.systemAccount.user, pass: cluster.systemAccount.pass },
+        manifest: options.fleet ? options.fleet.manifest : undefined,
       },
-      replaceNode: (name) => cluster.replaceNode(name),
-      network: cluster.network,
-      networkKind: cluster.networkKind,
-      services: parts?.services ?? [],
-      gateways: parts?.gateways ?? [],
-    });
-    const targetFile = join(cluster.dir, "target.yaml");
-    writeTargetFile(targetFile, {
-      name: `docker stack ${cluster.id}`,
-      servers: cluster.clientUrls,
-      monitoring: cluster.monitoringUrls,
-      maxPayload: MAX_PAYLOAD,
-      control: { url: control.url, token: control.token },
-      ...(users ? { user: users.admin.user, pass: users.admin.pass, gatewayUser: users.gateway } : {}),
-      systemUser: { user: cluster.systemAccount.user, pass: cluster.systemAccount.pass },
-      ...(parts ? { gatewayUrls: parts.gateways.map((gateway) => gateway.url) } : {}),
-      ...(options.fleet ? { manifest: options.fleet.manifest } : {}),
-      ...(cluster.tls ? { tls: cluster.tls } : {}),
-    });
-    registerStack({ id: cluster.id, pid: process.pid, dir: cluster.dir, targetFile, startedAt: new Date().toISOString() });
+    );
     return new StartedDockerStack({
       cluster,
       targetFile,

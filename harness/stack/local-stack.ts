@@ -1,9 +1,7 @@
-import { join } from "node:path";
 import { DEFAULT_MANIFEST, loadManifest, type Manifest } from "../../services/manifest/index.ts";
 import { type StartedFleet, startFleet } from "../../services/runtime/index.ts";
-import { writeTargetFile } from "../config/index.ts";
-import { ControlServer } from "../control/index.ts";
-import { LocalCluster, type NetworkChoice, registerStack, type StartedLocalCluster } from "../providers/local/index.ts";
+import type { ControlServer } from "../control/index.ts";
+import { LocalCluster, type NetworkChoice, type StartedLocalCluster } from "../providers/local/index.ts";
 import type { TaskList } from "../ui/index.ts";
 import { GatewayProcess } from "./gateway-process.ts";
 import {
@@ -13,6 +11,7 @@ import {
   MAX_PAYLOAD,
   newUsers,
   provisionStreams,
+  publishStack,
   randomSecret,
   type StackUsers,
 } from "./stack-parts.ts";
@@ -173,30 +172,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Start
   try {
     if (options.fleet && manifest && users)
       parts = await startFleetAndGateways({ ...options, fleet: options.fleet }, cluster, manifest, users);
-    const control = await ControlServer.start({
-      get nodes() {
-        return cluster.nodes;
-      },
-      replaceNode: (name) => cluster.replaceNode(name),
-      network: cluster.network,
-      networkKind: cluster.networkKind,
-      services: parts?.fleet.replicas ?? [],
-      gateways: parts?.gateways ?? [],
-    });
-    const targetFile = join(cluster.dir, "target.yaml");
-    writeTargetFile(targetFile, {
-      name: `local stack ${cluster.id}`,
-      servers: cluster.clientUrls,
-      monitoring: cluster.monitoringUrls,
-      maxPayload: MAX_PAYLOAD,
-      systemUser: systemUserOf(cluster),
-      control: { url: control.url, token: control.token },
-      ...(users ? { user: users.admin.user, pass: users.admin.pass, gatewayUser: users.gateway } : {}),
-      ...(parts ? { gatewayUrls: parts.gateways.map((gateway) => gateway.url) } : {}),
-      ...(options.fleet ? { manifest: options.fleet.manifest } : {}),
-      ...(cluster.tls ? { tls: cluster.tls } : {}),
-    });
-    registerStack({ id: cluster.id, pid: process.pid, dir: cluster.dir, targetFile, startedAt: new Date().toISOString() });
+    const { control, targetFile } = await publishStack(
+      `local stack ${cluster.id}`,
+      cluster,
+      { services: parts?.fleet.replicas ?? [], gateways: parts?.gateways ?? [] },
+      { users, systemUser: systemUserOf(cluster), manifest: options.fleet ? options.fleet.manifest : undefined },
+    );
     return new StartedLocalStack({ cluster, targetFile, control, fleet: parts?.fleet, gateways: parts?.gateways, admin: users?.admin });
   } catch (error) {
     await Promise.all((parts?.gateways ?? []).map((gateway) => gateway.kill()));
