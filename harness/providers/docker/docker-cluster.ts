@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { Wait } from "testcontainers";
 import { GauntletError } from "../../../lib/errors/index.ts";
@@ -11,7 +10,8 @@ import { freePorts } from "../../net/free-port.ts";
 import { type ClusterAssessment, formationProgressLine, waitForClusterFormed } from "../../probes/index.ts";
 import { crashGuard } from "../../process/index.ts";
 import type { RunCertificates } from "../../tls/index.ts";
-import { DEFAULT_DISK_BYTES, mountStoreDisks, type TmpfsDisk } from "../local/index.ts";
+import { ClusterBuilder } from "../cluster-builder.ts";
+import { mountStoreDisks, type TmpfsDisk } from "../local/index.ts";
 import { natsServerConfig } from "../local/nats-server-config.ts";
 import { LocalNetwork } from "../local/network/index.ts";
 import type { NodeReplacing, StartedStack } from "../stack.ts";
@@ -30,7 +30,6 @@ import { DockerNode } from "./docker-node.ts";
 import { GauntletContainer } from "./gauntlet-container.ts";
 import { removeStackResources } from "./stack-resources.ts";
 
-const DEFAULT_MAX_PAYLOAD = 4 * 1024 * 1024;
 const CONFIG_FILE = "/etc/nats/nats-server.json";
 const STORE_DIR = "/data/jetstream";
 /** A port nothing listens on in a node's container: the route address it advertises behind route proxies. */
@@ -42,55 +41,28 @@ export class DockerClusterError extends GauntletError {
   override name = "DockerClusterError";
 }
 
-export type ProgressListener = (message: string) => void;
-
-/** Builds an N-node nats-server cluster of containers on a network of its own; `start()` returns the running handle. */
-export class DockerCluster {
-  #nodes = 5;
-  #maxPayload = DEFAULT_MAX_PAYLOAD;
-  #extra: Record<string, unknown> = {};
-  #syncAlways = false;
-  #tls = false;
+/**
+ * Builds an N-node nats-server cluster of containers on a network of its own; `start()` returns the
+ * running handle. With TLS the server certificate also names every node's address on the stack's
+ * network (routes, and clients in containers), and the containers read it from a read-only mount.
+ * With disk faults each node's store tmpfs is mounted on this machine and bind-mounted into its
+ * container, so the store survives the container's restarts (Docker's own `--tmpfs` is emptied
+ * whenever a container stops).
+ */
+export class DockerCluster extends ClusterBuilder {
   #image: string | undefined;
   #natsVersion = PINNED.natsServer;
   #binary: string | undefined;
-  #timeoutMs = 60_000;
-  #baseDir = tmpdir();
-  #onProgress: ProgressListener = () => {};
-  #diskBytes: number | undefined;
   #routeProxies = false;
+
+  constructor() {
+    super(60_000);
+  }
 
   withNodes(count: number): this {
     if (!Number.isInteger(count) || count < 1 || count > 250)
       throw new DockerClusterError(`--nodes must be a whole number from 1 to 250, got ${count}`);
-    this.#nodes = count;
-    return this;
-  }
-
-  withMaxPayload(bytes: number): this {
-    this.#maxPayload = bytes;
-    return this;
-  }
-
-  /** Extra nats-server configuration merged into every node (authorization, accounts, limits…). */
-  withConfig(extra: Record<string, unknown>): this {
-    this.#extra = { ...this.#extra, ...extra };
-    return this;
-  }
-
-  withSyncAlways(enabled = true): this {
-    this.#syncAlways = enabled;
-    return this;
-  }
-
-  /**
-   * TLS on client connections and routes with a CA and certificates made for this run (`started.tls`):
-   * the server certificate names 127.0.0.1 and localhost (the published ports) and every node's
-   * address on the stack's network (routes, and clients in containers); clients must present a
-   * certificate that CA signed. The containers read them from a read-only mount.
-   */
-  withTls(enabled = true): this {
-    this.#tls = enabled;
+    this.nodes = count;
     return this;
   }
 
@@ -107,27 +79,6 @@ export class DockerCluster {
     return this;
   }
 
-  withStartupTimeout(ms: number): this {
-    this.#timeoutMs = ms;
-    return this;
-  }
-
-  withBaseDir(dir: string): this {
-    this.#baseDir = dir;
-    return this;
-  }
-
-  /**
-   * Each node's JetStream store on a tmpfs of its own (`bytes` large), mounted on this machine and
-   * bind-mounted into the container, so `disk-full` fills one node's disk from here and the store
-   * survives the container's restarts (Docker's own `--tmpfs` is emptied whenever a container
-   * stops). Needs root; without it the nodes keep their stores in their containers and say why.
-   */
-  withDiskFaults(enabled = true, bytes = DEFAULT_DISK_BYTES): this {
-    this.#diskBytes = enabled ? bytes : undefined;
-    return this;
-  }
-
   /**
    * Every route (and every client link from this machine) through one of Gauntlet's TCP proxies,
    * which can delay, model loss and cut: the routes' proxies listen on the stack network's gateway
@@ -140,11 +91,6 @@ export class DockerCluster {
     return this;
   }
 
-  withProgress(listener: ProgressListener): this {
-    this.#onProgress = listener;
-    return this;
-  }
-
   async #natsImage(): Promise<string> {
     if (this.#image) return this.#image;
     const binary = this.#binary ?? (await ensureNatsServer(this.#natsVersion));
@@ -152,12 +98,12 @@ export class DockerCluster {
   }
 
   async start(signal?: AbortSignal): Promise<StartedDockerCluster> {
-    if (this.#tls && this.#routeProxies)
+    if (this.tls && this.#routeProxies)
       throw new DockerClusterError("--tls with --network proxy: the route proxies' address is in no certificate; choose one");
     await requireDockerEngine();
     const image = await this.#natsImage();
     const id = randomBytes(3).toString("hex");
-    const dir = mkdtempSync(join(this.#baseDir, `gauntlet-${id}-`));
+    const dir = mkdtempSync(join(this.baseDir, `gauntlet-${id}-`));
     crashGuard.watchDir(dir);
     crashGuard.watchDockerStack(id);
     let network: StackNetwork | undefined;
@@ -188,14 +134,14 @@ export class DockerCluster {
       });
     try {
       network = await createStackNetwork(id);
-      const names = Array.from({ length: this.#nodes }, (_, index) => `nats-${index + 1}`);
-      if (this.#diskBytes !== undefined)
+      const names = Array.from({ length: this.nodes }, (_, index) => `nats-${index + 1}`);
+      if (this.diskBytes !== undefined)
         disks = await mountStoreDisks(
           names.map((name) => join(dir, "stores", name)),
-          this.#diskBytes,
-          this.#onProgress,
+          this.diskBytes,
+          this.onProgress,
         );
-      const hostPorts = await freePorts(this.#nodes * 2);
+      const hostPorts = await freePorts(this.nodes * 2);
       const peers = names.map((_, index) => ({ host: (network as StackNetwork).address(index + 1), ...CONTAINER_PORTS }));
       if (this.#routeProxies)
         proxies = await LocalNetwork.create(
@@ -216,12 +162,12 @@ export class DockerCluster {
             clientPort: hostPorts[index * 2] as number,
             monitoringPort: hostPorts[index * 2 + 1] as number,
             logFile: join(dir, `${name}.log`),
-            tls: this.#tls,
+            tls: this.tls,
             disk: disks?.[index],
             proxiedClientPort: proxies?.clientPort(name),
           }),
       );
-      const tls = this.#tls
+      const tls = this.tls
         ? await this.#certificates(
             join(dir, "tls"),
             nodes.map((node) => node.address),
@@ -230,7 +176,7 @@ export class DockerCluster {
       const serverTls = tls ? inContainer(tls) : undefined;
       const systemUser = { user: "system", pass: randomBytes(12).toString("base64url") };
       const unavailable = nodes.length > 1 ? containerPartitionsUnavailable() : "one node";
-      this.#onProgress(
+      this.onProgress(
         proxies
           ? "network: proxy (every route, and client links from this machine, through a TCP proxy here)"
           : unavailable
@@ -246,9 +192,9 @@ export class DockerCluster {
             ports: peers.find((peer) => peer.host === node.address) as (typeof peers)[number],
             peers,
             storeDir: STORE_DIR,
-            maxPayload: this.#maxPayload,
-            extra: this.#extra,
-            syncAlways: this.#syncAlways,
+            maxPayload: this.maxPayload,
+            extra: this.extra,
+            syncAlways: this.syncAlways,
             systemUser,
             ...(serverTls ? { tls: { ca: serverTls.ca, ...serverTls.server } } : {}),
             ...(proxies ? { proxiedRoutes: { urls: proxies.routesFrom(node.name), deadEndPort: DEAD_END_PORT } } : {}),
@@ -272,7 +218,7 @@ export class DockerCluster {
           )
           .withLogConsumer(DockerNode.appendTo(node.logFile))
           .withWaitStrategy(Wait.forLogMessage(/Server is ready/))
-          .withStartupTimeout(this.#timeoutMs)
+          .withStartupTimeout(this.timeoutMs)
           .start();
         await node.attach(container);
       };
@@ -291,20 +237,20 @@ export class DockerCluster {
       const barrier = ConfigBarrier.create(nodes.map((node) => ({ name: node.name, path: configFile(node), content: configOf(node) })));
       const abandon = new AbortController();
       try {
-        this.#onProgress(`starting ${nodes.length} nats-server container(s) from ${image}`);
+        this.onProgress(`starting ${nodes.length} nats-server container(s) from ${image}`);
         const released = barrier.release({
-          timeoutMs: this.#timeoutMs,
+          timeoutMs: this.timeoutMs,
           signal: signal ? AbortSignal.any([signal, abandon.signal]) : abandon.signal,
         });
         await Promise.all([released, ...nodes.map(startContainer)]).finally(() => abandon.abort());
-        this.#onProgress("waiting for routes and a JetStream meta leader");
+        this.onProgress("waiting for routes and a JetStream meta leader");
         started.formation = await waitForClusterFormed(
           nodes.map((node) => node.monitoringUrl),
           {
-            timeoutMs: this.#timeoutMs,
+            timeoutMs: this.timeoutMs,
             intervalMs: 20,
             ...(signal ? { signal } : {}),
-            onProgress: (assessment) => this.#onProgress(formationProgressLine(assessment, nodes.length)),
+            onProgress: (assessment) => this.onProgress(formationProgressLine(assessment, nodes.length)),
           },
         );
         return started;
@@ -325,7 +271,7 @@ export class DockerCluster {
 
   /** The run's CA and certificates (loaded only for a TLS stack). */
   async #certificates(dir: string, addresses: readonly string[]): Promise<RunCertificates> {
-    this.#onProgress("making a CA and certificates for this run");
+    this.onProgress("making a CA and certificates for this run");
     const { createRunCertificates } = await import("../../tls/index.ts");
     return createRunCertificates(dir, `gauntlet ${basename(dirname(dir))}`, addresses);
   }

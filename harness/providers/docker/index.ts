@@ -1,6 +1,7 @@
+export type { ProgressListener } from "../cluster-builder.ts";
 export { CONTAINER_TLS_DIR, inContainer, tlsMount } from "./container-tls.ts";
 export { containerPid } from "./docker-client.ts";
-export { DockerCluster, DockerClusterError, type ProgressListener, StartedDockerCluster } from "./docker-cluster.ts";
+export { DockerCluster, DockerClusterError, StartedDockerCluster } from "./docker-cluster.ts";
 export { DockerEngineError, DockerEngineLease, dockerEngineProblem, requireDockerEngine } from "./docker-engine.ts";
 export { DockerImageError, natsServerImage, nodeImage } from "./docker-images.ts";
 export { ContainerNetwork, containerPartitionsUnavailable, type StackNetwork } from "./docker-network.ts";

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { GauntletError } from "../../../lib/errors/index.ts";
 import type { NatsAccess } from "../../../lib/nats-options/index.ts";
@@ -9,14 +8,13 @@ import { freePorts } from "../../net/free-port.ts";
 import { type ClusterAssessment, formationProgressLine, waitForClusterFormed } from "../../probes/index.ts";
 import { crashGuard } from "../../process/index.ts";
 import type { RunCertificates } from "../../tls/index.ts";
+import { ClusterBuilder } from "../cluster-builder.ts";
 import type { NodeReplacing, StartedStack } from "../stack.ts";
 import { LocalNode, NodeError } from "./local-node.ts";
 import { logTail } from "./log-tail.ts";
 import { type NodePorts, natsServerConfig } from "./nats-server-config.ts";
 import { KERNEL_PORTS, KernelNetwork, kernelNetworkUnavailable, LocalNetwork } from "./network/index.ts";
 import { mountStoreDisks, type TmpfsDisk } from "./tmpfs-disk.ts";
-
-const DEFAULT_MAX_PAYLOAD = 4 * 1024 * 1024;
 
 export class LocalClusterError extends GauntletError {
   override name = "LocalClusterError";
@@ -47,8 +45,6 @@ function mentions(detail: string, node: LocalNode): boolean {
   return new RegExp(`(^|[^\\w-])${node.name}(?![\\w-])`).test(detail) || detail.includes(node.monitoringUrl);
 }
 
-export type ProgressListener = (message: string) => void;
-
 /**
  * How the nodes are linked: `none` (loopback, no partitions), `proxy` (routes through TCP proxies
  * on loopback, see `LocalNetwork`), `kernel` (a namespace per node, iptables partitions, see
@@ -57,55 +53,26 @@ export type ProgressListener = (message: string) => void;
 export type NetworkChoice = "none" | "proxy" | "kernel" | "auto";
 export type NetworkKind = "proxy" | "kernel";
 
-/** Each node's store tmpfs (disk faults): room for a test's streams; RAM is used only as it fills. */
-export const DEFAULT_DISK_BYTES = 256 * 1024 * 1024;
-
 /** Builds an N-node nats-server cluster on free loopback ports; `start()` returns the running handle. */
-export class LocalCluster {
-  #nodes = 5;
-  #maxPayload = DEFAULT_MAX_PAYLOAD;
-  #extra: Record<string, unknown> = {};
+export class LocalCluster extends ClusterBuilder {
   #binary = process.env.GAUNTLET_NATS_SERVER || process.env.NATS_SERVER_BIN || "";
-  #timeoutMs = 30_000;
-  #baseDir = tmpdir();
-  #onProgress: ProgressListener = () => {};
   #network: NetworkChoice = "none";
-  #tls = false;
-  #syncAlways = false;
   #hosts: readonly string[] | undefined;
   #fixedPorts: Omit<NodePorts, "host"> | undefined;
-  #diskBytes: number | undefined;
   #noAdvertise = false;
+
+  constructor() {
+    super(30_000);
+  }
 
   withNodes(count: number): this {
     if (!Number.isInteger(count) || count < 1) throw new LocalClusterError(`--nodes must be a whole number ≥ 1, got ${count}`);
-    this.#nodes = count;
-    return this;
-  }
-
-  withMaxPayload(bytes: number): this {
-    this.#maxPayload = bytes;
-    return this;
-  }
-
-  /** Extra nats-server configuration merged into every node (authorization, accounts, limits…). */
-  withConfig(extra: Record<string, unknown>): this {
-    this.#extra = { ...this.#extra, ...extra };
+    this.nodes = count;
     return this;
   }
 
   withBinary(path: string): this {
     this.#binary = path;
-    return this;
-  }
-
-  withStartupTimeout(ms: number): this {
-    this.#timeoutMs = ms;
-    return this;
-  }
-
-  withBaseDir(dir: string): this {
-    this.#baseDir = dir;
     return this;
   }
 
@@ -122,38 +89,13 @@ export class LocalCluster {
   }
 
   /**
-   * TLS on client connections and routes with a CA and certificates made for this run in its run
-   * dir (`started.tls`); clients must present a certificate that CA signed.
-   */
-  withTls(enabled = true): this {
-    this.#tls = enabled;
-    return this;
-  }
-
-  /** Every node fsyncs each JetStream write before acknowledging it (`sync_interval: always`), as a durable production cluster should. */
-  withSyncAlways(enabled = true): this {
-    this.#syncAlways = enabled;
-    return this;
-  }
-
-  /**
    * One loopback address per node (127.x.y.z), all nodes on the same ports there, as on
    * separate machines: the AWS twin runs each EC2 instance's node on its private IP.
    */
   withHosts(hosts: readonly string[], ports: Omit<NodePorts, "host">): this {
     this.#hosts = hosts;
     this.#fixedPorts = ports;
-    this.#nodes = hosts.length;
-    return this;
-  }
-
-  /**
-   * Each node's JetStream store on a tmpfs of its own (`bytes` large), so `disk-full` can fill one
-   * node's disk and nothing else. Needs root; without it the cluster starts on plain directories
-   * and says so on the progress listener (the fault then says it cannot be injected).
-   */
-  withDiskFaults(enabled = true, bytes = DEFAULT_DISK_BYTES): this {
-    this.#diskBytes = enabled ? bytes : undefined;
+    this.nodes = hosts.length;
     return this;
   }
 
@@ -163,33 +105,28 @@ export class LocalCluster {
     return this;
   }
 
-  withProgress(listener: ProgressListener): this {
-    this.#onProgress = listener;
-    return this;
-  }
-
   async start(signal?: AbortSignal): Promise<StartedLocalCluster> {
     if (!this.#binary) throw LocalClusterError.noBinary();
     try {
       return await this.#startOnce(signal);
     } catch (error) {
       if (!(error instanceof NodeError && NodeError.addressInUse(error))) throw error;
-      this.#onProgress("a port was taken meanwhile; retrying on new ports");
+      this.onProgress("a port was taken meanwhile; retrying on new ports");
       return this.#startOnce(signal);
     }
   }
 
   async #startOnce(signal?: AbortSignal): Promise<StartedLocalCluster> {
     const id = randomBytes(3).toString("hex");
-    const dir = mkdtempSync(join(this.#baseDir, `gauntlet-${id}-`));
+    const dir = mkdtempSync(join(this.baseDir, `gauntlet-${id}-`));
     crashGuard.watchDir(dir);
-    const names = Array.from({ length: this.#nodes }, (_, index) => `nats-${index + 1}`);
+    const names = Array.from({ length: this.nodes }, (_, index) => `nats-${index + 1}`);
     const kernel = await this.#kernelNetwork(id, names).catch((error: unknown) => {
       rmSync(dir, { recursive: true, force: true });
       crashGuard.forgetDir(dir);
       throw error;
     });
-    const tls = this.#tls
+    const tls = this.tls
       ? await this.#certificates(join(dir, "tls"), kernel?.nodes.map((node) => node.address) ?? []).catch(async (error: unknown) => {
           await kernel?.close();
           throw error;
@@ -207,7 +144,7 @@ export class LocalCluster {
             })),
           )
         : undefined;
-    if (network) this.#onProgress("network: proxy (every route and client link through a TCP proxy on loopback)");
+    if (network) this.onProgress("network: proxy (every route and client link through a TCP proxy on loopback)");
     const disks = await this.#disks(dir, names);
     const deadEndPort = network ? (await freePorts(1))[0] : undefined;
     const systemUser = { user: "system", pass: randomBytes(12).toString("base64url") };
@@ -220,9 +157,9 @@ export class LocalCluster {
         ports: slot.ports,
         peers: ports,
         storeDir: join(nodeDir, "jetstream"),
-        maxPayload: this.#maxPayload,
-        extra: this.#extra,
-        syncAlways: this.#syncAlways,
+        maxPayload: this.maxPayload,
+        extra: this.extra,
+        syncAlways: this.syncAlways,
         systemUser,
         noAdvertise: this.#noAdvertise,
         ...(tls ? { tls: { ca: tls.ca, ...tls.server } } : {}),
@@ -257,20 +194,20 @@ export class LocalCluster {
       systemAccount: { servers: nodes.map((node) => node.clientUrl), ...systemUser, ...(clientTls ? { tls: clientTls } : {}) },
     });
     try {
-      this.#onProgress(`starting ${nodes.length} nats-server node(s)`);
+      this.onProgress(`starting ${nodes.length} nats-server node(s)`);
       for (const node of nodes) node.spawn();
-      await Promise.all(nodes.map((node) => node.ready(this.#timeoutMs)));
-      this.#onProgress("waiting for routes and a JetStream meta leader");
+      await Promise.all(nodes.map((node) => node.ready(this.timeoutMs)));
+      this.onProgress("waiting for routes and a JetStream meta leader");
       let last: ClusterAssessment | undefined;
       cluster.formation = await waitForClusterFormed(
         nodes.map((node) => node.monitoringUrl),
         {
-          timeoutMs: this.#timeoutMs,
+          timeoutMs: this.timeoutMs,
           intervalMs: 20,
           ...(signal ? { signal } : {}),
           onProgress: (assessment) => {
             last = assessment;
-            this.#onProgress(formationProgressLine(assessment, nodes.length));
+            this.onProgress(formationProgressLine(assessment, nodes.length));
           },
         },
       ).catch((error: unknown) => {
@@ -285,12 +222,12 @@ export class LocalCluster {
 
   /** A tmpfs store per node when disk faults are asked for and possible; otherwise says why not and returns none. */
   async #disks(dir: string, names: readonly string[]): Promise<TmpfsDisk[] | undefined> {
-    const bytes = this.#diskBytes;
+    const bytes = this.diskBytes;
     if (bytes === undefined) return undefined;
     return mountStoreDisks(
       names.map((name) => join(dir, name, "jetstream")),
       bytes,
-      this.#onProgress,
+      this.onProgress,
     );
   }
 
@@ -299,23 +236,23 @@ export class LocalCluster {
     if (names.length < 2 || (this.#network !== "kernel" && this.#network !== "auto")) return undefined;
     const unavailable = kernelNetworkUnavailable();
     if (this.#network === "auto" && unavailable) {
-      this.#onProgress(`network: proxy (kernel network unavailable: ${unavailable})`);
+      this.onProgress(`network: proxy (kernel network unavailable: ${unavailable})`);
       return undefined;
     }
     try {
       const kernel = await KernelNetwork.create(id, names);
-      this.#onProgress(`network: kernel (a namespace per node, subnet ${kernel.subnet.cidr}, partitions by iptables)`);
+      this.onProgress(`network: kernel (a namespace per node, subnet ${kernel.subnet.cidr}, partitions by iptables)`);
       return kernel;
     } catch (error) {
       if (this.#network === "kernel") throw error;
-      this.#onProgress(`network: proxy (kernel network failed: ${(error as Error).message})`);
+      this.onProgress(`network: proxy (kernel network failed: ${(error as Error).message})`);
       return undefined;
     }
   }
 
   /** The run's CA and certificates; the server's names the kernel network's node addresses too. */
   async #certificates(dir: string, addresses: readonly string[]): Promise<RunCertificates> {
-    this.#onProgress("making a CA and certificates for this run");
+    this.onProgress("making a CA and certificates for this run");
     const { createRunCertificates } = await import("../../tls/index.ts");
     return createRunCertificates(dir, `gauntlet ${basename(dirname(dir))}`, addresses);
   }
@@ -324,8 +261,8 @@ export class LocalCluster {
     const hosts = this.#hosts;
     const fixed = this.#fixedPorts;
     if (hosts && fixed) return hosts.map((host) => ({ host, ...fixed }));
-    const ports = await freePorts(this.#nodes * 3);
-    return Array.from({ length: this.#nodes }, (_, i) => ({
+    const ports = await freePorts(this.nodes * 3);
+    return Array.from({ length: this.nodes }, (_, i) => ({
       host: "127.0.0.1",
       client: ports[i * 3] as number,
       cluster: ports[i * 3 + 1] as number,
